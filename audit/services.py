@@ -1,0 +1,88 @@
+"""Writing the audit trail (R28.1). Call :func:`record` inside the service's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+
+from audit import context
+from audit.models import AuditRecord
+
+
+def jsonable(value: Any) -> Any:
+    """Turn model field values into JSON for before/after snapshots."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return f"<{len(bytes(value))} bytes>"
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        out[name] = jsonable(getattr(obj, attname))
+    return out
+
+
+def record(
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    before: Any = None,
+    after: Any = None,
+    region_code: str = "",
+    role: str = "",
+    note: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditRecord:
+    """Append one audit record; must run inside the transaction of the change it describes."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record() must be called inside the service's transaction")
+    ctx = context.current()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    actor_name = ""
+    if user is not None:
+        actor_name = user.get_username()
+    elif isinstance(actor, str):
+        actor_name = actor
+    return AuditRecord.objects.create(
+        actor=user,
+        actor_name=actor_name or ctx.channel,
+        role=role,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        region_code=region_code,
+        before=jsonable(before),
+        after=jsonable(after),
+        note=note,
+        request_id=ctx.request_id,
+        client_ip=ctx.client_ip,
+        channel=ctx.channel,
+    )

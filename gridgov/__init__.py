@@ -1,0 +1,1 @@
+"""gridgov: smart grid service management for grid-based community governance."""

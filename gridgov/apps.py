@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GridgovConfig(AppConfig):
+    name = "gridgov"
+    verbose_name = "gridgov"

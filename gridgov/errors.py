@@ -1,0 +1,48 @@
+"""Domain errors raised by services.
+
+A service refuses bad input or a forbidden change by raising :class:`DomainError`; the API turns
+it into HTTP 400 (or the status given), management commands print it as one line and exit
+non-zero, web views show it as a message. Nothing is written when it is raised inside the
+service's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    http_status = 400
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "invalid",
+        field: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+        self.extra = extra or {}
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(DomainError):
+    http_status = 404
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        kwargs.setdefault("code", "not_found")
+        super().__init__(message, **kwargs)
+
+
+class Forbidden(DomainError):
+    http_status = 403
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        kwargs.setdefault("code", "forbidden")
+        super().__init__(message, **kwargs)

@@ -1,0 +1,230 @@
+"""Geometry helpers for regions and grids (R8.1), on shapely 2 without GDAL.
+
+Polygons are stored as WKB in lng/lat (CGCS2000 ≈ WGS84). Areas are geodesic, in m², on the
+WGS84 ellipsoid, so that tolerances mean the same thing in Guangdong and in Heilongjiang.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from pyproj import Geod
+from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+from shapely.geometry.base import BaseGeometry
+
+from gridgov.errors import DomainError
+
+_GEOD = Geod(ellps="WGS84")
+_REASON_LOCATION = re.compile(r"\[\s*([-0-9.eE+]+)\s+([-0-9.eE+]+)\s*\]")
+
+Polygonal = Polygon | MultiPolygon
+
+
+def geodesic_area_m2(geom: BaseGeometry | None) -> float:
+    """Area on the ellipsoid in m² (0 for empty or non-areal geometries)."""
+    if geom is None or geom.is_empty:
+        return 0.0
+    polygons = [g for g in getattr(geom, "geoms", [geom]) if isinstance(g, Polygon | MultiPolygon)]
+    total = 0.0
+    for poly in polygons:
+        # Counter-clockwise shells give positive areas; orienting first keeps the parts of a
+        # multipolygon from cancelling each other out.
+        oriented = shapely.orient_polygons(poly, exterior_cw=False)
+        area, _perimeter = _GEOD.geometry_area_perimeter(oriented)
+        total += abs(area)
+    return total
+
+
+def from_geojson(data: Any) -> BaseGeometry:
+    """Parse a GeoJSON geometry object (dict) into shapely, with a readable error."""
+    if not isinstance(data, dict) or "type" not in data:
+        raise DomainError("geometry must be a GeoJSON geometry object", field="geometry")
+    try:
+        geom = shape(data)
+    except Exception as exc:  # shapely raises several types for malformed coordinates
+        raise DomainError(f"malformed GeoJSON geometry: {exc}", field="geometry") from exc
+    return geom
+
+
+def require_polygonal(geom: BaseGeometry, *, what: str = "geometry") -> Polygonal:
+    if geom.is_empty:
+        raise DomainError(f"{what} is empty", field="geometry", code="empty_geometry")
+    if not isinstance(geom, Polygon | MultiPolygon):
+        raise DomainError(
+            f"{what} must be a Polygon or MultiPolygon, not {geom.geom_type}",
+            field="geometry",
+            code="not_polygonal",
+        )
+    minx, miny, maxx, maxy = geom.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise DomainError(
+            f"{what} has coordinates outside lng -180..180 / lat -90..90",
+            field="geometry",
+            code="bad_coordinates",
+        )
+    return geom
+
+
+@dataclass(frozen=True)
+class Invalidity:
+    reason: str
+    lng: float | None
+    lat: float | None
+
+    def __str__(self) -> str:
+        where = f" at {self.lng:.6f},{self.lat:.6f}" if self.lng is not None else ""
+        return f"{self.reason}{where}"
+
+
+def invalidity(geom: BaseGeometry) -> Invalidity | None:
+    """Why GEOS finds the geometry invalid, and where; None when it is valid."""
+    if shapely.is_valid(geom):
+        return None
+    text = shapely.is_valid_reason(geom)
+    match = _REASON_LOCATION.search(text)
+    reason = _REASON_LOCATION.sub("", text).strip()
+    if match:
+        return Invalidity(reason, float(match.group(1)), float(match.group(2)))
+    return Invalidity(reason, None, None)
+
+
+def polygonal_part(geom: BaseGeometry) -> Polygonal | None:
+    """Keep only the areal parts of a geometry (make_valid may return collections)."""
+    if geom.is_empty:
+        return None
+    if isinstance(geom, Polygon | MultiPolygon):
+        return geom
+    parts: list[Polygon] = []
+    for part in getattr(geom, "geoms", []):
+        if isinstance(part, Polygon) and not part.is_empty:
+            parts.append(part)
+        elif isinstance(part, MultiPolygon):
+            parts.extend(p for p in part.geoms if not p.is_empty)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
+def repair(geom: BaseGeometry) -> Polygonal | None:
+    """Make a geometry valid, keeping its polygonal parts (None if nothing areal remains)."""
+    fixed = shapely.make_valid(geom, method="linework")
+    fixed = polygonal_part(fixed)
+    if fixed is None:
+        return None
+    if not shapely.is_valid(fixed):  # pragma: no cover - defensive, make_valid should not fail
+        fixed = polygonal_part(shapely.make_valid(fixed.buffer(0)))
+    return fixed
+
+
+def to_wkb(geom: BaseGeometry) -> bytes:
+    return shapely.to_wkb(geom, output_dimension=2)
+
+
+def from_wkb(data: bytes | memoryview | None) -> BaseGeometry | None:
+    if data is None:
+        return None
+    return shapely.from_wkb(bytes(data))
+
+
+def to_geojson(geom: BaseGeometry | None, precision: int = 7) -> dict[str, Any] | None:
+    if geom is None:
+        return None
+    if precision is not None:
+        geom = shapely.set_precision(geom, 10**-precision, mode="pointwise")
+    return mapping(geom)
+
+
+def inside_point(geom: BaseGeometry) -> tuple[float, float]:
+    """A point guaranteed to lie inside the geometry (for reports and map markers)."""
+    p = geom.representative_point()
+    return (round(p.x, 6), round(p.y, 6))
+
+
+# --- Coordinates --------------------------------------------------------------------------
+# GCJ-02 is the obfuscated datum that Chinese phone map SDKs return. The forward transform is
+# public; the inverse has no closed form and is solved by fixed-point iteration (converges to
+# well under a centimetre in a few steps).
+
+_A = 6378245.0
+_EE = 0.00669342162296594323
+
+
+def _outside_china(lng: float, lat: float) -> bool:
+    return not (72.004 <= lng <= 137.8347 and 0.8293 <= lat <= 55.8271)
+
+
+def _transform_lat(x: float, y: float) -> float:
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    return ret
+
+
+def _transform_lng(x: float, y: float) -> float:
+    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    return ret
+
+
+def wgs84_to_gcj02(lng: float, lat: float) -> tuple[float, float]:
+    if _outside_china(lng, lat):
+        return lng, lat
+    dlat = _transform_lat(lng - 105.0, lat - 35.0)
+    dlng = _transform_lng(lng - 105.0, lat - 35.0)
+    radlat = lat / 180.0 * math.pi
+    magic = 1 - _EE * math.sin(radlat) ** 2
+    sqrtmagic = math.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrtmagic) * math.pi)
+    dlng = (dlng * 180.0) / (_A / sqrtmagic * math.cos(radlat) * math.pi)
+    return lng + dlng, lat + dlat
+
+
+def gcj02_to_wgs84(lng: float, lat: float) -> tuple[float, float]:
+    if _outside_china(lng, lat):
+        return lng, lat
+    wlng, wlat = lng, lat
+    for _ in range(10):
+        glng, glat = wgs84_to_gcj02(wlng, wlat)
+        dlng, dlat = glng - lng, glat - lat
+        wlng, wlat = wlng - dlng, wlat - dlat
+        if abs(dlng) < 1e-9 and abs(dlat) < 1e-9:
+            break
+    return wlng, wlat
+
+
+COORD_SYSTEMS = ("wgs84", "cgcs2000", "gcj02")
+
+
+def to_wgs84(lng: float, lat: float, coord: str = "wgs84") -> tuple[float, float]:
+    """Normalise a client coordinate to WGS84/CGCS2000 lng/lat (the datum we store)."""
+    coord = (coord or "wgs84").lower()
+    if coord not in COORD_SYSTEMS:
+        raise DomainError(
+            f"coord must be one of {', '.join(COORD_SYSTEMS)}", field="coord", code="bad_coord"
+        )
+    if coord == "gcj02":
+        return gcj02_to_wgs84(lng, lat)
+    return lng, lat
+
+
+def parse_lng_lat(lng: Any, lat: Any) -> tuple[float, float]:
+    """Validate a client's lng/lat pair, with a message naming the bad field."""
+    values: dict[str, float] = {}
+    for name, raw, limit in (("lng", lng, 180.0), ("lat", lat, 90.0)):
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            raise DomainError(f"{name} is required", field=name, code="required")
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise DomainError(f"{name} must be a number", field=name) from None
+        if not math.isfinite(value) or not -limit <= value <= limit:
+            raise DomainError(f"{name} must be between -{limit:g} and {limit:g}", field=name)
+        values[name] = value
+    return values["lng"], values["lat"]

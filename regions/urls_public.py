@@ -1,0 +1,8 @@
+from django.urls import path
+
+from regions import views
+
+urlpatterns = [
+    path("grids/", views.public_grid_list, name="public-grids"),
+    path("grids/<str:code>/", views.public_grid_detail, name="public-grid"),
+]
