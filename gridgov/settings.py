@@ -162,6 +162,7 @@ USE_TZ = True
 # --- Static files -------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Third-party browser assets come from npm at set-up time (never a CDN, never committed).
 NODE_MODULES = BASE_DIR / "node_modules"
 VENDOR_ASSETS = {
