@@ -11,31 +11,75 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import shapely
-from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from gridgov.errors import DomainError
 
-_GEOD = Geod(ellps="WGS84")
 _REASON_LOCATION = re.compile(r"\[\s*([-0-9.eE+]+)\s+([-0-9.eE+]+)\s*\]")
 
 Polygonal = Polygon | MultiPolygon
 
 
+# WGS84 ellipsoid, for areas.
+_WGS84_A = 6378137.0
+_WGS84_F = 1 / 298.257223563
+_WGS84_B = _WGS84_A * (1 - _WGS84_F)
+_WGS84_E = math.sqrt(_WGS84_F * (2 - _WGS84_F))
+# Gauss–Legendre nodes and weights on [0, 1] (4 points: exact far beyond double precision for
+# the smooth integrand over one polygon edge).
+_GL_T = np.array([0.0694318442029737, 0.3300094782075719, 0.6699905217924281, 0.9305681557970263])
+_GL_W = np.array([0.1739274225687269, 0.3260725774312731, 0.3260725774312731, 0.1739274225687269])
+
+
+def _zone_area(phi: np.ndarray) -> np.ndarray:
+    """Area per radian of longitude between the equator and latitude phi on the ellipsoid."""
+    s = np.sin(phi)
+    e = _WGS84_E
+    return (_WGS84_B**2 / 2) * (
+        s / (1 - e * e * s * s) + np.log((1 + e * s) / (1 - e * s)) / (2 * e)
+    )
+
+
+def _ring_area_m2(coords: np.ndarray) -> float:
+    lam = np.radians(coords[:, 0])
+    phi = np.radians(coords[:, 1])
+    if len(lam) < 4:
+        return 0.0
+    dlam = np.diff(lam)
+    phi1 = phi[:-1]
+    dphi = np.diff(phi)
+    reference = _zone_area(np.array([phi.mean()]))[0]  # keeps the sum well conditioned
+    integrand = np.zeros_like(phi1)
+    for t, w in zip(_GL_T, _GL_W, strict=True):
+        integrand += w * (_zone_area(phi1 + t * dphi) - reference)
+    return abs(float(np.sum(integrand * dlam)))
+
+
 def geodesic_area_m2(geom: BaseGeometry | None) -> float:
-    """Area on the ellipsoid in m² (0 for empty or non-areal geometries)."""
+    """Area on the WGS84 ellipsoid in m² (0 for empty or non-areal geometries).
+
+    The area is that of the shape shapely works with: edges are straight lines in lng/lat, and
+    the ellipsoid's area element is integrated over it exactly (Green's theorem along each
+    edge). Unlike summing geodesic-edged polygons (pyproj's Geod), this is additive: pieces
+    cut from a polygon add up to its area, and a sliver of collinear points has no area, so
+    coverage tolerances of 1 m² are meaningful. For ordinary polygons the two agree to
+    better than 0.01 % (tested).
+    """
     if geom is None or geom.is_empty:
         return 0.0
-    polygons = [g for g in getattr(geom, "geoms", [geom]) if isinstance(g, Polygon | MultiPolygon)]
     total = 0.0
-    for poly in polygons:
-        # Counter-clockwise shells give positive areas; orienting first keeps the parts of a
-        # multipolygon from cancelling each other out.
-        oriented = shapely.orient_polygons(poly, exterior_cw=False)
-        area, _perimeter = _GEOD.geometry_area_perimeter(oriented)
-        total += abs(area)
+    for poly in getattr(geom, "geoms", [geom]):
+        if isinstance(poly, MultiPolygon):
+            total += geodesic_area_m2(poly)
+            continue
+        if not isinstance(poly, Polygon) or poly.is_empty:
+            continue
+        total += _ring_area_m2(np.asarray(poly.exterior.coords))
+        for ring in poly.interiors:
+            total -= _ring_area_m2(np.asarray(ring.coords))
     return total
 
 
