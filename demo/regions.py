@@ -89,17 +89,19 @@ def _households(kind: str, rng: random.Random) -> int:
     return rng.randint(low, high)
 
 
-def load() -> str:
+def load(counties_wanted: list[str] | None = None) -> str:
+    """Load the tree and generate grids (for ``counties`` only, when given: tests use one)."""
     divisions = import_divisions(DATA_DIR, city=CITY_CODE, actor=ACTOR)
     import_boundaries(DATA_DIR / "jiangmen-counties.geojson", repair=True, actor=ACTOR)
 
-    counties = list(Region.objects.filter(level=Level.COUNTY, code__startswith=CITY_CODE))
-    resolved = resolve_sibling_slivers([c.geometry for c in counties])
-    geometries: dict[str, BaseGeometry] = {
-        c.code: g for c, g in zip(counties, resolved, strict=True)
-    }
+    all_counties = list(Region.objects.filter(level=Level.COUNTY, code__startswith=CITY_CODE))
+    resolved = resolve_sibling_slivers([c.geometry for c in all_counties])
     resolved = [shapely.set_precision(g, GRID_SIZE) for g in resolved]
+    geometries: dict[str, BaseGeometry] = {
+        c.code: g for c, g in zip(all_counties, resolved, strict=True)
+    }
     geometries[CITY_CODE] = shapely.union_all(resolved, grid_size=GRID_SIZE)
+    counties = [c for c in all_counties if counties_wanted is None or c.code in counties_wanted]
 
     children: dict[str, list[Region]] = {}
     for region in Region.objects.filter(

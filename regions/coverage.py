@@ -127,10 +127,9 @@ def check_children(
                 severity=WARNING,
             )
         )
-    if not with_geom:
-        return problems
-
     parent_geom = parent.geometry
+    if not with_geom and (parent_geom is None or children):
+        return problems  # nothing drawn below this parent yet: only the warning above
     if parent_geom is not None:
         shapely.prepare(parent_geom)
         for child in with_geom:
@@ -149,8 +148,8 @@ def check_children(
 
     geoms = [c.geometry for c in with_geom]
     tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+    left, right = tree.query(geoms, predicate="intersects") if geoms else ([], [])
+    for i, j in zip(list(left), list(right), strict=True):
         if i >= j:
             continue
         shared = geoms[i].intersection(geoms[j])
@@ -244,7 +243,9 @@ def check_region(code: str, *, tolerance_m2: float | None = None) -> CoverageRep
         unit = Unit(g_code, geo.from_wkb(wkb), households, village.village_kind if village else "")
         children[g_code[:12]].append(unit)
         grid_units.append(unit)
-    for parent_key in sorted(children):
+    # A village with a polygon but no grids is one big gap: nobody covers it.
+    undivided = [r.code for r in regions if r.level == "village" and r.geometry_wkb is not None]
+    for parent_key in sorted(set(children) | set(undivided)):
         parent = units.get(parent_key)
         if parent is None:
             continue
