@@ -1,0 +1,62 @@
+"""Public disclosure of grids (R8.4): list, search, detail with area and map, no login."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from regions import services
+from regions.tests.factories import halves, make_tree
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def grids():
+    return halves(make_tree())
+
+
+def test_list_search_by_name_and_code(client, grids):
+    page = client.get("/public/grids/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "共 4 个网格" in text and "440703002101001" in text
+    by_name = client.get("/public/grids/", {"q": "迦南"}).content.decode()
+    assert "440703002102001" in by_name and "440703002101001" not in by_name
+    by_code = client.get("/public/grids/", {"q": "440703002101"}).content.decode()
+    assert "共 2 个网格" in by_code
+
+
+def test_list_is_paginated(client, grids):
+    page = client.get("/public/grids/", {"page": 99})  # past the end: last page, no error
+    assert page.status_code == 200 and "第 1 / 1 页" in page.content.decode()
+
+
+def test_detail_shows_name_code_path_area_households_and_map(client, grids):
+    grid = grids[0]
+    page = client.get(f"/public/grids/{grid.code}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert grid.name in text and grid.code in text
+    assert "江门市 / 蓬江区 / 白沙街道 / 羊桥社区居委会" in text
+    assert f"{grid.area_km2:.3f}" in text and "400" in text
+    assert 'id="grid-geometry"' in text and '"type": "Polygon"' in text
+    # Leaflet is served by us, never from a CDN; no tile server unless configured.
+    assert "/static/vendor/leaflet/leaflet.js" in text
+    assert "unpkg" not in text and "cdn" not in text.lower()
+    assert 'data-tile-url=""' in text
+
+
+def test_retired_and_unknown_grids_are_404(client, grids):
+    services.update_grid(None, grids[0].code, households=1, reason="x")
+    assert client.get(f"/public/grids/{grids[0].code}/").status_code == 200  # new version
+    assert client.get("/public/grids/440703002101099/").status_code == 404
+    assert client.get("/public/grids/not-a-code/").status_code == 404
+
+
+def test_leaflet_assets_are_installed_for_serving():
+    """make setup installs Leaflet from npm and Django serves it (no CDN)."""
+    prefixes = dict(settings.STATICFILES_DIRS)
+    if "vendor/leaflet" not in prefixes:
+        pytest.skip("node_modules not installed (make setup runs npm ci)")
+    assert (prefixes["vendor/leaflet"] / "leaflet.js").is_file()
