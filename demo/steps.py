@@ -28,4 +28,5 @@ class Step:
 
 STEPS: list[Step] = [
     Step("regions", 1, "demo.regions"),
+    Step("workdays", 1, "demo.workdays"),
 ]

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "people",
     "audit",
     "regions",
+    "workdays",
     "demo",
 ]
 
@@ -243,6 +244,9 @@ GRIDGOV = {
             int(os.environ.get("GRIDGOV_RURAL_MAX_HOUSEHOLDS", "300")),
         ),
     },
+    # Working hours on a working day, local time (R24.2, R24.3 hour-based time limits).
+    # "08:30-12:00,14:30-17:30" = a morning and an afternoon period.
+    "WORKDAY_HOURS": os.environ.get("GRIDGOV_WORKDAY_HOURS", "08:30-12:00,14:30-17:30"),
 }
 
 LOGGING = {

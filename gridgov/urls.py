@@ -12,6 +12,7 @@ admin.site.index_title = "系统管理"
 
 api_v1 = [
     path("", include("regions.api.urls")),
+    path("calendar/", include("workdays.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,104 @@
+"""The working-day calendar over REST, public and read-only (R24.2, R24.3).
+
+Clients that show deadlines (the phone app, department systems) ask for "N working days after
+a date" and render months with holidays and make-up workdays; both answer from the same
+calendar the case deadlines use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from workdays import services
+from workdays.api.serializers import (
+    AddWorkdaysAnswerSerializer,
+    AddWorkdaysQuerySerializer,
+    CalendarDaySerializer,
+    DaysAnswerSerializer,
+    DaysQuerySerializer,
+)
+from workdays.models import CalendarDay
+
+ERROR_RESPONSE = {
+    400: OpenApiTypes.OBJECT,
+}
+
+
+@extend_schema(
+    summary="The date N working days after a date",
+    description="The start date itself is not counted (Friday + 1 = the next working day, "
+    "Monday unless it is a holiday). Make-up workdays (调休上班) count; statutory holidays "
+    "do not. 400 with code calendar_not_covered and the year when the answer would need a "
+    "year the calendar does not cover.",
+    parameters=[
+        OpenApiParameter(
+            "from", OpenApiTypes.DATE, required=True, description="start date, YYYY-MM-DD"
+        ),
+        OpenApiParameter(
+            "add",
+            OpenApiTypes.INT,
+            required=True,
+            description=f"working days to add, 0–{services.MAX_ADD_WORKDAYS}",
+        ),
+    ],
+    responses={200: AddWorkdaysAnswerSerializer, **ERROR_RESPONSE},
+    tags=["calendar"],
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+@throttle_classes([AnonRateThrottle])
+def add_workdays(request: Request) -> Response:
+    query = AddWorkdaysQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    start: dt.date = query.validated_data["from"]
+    add: int = query.validated_data["add"]
+    answer = services.add_workdays(start, add)
+    body = {
+        "from": start,
+        "add": add,
+        "date": answer,
+        "covered_years": services.covered_years(),
+    }
+    return Response(AddWorkdaysAnswerSerializer(body).data)
+
+
+@extend_schema(
+    summary="The days of a year or month",
+    description="Every date with its working-day flag, kind (workday, weekend, holiday, "
+    "makeup_workday) and name (e.g. 国庆节, 春节调休上班), for rendering a calendar.",
+    parameters=[
+        OpenApiParameter("year", OpenApiTypes.INT, required=True),
+        OpenApiParameter("month", OpenApiTypes.INT, description="1–12; the whole year without"),
+    ],
+    responses={200: DaysAnswerSerializer, **ERROR_RESPONSE},
+    tags=["calendar"],
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+@throttle_classes([AnonRateThrottle])
+def days(request: Request) -> Response:
+    query = DaysQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    year: int = query.validated_data["year"]
+    month: int | None = query.validated_data.get("month")
+    covered = services.covered_years()
+    if year not in covered:
+        raise services.CalendarNotCovered(year, field="year")
+    rows = CalendarDay.objects.filter(date__year=year)
+    if month is not None:
+        rows = rows.filter(date__month=month)
+    body = {
+        "year": year,
+        "month": month,
+        "covered_years": covered,
+        "days": CalendarDaySerializer(rows.order_by("date"), many=True).data,
+    }
+    return Response(body)

@@ -1,0 +1,118 @@
+"""The calendar in memory: covered years and working days, per process (R24.2, R24.3).
+
+Cases compute deadlines on every intake, so the services read this snapshot instead of the
+database. It is built lazily and rebuilt when the calendar changes: services replace a
+generation token in the Django cache (shared between processes when the cache is Redis), and
+the next call that sees a different token rebuilds. The token is random rather than a counter
+so that a cleared cache (a restart of Redis, or the test suite's ``cache.clear()``) can never
+make an old snapshot look current again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import threading
+import uuid
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+_GENERATION_KEY = "workdays:calendar-generation"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    covered_years: frozenset[int]
+    # Ordinals (date.toordinal()) of the working days of the covered years, ascending.
+    workday_ordinals: tuple[int, ...]
+    workday_set: frozenset[int]
+
+    def is_covered(self, year: int) -> bool:
+        return year in self.covered_years
+
+    def first_uncovered(self, first: int, last: int) -> int | None:
+        """The first year in first..last that is not covered, if any."""
+        for year in range(first, last + 1):
+            if year not in self.covered_years:
+                return year
+        return None
+
+    def first_uncovered_from(self, year: int) -> int:
+        while year in self.covered_years:
+            year += 1
+        return year
+
+    def is_workday(self, day: dt.date) -> bool:
+        return day.toordinal() in self.workday_set
+
+    def nth_workday_after(self, day: dt.date, n: int) -> dt.date | None:
+        """The n-th working day strictly after ``day`` (n ≥ 1) among the covered days."""
+        position = bisect.bisect_right(self.workday_ordinals, day.toordinal()) + n - 1
+        if position >= len(self.workday_ordinals):
+            return None
+        return dt.date.fromordinal(self.workday_ordinals[position])
+
+    def workdays_strictly_between(self, first: dt.date, last: dt.date) -> int:
+        lo = bisect.bisect_right(self.workday_ordinals, first.toordinal())
+        hi = bisect.bisect_left(self.workday_ordinals, last.toordinal())
+        return max(0, hi - lo)
+
+
+_lock = threading.Lock()
+_snapshot: Snapshot | None = None
+_snapshot_generation: str | None = None
+
+
+def current_generation() -> str:
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        cache.add(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(_GENERATION_KEY)
+    return str(generation)
+
+
+def invalidate() -> None:
+    """Tell every process that the calendar changed."""
+    cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def build() -> Snapshot:
+    from workdays.models import CalendarDay, CalendarYear
+
+    years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+    ordinals: list[int] = []
+    if years:
+        dates = (
+            CalendarDay.objects.filter(
+                is_workday=True,
+                date__gte=dt.date(min(years), 1, 1),
+                date__lte=dt.date(max(years), 12, 31),
+            )
+            .order_by("date")
+            .values_list("date", flat=True)
+        )
+        ordinals = [d.toordinal() for d in dates if d.year in years]
+    return Snapshot(years, tuple(ordinals), frozenset(ordinals))
+
+
+def get() -> Snapshot:
+    """The shared snapshot, rebuilt if the calendar changed since it was built."""
+    global _snapshot, _snapshot_generation
+    generation = current_generation()
+    snapshot = _snapshot
+    if snapshot is not None and _snapshot_generation == generation:
+        return snapshot
+    with _lock:
+        if _snapshot is None or _snapshot_generation != generation:
+            _snapshot = build()
+            _snapshot_generation = generation
+        return _snapshot
+
+
+def reset() -> None:
+    """Forget the snapshot (tests: each test has its own database)."""
+    global _snapshot, _snapshot_generation
+    with _lock:
+        _snapshot = None
+        _snapshot_generation = None
