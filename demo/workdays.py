@@ -16,5 +16,6 @@ def load() -> str:
     found = sum(len(r.discrepancies) for r in seeded)
     return (
         f"working-day calendar {seeded[0].year}–{seeded[-1].year}: "
-        f"{sum(r.created for r in seeded)} days, {found} source discrepancies"
+        f"{sum(r.created for r in seeded)} days added, {sum(r.updated for r in seeded)} updated, "
+        f"{found} source discrepancies"
     )

@@ -274,7 +274,11 @@ def deadline(start: dt.datetime, amount: int | float, unit: Unit) -> dt.datetime
             amount = int(amount)
         if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
             raise DomainError("a limit in working days must be a whole number ≥ 1", field="amount")
-        day = add_workdays(start.date(), amount)
+        try:
+            day = add_workdays(start.date(), amount)
+        except CalendarNotCovered as exc:
+            field = "start" if exc.year == start.year else "amount"
+            raise CalendarNotCovered(exc.year, field=field) from None
         return _at(day, working_hours().day_end)
     if unit == "workhours":
         if isinstance(amount, bool) or not isinstance(amount, int | float) or not amount > 0:

@@ -186,10 +186,12 @@ def from_chinesecalendar(year: int) -> YearDays | None:
     out: YearDays = {}
     for day in days_of(year):
         try:
-            working = chinese_calendar.is_workday(day)
-            _on_holiday, english = chinese_calendar.get_holiday_detail(day)
+            # One call gives both answers: (is a day off, name); is_workday() is its negation
+            # and would validate the date a second time (the package's slow part).
+            day_off, english = chinese_calendar.get_holiday_detail(day)
         except NotImplementedError:
             return None
+        working = not day_off
         name = _chinese_name(english)
         if working:
             if is_weekend(day):

@@ -51,8 +51,15 @@ def test_r24_uncovered_year_is_an_error_naming_the_year(calendar):
     assert info.value.year == 2023
     with pytest.raises(CalendarNotCovered):
         services.is_workday(D(2026, 1, 5))
-    with pytest.raises(CalendarNotCovered):
+    with pytest.raises(CalendarNotCovered) as info:
         services.deadline(at(2025, 12, 30, 9, 0), 16, "workhours")
+    assert (info.value.year, info.value.field) == (2026, "amount")
+    with pytest.raises(CalendarNotCovered) as info:
+        services.deadline(at(2025, 12, 30, 9, 0), 5, "workdays")
+    assert (info.value.year, info.value.field) == (2026, "amount")
+    with pytest.raises(CalendarNotCovered) as info:
+        services.deadline(at(2026, 1, 5, 9, 0), 5, "workdays")
+    assert (info.value.year, info.value.field) == (2026, "start")
     with pytest.raises(CalendarNotCovered):
         services.working_seconds_between(at(2025, 12, 30, 9), at(2026, 1, 5, 9))
 
