@@ -51,6 +51,9 @@ def test_admin_lists_render(client, calendar, admin_user):
     client.force_login(admin_user)
     assert client.get("/admin/workdays/calendarday/?date__year=2025").status_code == 200
     assert client.get("/admin/workdays/calendaryear/").status_code == 200
+    row = CalendarDay.objects.get(date=dt.date(2025, 1, 26))
+    page = client.get(f"/admin/workdays/calendarday/{row.pk}/change/").content.decode()
+    assert "春节调休上班" in page and "星期日" in page
 
 
 def test_r24_seed_calendar_command(db):
