@@ -11,8 +11,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from people import roles as R
+from people.scoping import Access, ScopeRule, prefix_q
 
 
 class AuditImmutableError(Exception):
@@ -25,6 +29,17 @@ class AuditQuerySet(models.QuerySet):
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AuditImmutableError("audit records cannot be deleted")
+
+
+CITY_CODE_LENGTH = 4
+
+
+def _audit_scope(access: Access) -> Q:
+    # Records without a region (logins, system actions) belong to city-wide auditors only.
+    condition = prefix_q(["region_code"], access.prefixes)
+    if any(len(p) <= CITY_CODE_LENGTH for p in access.prefixes):
+        condition |= Q(region_code="")
+    return condition
 
 
 class AuditRecord(models.Model):
@@ -53,6 +68,8 @@ class AuditRecord(models.Model):
 
     objects = AuditQuerySet.as_manager()
 
+    scope_rule = ScopeRule(view=R.AUDIT_READERS, q=_audit_scope)
+
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
@@ -71,3 +88,54 @@ class AuditRecord(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditImmutableError("audit records cannot be deleted")
+
+
+class PersonalDataAccess(models.Model):
+    """One reveal of a protected value (R22.1): who saw whose data, which field, why, when.
+
+    Append-only like :class:`AuditRecord` (model guards and database triggers). Refused
+    attempts are logged too (``granted`` false), so probing shows up in the log.
+    """
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("查看人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("查看人名称"), max_length=150, blank=True)
+    role = models.CharField(_("角色"), max_length=64, blank=True)
+    subject_type = models.CharField(_("对象类型"), max_length=64, db_index=True)
+    subject_id = models.CharField(_("对象标识"), max_length=64)
+    subject_repr = models.CharField(_("数据主体"), max_length=200, blank=True)
+    field = models.CharField(_("字段"), max_length=64)
+    reason = models.TextField(_("查看理由"))
+    granted = models.BooleanField(_("已显示"), default=True)
+    region_code = models.CharField(_("所属区域代码"), max_length=15, blank=True, db_index=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True, db_index=True)
+    client_ip = models.GenericIPAddressField(_("客户端地址"), null=True, blank=True)
+    channel = models.CharField(_("渠道"), max_length=16, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    scope_rule = ScopeRule(view=R.AUDIT_READERS, q=_audit_scope)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.subject_repr} {self.field}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AuditImmutableError("personal-data access records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditImmutableError("personal-data access records cannot be deleted")

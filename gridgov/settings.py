@@ -146,6 +146,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+# Failed logins (web, admin and API token) are counted per account+IP in the cache; after
+# GRIDGOV_LOGIN_MAX_FAILURES the pair is locked for GRIDGOV_LOGIN_LOCK_SECONDS (R22.1).
+AUTHENTICATION_BACKENDS = ["people.auth.ThrottledModelBackend"]
+GRIDGOV_LOGIN_MAX_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_MAX_FAILURES", "5"))
+GRIDGOV_LOGIN_LOCK_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_SECONDS", "900"))
+GRIDGOV_API_TOKEN_DAYS = int(os.environ.get("GRIDGOV_API_TOKEN_DAYS", "30"))
+# Key for personal data at rest (R22.1): 32 bytes as hex or base64. Development generates one
+# into var/data.key, tests make one per process; production refuses to start without it.
+GRIDGOV_DATA_KEY = _required_in_production("GRIDGOV_DATA_KEY", "")
 SESSION_COOKIE_AGE = int(os.environ.get("GRIDGOV_SESSION_SECONDS", 8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -200,6 +210,7 @@ else:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "people.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -219,6 +230,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RegionLevelEnum": "regions.models.Level",
+        "VillageKindEnum": "regions.models.VillageKind",
+        "AgencyLevelEnum": "people.models.AgencyLevel",
+        "WorkerKindEnum": "people.models.WorkerKind",
+        "CommitteeKindEnum": "people.models.CommitteeKind",
+        "ExitReasonEnum": "people.models.ExitReason",
+        "GenderEnum": "people.models.Gender",
+    },
 }
 
 # --- Security -----------------------------------------------------------------------------

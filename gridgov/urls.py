@@ -13,6 +13,8 @@ admin.site.index_title = "系统管理"
 api_v1 = [
     path("", include("regions.api.urls")),
     path("calendar/", include("workdays.api.urls")),
+    path("", include("people.api.urls")),
+    path("", include("audit.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,5 +27,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("public/", include("regions.urls_public")),
+    path("accounts/", include("people.urls_accounts")),
+    path("people/", include("people.urls")),
+    path("audit/", include("audit.urls")),
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,214 @@
+"""Logging in: throttled password checks and API tokens (R20.1, R22.1).
+
+One account, one password, three doors: the web login, the Django admin login and
+``POST /api/v1/auth/token/``. All three call ``django.contrib.auth.authenticate``, which reaches
+:class:`ThrottledModelBackend`: after ``GRIDGOV_LOGIN_MAX_FAILURES`` failures for one account
+from one address, that pair is locked for ``GRIDGOV_LOGIN_LOCK_SECONDS`` (counted in the cache,
+so every web process shares the count when the cache is Redis). A looser per-address limit
+stops one address from trying many accounts.
+
+API tokens are random 40-character strings shown once; the database keeps only their SHA-256,
+so a copy of the database does not hand out working tokens. Tokens expire.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
+
+from audit import services as audit
+from audit.middleware import client_ip
+
+PER_ADDRESS_FACTOR = 6  # an address may fail this many times the per-account limit
+
+
+def _limits() -> tuple[int, int]:
+    return (
+        int(getattr(settings, "GRIDGOV_LOGIN_MAX_FAILURES", 5)),
+        int(getattr(settings, "GRIDGOV_LOGIN_LOCK_SECONDS", 900)),
+    )
+
+
+def _account_key(username: str, ip: str) -> str:
+    digest = hashlib.sha256(f"{username.strip().lower()}|{ip}".encode()).hexdigest()[:32]
+    return f"gridgov:login-failures:{digest}"
+
+
+def _address_key(ip: str) -> str:
+    return f"gridgov:login-failures-ip:{ip}"
+
+
+@dataclass(frozen=True)
+class LockState:
+    locked: bool
+    failures: int
+    retry_after: int  # seconds
+
+
+def lock_state(username: str, ip: str) -> LockState:
+    limit, window = _limits()
+    failures = int(cache.get(_account_key(username, ip), 0))
+    by_address = int(cache.get(_address_key(ip), 0))
+    locked = failures >= limit or by_address >= limit * PER_ADDRESS_FACTOR
+    return LockState(locked, failures, window if locked else 0)
+
+
+def _increment(key: str, window: int) -> int:
+    # add() is a no-op when the key exists, so the window starts at the first failure.
+    cache.add(key, 0, window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, window)
+        return 1
+
+
+def record_failure(username: str, ip: str) -> LockState:
+    limit, window = _limits()
+    failures = _increment(_account_key(username, ip), window)
+    _increment(_address_key(ip), window)
+    return LockState(failures >= limit, failures, window if failures >= limit else 0)
+
+
+def clear_failures(username: str, ip: str) -> None:
+    cache.delete(_account_key(username, ip))
+
+
+def request_ip(request: HttpRequest | None) -> str:
+    if request is None:
+        return "-"
+    return client_ip(request) or "-"
+
+
+def _audit_login(action: str, user: Any, username: str, note: str = "") -> None:
+    with transaction.atomic():
+        audit.record(
+            user if user is not None else f"anonymous:{username[:100]}",
+            action,
+            user,
+            note=note,
+            object_type="people.user" if user is None else "",
+            object_repr=username[:200] if user is None else "",
+        )
+
+
+class ThrottledModelBackend(ModelBackend):
+    """Django's password check, refused while the account+address pair is locked."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if username is None:
+            username = kwargs.get(self._username_field(), "")
+        if not username or password is None:
+            return None
+        ip = request_ip(request)
+        if lock_state(username, ip).locked:
+            _audit_login("people.login_refused_locked", None, username, f"ip={ip}")
+            # PermissionDenied stops Django trying further backends.
+            raise PermissionDenied(_("登录失败次数过多,账号已暂时锁定"))
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            state = record_failure(username, ip)
+            note = f"ip={ip} failures={state.failures}"
+            _audit_login(
+                "people.login_locked" if state.locked else "people.login_failed",
+                None,
+                username,
+                note,
+            )
+            return None
+        clear_failures(username, ip)
+        _audit_login("people.login", user, username, f"ip={ip}")
+        return user
+
+    @staticmethod
+    def _username_field() -> str:
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().USERNAME_FIELD
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+TOKEN_KEYWORD = "Token"
+
+
+def token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def issue_token(user: Any, *, label: str = "") -> tuple[str, Any]:
+    """Create a token for ``user``; returns (the key, shown once; the ApiToken row)."""
+    from people.models import ApiToken
+
+    key = secrets.token_urlsafe(30)
+    days = int(getattr(settings, "GRIDGOV_API_TOKEN_DAYS", 30))
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            key_digest=token_digest(key),
+            prefix=key[:8],
+            label=label[:100],
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
+        audit.record(user, "people.token_issued", token, after={"expires_at": token.expires_at})
+    return key, token
+
+
+def revoke_token(user: Any, token: Any) -> None:
+    with transaction.atomic():
+        type(token).objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        audit.record(user, "people.token_revoked", token)
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Token <key>`` (R20.1: the same account as the web login)."""
+
+    keyword = TOKEN_KEYWORD
+
+    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("令牌格式错误:应为 'Token <令牌>'"))
+        try:
+            key = header[1].decode()
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed(_("令牌格式错误")) from None
+        from people.models import ApiToken
+
+        token = ApiToken.objects.select_related("user").filter(key_digest=token_digest(key)).first()
+        if token is None or not token.is_usable:
+            raise exceptions.AuthenticationFailed(_("令牌无效或已过期"))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("账号已停用"))
+        now = timezone.now()
+        # Writing last_used_at on every call would serialise requests on one row; a minute's
+        # resolution is enough to see which device is in use.
+        if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request: Any) -> str:
+        return self.keyword

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("", views.WorkerListView.as_view(), name="workers"),
+    path("workers/export/", views.WorkerExportView.as_view(), name="worker-export"),
+    path("workers/<int:pk>/", views.WorkerDetailView.as_view(), name="worker"),
+    path("workers/<int:pk>/reveal/", views.WorkerRevealView.as_view(), name="worker-reveal"),
+    path("vacant-grids/", views.VacantGridListView.as_view(), name="vacant-grids"),
+    path("agencies/", views.AgencyListView.as_view(), name="agencies"),
+    path("departments/", views.DepartmentListView.as_view(), name="departments"),
+    path("committees/", views.CommitteeListView.as_view(), name="committees"),
+]
