@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "audit",
     "regions",
     "workdays",
+    "matters",
+    "cases",
     "demo",
 ]
 
