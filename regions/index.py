@@ -33,6 +33,7 @@ import math
 import threading
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import shapely
@@ -55,8 +56,9 @@ _ALWAYS_INSIDE = 0  # run 0: no edges, status inside (a grid covering a whole mi
 _ORIENT_ERROR = 3.3306690738754716e-16 * 1.01
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(NamedTuple):
+    """The grid a point lies in: its row id and code (a tuple: cheap to make per lookup)."""
+
     grid_id: int
     code: str
 
@@ -99,7 +101,7 @@ class GridIndex:
             "cells": self.nx * self.ny,
             "mixed_cells": len(self._cand_start) - 1,
             "candidates": len(self._cand_grid),
-            "runs": len(self._run_status) - 1,
+            "runs": self._runs,
             "run_edges": len(self._run_edges),
             "edges": len(self._edge_xa),
         }
@@ -162,9 +164,9 @@ class GridIndex:
         self._inv_x = self._inv_y = 0.0
         self._table = np.full(0, -1, dtype=np.int32)
         self._cand_start = np.zeros(1, dtype=np.int32)
-        self._cand_grid = self._cand_run = np.zeros(0, dtype=np.int32)
-        self._run_status = np.ones(1, dtype=np.int8)
-        self._run_edge_start = np.zeros(2, dtype=np.int32)
+        self._cand_grid = self._cand_edge_first = self._cand_edge_stop = np.zeros(0, np.int32)
+        self._cand_status = np.zeros(0, dtype=np.int8)
+        self._runs = 0
         self._run_edges = np.zeros(0, dtype=np.int32)
         empty = np.zeros(0)
         self._edge_xa = self._edge_ya = self._edge_xb = self._edge_yb = empty
@@ -261,10 +263,11 @@ class GridIndex:
         run_grid = np.concatenate([r.grid for r in runs])
         run_first = np.concatenate([r.cells[0] for r in runs])
         run_last = np.concatenate([r.cells[1] for r in runs])
-        self._run_status = np.concatenate([np.ones(1, np.int8), *(r.status for r in runs)])
+        run_status = np.concatenate([np.ones(1, np.int8), *(r.status for r in runs)])
         edge_run = np.concatenate([r.edge_run for r in runs])
         self._run_edges = np.concatenate([r.edge for r in runs])
-        self._run_edge_start = np.searchsorted(edge_run, np.arange(nruns + 1)).astype(np.int32)
+        run_edge_start = np.searchsorted(edge_run, np.arange(nruns + 1)).astype(np.int32)
+        self._runs = nruns - 1
 
         # Boundary cells, one (cell, grid, run) per grid whose boundary passes the cell.
         b_cell = _expand_ranges(run_first, run_last)
@@ -289,7 +292,11 @@ class GridIndex:
         c_grid = np.concatenate([b_grid, s_grid[on_mixed]])
         c_run = np.concatenate([b_run, np.full(int(on_mixed.sum()), _ALWAYS_INSIDE, np.int32)])
         order = np.lexsort((c_grid, c_cell))
-        c_cell, self._cand_grid, self._cand_run = c_cell[order], c_grid[order], c_run[order]
+        c_cell, self._cand_grid, c_run = c_cell[order], c_grid[order], c_run[order]
+        # Each candidate carries its run's status and edge range (one lookup less per test).
+        self._cand_status = run_status[c_run]
+        self._cand_edge_first = run_edge_start[c_run]
+        self._cand_edge_stop = run_edge_start[c_run + 1]
         starts = np.flatnonzero(np.r_[True, c_cell[1:] != c_cell[:-1]])
         mixed_cells = c_cell[starts]
         self._cand_start = np.r_[starts, len(c_cell)].astype(np.int32)
@@ -299,12 +306,25 @@ class GridIndex:
 
     def _make_views(self) -> None:
         # memoryviews index to plain Python numbers, several times faster than numpy scalars.
+        self._located = [
+            Located(grid_id, code)
+            for grid_id, code in zip(self.ids.tolist(), self.codes, strict=True)
+        ]
+        self._frame = (
+            self.min_lng,
+            self.max_lng,
+            self.min_lat,
+            self.max_lat,
+            self._inv_x,
+            self._inv_y,
+            self.nx,
+        )
         self._v_table = memoryview(self._table)
         self._v_cand_start = memoryview(self._cand_start)
         self._v_cand_grid = memoryview(self._cand_grid)
-        self._v_cand_run = memoryview(self._cand_run)
-        self._v_run_status = memoryview(self._run_status)
-        self._v_run_edge_start = memoryview(self._run_edge_start)
+        self._v_cand_status = memoryview(self._cand_status)
+        self._v_cand_edge_first = memoryview(self._cand_edge_first)
+        self._v_cand_edge_stop = memoryview(self._cand_edge_stop)
         self._v_run_edges = memoryview(self._run_edges)
         self._v_xa = memoryview(self._edge_xa)
         self._v_ya = memoryview(self._edge_ya)
@@ -315,38 +335,46 @@ class GridIndex:
 
     def locate_position(self, lng: float, lat: float) -> int:
         """Position of the grid containing the point in this index, or -1."""
-        if not (self.min_lng <= lng <= self.max_lng and self.min_lat <= lat <= self.max_lat):
+        min_lng, max_lng, min_lat, max_lat, inv_x, inv_y, nx = self._frame
+        if not (min_lng <= lng <= max_lng and min_lat <= lat <= max_lat):
             return -1  # also NaN
-        value = self._v_table[
-            int((lat - self.min_lat) * self._inv_y) * self.nx
-            + int((lng - self.min_lng) * self._inv_x)
-        ]
+        value = self._v_table[int((lat - min_lat) * inv_y) * nx + int((lng - min_lng) * inv_x)]
         if value >= -1:
             return value
         mixed = -2 - value
         first, stop = self._v_cand_start[mixed], self._v_cand_start[mixed + 1]
-        cand_run, run_edge_start, run_edges = (
-            self._v_cand_run,
-            self._v_run_edge_start,
-            self._v_run_edges,
+        status, edge_first, edge_stop = (
+            self._v_cand_status,
+            self._v_cand_edge_first,
+            self._v_cand_edge_stop,
         )
-        xa, ya, xb, yb = self._v_xa, self._v_ya, self._v_xb, self._v_yb
+        run_edges, xa, ya, xb, yb = (
+            self._v_run_edges,
+            self._v_xa,
+            self._v_ya,
+            self._v_xb,
+            self._v_yb,
+        )
         for k in range(first, stop):
-            run = cand_run[k]
-            inside = self._v_run_status[run]
-            for i in range(run_edge_start[run], run_edge_start[run + 1]):
+            inside = status[k]
+            for i in range(edge_first[k], edge_stop[k]):
                 e = run_edges[i]
-                y0, y1 = ya[e], yb[e]
-                if y0 <= lat <= y1:
-                    x0, x1 = xa[e], xb[e]
-                    left = (x1 - x0) * (lat - y0)
-                    right = (y1 - y0) * (lng - x0)
-                    det = left - right
-                    if abs(det) <= _ORIENT_ERROR * (abs(left) + abs(right)):
-                        if y0 != y1 or min(x0, x1) <= lng <= max(x0, x1):
-                            return self._exact_position(lng, lat, first, stop)
-                    elif lat < y1 and det > 0:
+                y0 = ya[e]
+                if lat < y0:
+                    continue
+                y1 = yb[e]
+                if lat > y1:
+                    continue
+                x0 = xa[e]
+                left = (xb[e] - x0) * (lat - y0)
+                right = (y1 - y0) * (lng - x0)
+                det = left - right
+                bound = _ORIENT_ERROR * (abs(left) + abs(right))
+                if det > bound:
+                    if lat < y1:
                         inside ^= 1
+                elif det >= -bound and (y0 != y1 or min(x0, xb[e]) <= lng <= max(x0, xb[e])):
+                    return self._exact_position(lng, lat, first, stop)
             if inside:
                 return self._v_cand_grid[k]
         return -1
@@ -360,10 +388,11 @@ class GridIndex:
         return -1
 
     def locate(self, lng: float, lat: float) -> Located | None:
+        """The grid containing the point (R8.3), or None."""
         pos = self.locate_position(lng, lat)
         if pos < 0:
             return None
-        return Located(int(self.ids[pos]), self.codes[pos])
+        return self._located[pos]
 
     def locate_many(self, lngs: np.ndarray, lats: np.ndarray) -> np.ndarray:
         """Positions for many points at once (-1 where no grid contains the point)."""
@@ -396,11 +425,10 @@ class GridIndex:
         first, stop = self._cand_start[mixed], self._cand_start[mixed + 1]
         pair_point = np.repeat(point, stop - first)
         pair_cand = _expand_ranges(first, stop - 1)
-        pair_run = self._cand_run[pair_cand]
         # One triple per (pair, edge of the candidate's run): count crossings to the right.
-        e_first = self._run_edge_start[pair_run]
-        e_count = self._run_edge_start[pair_run + 1] - e_first
-        triple_pair = np.repeat(np.arange(len(pair_run)), e_count)
+        e_first = self._cand_edge_first[pair_cand]
+        e_count = self._cand_edge_stop[pair_cand] - e_first
+        triple_pair = np.repeat(np.arange(len(pair_cand)), e_count)
         edge = self._run_edges[_expand_ranges(e_first, e_first + e_count - 1)]
         px, py = x[pair_point[triple_pair]], y[pair_point[triple_pair]]
         x0, y0 = self._edge_xa[edge], self._edge_ya[edge]
@@ -410,8 +438,8 @@ class GridIndex:
         det = left - right
         between = (y0 <= py) & (py <= y1)
         crosses = between & (py < y1) & (det > 0)
-        parity = np.bincount(triple_pair[crosses], minlength=len(pair_run)) & 1
-        inside = np.flatnonzero(parity ^ self._run_status[pair_run])
+        parity = np.bincount(triple_pair[crosses], minlength=len(pair_cand)) & 1
+        inside = np.flatnonzero(parity ^ self._cand_status[pair_cand])
         hit_point = pair_point[inside]
         first_hit = np.ones(len(inside), dtype=bool)
         first_hit[1:] = hit_point[1:] != hit_point[:-1]
