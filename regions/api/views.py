@@ -43,12 +43,15 @@ from regions.models import Grid, Region
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def locate(request: Request) -> Response:
+    """R8.3/R8.4: public point → grid lookup, answered by the in-memory index."""
     lng, lat = geo.parse_lng_lat(request.query_params.get("lng"), request.query_params.get("lat"))
     lng, lat = geo.to_wgs84(lng, lat, request.query_params.get("coord", "wgs84"))
     found = grid_index.get_index().locate(lng, lat)
-    if found is None:
+    # The row can be gone if a change committed in another process a moment ago (the index of
+    # this process is rebuilt on the next lookup that sees the new generation).
+    grid = Grid.objects.current().filter(pk=found.grid_id).first() if found else None
+    if grid is None:
         raise NotFound(f"no grid contains the point {lng:.6f},{lat:.6f}")
-    grid = Grid.objects.select_related("village").get(pk=found.grid_id)
     codes = grid.region_codes()
     names = dict(Region.objects.filter(code__in=codes.values()).values_list("code", "name"))
     body = {"code": grid.code, "name": grid.name, "lng": lng, "lat": lat}
