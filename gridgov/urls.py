@@ -15,6 +15,7 @@ api_v1 = [
     path("calendar/", include("workdays.api.urls")),
     path("", include("people.api.urls")),
     path("", include("audit.api.urls")),
+    path("", include("cases.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,316 @@
+"""Cases over REST (R24–R27): intake, list with filters, detail, one POST per action, archive.
+
+Every view is scoped (people.api.base): a case outside the user's jurisdiction is 404. Each
+action then asks the state machine whether this user may take it now: 403 when it is not
+theirs to take, 400 with the reason when the state or the input is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import exports, services
+from cases.api import serializers as s
+from cases.models import OPEN_STATES, Case, DeadlineStatus, State
+from people.api.base import ScopedViewSet
+
+
+class CaseFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=State.choices)
+    open = django_filters.BooleanFilter(method="filter_open", label="open (not final)")
+    grid = django_filters.CharFilter(field_name="grid_code", lookup_expr="startswith")
+    region = django_filters.CharFilter(
+        field_name="grid_code", lookup_expr="startswith", label="region code prefix"
+    )
+    department = django_filters.NumberFilter(method="filter_department")
+    matter = django_filters.CharFilter(field_name="matter_code")
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    deadline_status = django_filters.MultipleChoiceFilter(choices=DeadlineStatus.choices)
+    urgent = django_filters.BooleanFilter(method="filter_urgent")
+    channel = django_filters.CharFilter(field_name="channel")
+    level = django_filters.CharFilter(field_name="level")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    closed_after = django_filters.IsoDateTimeFilter(field_name="closed_at", lookup_expr="gte")
+    closed_before = django_filters.IsoDateTimeFilter(field_name="closed_at", lookup_expr="lt")
+    q = django_filters.CharFilter(method="filter_text", label="text or tracking code")
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def filter_open(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return qs
+        return qs.filter(state__in=OPEN_STATES) if value else qs.exclude(state__in=OPEN_STATES)
+
+    def filter_department(self, qs: QuerySet, name: str, value: int | None) -> QuerySet:
+        if value is None:
+            return qs
+        return qs.filter(
+            pk__in=services.Assignment.objects.filter(department_id=value).values("case_id")
+        )
+
+    def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return qs
+        red = Q(deadline_status=DeadlineStatus.RED)
+        return qs.filter(red) if value else qs.exclude(red)
+
+    def filter_urgent(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return qs
+        return qs.filter(urgency="urgent") if value else qs.exclude(urgency="urgent")
+
+    def filter_text(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(
+            Q(tracking_code=value.upper())
+            | Q(description__icontains=value)
+            | Q(address__icontains=value)
+        )
+
+
+def _data(serializer_class: type, request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    data = dict(serializer.validated_data)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _action(
+    name: str,
+    serializer_class: type,
+    call: Callable[[Any, int, dict[str, Any]], Any],
+    summary: str,
+) -> Callable:
+    @extend_schema(
+        summary=summary,
+        request=serializer_class,
+        responses={
+            200: s.CaseDetailSerializer,
+            400: OpenApiResponse(),
+            403: OpenApiResponse(),
+            404: OpenApiResponse(),
+        },
+    )
+    def view(self: CaseViewSet, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        data = _data(serializer_class, request)
+        call(request.user, case.pk, data)
+        return self._detail(case.pk)
+
+    view.__name__ = name.replace("-", "_")
+    return action(detail=True, methods=["post"], url_path=name)(view)
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Cases the user may see (R22.1): agency staff their region's, departments those
+    assigned to them, grid workers their grids', residents their own."""
+
+    queryset = Case.objects.select_related("entry__item", "lead_department").order_by(
+        "-created_at", "-pk"
+    )
+    filterset_class = CaseFilter
+    action_scopes = {"archive": "view", "export_json": "view", "export_pdf": "view"}
+
+    def get_serializer_class(self) -> type:
+        if self.action == "create":
+            return s.IntakeSerializer
+        if self.action == "list":
+            return s.CaseSerializer
+        return s.CaseDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Case]:
+        qs = super().get_queryset()
+        if self.action != "list":
+            qs = qs.prefetch_related(
+                "assignments__department",
+                "attachments",
+                "suspensions",
+                "supervisions__assignment",
+            )
+        else:
+            qs = qs.prefetch_related("assignments")
+        return qs
+
+    def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        case = self.get_queryset().get(pk=pk)
+        return Response(
+            s.CaseDetailSerializer(case, context={"request": self.request}).data, status=code
+        )
+
+    @extend_schema(
+        summary="Report a case (idempotent by client_id)",
+        request={"application/json": s.IntakeSerializer, "multipart/form-data": s.IntakeSerializer},
+        responses={201: s.CaseDetailSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        data = _data(s.IntakeSerializer, request)
+        result = services.intake(request.user, **data)
+        # Every resend gets the same answer as the first (a phone cannot tell them apart).
+        response = Response(
+            s.CaseDetailSerializer(
+                Case.objects.select_related("entry__item", "lead_department").get(
+                    pk=result.case.pk
+                ),
+                context={"request": request},
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
+        if not result.created:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    verify = _action(
+        "verify",
+        s.VerifySerializer,
+        lambda u, pk, d: services.verify(u, pk, **d),
+        "Verify a report on site",
+    )
+    settle = _action(
+        "settle",
+        s.NoteSerializer,
+        lambda u, pk, d: services.settle(u, pk, **d),
+        "Settled on the spot",
+    )
+    accept = _action(
+        "accept",
+        s.NoteSerializer,
+        lambda u, pk, d: services.accept(u, pk, **{k: v for k, v in d.items() if k != "photos"}),
+        "Accept (立案)",
+    )
+    decline = _action(
+        "decline",
+        s.ReasonSerializer,
+        lambda u, pk, d: services.decline(u, pk, **d),
+        "Decline with a reason",
+    )
+    escalate = _action(
+        "escalate",
+        s.ReasonSerializer,
+        lambda u, pk, d: services.escalate(u, pk, **d),
+        "Escalate to the agency one level up",
+    )
+    dispatch = _action(
+        "dispatch",
+        s.DispatchSerializer,
+        lambda u, pk, d: services.dispatch(u, pk, **d),
+        "Dispatch to a lead department and co-departments",
+    )
+    sign = _action(
+        "sign",
+        s.NoteSerializer,
+        lambda u, pk, d: services.sign(u, pk, **{k: v for k, v in d.items() if k != "photos"}),
+        "Sign for an assignment",
+    )
+    feedback = _action(
+        "feedback",
+        s.NoteSerializer,
+        lambda u, pk, d: services.feedback(u, pk, **d),
+        "Feed back the result",
+    )
+    check = _action(
+        "check", s.CheckSerializer, lambda u, pk, d: services.check(u, pk, **d), "Check the result"
+    )
+    evaluate = _action(
+        "evaluate",
+        s.EvaluateSerializer,
+        lambda u, pk, d: services.evaluate(u, pk, **d),
+        "Rate the result",
+    )
+    extend = _action(
+        "extend",
+        s.ExtendSerializer,
+        lambda u, pk, d: services.request_extension(u, pk, **d),
+        "Request more time",
+    )
+    decide_extension = _action(
+        "decide-extension",
+        s.DecideExtensionSerializer,
+        lambda u, pk, d: services.decide_extension(u, pk, **d),
+        "Approve or refuse an extension",
+    )
+    suspend = _action(
+        "suspend",
+        s.ReasonSerializer,
+        lambda u, pk, d: services.request_suspension(u, pk, **d),
+        "Request a suspension",
+    )
+    decide_suspension = _action(
+        "decide-suspension",
+        s.DecideSuspensionSerializer,
+        lambda u, pk, d: services.decide_suspension(u, pk, **d),
+        "Approve or refuse a suspension",
+    )
+    resume = _action(
+        "resume",
+        s.NoteSerializer,
+        lambda u, pk, d: services.resume(u, pk, **{k: v for k, v in d.items() if k != "photos"}),
+        "Resume a suspended case",
+    )
+    supervise = _action(
+        "supervise",
+        s.SuperviseSerializer,
+        lambda u, pk, d: services.supervise(u, pk, **d),
+        "Supervise (督办)",
+    )
+    answer = _action(
+        "answer",
+        s.AnswerSerializer,
+        lambda u, pk, d: services.answer_supervision(u, pk, **d),
+        "Answer a supervision",
+    )
+
+    @extend_schema(
+        summary="The case's electronic archive: the hash chain (R26.2)",
+        responses=s.CaseEventSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        events = case.events.order_by("seq")
+        return Response(s.CaseEventSerializer(events, many=True).data)
+
+    @extend_schema(summary="The whole case file as JSON (R26.2)", responses={200: dict})
+    @action(detail=True, methods=["get"], url_path="export.json")
+    def export_json(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        return Response(exports.case_file(case, request.user))
+
+    @extend_schema(
+        summary="The whole case file as PDF (R26.2)", responses={(200, "application/pdf"): bytes}
+    )
+    @action(detail=True, methods=["get"], url_path="export.pdf")
+    def export_pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
+        case = self.get_object()
+        response = HttpResponse(
+            exports.case_pdf(case, request.user), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="case-{case.tracking_code}.pdf"'
+        return response
+
+
+# "return" is a Python keyword, so this action is attached after the class is built.
+setattr(
+    CaseViewSet,
+    "return",
+    _action(
+        "return",
+        s.ReasonSerializer,
+        lambda u, pk, d: services.return_case(u, pk, **d),
+        "Return: outside the department's duties (R24.4)",
+    ),
+)

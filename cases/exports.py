@@ -1,0 +1,188 @@
+"""A case's whole file (R26.2): JSON for systems, PDF (Chinese text) for people and courts.
+
+Both carry every archive event with its hash and every attachment with its SHA-256, so the
+file can be checked against the chain on its own.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from cases import archive
+from cases.models import Case
+
+FONT = "STSong-Light"  # a CID font every PDF reader has: no font file to ship or embed
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def case_file(case: Case, user: Any = None) -> dict[str, Any]:
+    events = list(case.events.order_by("seq"))
+    broken = archive.verify_events(case.pk, events, (case.archive_seq, case.archive_head))
+    return {
+        "format": "gridgov-case-file/1",
+        "exported_at": timezone.now().isoformat(),
+        "case": {
+            "id": case.pk,
+            "tracking_code": case.tracking_code,
+            "state": case.state,
+            "channel": case.channel,
+            "urgency": case.urgency,
+            "description": case.description,
+            "address": case.address,
+            "lng": case.lng,
+            "lat": case.lat,
+            "grid": case.grid_code,
+            "matter": case.matter_code,
+            "matter_name": case.entry.item.name,
+            "admission_list_version": case.entry.version_id,
+            "lead_department": case.lead_department.name if case.lead_department else None,
+            "reporter_name": case.reporter_name,
+            "reporter_phone": case.reporter_phone_masked,
+            "created_at": case.created_at.isoformat(),
+            "closed_at": case.closed_at.isoformat() if case.closed_at else None,
+            "rating": case.rating or None,
+        },
+        "assignments": [
+            {
+                "department": a.department.name,
+                "role": a.role,
+                "state": a.state,
+                "dispatched_at": a.dispatched_at.isoformat(),
+                "due_at": a.due_at.isoformat() if a.due_at else None,
+                "feedback": a.feedback,
+                "return_reason": a.return_reason,
+            }
+            for a in case.assignments.select_related("department")
+        ],
+        "attachments": [
+            {
+                "name": f.original_name,
+                "sha256": f.sha256,
+                "size": f.size,
+                "content_type": f.content_type,
+                "event": f.event.seq if f.event else None,
+            }
+            for f in case.attachments.select_related("event")
+        ],
+        "events": [
+            {
+                "seq": e.seq,
+                "at": e.at.isoformat(),
+                "actor": e.actor_name,
+                "role": e.role,
+                "action": e.action,
+                "from": e.from_state,
+                "to": e.to_state,
+                "note": e.note,
+                "data": e.data,
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+            }
+            for e in events
+        ],
+        "chain": {
+            "intact": broken is None,
+            "problem": str(broken) if broken else None,
+            "head": case.archive_head,
+        },
+    }
+
+
+def _p(text: Any, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
+
+
+def case_pdf(case: Case, user: Any = None) -> bytes:
+    data = case_file(case, user)
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
+    small = ParagraphStyle("small", fontName=FONT, fontSize=7, leading=9)
+    title = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=20, spaceAfter=6)
+    heading = ParagraphStyle(
+        "heading", fontName=FONT, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4
+    )
+    c = data["case"]
+    chain = "完整" if data["chain"]["intact"] else f"已破坏:{data['chain']['problem']}"
+    story: list[Any] = [
+        _p(f"事件电子档案 {c['tracking_code']}", title),
+        _p(f"导出时间:{data['exported_at']}  档案链校验:{chain}", body),
+        Spacer(1, 4 * mm),
+    ]
+    facts = [
+        ("状态", case.get_state_display()),
+        ("来源", case.get_channel_display()),
+        ("事项", f"{c['matter']} {c['matter_name']}"),
+        ("网格", c["grid"]),
+        ("位置", f"{c['lng']:.6f}, {c['lat']:.6f} {c['address']}"),
+        ("描述", c["description"]),
+        ("牵头部门", c["lead_department"] or "—"),
+        ("反映人", f"{c['reporter_name']} {c['reporter_phone']}"),
+        ("上报时间", c["created_at"]),
+        ("结案时间", c["closed_at"] or "—"),
+        ("评价", case.get_rating_display() if case.rating else "—"),
+    ]
+    table = Table([[_p(k, body), _p(v, body)] for k, v in facts], colWidths=[28 * mm, 150 * mm])
+    table.setStyle(
+        TableStyle(
+            [("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        )
+    )
+    story += [table, _p("办理过程", heading)]
+    rows = [[_p(h, body) for h in ("序号", "时间", "操作人/角色", "操作", "状态", "说明")]]
+    for e in data["events"]:
+        rows.append(
+            [
+                _p(e["seq"], body),
+                _p(e["at"][:19].replace("T", " "), body),
+                _p(f"{e['actor']} / {e['role']}", body),
+                _p(e["action"], body),
+                _p(f"{e['from'] or '—'} → {e['to']}", body),
+                _p(e["note"], body),
+            ]
+        )
+        rows.append(["", _p(f"hash {e['hash']}  prev {e['prev_hash']}", small), "", "", "", ""])
+    events = Table(
+        rows, colWidths=[10 * mm, 28 * mm, 34 * mm, 20 * mm, 36 * mm, 50 * mm], repeatRows=1
+    )
+    spans = [("SPAN", (1, i), (5, i)) for i in range(2, len(rows), 2)]
+    events.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                *spans,
+            ]
+        )
+    )
+    story += [events, _p("附件", heading)]
+    if data["attachments"]:
+        attachment_rows = [[_p(h, body) for h in ("文件", "大小", "SHA-256")]]
+        attachment_rows += [
+            [_p(a["name"], body), _p(a["size"], body), _p(a["sha256"], small)]
+            for a in data["attachments"]
+        ]
+        story.append(Table(attachment_rows, colWidths=[50 * mm, 20 * mm, 108 * mm]))
+    else:
+        story.append(_p("无", body))
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"事件档案 {c['tracking_code']}",
+    ).build(story)
+    return buffer.getvalue()

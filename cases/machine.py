@@ -1,0 +1,283 @@
+"""The case state machine (R24–R27), the whole of it, top to bottom.
+
+::
+
+    intake (grid worker) ───────────────────────────────┐
+    intake (resident, 12345 hotline) ──▶ reported ──verify──▶ verified ──accept──▶ accepted
+                                            │  │                │  │                  │
+                                            │  └──decline──┐    │  └──decline──▶ declined (final)
+                                            │              ▼    │                     │
+                                            └─settle──▶ closed ◀┘ settle (on the spot)│
+                                                                                      ▼
+     ┌──────────────────── dispatch (lead + co-departments, each with a deadline) ◀───┘
+     ▼
+    dispatched ──sign (lead)──▶ in_progress ──feedback (lead)──▶ handled ──check ok──▶ closed
+     │                             │  ▲                             │                   │
+     └──return (lead, R24.4)──┐    │  └──────── check fails (rework) ┘     evaluate (reporter)
+                              ▼    └──return (lead)──┐                                  ▼
+                           returned ◀────────────────┘                              evaluated
+                              └── dispatch again (with a duty ruling when disputed) ──▶ dispatched
+
+    suspend (approved) : dispatched / in_progress ──▶ suspended ──resume──▶ where it was
+    escalate           : reported / verified / accepted / returned stay put; the case moves
+                         from the township agency to the county, county to city (R24.2)
+    extend, supervise, answer, co-department sign/return/feedback: no change of case state
+
+Who may act is a *kind of actor* resolved against the case (:func:`authorize`):
+
+- ``grid``: a grid worker (leader, full-time, part-time, professional) of the case's grid;
+- ``agency``: an agency administrator or dispatcher of the agency holding the case
+  (township by default; the county or city after escalation);
+- ``supervisor``: an agency supervisor (or administrator) whose jurisdiction covers the case;
+- ``department``: a handler or head of a department with a live assignment on the case
+  (``department_lead``: of the lead department only);
+- ``reporter``: the account that reported the case.
+
+The services in :mod:`cases.services` call :func:`authorize` and then do the work; this module
+has no side effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.models import ACTIVE_ASSIGNMENT_STATES, Case, State
+from gridgov.errors import DomainError, Forbidden
+from people import roles as R
+from people import scoping
+
+# --- actors ----------------------------------------------------------------------------------
+
+GRID = "grid"
+AGENCY = "agency"
+SUPERVISOR = "supervisor"
+DEPARTMENT = "department"
+DEPARTMENT_LEAD = "department_lead"
+REPORTER = "reporter"
+
+AGENCY_ACTING_ROLES = frozenset({R.Role.AGENCY_ADMIN, R.Role.DISPATCHER})
+SUPERVISING_ROLES = frozenset({R.Role.SUPERVISOR, R.Role.AGENCY_ADMIN})
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: Any
+    sources: frozenset[str]
+    target: str | None  # None: no change of case state, or decided by the service
+    actors: tuple[str, ...]
+    requirement: str
+
+
+def _s(*states: str) -> frozenset[str]:
+    return frozenset(states)
+
+
+PRE_DISPATCH = _s(State.REPORTED, State.VERIFIED, State.ACCEPTED, State.RETURNED)
+WITH_DEPARTMENTS = _s(State.DISPATCHED, State.IN_PROGRESS)
+
+# --- actions ---------------------------------------------------------------------------------
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action(
+            "verify",
+            gettext_lazy("核实"),
+            _s(State.REPORTED),
+            State.VERIFIED,
+            (GRID, AGENCY),
+            "R24.1",
+        ),
+        Action(
+            "settle",
+            gettext_lazy("现场处置"),
+            _s(State.REPORTED, State.VERIFIED),
+            State.CLOSED,
+            (GRID,),
+            "R24.1",
+        ),
+        Action(
+            "accept", gettext_lazy("立案"), _s(State.VERIFIED), State.ACCEPTED, (AGENCY,), "R24.2"
+        ),
+        Action(
+            "decline",
+            gettext_lazy("不予立案"),
+            _s(State.REPORTED, State.VERIFIED),
+            State.DECLINED,
+            (AGENCY,),
+            "R24.2",
+        ),
+        Action("escalate", gettext_lazy("上报上级"), PRE_DISPATCH, None, (AGENCY,), "R24.2"),
+        Action(
+            "dispatch",
+            gettext_lazy("派遣"),
+            _s(State.ACCEPTED, State.RETURNED),
+            State.DISPATCHED,
+            (AGENCY,),
+            "R24.2, R24.4, R25.1",
+        ),
+        Action("sign", gettext_lazy("签收"), WITH_DEPARTMENTS, None, (DEPARTMENT,), "R24.3"),
+        Action("return", gettext_lazy("退回"), WITH_DEPARTMENTS, None, (DEPARTMENT,), "R24.4"),
+        Action(
+            "feedback",
+            gettext_lazy("反馈结果"),
+            _s(State.IN_PROGRESS),
+            None,
+            (DEPARTMENT,),
+            "R24.3, R25.1",
+        ),
+        Action("check", gettext_lazy("核查结案"), _s(State.HANDLED), None, (AGENCY, GRID), "R26.1"),
+        Action(
+            "evaluate",
+            gettext_lazy("评价"),
+            _s(State.CLOSED),
+            State.EVALUATED,
+            (REPORTER,),
+            "R18.1, R27.1",
+        ),
+        Action("extend", gettext_lazy("申请延期"), WITH_DEPARTMENTS, None, (DEPARTMENT,), "R24.3"),
+        Action(
+            "decide_extension", gettext_lazy("审批延期"), WITH_DEPARTMENTS, None, (AGENCY,), "R24.3"
+        ),
+        Action(
+            "suspend",
+            gettext_lazy("申请挂起"),
+            WITH_DEPARTMENTS,
+            None,
+            (DEPARTMENT_LEAD, AGENCY),
+            "R24.3",
+        ),
+        Action(
+            "decide_suspension",
+            gettext_lazy("审批挂起"),
+            WITH_DEPARTMENTS,
+            None,
+            (AGENCY,),
+            "R24.3",
+        ),
+        Action("resume", gettext_lazy("恢复办理"), _s(State.SUSPENDED), None, (AGENCY,), "R24.3"),
+        Action(
+            "supervise",
+            gettext_lazy("督办"),
+            _s(*WITH_DEPARTMENTS, State.HANDLED, State.SUSPENDED, State.RETURNED),
+            None,
+            (SUPERVISOR,),
+            "R27.1",
+        ),
+        Action(
+            "answer",
+            gettext_lazy("答复督办"),
+            _s(*WITH_DEPARTMENTS, State.HANDLED, State.SUSPENDED, State.RETURNED, State.CLOSED),
+            None,
+            (DEPARTMENT,),
+            "R27.1",
+        ),
+    ]
+}
+
+
+# --- who is this actor, for this case? -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Authority:
+    """Why an actor may take an action: the kind of actor and the grant behind it."""
+
+    kind: str
+    grant: scoping.Grant | None
+    department_id: int | None = None
+
+    @property
+    def role(self) -> str:
+        if self.grant is not None:
+            return self.grant.role
+        return self.kind
+
+
+def _grid_grant(user: Any, case: Case) -> scoping.Grant | None:
+    for grant in scoping.grants_for(user, R.GRID_ROLES):
+        if grant.covers(case.grid_code):
+            return grant
+    return None
+
+
+def _agency_grant(user: Any, case: Case) -> scoping.Grant | None:
+    # "The agency at the right level": the agency holding the case, not one above or below.
+    for grant in scoping.grants_for(user, AGENCY_ACTING_ROLES):
+        if grant.code == case.agency_code:
+            return grant
+    return None
+
+
+def _supervisor_grant(user: Any, case: Case) -> scoping.Grant | None:
+    for grant in scoping.grants_for(user, SUPERVISING_ROLES):
+        if grant.covers(case.grid_code):
+            return grant
+    return None
+
+
+def _department_grant(user: Any, case: Case, *, lead_only: bool) -> scoping.Grant | None:
+    live = {
+        a.department_id: a.role
+        for a in case.assignments.all()
+        if a.state in ACTIVE_ASSIGNMENT_STATES or a.state == "fed_back"
+    }
+    for grant in scoping.grants_for(user, R.DEPARTMENT_ROLES):
+        if grant.department_id in live and (not lead_only or live[grant.department_id] == "lead"):
+            return grant
+    return None
+
+
+def authority(user: Any, case: Case, kinds: Iterable[str]) -> Authority | None:
+    """The first way ``user`` may act on ``case`` as one of ``kinds``, or None."""
+    system = scoping.is_system(user) or scoping.is_unrestricted(user)
+    for kind in kinds:
+        if system:
+            return Authority(kind, None)
+        if kind == GRID and (grant := _grid_grant(user, case)):
+            return Authority(kind, grant)
+        if kind == AGENCY and (grant := _agency_grant(user, case)):
+            return Authority(kind, grant)
+        if kind == SUPERVISOR and (grant := _supervisor_grant(user, case)):
+            return Authority(kind, grant)
+        if kind in (DEPARTMENT, DEPARTMENT_LEAD) and (
+            grant := _department_grant(user, case, lead_only=kind == DEPARTMENT_LEAD)
+        ):
+            return Authority(kind, grant, grant.department_id)
+        if kind == REPORTER and case.reporter_id and getattr(user, "pk", None) == case.reporter_id:
+            return Authority(kind, None)
+    return None
+
+
+def authorize(user: Any, case: Case, action_name: str) -> Authority:
+    """Check state and actor for an action; raise 400 (wrong state) or 403 (not yours)."""
+    action = ACTIONS[action_name]
+    found = authority(user, case, action.actors)
+    if found is None:
+        raise Forbidden(
+            _("无权对该事件执行“%(action)s”") % {"action": action.label},
+            code="not_allowed",
+        )
+    if case.state not in action.sources:
+        raise DomainError(
+            _("事件处于“%(state)s”状态，不能%(action)s")
+            % {"state": case.get_state_display(), "action": action.label},
+            code="wrong_state",
+            field="state",
+        )
+    return found
+
+
+def available_actions(user: Any, case: Case) -> list[str]:
+    """The actions this user may take on this case right now (for the UI and the API)."""
+    return [
+        name
+        for name, action in ACTIONS.items()
+        if case.state in action.sources and authority(user, case, action.actors) is not None
+    ]

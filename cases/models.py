@@ -1,0 +1,620 @@
+"""The case closed loop (R24–R27): cases, their assignments to departments, the archive.
+
+The state machine itself is in :mod:`cases.machine`; every change goes through
+:mod:`cases.services`. Models hold data and the invariants the database can keep.
+
+A case stores the grid row (version) it was located in and the admission-list entry (of the
+version in force) it was admitted under: later grid changes and list versions never rewrite an
+open case's terms (R9.1 dynamic exit, R8.1 history).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    REPORTED = "reported", _("待核实")
+    VERIFIED = "verified", _("已核实")
+    ACCEPTED = "accepted", _("已立案")
+    DECLINED = "declined", _("不予立案")
+    DISPATCHED = "dispatched", _("已派遣")
+    IN_PROGRESS = "in_progress", _("处置中")
+    RETURNED = "returned", _("已退回")
+    HANDLED = "handled", _("已反馈")
+    SUSPENDED = "suspended", _("已挂起")
+    CLOSED = "closed", _("已结案")
+    EVALUATED = "evaluated", _("已评价")
+
+
+OPEN_STATES = frozenset(
+    {
+        State.REPORTED,
+        State.VERIFIED,
+        State.ACCEPTED,
+        State.DISPATCHED,
+        State.IN_PROGRESS,
+        State.RETURNED,
+        State.HANDLED,
+        State.SUSPENDED,
+    }
+)
+FINAL_STATES = frozenset({State.DECLINED, State.CLOSED, State.EVALUATED})
+
+
+class Channel(models.TextChoices):
+    WORKER = "worker", _("网格员上报")
+    PORTAL = "portal", _("群众网上反映")
+    HOTLINE = "hotline", _("12345热线")
+    AGENCY = "agency", _("机构发现")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+
+
+class Level(models.TextChoices):
+    """Which grid agency holds the case (escalation moves it up, R24.2)."""
+
+    TOWNSHIP = "township", _("乡镇(街道)")
+    COUNTY = "county", _("县(市、区)")
+    CITY = "city", _("市")
+
+
+LEVEL_CODE_LENGTH = {Level.TOWNSHIP: 9, Level.COUNTY: 6, Level.CITY: 4}
+NEXT_LEVEL = {Level.TOWNSHIP: Level.COUNTY, Level.COUNTY: Level.CITY}
+
+
+class DeadlineStatus(models.TextChoices):
+    NONE = "none", _("无时限")
+    NORMAL = "normal", _("正常")
+    AMBER = "amber", _("临期")
+    RED = "red", _("超期")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class Case(models.Model):
+    tracking_code = models.CharField(_("查询码"), max_length=12, unique=True)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=State.choices, default=State.REPORTED, db_index=True
+    )
+    channel = models.CharField(_("来源"), max_length=10, choices=Channel.choices)
+    urgency = models.CharField(
+        _("紧急程度"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    description = models.TextField(_("描述"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    lng = models.FloatField(_("经度"))
+    lat = models.FloatField(_("纬度"))
+    coord_given = models.CharField(_("上报坐标系"), max_length=8, default="wgs84")
+    involved = models.JSONField(_("涉及人员/场所"), default=list, blank=True)
+
+    # Where: the grid row (version) the point fell in, and its code for prefix scoping.
+    grid = models.ForeignKey(
+        "regions.Grid", verbose_name=_("网格"), on_delete=models.PROTECT, related_name="cases"
+    )
+    grid_code = models.CharField(_("网格编码"), max_length=15, db_index=True)
+    level = models.CharField(
+        _("承办层级"), max_length=10, choices=Level.choices, default=Level.TOWNSHIP
+    )
+    agency_code = models.CharField(_("承办机构区划"), max_length=12, db_index=True)
+
+    # What: the admission entry of the list version in force at intake (R9.1, R23.3).
+    entry = models.ForeignKey(
+        "matters.AdmissionEntry",
+        verbose_name=_("网格事项"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    matter_code = models.CharField(_("事项编码"), max_length=32, db_index=True)
+
+    # Who reported, and the phone's resend key (idempotent intake).
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上报人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reported_cases",
+    )
+    reporter_name = models.CharField(_("反映人"), max_length=64, blank=True)
+    reporter_phone_encrypted = models.TextField(blank=True, editable=False)
+    reporter_phone_digest = models.CharField(max_length=64, blank=True, editable=False)
+    reporter_phone_masked = models.CharField(_("联系电话"), max_length=16, blank=True)
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+
+    # Who handles it.
+    lead_department = models.ForeignKey(
+        "people.Department",
+        verbose_name=_("牵头部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_cases",
+    )
+
+    # Deadlines (R24.2 dispatch limit, R24.3 handling limit), kept current by the services
+    # and the deadline sweep.
+    dispatch_due_at = models.DateTimeField(_("派遣时限"), null=True, blank=True)
+    due_at = models.DateTimeField(_("办理时限"), null=True, blank=True, db_index=True)
+    deadline_status = models.CharField(
+        _("时限状态"),
+        max_length=8,
+        choices=DeadlineStatus.choices,
+        default=DeadlineStatus.NONE,
+        db_index=True,
+    )
+
+    settled_on_spot = models.BooleanField(_("现场处置"), default=False)
+    decline_reason = models.TextField(_("不予立案理由"), blank=True)
+    rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
+    rating_comment = models.TextField(_("评价意见"), blank=True)
+    return_count = models.PositiveIntegerField(_("退回次数"), default=0)
+    rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
+    suspended_from = models.CharField(max_length=12, blank=True, editable=False)
+    # The archive's head: the last event's number and hash (see cases.archive).
+    archive_seq = models.PositiveIntegerField(default=0, editable=False)
+    archive_head = models.CharField(max_length=64, blank=True, editable=False)
+
+    created_at = models.DateTimeField(_("上报时间"), default=timezone.now, db_index=True)
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("立案时间"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("派遣时间"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True, db_index=True)
+    evaluated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("事件")
+        verbose_name_plural = _("事件")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "agency_code"], name="case_state_agency"),
+            models.Index(fields=["deadline_status", "state"], name="case_deadline_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lng__gte=-180, lng__lte=180, lat__gte=-90, lat__lte=90),
+                name="case_coordinates_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} {self.get_state_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def township_code(self) -> str:
+        return self.grid_code[:9]
+
+    @property
+    def county_code(self) -> str:
+        return self.grid_code[:6]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.deadline_status == DeadlineStatus.RED
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("牵头")
+    CO = "co", _("协办")
+
+
+class AssignmentState(models.TextChoices):
+    DISPATCHED = "dispatched", _("待签收")
+    SIGNED = "signed", _("办理中")
+    RETURNED = "returned", _("已退回")
+    FED_BACK = "fed_back", _("已反馈")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+ACTIVE_ASSIGNMENT_STATES = frozenset({AssignmentState.DISPATCHED, AssignmentState.SIGNED})
+
+
+class Assignment(models.Model):
+    """A case dispatched to one department, with its own deadline (R24.2, R24.3, R25.1)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(
+        "people.Department",
+        verbose_name=_("部门"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    role = models.CharField(_("分工"), max_length=4, choices=AssignmentRole.choices)
+    state = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=AssignmentState.choices,
+        default=AssignmentState.DISPATCHED,
+        db_index=True,
+    )
+    dispatched_at = models.DateTimeField(_("派遣时间"), default=timezone.now)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_at = models.DateTimeField(_("办理时限"), null=True, blank=True, db_index=True)
+    original_due_at = models.DateTimeField(_("原办理时限"), null=True, blank=True)
+    deadline_status = models.CharField(
+        _("时限状态"),
+        max_length=8,
+        choices=DeadlineStatus.choices,
+        default=DeadlineStatus.NORMAL,
+        db_index=True,
+    )
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    feedback = models.TextField(_("办理结果"), blank=True)
+    fed_back_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    fed_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    return_reason = models.TextField(_("退回理由"), blank=True)
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    was_late = models.BooleanField(_("超期办结"), default=False)
+
+    class Meta:
+        verbose_name = _("派遣")
+        verbose_name_plural = _("派遣")
+        ordering = ["case", "dispatched_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(role="lead", state__in=["dispatched", "signed", "fed_back"]),
+                name="assignment_one_live_lead",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.tracking_code} → {self.department.name} ({self.get_role_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_ASSIGNMENT_STATES
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"cases/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+
+
+class Attachment(models.Model):
+    """A photo: content-checked, stored by hash; its SHA-256 is part of the archive (R26.2)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        "CaseEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="files"
+    )
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=40)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.sha256[:12]
+
+
+class CaseEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise RuntimeError("archive events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("archive events are append-only")
+
+
+class CaseEvent(models.Model):
+    """One step of a case's electronic archive (R26.1, R26.2), hash-chained.
+
+    ``hash`` = SHA-256 over the previous event's hash and this event's canonical content
+    (:func:`cases.archive.canonical`), so altering or removing a row breaks the chain that
+    ``verify_archive`` recomputes.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=40, blank=True)
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("档案记录")
+        verbose_name_plural = _("档案记录")
+        ordering = ["case", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise RuntimeError("archive events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("archive events are append-only")
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("不批准")
+
+
+class Extension(models.Model):
+    """A department asks for more time; the agency decides (R24.3). The deadline moves only
+    when approved."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
+    amount = models.PositiveIntegerField(_("延长量"))
+    unit = models.CharField(_("单位"), max_length=10)  # workdays | workhours
+    reason = models.TextField(_("理由"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    new_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(status="pending"),
+                name="extension_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} +{self.amount} {self.unit} ({self.get_status_display()})"
+
+
+class Suspension(models.Model):
+    """The clock stops while a case waits on outside conditions, once approved (R24.3)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspensions")
+    reason = models.TextField(_("理由"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    resumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("挂起申请")
+        verbose_name_plural = _("挂起申请")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="pending"), name="suspension_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.tracking_code} 挂起 ({self.get_status_display()})"
+
+
+class DutyRuling(models.Model):
+    """How a dispute over duty was settled after a return (R24.4): who decided, why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rulings")
+    returned_assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="rulings"
+    )
+    responsible_department = models.ForeignKey(
+        "people.Department", on_delete=models.PROTECT, related_name="+"
+    )
+    upheld_return = models.BooleanField(
+        help_text=_("退回理由成立(另派他部门)还是不成立(原部门继续办理)")
+    )
+    reason = models.TextField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("职责争议裁定")
+        verbose_name_plural = _("职责争议裁定")
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case.tracking_code} → {self.responsible_department.name}"
+
+
+class Supervision(models.Model):
+    """督办: a supervisor urges a department on a case; the department must answer (R27.1)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="supervisions"
+    )
+    note = models.TextField(_("督办意见"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(_("答复"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.case.tracking_code} 督办 {self.at:%Y-%m-%d}"
+
+
+class Warning(models.Model):
+    """警示: a unit repeatedly late is warned (R27.1)."""
+
+    department = models.ForeignKey(
+        "people.Department", on_delete=models.PROTECT, related_name="warnings"
+    )
+    region_code = models.CharField(max_length=12, db_index=True)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    late_count = models.PositiveIntegerField()
+    reason = models.TextField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("警示")
+        verbose_name_plural = _("警示")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "period_start", "period_end"],
+                name="warning_once_per_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department.name} {self.period_start}–{self.period_end}"
+
+
+class Notification(models.Model):
+    """A message to people who must act (urgent cases, amber/red deadlines, supervision).
+
+    ``key`` makes every notification idempotent: the same event never notifies twice,
+    whether a task ran twice or the sweep found it again.
+    """
+
+    class Kind(models.TextChoices):
+        URGENT = "urgent", _("紧急事件")
+        AMBER = "amber", _("临期提醒")
+        RED = "red", _("超期提醒")
+        SUPERVISION = "supervision", _("督办")
+        DISPATCHED = "dispatched", _("新派遣")
+        RETURNED = "returned", _("退回")
+        WARNING = "warning", _("警示")
+
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    agency_code = models.CharField(max_length=12, blank=True, db_index=True)
+    department = models.ForeignKey(
+        "people.Department",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.message
