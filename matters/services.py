@@ -193,7 +193,7 @@ def parse_amount(value: Any, field: str) -> int:
     return amount
 
 
-def _limit(amount: Any, unit: Any, kind: str) -> tuple[int, str]:
+def check_limit(amount: Any, unit: Any, kind: str) -> tuple[int, str]:
     """Validate a dispatch or handling limit (``kind``); errors name the amount's field."""
     unit = parse_unit(unit, f"{kind}_limit_unit")
     amount = parse_amount(amount, f"{kind}_limit_amount")
@@ -278,7 +278,7 @@ def _co_departments(values: Iterable[Any] | None, county: Region, lead: Departme
     return out
 
 
-def _catalogue_item(city_code: str, value: Any, field: str = "item") -> MatterItem:
+def catalogue_item(city_code: str, value: Any, field: str = "item") -> MatterItem:
     if isinstance(value, MatterItem):
         item = value
         if item.city.code != city_code:
@@ -732,8 +732,8 @@ def clean_terms(
     notes: Any = "",
 ) -> EntryTerms:
     lead = _county_department(lead_department, county, "lead_department")
-    dispatch = _limit(dispatch_limit_amount, dispatch_limit_unit, "dispatch")
-    handling = _limit(handling_limit_amount, handling_limit_unit, "handling")
+    dispatch = check_limit(dispatch_limit_amount, dispatch_limit_unit, "dispatch")
+    handling = check_limit(handling_limit_amount, handling_limit_unit, "handling")
     return EntryTerms(
         lead_department=lead,
         co_departments=_co_departments(co_departments, county, lead),
@@ -766,7 +766,7 @@ def _create_entry(
 
 
 def _addable_item(version: AdmissionListVersion, county: Region, value: Any) -> MatterItem:
-    item = _catalogue_item(county.code[:4], value)
+    item = catalogue_item(county.code[:4], value)
     if not item.is_active:
         raise DomainError(
             _("事项 %(code)s %(name)s 已在目录中停用,不能编入清单")
@@ -1163,7 +1163,7 @@ def submit_change_request(
             field="kind",
             code="invalid_choice",
         )
-    matter = _catalogue_item(county.code[:4], item)
+    matter = catalogue_item(county.code[:4], item)
     reason = _reason(reason)
     in_force = admission_list.versions.in_force().first()
     current = in_force.entries.filter(item=matter).first() if in_force else None
@@ -1277,7 +1277,7 @@ def _proposed_changes(
         if amount in (None, "") or unit in (None, ""):
             missing = f"{kind}_limit_amount" if amount in (None, "") else f"{kind}_limit_unit"
             raise DomainError(_("调整时限须同时填写时限和单位"), field=missing, code="required")
-        out[f"{kind}_limit_amount"], out[f"{kind}_limit_unit"] = _limit(amount, unit, kind)
+        out[f"{kind}_limit_amount"], out[f"{kind}_limit_unit"] = check_limit(amount, unit, kind)
     if amber not in (None, ""):
         out["amber_threshold_percent"] = parse_amber(amber)
     return out
