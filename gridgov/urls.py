@@ -13,6 +13,7 @@ admin.site.index_title = "系统管理"
 api_v1 = [
     path("", include("regions.api.urls")),
     path("calendar/", include("workdays.api.urls")),
+    path("matters/", include("matters.api.urls")),
     path("", include("people.api.urls")),
     path("", include("audit.api.urls")),
     path("", include("cases.api.urls")),

@@ -1,0 +1,35 @@
+"""Real-browser tests: Playwright driving Debian's Chromium (never a downloaded browser).
+
+Tests marked ``@pytest.mark.browser`` get a ``page`` fixture from ``gridgov/tests``' conftest.
+Without /usr/bin/chromium they are skipped with one line, unless ``GRIDGOV_REQUIRE_BROWSER=1``
+(set by ``.ci/run``), where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CHROMIUM = Path(os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium"))
+# Flags for a closed network: no background traffic, no first-run, no sandbox as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1366, "height": 900}
+WALL = {"width": 1920, "height": 1080}
+
+
+def browser_available() -> bool:
+    return CHROMIUM.exists()
+
+
+def browser_required() -> bool:
+    return os.environ.get("GRIDGOV_REQUIRE_BROWSER") == "1"

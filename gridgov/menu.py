@@ -1,0 +1,77 @@
+"""The navigation: each app registers the pages it offers and who sees them.
+
+One registry instead of one template every UI touches: an app adds its entries in its
+``AppConfig.ready()`` with :func:`register`; the base template shows the entries the user may
+use (``{% main_menu %}``), and :func:`landing_url` sends a user who logs in to the first page
+meant for their role (dispatcher → console, department → inbox, grid worker → phone app …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+Visible = Callable[[Any], bool]
+
+
+def everyone(user: Any) -> bool:
+    return True
+
+
+def signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    key: str
+    label: Any
+    url_name: str
+    order: int = 100
+    visible: Visible = signed_in
+    # roles for which this page is the landing page after login, in order of preference
+    landing_for: frozenset[str] = field(default_factory=frozenset)
+    url_kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        try:
+            return reverse(self.url_name, kwargs=self.url_kwargs or None)
+        except NoReverseMatch:
+            return ""
+
+
+_items: dict[str, MenuItem] = {}
+
+
+def register(*items: MenuItem) -> None:
+    for item in items:
+        _items[item.key] = item
+
+
+def items_for(user: Any) -> list[MenuItem]:
+    shown = []
+    for item in sorted(_items.values(), key=lambda i: (i.order, i.key)):
+        try:
+            if item.visible(user) and item.url:
+                shown.append(item)
+        except Exception:  # a broken visibility rule must not take the whole page down
+            continue
+    return shown
+
+
+def landing_url(user: Any) -> str | None:
+    from people import scoping
+
+    roles = [g.role for g in scoping.user_roles(user)]
+    best: tuple[int, int, str] | None = None
+    for item in _items.values():
+        for rank, role in enumerate(roles):
+            if role in item.landing_for and item.url:
+                candidate = (rank, item.order, item.url)
+                if best is None or candidate < best:
+                    best = candidate
+    return best[2] if best else None
