@@ -95,6 +95,8 @@ def _action(
     serializer_class: type,
     call: Callable[[Any, int, dict[str, Any]], Any],
     summary: str,
+    *,
+    attr: str = "",
 ) -> Callable:
     @extend_schema(
         summary=summary,
@@ -112,8 +114,9 @@ def _action(
         call(request.user, case.pk, data)
         return self._detail(case.pk)
 
-    view.__name__ = name.replace("-", "_")
-    return action(detail=True, methods=["post"], url_path=name)(view)
+    # The router calls the view by its function name, which must be the class attribute.
+    view.__name__ = attr or name.replace("-", "_")
+    return action(detail=True, methods=["post"], url_path=name, url_name=name)(view)
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -204,11 +207,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         lambda u, pk, d: services.escalate(u, pk, **d),
         "Escalate to the agency one level up",
     )
-    dispatch = _action(
+    # Not "dispatch": that name is APIView.dispatch, which every request goes through.
+    dispatch_case = _action(
         "dispatch",
         s.DispatchSerializer,
         lambda u, pk, d: services.dispatch(u, pk, **d),
         "Dispatch to a lead department and co-departments",
+        attr="dispatch_case",
     )
     sign = _action(
         "sign",
