@@ -305,6 +305,33 @@ def elapsed_share(start: dt.datetime, deadline: dt.datetime, now: dt.datetime) -
     return min(1.0, working_seconds_between(start, now) / allowed)
 
 
+def add_working_fraction(start: dt.datetime, deadline: dt.datetime, share: float) -> dt.datetime:
+    """The first moment at which ``share`` of the working time from ``start`` to ``deadline``
+    is used: the earliest ``now`` with ``elapsed_share(start, deadline, now) >= share`` (R27.1:
+    when a case turns amber, so a background check can be scheduled for it).
+
+    Rounded up to a whole second, so the moment returned already counts as reached; never
+    after ``deadline``. ``share`` 0 gives ``start``, 1 gives ``deadline``.
+    """
+    start, deadline = _local(start, "start"), _local(deadline, "deadline")
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+        raise DomainError("the share of the time limit must be between 0 and 1", field="share")
+    if share == 0 or deadline <= start:
+        return min(start, deadline)
+    allowed = working_seconds_between(start, deadline)
+    if share == 1 or allowed <= 0:
+        return deadline
+    moment = add_working_hours(start, share * allowed / 3600)
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + dt.timedelta(seconds=1)
+    # Float rounding may leave the share a hair short; a few seconds more always reach it.
+    for _ in range(3):
+        if moment >= deadline or elapsed_share(start, deadline, moment) >= share:
+            break
+        moment += dt.timedelta(seconds=1)
+    return min(moment, deadline)
+
+
 # --- seeding -------------------------------------------------------------------------------
 
 
