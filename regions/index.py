@@ -268,6 +268,11 @@ class GridIndex:
         self._run_edges = np.concatenate([r.edge for r in runs])
         run_edge_start = np.searchsorted(edge_run, np.arange(nruns + 1)).astype(np.int32)
         self._runs = nruns - 1
+        span_grid = np.concatenate([r.span_grid for r in runs])
+        span_first = np.concatenate([r.span_first for r in runs])
+        span_last = np.concatenate([r.span_last for r in runs])
+        runs.clear()  # the chunks' arrays are copied: let them go before the big steps
+        del edge_run
 
         # Boundary cells, one (cell, grid, run) per grid whose boundary passes the cell.
         b_cell = _expand_ranges(run_first, run_last)
@@ -278,21 +283,21 @@ class GridIndex:
 
         # Inside-spans: whole cells inside a grid answer directly; over mixed cells the grid
         # becomes a candidate that is inside everywhere in the cell (only where grids overlap).
-        span_grid = np.concatenate([r.span_grid for r in runs])
-        span_first = np.concatenate([r.span_first for r in runs])
-        span_last = np.concatenate([r.span_last for r in runs])
         s_cell = _expand_ranges(span_first, span_last)
         s_grid = np.repeat(span_grid, span_last - span_first + 1)
         on_mixed = mixed[s_cell]
         table = np.full(ncells, n, dtype=np.int32)
         np.minimum.at(table, s_cell[~on_mixed], s_grid[~on_mixed])
         table[table == n] = -1
+        del mixed
 
         c_cell = np.concatenate([b_cell, s_cell[on_mixed]])
         c_grid = np.concatenate([b_grid, s_grid[on_mixed]])
         c_run = np.concatenate([b_run, np.full(int(on_mixed.sum()), _ALWAYS_INSIDE, np.int32)])
-        order = np.lexsort((c_grid, c_cell))
+        del b_cell, b_grid, b_run, s_cell, s_grid, on_mixed
+        order = np.argsort(c_cell.astype(np.int64) * n + c_grid)
         c_cell, self._cand_grid, c_run = c_cell[order], c_grid[order], c_run[order]
+        del order
         # Each candidate carries its run's status and edge range (one lookup less per test).
         self._cand_status = run_status[c_run]
         self._cand_edge_first = run_edge_start[c_run]
@@ -512,19 +517,25 @@ def _crossings(
 
 
 def _expand_ranges(first: np.ndarray, last: np.ndarray) -> np.ndarray:
-    """Concatenate ``arange(first[i], last[i] + 1)`` for all i (empty where last < first)."""
+    """Concatenate ``arange(first[i], last[i] + 1)`` for all i (empty where last < first).
+
+    The result is int32 when the values fit (half the memory and time of int64).
+    """
     first = np.asarray(first, dtype=np.int64)
-    count = np.maximum(np.asarray(last, dtype=np.int64) - first + 1, 0)
+    last = np.asarray(last, dtype=np.int64)
+    count = np.maximum(last - first + 1, 0)
     total = int(count.sum())
     if not total:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32)
     nonzero = count > 0
-    first, count = first[nonzero], count[nonzero]
-    steps = np.ones(total, dtype=np.int64)
+    first, last, count = first[nonzero], last[nonzero], count[nonzero]
+    small = first.min() > -(2**31) and last.max() < 2**31
+    dtype = np.int32 if small else np.int64
+    steps = np.ones(total, dtype=dtype)
     starts = np.cumsum(count)[:-1]
     steps[0] = first[0]
-    steps[starts] = first[1:] - (first[:-1] + count[:-1] - 1)
-    return np.cumsum(steps)
+    steps[starts] = first[1:] - last[:-1]
+    return np.cumsum(steps, dtype=dtype)
 
 
 _lock = threading.Lock()
