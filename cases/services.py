@@ -8,6 +8,7 @@ one returns the first result and changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Sequence
@@ -124,6 +125,29 @@ def _deadline(start: dt.datetime, amount: Any, unit: str) -> tuple[dt.datetime |
         return calendar.deadline(start, amount, unit), ""
     except calendar.CalendarNotCovered as exc:
         return None, exc.message
+
+
+def _schedule_checks(
+    case: Case, start: dt.datetime | None, due: dt.datetime | None, amber: float
+) -> None:
+    """Background checks of the case at its amber moment and at its deadline (R24.2, R24.3,
+    R27.1), enqueued only once this transaction commits: a change rolled back schedules
+    nothing. ``start`` is where the status computation counts from (verification for the
+    dispatch deadline, the dispatch for a handling deadline)."""
+    if start is None or due is None or case.state not in OPEN_STATES:
+        return
+    moments = [due]
+    # Without the calendar for the amber moment, the check at the deadline still comes.
+    with contextlib.suppress(calendar.CalendarNotCovered):
+        moments.append(calendar.add_working_fraction(start, due, amber))
+    case_id = case.pk
+
+    def enqueue() -> None:
+        from cases import tasks  # tasks import the services
+
+        tasks.schedule_checks(case_id, moments)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def _terms(entry: Any) -> dict[str, Any]:
@@ -366,6 +390,7 @@ def intake(
                 _settle(case, actor, None, settle_note, [], client_id)
             if urgent:
                 _notify_urgent(case, terms)
+            _schedule_checks(case, case.verified_at, case.dispatch_due_at, terms["amber"])
     except IntegrityError:
         # Two resends raced: the other one stored the case first.
         if key and (existing := Case.objects.filter(idempotency_key=key).first()):
@@ -420,6 +445,7 @@ def verify(
     before = audit.snapshot(case, CASE_FIELDS)
     from_state = case.state
     now = timezone.now()
+    why = ""
     if not valid:
         note = _text(note, "note")
         case.state = State.DECLINED
@@ -427,13 +453,15 @@ def verify(
         case.closed_at = now
         _save(case, "state", "decline_reason", "closed_at")
     else:
+        terms = _terms(case.entry)
         case.state = State.VERIFIED
         case.verified_at = now
-        case.dispatch_due_at, _why = _deadline(now, *_terms(case.entry)["dispatch"])
+        case.dispatch_due_at, why = _deadline(now, *terms["dispatch"])
         case.deadline_status = (
             DeadlineStatus.NORMAL if case.dispatch_due_at else DeadlineStatus.NONE
         )
         _save(case, "state", "verified_at", "dispatch_due_at", "deadline_status")
+        _schedule_checks(case, now, case.dispatch_due_at, terms["amber"])
     _record(
         case,
         action="verify",
@@ -441,7 +469,7 @@ def verify(
         authority=authority,
         from_state=from_state,
         note=note,
-        data={"client_id": client_id, "valid": valid},
+        data={"client_id": client_id, "valid": valid, "calendar": why or None},
         photos=checked,
         before=before,
     )
@@ -698,6 +726,7 @@ def dispatch(
     case.due_at = due_at
     case.deadline_status = DeadlineStatus.NORMAL if due_at else DeadlineStatus.NONE
     _save(case, "state", "lead_department", "dispatched_at", "due_at", "deadline_status")
+    _schedule_checks(case, now, due_at, terms["amber"])
     _record(
         case,
         action="dispatch",
@@ -911,6 +940,7 @@ def check(
         case.due_at = due_at
         case.deadline_status = lead.deadline_status
         _save(case, "state", "rework_count", "due_at", "deadline_status")
+        _schedule_checks(case, lead.dispatched_at, due_at, _terms(case.entry)["amber"])
     _record(
         case,
         action="check",
@@ -1072,6 +1102,7 @@ def decide_extension(
         if assignment.role == AssignmentRole.LEAD:
             case.due_at = new_due
             _save(case, "due_at")
+        _schedule_checks(case, assignment.dispatched_at, new_due, _terms(case.entry)["amber"])
     request.save()
     refresh_deadline_status(case)
     _record(
@@ -1184,11 +1215,13 @@ def resume(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> 
     except calendar.CalendarNotCovered:
         paused_hours = 0.0
     before = audit.snapshot(case, CASE_FIELDS)
+    moved_deadlines = set()
     for assignment in case.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES):
         if assignment.due_at and paused_hours:
             moved, _why = _deadline(assignment.due_at, paused_hours, "workhours")
             assignment.due_at = moved or assignment.due_at
             assignment.save(update_fields=["due_at"])
+            moved_deadlines.add((assignment.dispatched_at, assignment.due_at))
             if assignment.role == AssignmentRole.LEAD:
                 case.due_at = assignment.due_at
     if suspension:
@@ -1197,6 +1230,9 @@ def resume(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> 
     case.state = case.suspended_from or State.IN_PROGRESS
     case.suspended_from = ""
     _save(case, "state", "suspended_from", "due_at")
+    amber = _terms(case.entry)["amber"]
+    for start, due in moved_deadlines:
+        _schedule_checks(case, start, due, amber)
     refresh_deadline_status(case)
     _record(
         case,
@@ -1401,6 +1437,7 @@ def refresh_deadline_status(case: Case, now: dt.datetime | None = None) -> list[
             case.dispatch_due_at, _why = _deadline(case.verified_at, *terms["dispatch"])
             if case.dispatch_due_at:
                 _save(case, "dispatch_due_at")
+                _schedule_checks(case, case.verified_at, case.dispatch_due_at, amber)
         status = _status(case.verified_at, case.dispatch_due_at, amber, now)
         if status != case.deadline_status:
             case.deadline_status = status
@@ -1428,6 +1465,7 @@ def refresh_deadline_status(case: Case, now: dt.datetime | None = None) -> list[
             if due:
                 assignment.due_at = assignment.original_due_at = due
                 assignment.save(update_fields=["due_at", "original_due_at"])
+                _schedule_checks(case, assignment.dispatched_at, due, amber)
         status = _status(assignment.dispatched_at, assignment.due_at, amber, now)
         if status != assignment.deadline_status:
             assignment.deadline_status = status

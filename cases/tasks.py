@@ -1,0 +1,61 @@
+"""Deadline checks as background tasks (R24.2, R24.3, R27.1), through the Django Tasks API.
+
+The services schedule :func:`check_case_deadlines` for the moment a case turns amber and the
+moment it falls due (:func:`schedule_checks`, called once the change has committed). The
+database backend's worker runs them by default (``manage.py run_worker``), RQ on Redis in
+production. A task that is lost is made up for by the sweep (:func:`sweep_deadlines`, also
+``manage.py sweep_deadlines``); a task that runs twice, late, or after the sweep warns nobody
+twice, because every notification is keyed (:func:`cases.services.notify`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django_tasks import task
+
+from cases import services
+from cases.models import Case
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def check_case_deadlines(case_id: int) -> list[str]:
+    """Recompute one case's amber/red status and notify on each new colour once."""
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("entry")
+            .filter(pk=case_id)
+            .first()
+        )
+        if case is None:
+            return []
+        return services.refresh_deadline_status(case)
+
+
+@task()
+def sweep_deadlines() -> dict[str, int]:
+    """Re-check every open case (idempotent)."""
+    return services.sweep_deadlines()
+
+
+def schedule_checks(case_id: int, moments: Iterable[dt.datetime]) -> int:
+    """Enqueue a check of the case at each moment; the number enqueued.
+
+    A backend that refuses (Redis down) is logged, not raised: the change it follows has
+    already committed, and the sweep catches up with the case.
+    """
+    enqueued = 0
+    for moment in sorted(set(moments)):
+        try:
+            check_case_deadlines.using(run_after=moment).enqueue(case_id)
+        except Exception:
+            log.exception("could not schedule the deadline check of case %s at %s", case_id, moment)
+        else:
+            enqueued += 1
+    return enqueued
