@@ -48,8 +48,11 @@ class LimitUnit(models.TextChoices):
 
 # Who compiles lists and catalogues: agency administrators (and the system administrator).
 LIST_MANAGERS = R.ADMIN_ROLES
-# Who reads lists and entries: everyone working inside the platform (intake needs them).
-LIST_READERS = R.STAFF_ROLES
+# Who reads the catalogue, lists, versions and entries through the staff API and pages:
+# agencies, departments and village committees. Grid workers work in one grid, not on the
+# county's list: they get the list in force from its public disclosure (it is public, R9.2:
+# /public/matters/<county>/, also as JSON for intake forms) and intake passes the gate.
+LIST_READERS = R.STAFF_ROLES - R.GRID_ROLES
 # Who reads change requests: agencies and departments (not grid workers or committees).
 CHANGE_REQUEST_READERS = frozenset({R.Role.SYSADMIN, *R.AGENCY_ROLES, *R.DEPARTMENT_ROLES})
 # Who may write change requests at all (the services decide which step each may take).
