@@ -67,3 +67,31 @@ def page(browser_context):
     page = browser_context.new_page()
     yield page
     page.close()
+
+
+@pytest.fixture
+def login_as(browser_context, live_server):
+    """Sign a browser context in as a user without typing (session cookie from force_login)."""
+    from urllib.parse import urlparse
+
+    from django.conf import settings
+    from django.test import Client
+
+    def login(user):
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        host = urlparse(live_server.url).hostname
+        browser_context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": cookie.value,
+                    "domain": host,
+                    "path": "/",
+                }
+            ]
+        )
+        return user
+
+    return login
