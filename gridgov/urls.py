@@ -28,9 +28,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("public/matters/", include("matters.urls_public")),
     path("public/", include("regions.urls_public")),
     path("accounts/", include("people.urls_accounts")),
     path("people/", include("people.urls")),
     path("audit/", include("audit.urls")),
+    path("matters/", include("matters.urls")),
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -5,3 +5,27 @@ from django.utils.translation import gettext_lazy as _
 class MattersConfig(AppConfig):
     name = "matters"
     verbose_name = _("网格事项准入")
+
+    def ready(self) -> None:
+        from gridgov import menu
+        from people import scoping
+
+        def list_readers(user: object) -> bool:
+            from matters.models import AdmissionList
+
+            return bool(getattr(user, "is_authenticated", False)) and scoping.can_view_any(
+                user, AdmissionList
+            )
+
+        menu.register(
+            menu.MenuItem(
+                "matters", _("准入清单"), "matters:lists", order=40, visible=list_readers
+            ),
+            menu.MenuItem(
+                "public-matters",
+                _("事项清单公示"),
+                "public-matters",
+                order=90,
+                visible=menu.everyone,
+            ),
+        )

@@ -16,9 +16,14 @@ the terms it was admitted under when a later version changes or removes the entr
 
 from __future__ import annotations
 
+import threading
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import signals
 from django.utils.translation import gettext as _
 
 from gridgov.errors import DomainError, Forbidden
@@ -126,6 +131,12 @@ def admit(
     code = str(matter_code or "").strip().upper()
     if not code:
         raise NotAdmitted(_("请指定网格事项"), reason="unknown_matter")
+    in_force = _in_force(county_code)
+    if in_force is not None and (entry := in_force.entries.get(code)) is not None:
+        return Admission(
+            entry=entry, version=in_force.version, county_code=county_code, grid_code=grid_code
+        )
+    # Not admitted (or no list): the queries below find the exact reason.
     county = _county(county_code)
     item = MatterItem.objects.filter(city__code=county.code[:4], code=code).first()
     if item is None:
@@ -151,6 +162,97 @@ def admit(
     if entry is None:
         raise _not_on_list(item, county, version)
     return Admission(entry=entry, version=version, county_code=county.code, grid_code=grid_code)
+
+
+# --- the lists in force, cached per process ---------------------------------------------------
+# Intake asks the gate on every report; lists change a few times a year. Each process keeps,
+# per county, the version in force and its entries (with item, lead and co-departments), and
+# drops everything when the gate generation in the shared cache (Redis in production) changes:
+# any save or delete of a catalogue item or category, a list, a version, an entry, its
+# co-departments or a department changes it. The generation is a random token, so a cleared
+# cache never revives an old list. Refusals are not cached: they take the query path.
+
+_GENERATION_KEY = "matters:gate-generation"
+_lock = threading.Lock()
+_lists: dict[str, _InForce | None] = {}
+_lists_generation: str | None = None
+
+
+@dataclass(frozen=True)
+class _InForce:
+    version: AdmissionListVersion
+    entries: dict[str, AdmissionEntry]  # by matter (item) code; shared: read only
+
+
+def current_generation() -> str:
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        cache.add(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(_GENERATION_KEY)
+    return str(generation)
+
+
+def _bump() -> None:
+    cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def invalidate() -> None:
+    """Tell every process that lists changed: now, and again when the change commits."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _load_in_force(county_code: str) -> _InForce | None:
+    version = (
+        AdmissionListVersion.objects.in_force()
+        .filter(
+            admission_list__county__code=county_code, admission_list__county__level=Level.COUNTY
+        )
+        .select_related("admission_list__county")
+        .first()
+    )
+    if version is None:
+        return None
+    entries = version.entries.select_related("item__category", "lead_department").prefetch_related(
+        "co_departments"
+    )
+    return _InForce(version=version, entries={e.item.code: e for e in entries})
+
+
+def _in_force(county_code: str) -> _InForce | None:
+    global _lists_generation
+    generation = current_generation()
+    if generation != _lists_generation:
+        with _lock:
+            if generation != _lists_generation:
+                _lists.clear()
+                _lists_generation = generation
+    if county_code in _lists:
+        return _lists[county_code]
+    loaded = _load_in_force(county_code)
+    with _lock:
+        if _lists_generation == generation:  # not replaced by a newer one meanwhile
+            _lists[county_code] = loaded
+    return loaded
+
+
+def _lists_changed(sender: Any, **kwargs: Any) -> None:
+    invalidate()
+
+
+for _model in (
+    "matters.MatterCategory",
+    "matters.MatterItem",
+    "matters.AdmissionList",
+    "matters.AdmissionListVersion",
+    "matters.AdmissionEntry",
+    "people.Department",
+):
+    signals.post_save.connect(_lists_changed, sender=_model, dispatch_uid=f"gate:{_model}")
+    signals.post_delete.connect(_lists_changed, sender=_model, dispatch_uid=f"gate-d:{_model}")
+signals.m2m_changed.connect(
+    _lists_changed, sender=AdmissionEntry.co_departments.through, dispatch_uid="gate:co"
+)
 
 
 def _not_on_list(item: MatterItem, county: Region, version: AdmissionListVersion) -> NotAdmitted:
