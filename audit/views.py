@@ -19,12 +19,19 @@ from people import scoping
 from people.web import ScopedDetailView, ScopedListView, ScopedView
 
 
+def _filtered(filterset: Any) -> QuerySet:
+    """The filtered rows; none when a filter value is malformed (the form says which)."""
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset.queryset.none()
+    return filterset.qs
+
+
 class _FilteredList(ScopedListView):
     filterset_class: Any = None
 
     def get_queryset(self) -> QuerySet:
         self.filterset = self.filterset_class(self.request.GET or None, super().get_queryset())
-        return self.filterset.qs if self.filterset.is_valid() else self.filterset.queryset.none()
+        return _filtered(self.filterset)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -128,7 +135,7 @@ class _Export(ScopedView):
         if fmt not in exporting.FORMATS:
             fmt = "csv"
         filterset = self.filterset_class(request.GET or None, self.get_queryset())
-        rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        rows = _filtered(filterset)
         codes = scoping.jurisdictions(request.user)
         # Exporting the trail is itself on the trail.
         with transaction.atomic():

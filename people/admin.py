@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,8 @@ class AdminLoginForm(ThrottledAuthenticationForm):
 
 
 admin.site.login_form = AdminLoginForm
+# Permissions come from roles (people.roles), not from Django groups: one mechanism.
+admin.site.unregister(Group)
 
 
 @admin.register(User)

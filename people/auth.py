@@ -13,6 +13,7 @@ so a copy of the database does not hand out working tokens. Tokens expire.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import secrets
@@ -31,6 +32,7 @@ from rest_framework import authentication, exceptions
 
 from audit import services as audit
 from audit.middleware import client_ip
+from people import scoping
 
 PER_ADDRESS_FACTOR = 6  # an address may fail this many times the per-account limit
 
@@ -178,7 +180,35 @@ def revoke_token(user: Any, token: Any) -> None:
         type(token).objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+        scoping.invalidate_access()  # cached tokens (an update() sends no signal)
         audit.record(user, "people.token_revoked", token)
+
+
+# Tokens with their accounts, cached per process: every API request authenticates, and tokens
+# and accounts change rarely. The cache is dropped whenever the access generation changes
+# (people.scoping: any save of an account or token, a revocation, a change of roles); expiry
+# and revocation are checked on every use. Unknown keys are not cached (guesses fill nothing).
+_TOKENS_MAX = 50_000
+_tokens: dict[str, Any] = {}
+_tokens_generation: tuple[str, int] | None = None
+
+
+def _cached_token(digest: str, generation: tuple[str, int]) -> Any:
+    """The token row (with its user) for a key digest, or None; shared: do not modify."""
+    global _tokens_generation
+    from people.models import ApiToken
+
+    if generation != _tokens_generation:
+        _tokens.clear()
+        _tokens_generation = generation
+    token = _tokens.get(digest)
+    if token is None:
+        token = ApiToken.objects.select_related("user").filter(key_digest=digest).first()
+        if token is not None:
+            if len(_tokens) >= _TOKENS_MAX:
+                _tokens.clear()
+            _tokens[digest] = token
+    return token
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -198,17 +228,24 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("令牌格式错误")) from None
         from people.models import ApiToken
 
-        token = ApiToken.objects.select_related("user").filter(key_digest=token_digest(key)).first()
-        if token is None or not token.is_usable:
+        generation = scoping.access_generation()
+        shared = _cached_token(token_digest(key), generation)
+        if shared is None or not shared.is_usable:
             raise exceptions.AuthenticationFailed(_("令牌无效或已过期"))
-        if not token.user.is_active:
+        if not shared.user.is_active:
             raise exceptions.AuthenticationFailed(_("账号已停用"))
         now = timezone.now()
         # Writing last_used_at on every call would serialise requests on one row; a minute's
         # resolution is enough to see which device is in use.
-        if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user, token
+        if shared.last_used_at is None or now - shared.last_used_at > dt.timedelta(minutes=1):
+            ApiToken.objects.filter(pk=shared.pk).update(last_used_at=now)
+            shared.last_used_at = now
+        # Each request gets its own copies: views may set attributes on request.user.
+        user = copy.copy(shared.user)
+        token = copy.copy(shared)
+        token.user = user
+        setattr(user, scoping.CACHE_ATTR, scoping.cached_grants(user, generation))
+        return user, token
 
     def authenticate_header(self, request: Any) -> str:
         return self.keyword

@@ -24,6 +24,7 @@ owner; every service it calls is still audited. Staff accounts get roles instead
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
@@ -31,9 +32,10 @@ from operator import or_
 from typing import Any
 
 from django.apps import apps
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Q, signals
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -145,6 +147,7 @@ def _load_grants(user: Any) -> list[Grant]:
         for a in RoleAssignment.objects.active(now)
         .filter(user=user)
         .select_related("region")
+        .only("role", "region__code", "department_id")
         .order_by("pk")
     ]
     # Grid roles follow the person's active assignments to grids that still exist (R10–R11).
@@ -153,6 +156,7 @@ def _load_grants(user: Any) -> list[Grant]:
         GridAssignment.objects.active()
         .filter(worker__user=user, worker__status="active", grid_code__in=current_codes)
         .select_related("worker")
+        .only("kind", "grid_code", "worker__department_id")
         .order_by("pk")
     ):
         grants.append(
@@ -168,20 +172,108 @@ def _load_grants(user: Any) -> list[Grant]:
 
 
 def user_roles(user: Any) -> list[Grant]:
-    """The user's active grants (cached on the user object for the request)."""
+    """The user's active grants (cached on the user object for the request, and per process
+    until access changes: see :func:`cached_grants`)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, CACHE_ATTR, None)
     if cached is None:
-        cached = _load_grants(user)
+        cached = cached_grants(user)
         setattr(user, CACHE_ATTR, cached)
     return list(cached)
 
 
 def forget_roles(user: Any) -> None:
-    """Drop the cached grants after a change of roles or assignments."""
+    """Drop the cached grants after a change of roles or assignments (in every process)."""
     if user is not None and hasattr(user, CACHE_ATTR):
         delattr(user, CACHE_ATTR)
+    invalidate_access()
+
+
+# --- grants cached per process --------------------------------------------------------------
+# Every API request asks for the user's grants (two queries); they change rarely. Each process
+# keeps them per user and drops them all when the access generation changes. Every save or
+# delete of an account, token, role, worker or grid assignment changes it (the signals below;
+# services also call forget_roles()), and so does a change of grids (grid roles follow current
+# grids). The generation lives in the shared cache (Redis in production), so a change made in
+# one process reaches all; it is a random token, so a cleared cache never revives old grants.
+
+ACCESS_GENERATION_KEY = "people:access-generation"
+_GRANTS_MAX_AGE = dt.timedelta(minutes=5)  # a bound on staleness should a change be missed
+_GRANTS_MAX_USERS = 50_000
+_grants_cache: dict[Any, tuple[dt.datetime, list[Grant]]] = {}
+_grants_generation: tuple[str, int] | None = None
+
+
+def access_generation() -> tuple[str, int]:
+    """(people token, grid index generation): what the cached grants were computed under."""
+    from regions import index as grid_index
+
+    generation = cache.get(ACCESS_GENERATION_KEY)
+    if generation is None:
+        cache.add(ACCESS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(ACCESS_GENERATION_KEY)
+    return str(generation), grid_index.current_generation()
+
+
+def _bump_access_generation() -> None:
+    cache.set(ACCESS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def invalidate_access() -> None:
+    """Tell every process that accounts, tokens or roles changed: now, and again on commit
+    (a process that reloads in between must not keep what the transaction replaced)."""
+    _bump_access_generation()
+    transaction.on_commit(_bump_access_generation)
+
+
+def cached_grants(user: Any, generation: tuple[str, int] | None = None) -> list[Grant]:
+    """The user's grants from this process's cache, loaded when missing, stale or expired."""
+    global _grants_generation
+    generation = generation or access_generation()
+    now = timezone.now()
+    if generation != _grants_generation:
+        _grants_cache.clear()
+        _grants_generation = generation
+    entry = _grants_cache.get(user.pk)
+    if entry is not None and now < entry[0]:
+        return entry[1]
+    grants = _load_grants(user)
+    if len(_grants_cache) >= _GRANTS_MAX_USERS:
+        _grants_cache.clear()
+    _grants_cache[user.pk] = (_grants_valid_until(user, now), grants)
+    return grants
+
+
+def _grants_valid_until(user: Any, now: dt.datetime) -> dt.datetime:
+    """The next moment one of the user's roles starts or ends (roles can be time-limited)."""
+    RoleAssignment = apps.get_model("people", "RoleAssignment")
+    moments = [now + _GRANTS_MAX_AGE]
+    for start, end in (
+        RoleAssignment.objects.filter(user=user)
+        .filter(Q(valid_from__gt=now) | Q(valid_to__gt=now))
+        .values_list("valid_from", "valid_to")
+    ):
+        moments.extend(m for m in (start, end) if m is not None and m > now)
+    return min(moments)
+
+
+def _access_changed(sender: Any, **kwargs: Any) -> None:
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and set(update_fields) <= {"last_login", "last_used_at"}:
+        return  # bookkeeping of a login or token use: access itself did not change
+    invalidate_access()
+
+
+for _model in (
+    "people.User",
+    "people.ApiToken",
+    "people.RoleAssignment",
+    "people.GridWorker",
+    "people.GridAssignment",
+):
+    signals.post_save.connect(_access_changed, sender=_model, dispatch_uid=f"access:{_model}")
+    signals.post_delete.connect(_access_changed, sender=_model, dispatch_uid=f"access-d:{_model}")
 
 
 def _as_set(roles: str | Iterable[str] | None) -> frozenset[str] | None:
@@ -340,6 +432,9 @@ def can_view_any(user: Any, model: type[models.Model], action: str = "view") -> 
 
 
 def in_scope(user: Any, obj: models.Model, action: str = "view") -> bool:
+    """Is ``obj`` inside what ``user`` may ``action``? System actors (commands) always are."""
+    if is_system(user):
+        return True
     model = type(obj)
     return scope_queryset(user, model._default_manager.filter(pk=obj.pk), action=action).exists()
 

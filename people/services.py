@@ -507,7 +507,7 @@ def end_committee_member(
     actor: Any, member: CommitteeMember, *, ended_on: Any = None
 ) -> CommitteeMember:
     member = (
-        CommitteeMember.objects.select_for_update()
+        CommitteeMember.objects.select_for_update(of=("self",))
         .select_related("committee__region")
         .get(pk=member.pk)
     )
@@ -776,7 +776,7 @@ def grant_role(
 @transaction.atomic
 def revoke_role(actor: Any, assignment: RoleAssignment, *, note: str = "") -> RoleAssignment:
     assignment = (
-        RoleAssignment.objects.select_for_update()
+        RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("region", "user")
         .get(pk=assignment.pk)
     )
@@ -974,7 +974,8 @@ def create_worker(
 def _lock_worker(worker: GridWorker | int) -> GridWorker:
     pk = worker.pk if isinstance(worker, GridWorker) else worker
     found = (
-        GridWorker.objects.select_for_update()
+        # "of self": PostgreSQL cannot lock the nullable side of the outer joins.
+        GridWorker.objects.select_for_update(of=("self",))
         .select_related("village", "department__region")
         .filter(pk=pk)
         .first()
@@ -1206,7 +1207,7 @@ def assign_worker(
                 _("网格长须为党员(R10.2)"), field="worker", code="leader_party_member"
             )
         sitting = (
-            GridAssignment.objects.select_for_update()
+            GridAssignment.objects.select_for_update(of=("self",))
             .filter(grid_code=grid.code, kind=WorkerKind.LEADER, ended_on__isnull=True)
             .select_related("worker")
             .first()
@@ -1260,7 +1261,7 @@ def end_assignment(
     actor: Any, assignment: GridAssignment, *, ended_on: Any = None, reason: str
 ) -> GridAssignment:
     assignment = (
-        GridAssignment.objects.select_for_update()
+        GridAssignment.objects.select_for_update(of=("self",))
         .select_related("worker__user")
         .get(pk=assignment.pk)
     )
@@ -1500,7 +1501,11 @@ def issue_equipment(
 def return_equipment(
     actor: Any, issue: EquipmentIssue, *, returned_on: Any = None
 ) -> EquipmentIssue:
-    issue = EquipmentIssue.objects.select_for_update().select_related("worker").get(pk=issue.pk)
+    issue = (
+        EquipmentIssue.objects.select_for_update(of=("self",))
+        .select_related("worker")
+        .get(pk=issue.pk)
+    )
     grant = scoping.require(
         actor, R.WORKER_MANAGERS, region_code=issue.worker.region_code, what=_("登记装备归还")
     )
@@ -1621,7 +1626,7 @@ def follow_grid_change(actor: Any, *, reason: str = "") -> list[GridAssignment]:
     orphaned = (
         GridAssignment.objects.active()
         .exclude(grid_code__in=current)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("worker__user")
     )
     ended = _end_assignments(

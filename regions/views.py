@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from people.public import grid_disclosure
 from regions import geometry as geo
 from regions.models import Grid
 
@@ -34,5 +35,7 @@ def public_grid_detail(request: HttpRequest, code: str) -> HttpResponse:
             "grid": grid,
             "path": grid.village.path(),
             "geometry": geo.to_geojson(grid.geometry, precision=6),
+            # Grid workers' names, kinds and work phones, and the supervision phone (R8.4).
+            "disclosure": grid_disclosure(grid),
         },
     )

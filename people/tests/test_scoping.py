@@ -1,0 +1,77 @@
+"""R22.1: the one scoping function and the declarations it relies on."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+from people import roles as R
+from people import scoping
+from people.models import GridWorker
+from people.testing import make_user, make_worker
+
+# Models no user reaches through a scoped view, and why.
+UNSCOPED_MODELS = {
+    "demo.demostep": "bookkeeping of the demo loader",
+    "workdays.calendarday": "the public working-day calendar",
+    "workdays.calendaryear": "the public working-day calendar",
+}
+PROJECT_APPS = {"people", "audit", "regions", "demo", "workdays", "matters", "cases", "fieldwork",
+                "registry", "insights", "interop", "workbench"}  # fmt: skip
+
+
+def test_every_project_model_declares_how_it_is_scoped():
+    """A model without a rule fails loudly instead of being visible by accident."""
+    missing = [
+        m._meta.label_lower
+        for m in apps.get_models()
+        if m._meta.app_label in PROJECT_APPS
+        and not scoping.has_rule(m)
+        and m._meta.label_lower not in UNSCOPED_MODELS
+        and not m._meta.auto_created
+    ]
+    assert not missing, f"declare a scope_rule (people.scoping.ScopeRule) for: {missing}"
+
+
+def test_a_model_without_a_rule_raises():
+    class Loose(models.Model):  # noqa: DJ008
+        class Meta:
+            app_label = "people"
+            managed = False
+
+    with pytest.raises(ImproperlyConfigured, match="declares no scope_rule"):
+        scoping.scope_queryset(None, Loose.objects.all())
+
+
+def test_minimal_prefixes():
+    assert scoping.minimal_prefixes(["440703", "4407", "440784001", ""]) == ("4407",)
+    assert scoping.minimal_prefixes(["440703002", "440784"]) == ("440703002", "440784")
+
+
+@pytest.mark.django_db
+def test_scope_follows_jurisdiction_and_role():
+    inside = make_worker("fulltime", grid_code="440703002101001")
+    make_worker("fulltime", grid_code="440784001001001")
+    dispatcher = make_user(R.Role.DISPATCHER, "440703002")
+    assert list(scoping.scope_queryset(dispatcher, GridWorker.objects.all())) == [inside]
+    assert not scoping.scope_queryset(dispatcher, GridWorker.objects.all(), action="change")
+    auditor = make_user(R.Role.AUDITOR, "4407")
+    assert not scoping.scope_queryset(auditor, GridWorker.objects.all()).exists()
+    resident = make_user(R.Role.RESIDENT)
+    assert not scoping.scope_queryset(resident, GridWorker.objects.all()).exists()
+
+
+@pytest.mark.django_db
+def test_roles_from_expired_assignments_do_not_count():
+    from django.utils import timezone
+
+    from people.models import RoleAssignment
+
+    dispatcher = make_user(R.Role.DISPATCHER, "440703002")
+    RoleAssignment.objects.update(valid_to=timezone.now())
+    scoping.forget_roles(dispatcher)
+    assert scoping.user_roles(dispatcher) == []
+    dispatcher.is_active = False
+    assert scoping.user_roles(dispatcher) == []
