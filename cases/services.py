@@ -298,7 +298,7 @@ def intake(
     client_id = _text(client_id, "client_id", required=False, max_length=64)
     user = _user(actor)
     key = f"{user.pk if user else 'anon'}:{client_id}" if client_id else None
-    if key and (existing := Case.objects.filter(idempotency_key=key).first()):
+    if key and (existing := _stored(key)):
         return IntakeResult(existing, False)
 
     lng_f, lat_f = geo.parse_lng_lat(lng, lat)
@@ -322,7 +322,9 @@ def intake(
             field="lng",
             code="outside_grids",
         )
-    admission = gate.admit(matter, grid_code=found.code)
+    # The index only holds current grids, and lists are per county: admit in the grid's county
+    # (asking with the grid code would query the grid again).
+    admission = gate.admit(matter, county_code=found.code[:6])
     terms = _terms(admission.entry)
     if settle_note and not terms["settle_on_spot"]:
         raise DomainError(_("该事项不允许现场处置"), field="settle_note", code="not_settleable")
@@ -393,10 +395,19 @@ def intake(
             _schedule_checks(case, case.verified_at, case.dispatch_due_at, terms["amber"])
     except IntegrityError:
         # Two resends raced: the other one stored the case first.
-        if key and (existing := Case.objects.filter(idempotency_key=key).first()):
+        if key and (existing := _stored(key)):
             return IntakeResult(existing, False)
         raise
     return IntakeResult(case, True)
+
+
+def _stored(key: str) -> Case | None:
+    """The case already stored under an idempotency key (with what its answer shows)."""
+    return (
+        Case.objects.select_related("entry__item", "lead_department")
+        .filter(idempotency_key=key)
+        .first()
+    )
 
 
 def _notify_urgent(case: Case, terms: dict[str, Any]) -> None:
@@ -640,7 +651,7 @@ def dispatch(
     case_id: Any,
     *,
     lead_department: Any = None,
-    co_departments: Iterable[Any] = (),
+    co_departments: Iterable[Any] | None = None,
     note: str = "",
     ruling: str = "",
     client_id: str = "",
@@ -659,7 +670,8 @@ def dispatch(
     authority = machine.authorize(actor, case, "dispatch")
     terms = _terms(case.entry)
     lead = _department(lead_department or terms["lead"], case, "lead_department")
-    co_values = list(co_departments) if co_departments else [d.pk for d in terms["co"]]
+    # None: the entry's suggestion; an empty list: no co-department at all.
+    co_values = [d.pk for d in terms["co"]] if co_departments is None else list(co_departments)
     co = [_department(v, case, "co_departments") for v in co_values]
     co = [d for d in dict.fromkeys(co) if d.pk != lead.pk]
     note = _text(note, "note", required=False)
@@ -1078,7 +1090,7 @@ def decide_extension(
         .first()
     )
     if request is None:
-        raise NotFound(_("没有这个延期申请"), field="extension")
+        raise DomainError(_("没有这个延期申请"), field="extension", code="not_found")
     if request.status != RequestStatus.PENDING:
         if _replayed(case, "decide_extension", client_id):
             return request
@@ -1166,7 +1178,7 @@ def decide_suspension(
         .first()
     )
     if request is None:
-        raise NotFound(_("没有这个挂起申请"), field="suspension")
+        raise DomainError(_("没有这个挂起申请"), field="suspension", code="not_found")
     if request.status != RequestStatus.PENDING:
         if _replayed(case, "decide_suspension", client_id):
             return case
@@ -1317,7 +1329,7 @@ def answer_supervision(
         .first()
     )
     if item is None:
-        raise NotFound(_("没有这个督办"), field="supervision")
+        raise DomainError(_("没有这个督办"), field="supervision", code="not_found")
     if authority.department_id is not None and item.assignment.department_id != (
         authority.department_id
     ):
