@@ -57,7 +57,7 @@ _ORIENT_ERROR = 3.3306690738754716e-16 * 1.01
 
 
 class Located(NamedTuple):
-    """The grid a point lies in: its row id and code (a tuple: cheap to make per lookup)."""
+    """The grid a point lies in: its row id and code (one per grid, made when building)."""
 
     grid_id: int
     code: str
@@ -126,7 +126,7 @@ class GridIndex:
         self._choose_cells(b)
 
         edges_x, edges_y, edge_grid = _edges(self.geoms)
-        # Canonical direction (low y first) so grids sharing an edge decide identically.
+        # Every edge points upwards (low y first), as the parity rule expects.
         swap = edges_y[:, 1] < edges_y[:, 0]
         xa = np.where(swap, edges_x[:, 1], edges_x[:, 0])
         xb = np.where(swap, edges_x[:, 0], edges_x[:, 1])
@@ -578,11 +578,17 @@ def get_index() -> GridIndex:
     index = _index
     if index is not None and _index_generation == generation:
         return index
-    with _lock:
+    # While another thread rebuilds (seconds for a province), keep answering from the grids
+    # as they were rather than making every request wait.
+    if not _lock.acquire(blocking=index is None):
+        return index
+    try:
         if _index is None or _index_generation != generation:
             _index = build()
             _index_generation = generation
         return _index
+    finally:
+        _lock.release()
 
 
 def reset() -> None:

@@ -177,3 +177,12 @@ def test_module_locate_converts_gcj02(tiny_tree):
     gcj_lng, gcj_lat = wgs84_to_gcj02(lng, lat)
     assert grid_index.locate(gcj_lng, gcj_lat).code == tiny_tree.east.code
     assert grid_index.locate(gcj_lng, gcj_lat, coord="gcj02").code == tiny_tree.west.code
+
+
+def test_while_another_thread_rebuilds_lookups_use_the_previous_grids(tiny_tree):
+    """R8.3: a rebuild in progress does not hold up lookups; they see the new grids after it."""
+    before = grid_index.get_index()
+    grid_index.invalidate()
+    with grid_index._lock:  # as if another thread were rebuilding
+        assert grid_index.get_index() is before
+    assert grid_index.get_index() is not before
