@@ -39,14 +39,21 @@ has no side effects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import ACTIVE_ASSIGNMENT_STATES, Case, State
+from cases.models import (
+    ACTIVE_ASSIGNMENT_STATES,
+    NEXT_LEVEL,
+    AssignmentState,
+    Case,
+    RequestStatus,
+    State,
+)
 from gridgov.errors import DomainError, Forbidden
 from people import roles as R
 from people import scoping
@@ -274,10 +281,70 @@ def authorize(user: Any, case: Case, action_name: str) -> Authority:
     return found
 
 
+# --- what else must hold for an action to succeed (for available_actions) -------------------
+# The services check these too, with their own messages; here they only keep the UI from
+# offering an action the service would refuse (signing twice, deciding nothing, …).
+
+
+def _department_assignments(case: Case, found: Authority) -> list[Any]:
+    """The acting department's assignments on the case (all of them for the system)."""
+    return [
+        a
+        for a in case.assignments.all()
+        if found.department_id is None or a.department_id == found.department_id
+    ]
+
+
+def _holds(*states: str) -> Callable[[Case, Authority], bool]:
+    def check(case: Case, found: Authority) -> bool:
+        return any(a.state in states for a in _department_assignments(case, found))
+
+    return check
+
+
+def _pending_extension(case: Case, found: Authority) -> bool:
+    requests = [e for a in case.assignments.all() for e in a.extensions.all()]
+    return any(e.status == RequestStatus.PENDING for e in requests)
+
+
+def _may_extend(case: Case, found: Authority) -> bool:
+    return any(
+        a.state in ACTIVE_ASSIGNMENT_STATES
+        and not any(e.status == RequestStatus.PENDING for e in a.extensions.all())
+        for a in _department_assignments(case, found)
+    )
+
+
+def _pending_suspension(case: Case, found: Authority) -> bool:
+    return any(s.status == RequestStatus.PENDING for s in case.suspensions.all())
+
+
+def _unanswered_supervision(case: Case, found: Authority) -> bool:
+    mine = {a.pk for a in _department_assignments(case, found)}
+    return any(s.answered_at is None and s.assignment_id in mine for s in case.supervisions.all())
+
+
+READY: dict[str, Callable[[Case, Authority], bool]] = {
+    "settle": lambda case, found: bool(case.entry.item.settle_on_spot_allowed),
+    "escalate": lambda case, found: case.level in NEXT_LEVEL,
+    "sign": _holds(AssignmentState.DISPATCHED),
+    "return": _holds(*ACTIVE_ASSIGNMENT_STATES),
+    "feedback": _holds(AssignmentState.SIGNED),
+    "extend": _may_extend,
+    "decide_extension": _pending_extension,
+    "suspend": lambda case, found: not _pending_suspension(case, found),
+    "decide_suspension": _pending_suspension,
+    "answer": _unanswered_supervision,
+}
+
+
 def available_actions(user: Any, case: Case) -> list[str]:
     """The actions this user may take on this case right now (for the UI and the API)."""
-    return [
-        name
-        for name, action in ACTIONS.items()
-        if case.state in action.sources and authority(user, case, action.actors) is not None
-    ]
+    names = []
+    for name, action in ACTIONS.items():
+        if case.state not in action.sources:
+            continue
+        found = authority(user, case, action.actors)
+        if found is not None and READY.get(name, lambda case, found: True)(case, found):
+            names.append(name)
+    return names

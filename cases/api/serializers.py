@@ -199,6 +199,8 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(ExtensionSerializer(many=True))
     def get_extensions(self, obj: Case) -> list[dict[str, Any]]:
+        if not obj.assignments.all():  # extensions belong to assignments (prefetched on detail)
+            return []
         qs = Extension.objects.filter(assignment__case=obj).select_related("assignment")
         return ExtensionSerializer(qs, many=True).data
 
@@ -256,6 +258,10 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=9)
+
+
+class RequiredNoteSerializer(NoteSerializer):
+    note = serializers.CharField(max_length=4000)
 
 
 class VerifySerializer(NoteSerializer):

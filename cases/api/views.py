@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -21,7 +21,16 @@ from rest_framework.response import Response
 
 from cases import exports, services
 from cases.api import serializers as s
-from cases.models import OPEN_STATES, Case, DeadlineStatus, State
+from cases.models import (
+    OPEN_STATES,
+    Assignment,
+    Attachment,
+    Case,
+    DeadlineStatus,
+    State,
+    Supervision,
+    Suspension,
+)
 from people.api.base import ScopedViewSet
 
 
@@ -119,6 +128,22 @@ def _action(
     return action(detail=True, methods=["post"], url_path=name, url_name=name)(view)
 
 
+# What the intake answer (CaseDetailSerializer) reads besides the case row.
+_RELATED = [
+    ("assignments", Assignment),
+    ("attachments", Attachment),
+    ("suspensions", Suspension),
+    ("supervisions", Supervision),
+]
+INTAKE_PREFETCH = [
+    "assignments__department",
+    "assignments__extensions",
+    "attachments",
+    "suspensions",
+    "supervisions__assignment",
+]
+
+
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Cases the user may see (R22.1): agency staff their region's, departments those
     assigned to them, grid workers their grids', residents their own."""
@@ -141,12 +166,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         if self.action != "list":
             qs = qs.prefetch_related(
                 "assignments__department",
+                "assignments__extensions",
                 "attachments",
                 "suspensions",
                 "supervisions__assignment",
             )
         else:
-            qs = qs.prefetch_related("assignments")
+            # what available_actions looks at, for every case of the page
+            qs = qs.prefetch_related("assignments__extensions", "suspensions", "supervisions")
         return qs
 
     def _detail(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
@@ -163,14 +190,18 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def create(self, request: Request) -> Response:
         data = _data(s.IntakeSerializer, request)
         result = services.intake(request.user, **data)
+        case = result.case
+        if result.created and not data.get("photos"):
+            # Reported a moment ago without photos: nothing hangs off the case yet, so the
+            # answer comes from the case in hand (the same as a query would give).
+            prefetch_related_objects(
+                [case], *(Prefetch(name, queryset=m.objects.none()) for name, m in _RELATED)
+            )
+        else:
+            prefetch_related_objects([case], *INTAKE_PREFETCH)
         # Every resend gets the same answer as the first (a phone cannot tell them apart).
         response = Response(
-            s.CaseDetailSerializer(
-                Case.objects.select_related("entry__item", "lead_department").get(
-                    pk=result.case.pk
-                ),
-                context={"request": request},
-            ).data,
+            s.CaseDetailSerializer(case, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
         if not result.created:
@@ -185,7 +216,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     settle = _action(
         "settle",
-        s.NoteSerializer,
+        s.RequiredNoteSerializer,
         lambda u, pk, d: services.settle(u, pk, **d),
         "Settled on the spot",
     )
@@ -223,7 +254,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     feedback = _action(
         "feedback",
-        s.NoteSerializer,
+        s.RequiredNoteSerializer,
         lambda u, pk, d: services.feedback(u, pk, **d),
         "Feed back the result",
     )
