@@ -169,6 +169,7 @@ class Keys:
     key_id: str
     encryption: bytes
     digest: bytes
+    aead: AESGCM
 
 
 _lock = threading.Lock()
@@ -228,10 +229,12 @@ def keys() -> Keys:
         with _lock:
             if _keys is None:
                 master = _load_master_key()
+                encryption = _derive(master, b"gridgov personal data encryption v1")
                 _keys = Keys(
                     key_id=hashlib.sha256(b"gridgov key id" + master).hexdigest()[:8],
-                    encryption=_derive(master, b"gridgov personal data encryption v1"),
+                    encryption=encryption,
                     digest=_derive(master, b"gridgov personal data digest v1"),
+                    aead=AESGCM(encryption),
                 )
     return _keys
 
@@ -260,7 +263,7 @@ def encrypt(value: str, *, purpose: str) -> str:
         return ""
     k = keys()
     nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(k.encryption).encrypt(nonce, value.encode(), purpose.encode())
+    sealed = k.aead.encrypt(nonce, value.encode(), purpose.encode())
     return f"{k.key_id}.{base64.urlsafe_b64encode(nonce + sealed).decode().rstrip('=')}"
 
 
@@ -275,7 +278,7 @@ def decrypt(token: str, *, purpose: str) -> str:
         )
     raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     try:
-        plain = AESGCM(k.encryption).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose.encode())
+        plain = k.aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose.encode())
     except InvalidTag as exc:
         raise UndecryptableError("stored value failed authentication") from exc
     return plain.decode()
@@ -307,8 +310,13 @@ def protect(value: str, *, kind: str, purpose: str, field: str) -> Protected:
     """Validate, normalise and protect a value (blank → all blank)."""
     if not str(value or "").strip():
         return Protected("", "", "")
-    normalize, mask = KINDS[kind]
-    clean = normalize(value, field=field)
+    normalize, _mask = KINDS[kind]
+    return protect_clean(normalize(value, field=field), kind=kind, purpose=purpose)
+
+
+def protect_clean(clean: str, *, kind: str, purpose: str) -> Protected:
+    """Protect a value already normalised (bulk loaders that generate valid values)."""
+    _normalize, mask = KINDS[kind]
     return Protected(encrypt(clean, purpose=purpose), digest(clean, kind=kind), mask(clean))
 
 

@@ -28,5 +28,6 @@ class Step:
 
 STEPS: list[Step] = [
     Step("regions", 1, "demo.regions"),
+    Step("people", 1, "demo.people"),
     Step("workdays", 1, "demo.workdays"),
 ]

@@ -633,6 +633,33 @@ def set_password(actor: Any, user: User, password: str, *, old_password: str | N
     return user
 
 
+@transaction.atomic
+def update_account(actor: Any, user: User, *, full_name: str | None = None,
+                   email: str | None = None) -> User:  # fmt: skip
+    """Correct the name or e-mail of an account (the person themself or an account manager)."""
+    grant = None
+    if _actor_user(actor) is None or actor.pk != user.pk:
+        grant = _require_account_manager(actor, user, what=_("修改账号信息"))
+    before = {"full_name": user.full_name, "email": user.email}
+    if full_name is not None:
+        user.full_name = _text(full_name, "full_name", required=True, max_length=64)
+    if email is not None:
+        user.email = _text(email, "email", max_length=254)
+    after = {"full_name": user.full_name, "email": user.email}
+    if after != before:
+        user.save(update_fields=["full_name", "email"])
+        audit.record(
+            actor,
+            "people.account.update",
+            user,
+            before=before,
+            after=after,
+            region_code=_account_region(user),
+            role=scoping.acting_role(actor, grant),
+        )
+    return user
+
+
 def _require_account_manager(actor: Any, user: User, *, what: str) -> scoping.Grant | None:
     if scoping.is_system(actor) or scoping.is_unrestricted(actor):
         return None

@@ -48,6 +48,8 @@ PUBLIC: dict[str, str] = {
     "api/docs/*": "API documentation: no data",
     "api/redoc/*": "API documentation: no data",
     "public/*": "resident-facing disclosure and reporting pages (R8.4, R18.1)",
+    "m/sw.js": "the phone app's service worker script: no data",
+    "m/manifest.webmanifest": "the phone app's web app manifest: no data",
     "accounts/login/": "login page",
     "accounts/logout/": "logout",
 }
