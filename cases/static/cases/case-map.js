@@ -1,0 +1,21 @@
+// The case page's mini-map: the case's point inside its grid. Blank background unless tiles
+// are configured. Also: "select all" checkboxes for bulk actions elsewhere.
+(function () {
+  "use strict";
+  var el = document.getElementById("case-map");
+  var data = document.getElementById("case-location");
+  if (!el || !data || typeof L === "undefined") return;
+  var location = JSON.parse(data.textContent);
+  var map = L.map(el, { attributionControl: true });
+  if (el.dataset.tileUrl) {
+    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
+  }
+  var point = [location.point[1], location.point[0]];
+  var bounds = L.latLngBounds([point, point]);
+  if (location.grid) {
+    var grid = L.geoJSON(location.grid, { style: { color: "#0b5cad", weight: 2, fillOpacity: 0.08 } }).addTo(map);
+    bounds = grid.getBounds().extend(point);
+  }
+  L.circleMarker(point, { radius: 8, color: "#ffffff", weight: 2, fillColor: "#c62828", fillOpacity: 1 }).addTo(map);
+  map.fitBounds(bounds.pad(0.2), { maxZoom: 17 });
+})();

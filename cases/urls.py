@@ -1,0 +1,23 @@
+"""The agency console (``/console/``) and the department workbench (``/dept/``), issue 6."""
+
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("console/", views.ConsoleHomeView.as_view(), name="console"),
+    path("console/map/grids.json", views.GridLayerView.as_view(), name="map-grids"),
+    path("console/map/cases.json", views.CasePointsView.as_view(), name="map-cases"),
+    path("console/bulk/", views.BulkActionView.as_view(), name="bulk"),
+    path("console/cases/<int:pk>/", views.CaseDetailView.as_view(), name="case"),
+    path("console/cases/<int:pk>/act/", views.CaseActionView.as_view(), name="act"),
+    path("dept/", views.InboxView.as_view(), name="inbox"),
+    path("dept/cases/<int:pk>/", views.CaseDetailView.as_view(workbench="dept"), name="dept-case"),
+    path(
+        "dept/cases/<int:pk>/act/",
+        views.CaseActionView.as_view(workbench="dept"),
+        name="dept-act",
+    ),
+]

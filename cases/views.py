@@ -1,0 +1,747 @@
+"""The agency console and the department workbench (issue 6; R24–R27), server-rendered.
+
+- ``/console/``: queues with counts, filters and bulk actions, the jurisdiction's map (grids
+  coloured by open cases, clustered case markers) and a chart panel, for dispatchers,
+  supervisors and agency administrators;
+- ``/dept/``: the department's inbox of assignments, sorted by deadline;
+- ``/console/cases/<pk>/`` and ``/dept/cases/<pk>/``: one case, everything known about it, and
+  a form for each action the state machine offers this user right now.
+
+Views only read (through :mod:`cases.worklists`, every queryset scoped) and call
+:mod:`cases.services` for every change; a refused action comes back in place with the
+service's reason and the input kept. A case outside the user's jurisdiction is a 404.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from cases import machine, mapdata, services, worklists
+from cases.models import (
+    OPEN_STATES,
+    Assignment,
+    AssignmentState,
+    Case,
+    CaseEvent,
+    DeadlineStatus,
+    DutyRuling,
+    Extension,
+    Rating,
+    RequestStatus,
+    State,
+    Supervision,
+    Suspension,
+)
+from gridgov.errors import DomainError
+from people import roles as R
+from people import scoping
+from people.models import Department
+from people.web import ScopedView
+from regions import geometry as geo
+
+PAGE_SIZE = 50
+BULK_LIMIT = 200
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+# --- access ----------------------------------------------------------------------------------
+
+
+class ConsoleView(ScopedView):
+    """A console page: agency roles only (403 for others, login page for anonymous)."""
+
+    model = Case
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not worklists.may_use_console(request.user):
+            raise PermissionDenied(_("调度台仅供网格化机构人员使用"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return worklists.console_cases(self.request.user)
+
+
+class DepartmentView(ScopedView):
+    """A department workbench page: department roles only."""
+
+    model = Assignment
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not worklists.may_use_inbox(request.user):
+            raise PermissionDenied(_("部门工作台仅供联动部门人员使用"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Assignment]:
+        return worklists.inbox_assignments(self.request.user)
+
+
+class CaseScopedView(ScopedView):
+    """One case of the user's agency jurisdiction or department; anything else is a 404
+    (also for roles without a workbench: no hint that the case exists)."""
+
+    model = Case
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return worklists.page_cases(self.request.user)
+
+
+# --- the agency console ----------------------------------------------------------------------
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+class ConsoleHomeView(ConsoleView):
+    """Queues, filters, map and charts of the jurisdiction (R24.2, R27.1)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        filters = worklists.Filters.from_params(request.GET)
+        queue = worklists.QUEUES[filters.queue]
+        page = Paginator(worklists.queue_page_queryset(user, filters), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        context: dict[str, Any] = {
+            "filters": filters,
+            "queue": queue,
+            "queues": worklists.QUEUES.values(),
+            "counts": worklists.queue_counts(user),
+            "page_obj": page,
+            "cases": page.object_list,
+            "query": _query_without_page(request),
+            "bulk_client_id": uuid.uuid4().hex,
+        }
+        if _is_htmx(request) and request.htmx.target == "case-list":
+            return render(request, "cases/_case_list.html", context)
+        codes = scoping.jurisdictions(user, worklists.CONSOLE_ROLES)
+        context.update(
+            states=[(s, label) for s, label in State.choices],
+            deadlines=[
+                (DeadlineStatus.NORMAL, DeadlineStatus.NORMAL.label),
+                (DeadlineStatus.AMBER, DeadlineStatus.AMBER.label),
+                (DeadlineStatus.RED, DeadlineStatus.RED.label),
+            ],
+            matters=worklists.matter_choices(user),
+            stats=worklists.console_stats(user),
+            jurisdiction=", ".join(codes) or _("全部"),
+            state_labels=dict(State.choices),
+        )
+        return render(request, "cases/console.html", context)
+
+
+def _json(text: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="application/json")
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+class GridLayerView(ConsoleView):
+    """The jurisdiction's current grids (simplified polygons, cached) with open-case counts."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        prefixes = (
+            None
+            if scoping.is_unrestricted(user)
+            else scoping.jurisdictions(user, worklists.CONSOLE_ROLES)
+        )
+        open_cases = self.get_queryset().filter(state__in=OPEN_STATES)
+        return _json(mapdata.grid_layer(prefixes, open_cases))
+
+
+class CasePointsView(ConsoleView):
+    """Case markers for the console map, filtered like the list (all open cases by default)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        import json
+
+        filters = worklists.Filters.from_params(request.GET)
+        cases = filters.apply(request.user, self.get_queryset())
+        return _json(json.dumps(mapdata.case_points(cases), separators=(",", ":")))
+
+
+BULK_ACTIONS: dict[str, tuple[Any, Callable[..., Any]]] = {
+    "accept": (
+        gettext_lazy("批量立案"),
+        lambda user, pk, cid: services.accept(user, pk, client_id=cid),
+    ),
+    # the admission entry's suggested departments (R24.2); a returned case whose suggestion
+    # is the department that returned it needs a ruling and is refused here, item by item
+    "dispatch": (
+        gettext_lazy("按建议部门批量派遣"),
+        lambda user, pk, cid: services.dispatch(user, pk, client_id=cid),
+    ),
+}
+
+
+@dataclass
+class BulkResult:
+    pk: int
+    code: str
+    ok: bool
+    message: str = ""
+
+
+class BulkActionView(ConsoleView):
+    """One service call per selected case; a refusal is reported for its case and the rest
+    go on (each call is its own transaction)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        name = request.POST.get("action", "")
+        back = _safe_next(request, reverse("cases:console"))
+        if name not in BULK_ACTIONS:
+            return self._refuse(request, back, _("请选择批量操作"))
+        ids = list(dict.fromkeys(int(v) for v in request.POST.getlist("ids") if v.isdigit()))
+        if not ids:
+            return self._refuse(request, back, _("请先勾选事件"))
+        if len(ids) > BULK_LIMIT:
+            return self._refuse(request, back, _("一次最多处理 %(n)s 件") % {"n": BULK_LIMIT})
+        label, call = BULK_ACTIONS[name]
+        batch = (request.POST.get("client_id") or uuid.uuid4().hex)[:40]
+        codes = dict(self.get_queryset().filter(pk__in=ids).values_list("pk", "tracking_code"))
+        results = []
+        for pk in ids:
+            if pk not in codes:
+                results.append(BulkResult(pk, "", False, _("没有这个事件")))
+                continue
+            try:
+                call(request.user, pk, f"{batch}:{pk}")
+            except DomainError as exc:
+                results.append(BulkResult(pk, codes[pk], False, exc.message))
+            else:
+                results.append(BulkResult(pk, codes[pk], True))
+        done = sum(r.ok for r in results)
+        summary = _("%(action)s:成功 %(done)s 件,未成功 %(failed)s 件") % {
+            "action": label,
+            "done": done,
+            "failed": len(results) - done,
+        }
+        if _is_htmx(request):
+            response = render(
+                request, "cases/_bulk_result.html", {"results": results, "summary": summary}
+            )
+            return trigger_client_event(response, "casesChanged")
+        messages.success(request, summary) if done else messages.error(request, summary)
+        for result in results:
+            if not result.ok:
+                messages.error(request, f"{result.code or result.pk}: {result.message}")
+        return HttpResponseRedirect(back)
+
+    def _refuse(self, request: HttpRequest, back: str, message: str) -> HttpResponse:
+        if _is_htmx(request):
+            results: list[BulkResult] = []
+            return render(
+                request,
+                "cases/_bulk_result.html",
+                {"results": results, "summary": message, "refused": True},
+                status=400,
+            )
+        messages.error(request, message)
+        return HttpResponseRedirect(back)
+
+
+# --- one case --------------------------------------------------------------------------------
+
+
+def case_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Everything the case page and :func:`cases.machine.available_actions` read, prefetched."""
+    assignments = (
+        Assignment.objects.select_related("department", "signed_by", "fed_back_by")
+        .prefetch_related(
+            Prefetch(
+                "extensions",
+                queryset=Extension.objects.select_related("requested_by", "decided_by"),
+            )
+        )
+        .order_by("dispatched_at", "pk")
+    )
+    return cases.select_related(
+        "entry__item",
+        "entry__version__admission_list__county",
+        "entry__lead_department",
+        "grid",
+        "lead_department",
+    ).prefetch_related(
+        "entry__co_departments",
+        Prefetch("assignments", queryset=assignments),
+        Prefetch(
+            "suspensions", queryset=Suspension.objects.select_related("requested_by", "decided_by")
+        ),
+        Prefetch(
+            "supervisions",
+            queryset=Supervision.objects.select_related(
+                "assignment__department", "by", "answered_by"
+            ),
+        ),
+        Prefetch(
+            "rulings",
+            queryset=DutyRuling.objects.select_related(
+                "responsible_department", "returned_assignment__department", "decided_by"
+            ),
+        ),
+        "attachments",
+    )
+
+
+EVENT_LABELS: dict[str, Any] = {
+    "report": gettext_lazy("上报"),
+    **{name: action.label for name, action in machine.ACTIONS.items()},
+}
+ACTOR_KIND_LABELS: dict[str, Any] = {
+    "system": gettext_lazy("系统"),
+    "superuser": gettext_lazy("超级管理员"),
+    machine.GRID: gettext_lazy("网格员"),
+    machine.AGENCY: gettext_lazy("网格化机构"),
+    machine.SUPERVISOR: gettext_lazy("督办"),
+    machine.DEPARTMENT: gettext_lazy("联动部门"),
+    machine.DEPARTMENT_LEAD: gettext_lazy("牵头部门"),
+    machine.REPORTER: gettext_lazy("反映人"),
+}
+
+
+def role_label(role: str) -> str:
+    if role in ACTOR_KIND_LABELS:
+        return str(ACTOR_KIND_LABELS[role])
+    return R.label(role) if role else ""
+
+
+def _event_details(event: CaseEvent, departments: dict[int, str]) -> list[str]:
+    """A few words on what an archive event decided (departments, deadlines, results)."""
+    data = event.data or {}
+    details = []
+    if event.action == "dispatch":
+        if lead := data.get("lead_department"):
+            details.append(_("牵头:%(d)s") % {"d": departments.get(lead, lead)})
+        if co := data.get("co_departments"):
+            names = "、".join(str(departments.get(d, d)) for d in co)
+            details.append(_("协办:%(d)s") % {"d": names})
+        if data.get("ruling"):
+            details.append(_("职责争议裁定"))
+    elif event.action in ("sign", "return", "feedback", "extend") and data.get("department"):
+        details.append(str(departments.get(data["department"], data["department"])))
+    if event.action == "extend":
+        unit = _("个工作日") if data.get("unit") == "workdays" else _("个工作小时")
+        details.append(_("申请延长 %(n)s %(unit)s") % {"n": data.get("amount"), "unit": unit})
+    if event.action in ("decide_extension", "decide_suspension"):
+        details.append(_("批准") if data.get("approved") else _("不批准"))
+    if event.action == "check":
+        details.append(_("核查通过") if data.get("passed") else _("核查不通过,返工"))
+    if event.action == "verify" and data.get("valid") is False:
+        details.append(_("核实不属实"))
+    if event.action == "escalate":
+        details.append(f"{data.get('from_level', '')} → {data.get('to_level', '')}")
+    if event.action == "evaluate" and data.get("rating"):
+        details.append(str(dict(Rating.choices).get(data["rating"], data["rating"])))
+    return details
+
+
+def _timeline(case: Case) -> list[dict[str, Any]]:
+    departments = {a.department_id: a.department.name for a in case.assignments.all()}
+    if case.entry.lead_department_id:
+        departments.setdefault(case.entry.lead_department_id, case.entry.lead_department.name)
+    events = case.events.order_by("seq").prefetch_related("files")
+    return [
+        {
+            "event": e,
+            "label": EVENT_LABELS.get(e.action, e.action),
+            "role": role_label(e.role),
+            "details": _event_details(e, departments),
+            "from_label": State(e.from_state).label if e.from_state in State.values else "",
+            "to_label": State(e.to_state).label if e.to_state in State.values else "",
+        }
+        for e in events
+    ]
+
+
+def covering_departments(case: Case) -> list[Department]:
+    """Departments whose region contains the case's place (R24.2: who may be dispatched).
+
+    Chosen by the case's place, not by the dispatcher's own organisation scope: a township
+    dispatcher dispatches to county and city departments that scope does not reach."""
+    codes = [case.grid_code[:n] for n in (2, 4, 6, 9, 12)]
+    return list(
+        Department.objects.filter(is_active=True, region__code__in=codes)
+        .select_related("region", "kind")
+        .order_by("-region__code", "kind__sort_order", "name")
+    )
+
+
+@dataclass
+class ActionForm:
+    name: str
+    label: Any
+    template: str
+    client_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    error: str = ""
+    error_field: str = ""
+    values: QueryDict | None = None
+    danger: bool = False
+
+    @property
+    def dom_id(self) -> str:
+        return f"action-{self.name}"
+
+
+DANGEROUS = frozenset({"decline", "return", "escalate"})
+
+
+def action_forms(
+    user: Any,
+    case: Case,
+    *,
+    failed: str = "",
+    error: DomainError | None = None,
+    values: QueryDict | None = None,
+) -> list[ActionForm]:
+    forms = []
+    for name in machine.available_actions(user, case):
+        form = ActionForm(
+            name=name,
+            label=machine.ACTIONS[name].label,
+            template=f"cases/actions/{name}.html",
+            danger=name in DANGEROUS,
+        )
+        if name == failed and error is not None:
+            form.error, form.error_field, form.values = error.message, error.field or "", values
+        forms.append(form)
+    return forms
+
+
+def action_context(user: Any, case: Case, values: QueryDict | None = None) -> dict[str, Any]:
+    """What the action forms show: departments to dispatch to, requests to decide, …"""
+    assignments = list(case.assignments.all())
+    live = [a for a in assignments if a.state != AssignmentState.WITHDRAWN]
+    returned = max(
+        (a for a in assignments if a.role == "lead" and a.state == AssignmentState.RETURNED),
+        key=lambda a: (a.returned_at is not None, a.returned_at, a.pk),
+        default=None,
+    )
+    suggested_lead = case.entry.lead_department_id
+    suggested_co = {d.pk for d in case.entry.co_departments.all()}
+    if values is not None and values.get("action") == "dispatch":
+        lead = values.get("lead_department", "")
+        chosen_lead = int(lead) if lead.isdigit() else None
+        chosen_co = {int(v) for v in values.getlist("co_departments") if v.isdigit()}
+    else:
+        chosen_lead, chosen_co = suggested_lead, suggested_co
+    found = machine.authority(user, case, (machine.DEPARTMENT,))
+    mine = {
+        a.pk
+        for a in assignments
+        if found is not None and found.department_id in (None, a.department_id)
+    }
+    return {
+        "suggested_lead": suggested_lead,
+        "suggested_co": suggested_co,
+        "chosen_lead": chosen_lead,
+        "chosen_co": chosen_co,
+        "returned": returned,
+        "pending_extensions": [
+            e for a in assignments for e in a.extensions.all() if e.status == RequestStatus.PENDING
+        ],
+        "pending_suspension": next(
+            (s for s in case.suspensions.all() if s.status == RequestStatus.PENDING), None
+        ),
+        "supervisable": live,
+        "my_open_supervisions": [
+            s for s in case.supervisions.all() if s.answered_at is None and s.assignment_id in mine
+        ],
+        "ratings": Rating.choices,
+    }
+
+
+def _mini_map(case: Case) -> dict[str, Any]:
+    grid = case.grid.geometry if case.grid_id else None
+    if grid is not None:
+        grid = grid.simplify(mapdata.SIMPLIFY_TOLERANCE / 10, preserve_topology=True)
+    return {"point": [case.lng, case.lat], "grid": geo.to_geojson(grid, precision=6)}
+
+
+class CaseDetailView(CaseScopedView):
+    """Everything known about a case, its archive, deadlines, and the actions offered now."""
+
+    workbench = "console"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = get_object_or_404(case_queryset(self.get_queryset()), pk=pk)
+        return self.render_case(request, case)
+
+    def render_case(
+        self,
+        request: HttpRequest,
+        case: Case,
+        *,
+        failed: str = "",
+        error: DomainError | None = None,
+        values: QueryDict | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        user = request.user
+        forms = action_forms(user, case, failed=failed, error=error, values=values)
+        # A refusal of an action the page does not offer (any more) is said at the top.
+        refusal = error.message if error is not None and not any(f.error for f in forms) else ""
+        context = {
+            "refusal": refusal,
+            "case": case,
+            "workbench": self.workbench,
+            "forms": forms,
+            "ctx": action_context(user, case, values),
+            "departments": covering_departments(case)
+            if any(f.name == "dispatch" for f in forms)
+            else [],
+            "timeline": _timeline(case),
+            "assignments": list(case.assignments.all()),
+            "mini_map": _mini_map(case),
+            "next": request.get_full_path(),
+            "back_url": reverse("cases:inbox" if self.workbench == "dept" else "cases:console"),
+        }
+        return render(request, "cases/case_detail.html", context, status=status)
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+def _int(data: QueryDict, name: str, what: str) -> int:
+    value = (data.get(name) or "").strip()
+    if not value.isdigit():
+        raise DomainError(_("请选择%(what)s") % {"what": what}, field=name, code="required")
+    return int(value)
+
+
+def _yes(data: QueryDict, name: str, default: str = "1") -> bool:
+    return (data.get(name) or default) in ("1", "true", "on", "yes")
+
+
+def _optional_department(data: QueryDict) -> int | None:
+    value = (data.get("department") or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+Call = Callable[[Any, int, QueryDict, list[Any], str], Any]
+
+ACTION_CALLS: dict[str, Call] = {
+    "verify": lambda u, pk, d, f, c: services.verify(
+        u, pk, valid=_yes(d, "valid"), note=d.get("note", ""), photos=f, client_id=c
+    ),
+    "settle": lambda u, pk, d, f, c: services.settle(
+        u, pk, note=d.get("note", ""), photos=f, client_id=c
+    ),
+    "accept": lambda u, pk, d, f, c: services.accept(u, pk, note=d.get("note", ""), client_id=c),
+    "decline": lambda u, pk, d, f, c: services.decline(
+        u, pk, reason=d.get("reason", ""), client_id=c
+    ),
+    "escalate": lambda u, pk, d, f, c: services.escalate(
+        u, pk, reason=d.get("reason", ""), client_id=c
+    ),
+    "dispatch": lambda u, pk, d, f, c: services.dispatch(
+        u,
+        pk,
+        lead_department=d.get("lead_department") or None,
+        co_departments=d.getlist("co_departments"),
+        note=d.get("note", ""),
+        ruling=d.get("ruling", ""),
+        client_id=c,
+    ),
+    "sign": lambda u, pk, d, f, c: services.sign(u, pk, note=d.get("note", ""), client_id=c),
+    "return": lambda u, pk, d, f, c: services.return_case(
+        u, pk, reason=d.get("reason", ""), client_id=c
+    ),
+    "feedback": lambda u, pk, d, f, c: services.feedback(
+        u, pk, note=d.get("note", ""), photos=f, client_id=c
+    ),
+    "check": lambda u, pk, d, f, c: services.check(
+        u, pk, passed=_yes(d, "passed"), note=d.get("note", ""), photos=f, client_id=c
+    ),
+    "evaluate": lambda u, pk, d, f, c: services.evaluate(
+        u, pk, rating=d.get("rating", ""), comment=d.get("comment", ""), client_id=c
+    ),
+    "extend": lambda u, pk, d, f, c: services.request_extension(
+        u,
+        pk,
+        amount=d.get("amount", ""),
+        unit=d.get("unit", ""),
+        reason=d.get("reason", ""),
+        client_id=c,
+    ),
+    "decide_extension": lambda u, pk, d, f, c: services.decide_extension(
+        u,
+        pk,
+        extension=_int(d, "extension", _("延期申请")),
+        approve=_yes(d, "approve"),
+        note=d.get("note", ""),
+        client_id=c,
+    ),
+    "suspend": lambda u, pk, d, f, c: services.request_suspension(
+        u, pk, reason=d.get("reason", ""), client_id=c
+    ),
+    "decide_suspension": lambda u, pk, d, f, c: services.decide_suspension(
+        u,
+        pk,
+        suspension=_int(d, "suspension", _("挂起申请")),
+        approve=_yes(d, "approve"),
+        note=d.get("note", ""),
+        client_id=c,
+    ),
+    "resume": lambda u, pk, d, f, c: services.resume(u, pk, note=d.get("note", ""), client_id=c),
+    "supervise": lambda u, pk, d, f, c: services.supervise(
+        u, pk, note=d.get("note", ""), department=_optional_department(d), client_id=c
+    ),
+    "answer": lambda u, pk, d, f, c: services.answer_supervision(
+        u,
+        pk,
+        supervision=_int(d, "supervision", _("督办")),
+        answer=d.get("answer", ""),
+        client_id=c,
+    ),
+}
+assert set(ACTION_CALLS) == set(machine.ACTIONS), "every machine action needs a web form"
+
+DONE_MESSAGES = {
+    "extend": gettext_lazy("延期申请已提交,等待审批"),
+    "suspend": gettext_lazy("挂起申请已提交,等待审批"),
+}
+
+
+class CaseActionView(CaseDetailView):
+    """POST one action (``action`` field) → the service. Success: back to the page it came
+    from (htmx: a client redirect); refusal: the form again, in place, with the reason."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        cases = case_queryset(self.get_queryset())
+        case = get_object_or_404(cases, pk=pk)
+        name = request.POST.get("action", "")
+        call = ACTION_CALLS.get(name)
+        if call is None:
+            return HttpResponse(_("没有这个操作"), status=400, content_type="text/plain")
+        client_id = (request.POST.get("client_id") or "")[:64]
+        try:
+            call(request.user, case.pk, request.POST, request.FILES.getlist("photos"), client_id)
+        except DomainError as exc:
+            if exc.http_status == 404:
+                raise Http404(exc.message) from exc
+            return self.refused(request, cases.get(pk=case.pk), name, exc)
+        label = machine.ACTIONS[name].label
+        messages.success(
+            request,
+            str(DONE_MESSAGES.get(name, ""))
+            or _("%(code)s:%(action)s完成") % {"code": case.tracking_code, "action": label},
+        )
+        target = _safe_next(request, self.case_url(case))
+        if _is_htmx(request):
+            return HttpResponseClientRedirect(target)
+        return HttpResponseRedirect(target)
+
+    def case_url(self, case: Case) -> str:
+        name = "cases:dept-case" if self.workbench == "dept" else "cases:case"
+        return reverse(name, args=[case.pk])
+
+    def refused(
+        self, request: HttpRequest, case: Case, name: str, exc: DomainError
+    ) -> HttpResponse:
+        values = request.POST
+        if not _is_htmx(request):
+            return self.render_case(
+                request, case, failed=name, error=exc, values=values, status=exc.http_status
+            )
+        form = ActionForm(
+            name=name,
+            label=machine.ACTIONS[name].label,
+            template=f"cases/actions/{name}.html",
+            error=exc.message,
+            error_field=exc.field or "",
+            values=values,
+            danger=name in DANGEROUS,
+        )
+        dom_id = request.POST.get("dom_id") or form.dom_id
+        context = {
+            "case": case,
+            "form": form,
+            "dom_id": dom_id,
+            "ctx": action_context(request.user, case, values),
+            "departments": covering_departments(case) if name == "dispatch" else [],
+            "next": _safe_next(request, self.case_url(case)),
+        }
+        # 4xx answers are swapped in place (htmx-config in cases/base.html).
+        return render(request, "cases/_action.html", context, status=exc.http_status)
+
+
+# --- the department inbox --------------------------------------------------------------------
+
+
+class InboxView(DepartmentView):
+    """The department's assignments with their deadlines, soonest first (R24.3, R27.1)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        key = request.GET.get("tab") or worklists.DEFAULT_TAB
+        tab = worklists.INBOX_TABS.get(key) or worklists.INBOX_TABS[worklists.DEFAULT_TAB]
+        text = (request.GET.get("q") or "").strip()[:100]
+        page = Paginator(worklists.inbox_page_queryset(user, tab, text), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        rows = [
+            {
+                "assignment": a,
+                "case": a.case,
+                "pending_extension": next(
+                    (e for e in a.extensions.all() if e.status == RequestStatus.PENDING), None
+                ),
+                "last_extension": next(iter(a.extensions.all()), None),
+                "open_supervisions": [s for s in a.supervisions.all() if s.answered_at is None],
+                "may_sign": a.state == AssignmentState.DISPATCHED
+                and a.case.state in machine.WITH_DEPARTMENTS,
+                "may_feed_back": a.state == AssignmentState.SIGNED
+                and a.case.state == State.IN_PROGRESS,
+                "client_id": uuid.uuid4().hex,
+            }
+            for a in page.object_list
+        ]
+        departments = scoping.department_ids(user, worklists.DEPARTMENT_ROLES)
+        context = {
+            "tab": tab,
+            "tabs": worklists.INBOX_TABS.values(),
+            "counts": worklists.inbox_counts(user),
+            "rows": rows,
+            "page_obj": page,
+            "text": text,
+            "query": _query_without_page(request),
+            "department_names": list(
+                Department.objects.filter(pk__in=sorted(departments)).values_list("name", flat=True)
+            ),
+            "next": request.get_full_path(),
+        }
+        return render(request, "cases/inbox.html", context)
