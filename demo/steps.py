@@ -30,4 +30,5 @@ STEPS: list[Step] = [
     Step("regions", 1, "demo.regions"),
     Step("people", 1, "demo.people"),
     Step("workdays", 1, "demo.workdays"),
+    Step("matters", 1, "demo.matters"),
 ]
