@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "workdays",
     "matters",
     "cases",
+    "fieldwork",
     "demo",
 ]
 

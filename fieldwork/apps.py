@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FieldworkConfig(AppConfig):
+    name = "fieldwork"
+    verbose_name = _("网格员外勤")
+
+    def ready(self) -> None:
+        from gridgov import menu
+        from people import roles as R
+        from people import scoping
+
+        def grid_worker(user: object) -> bool:
+            return bool(getattr(user, "is_authenticated", False)) and bool(
+                scoping.grants_for(user, R.GRID_ROLES)
+            )
+
+        menu.register(
+            menu.MenuItem(
+                "fieldwork",
+                _("网格员工作台"),
+                "fieldwork:home",
+                order=15,
+                visible=grid_worker,
+                landing_for=frozenset(R.GRID_ROLES),
+            )
+        )

@@ -1,0 +1,263 @@
+"""The grid worker's phone app (``/m/``): today's tasks, report a case, verify, settle, check.
+
+Server-rendered pages that work without JavaScript (each form posts here and calls the case
+services). With JavaScript (``static/fieldwork/app.js``) the same forms are queued on the
+phone first and sent to the REST API, so a report made without a network is kept and sent
+later; the services are idempotent on ``client_id``, so a resend never makes a second case
+(R24.1, R18.1).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cases import machine, matter_choices, services
+from cases.models import Case, State
+from gridgov.errors import DomainError
+from people import roles as R
+from people import scoping
+from people.web import ScopedView
+from regions import geometry as geo
+from regions.models import Grid
+
+TASK_LIMIT = 50
+RECENT_LIMIT = 20
+# What a grid worker does on the phone; the other actions belong to the agency console.
+PHONE_ACTIONS = ("verify", "settle", "check")
+TRUE_VALUES = {"1", "true", "on", "yes"}
+
+
+def _flag(value: Any) -> bool:
+    return str(value or "").strip().lower() in TRUE_VALUES
+
+
+def _client_id(value: Any) -> str:
+    """The form's resend key, or a fresh one (a form without JavaScript still has one)."""
+    text = str(value or "").strip()
+    return text[:64] if text else str(uuid.uuid4())
+
+
+def _errors(exc: DomainError, shown: tuple[str, ...]) -> dict[str, str]:
+    """The message under the field it names, or at the top of the form."""
+    return {exc.field if exc.field in shown else "general": exc.message}
+
+
+class FieldView(ScopedView):
+    """A page of the phone app: signed in, with a role that reads cases (R22.1)."""
+
+    scope_model = Case
+
+    def grid_codes(self) -> list[str]:
+        return sorted({g.code for g in scoping.grants_for(self.request.user, R.GRID_ROLES)})
+
+    def cases(self) -> QuerySet[Case]:
+        return self.scoped(Case.objects.select_related("entry__item"))
+
+    def not_a_grid_worker(self) -> HttpResponse:
+        return render(self.request, "fieldwork/not_a_worker.html", status=403)
+
+
+class HomeView(FieldView):
+    """Today's tasks (R24.1, R26.1): reports to verify and cases to check in my grids, and my
+    recent reports with their state. The phone's queue ("待发送") is drawn by app.js."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        codes = self.grid_codes()
+        if not codes:
+            return self.not_a_grid_worker()
+        cases = self.cases()
+        mine = cases.filter(grid_code__in=codes)
+        context = {
+            "to_verify": list(
+                mine.filter(state=State.REPORTED).order_by("created_at")[:TASK_LIMIT]
+            ),
+            "to_check": list(mine.filter(state=State.HANDLED).order_by("handled_at")[:TASK_LIMIT]),
+            "recent": list(
+                cases.filter(reporter=request.user).order_by("-created_at")[:RECENT_LIMIT]
+            ),
+            "grids": Grid.objects.current().filter(code__in=codes).order_by("code"),
+        }
+        template = "fieldwork/_tasks.html" if request.htmx else "fieldwork/home.html"
+        return render(request, template, context)
+
+
+class ReportView(FieldView):
+    """Report a case in a few taps (R24.1): place (GPS or a tap on the map of my grid), photos,
+    the matter from the county's admission list in force, description, urgent, settled on the
+    spot when the entry allows it."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not self.grid_codes():
+            return self.not_a_grid_worker()
+        return self.form({"client_id": str(uuid.uuid4())}, {})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not self.grid_codes():
+            return self.not_a_grid_worker()
+        data = request.POST
+        values = {key: data.get(key, "") for key in REPORT_FIELDS}
+        values["client_id"] = _client_id(values["client_id"])
+        settled = _flag(data.get("settled"))
+        if not values["matter"]:
+            return self.form(values, {"matter": _("请选择事项")}, status=400)
+        if settled and not values["settle_note"].strip():
+            return self.form(values, {"settle_note": _("请写明现场处置情况")}, status=400)
+        try:
+            result = services.intake(
+                request.user,
+                lng=values["lng"],
+                lat=values["lat"],
+                matter=values["matter"],
+                description=values["description"],
+                address=values["address"],
+                urgent=_flag(values["urgent"]),
+                settle_note=values["settle_note"] if settled else "",
+                photos=request.FILES.getlist("photos"),
+                client_id=values["client_id"],
+            )
+        except DomainError as exc:
+            return self.form(values, _errors(exc, REPORT_SHOWN), status=400)
+        case = result.case
+        messages.success(
+            request,
+            _("已上报 %(matter)s,查询码 %(code)s(%(state)s)")
+            % {
+                "matter": case.entry.item.name,
+                "code": case.tracking_code,
+                "state": case.get_state_display(),
+            },
+        )
+        return redirect("fieldwork:home")
+
+    def form(self, values: dict[str, Any], errors: dict[str, str], status: int = 200):
+        codes = self.grid_codes()
+        grids = list(Grid.objects.current().filter(code__in=codes).order_by("code"))
+        choices = matter_choices.choices_for({code[:6] for code in codes})
+        context = {
+            "values": values,
+            "errors": errors,
+            "grids": grids,
+            "grid_shapes": [
+                {"code": g.code, "name": g.name, "geometry": geo.to_geojson(g.geometry, 6)}
+                for g in grids
+            ],
+            "counties": [c.as_json() for c in choices.values()],
+            "entries": [e for c in choices.values() for e in c.entries],
+        }
+        return render(self.request, "fieldwork/report.html", context, status=status)
+
+
+CASE_FIELDS = ("valid", "passed", "note", "photos")
+# the report form's fields that have a place for an error message
+REPORT_SHOWN = ("lng", "lat", "matter", "description", "address", "photos", "settle_note")
+REPORT_FIELDS = (
+    "lng",
+    "lat",
+    "matter",
+    "description",
+    "address",
+    "urgent",
+    "settle_note",
+    "client_id",
+)
+
+
+class CaseView(FieldView):
+    """One case on the phone, with the on-site actions this user may take now: verify a
+    resident's or hotline report (R24.1), settle on the spot (R24.1), check a handled case
+    (R26.1)."""
+
+    def get_case(self, pk: Any) -> Case:
+        case = (
+            self.cases()
+            .select_related("grid", "lead_department")
+            .prefetch_related("attachments", "assignments__extensions", "suspensions")
+            .filter(pk=pk)
+            .first()
+        )
+        if case is None:
+            raise Http404(_("没有这个事件"))
+        return case
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.page(self.get_case(pk), {}, {})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case = self.get_case(pk)
+        data = request.POST
+        action = data.get("action", "")
+        values = {
+            "action": action,
+            "note": data.get("note", ""),
+            "valid": data.get("valid", ""),
+            "passed": data.get("passed", ""),
+            "client_id": _client_id(data.get("client_id")),
+        }
+        if action not in PHONE_ACTIONS:
+            return self.page(case, values, {"action": _("请选择要办理的操作")}, status=400)
+        photos = request.FILES.getlist("photos")
+        note, client_id = values["note"], values["client_id"]
+        try:
+            if action == "verify":
+                if values["valid"] not in {"true", "false"}:
+                    raise DomainError(_("请选择核实结果"), field="valid")
+                valid = values["valid"] == "true"
+                services.verify(
+                    request.user,
+                    case.pk,
+                    valid=valid,
+                    note=note,
+                    photos=photos,
+                    client_id=client_id,
+                )
+            elif action == "settle":
+                services.settle(
+                    request.user, case.pk, note=note, photos=photos, client_id=client_id
+                )
+            else:
+                if values["passed"] not in {"true", "false"}:
+                    raise DomainError(_("请选择核查结果"), field="passed")
+                services.check(
+                    request.user,
+                    case.pk,
+                    passed=values["passed"] == "true",
+                    note=note,
+                    photos=photos,
+                    client_id=client_id,
+                )
+        except DomainError as exc:
+            status = exc.http_status
+            return self.page(self.get_case(pk), values, _errors(exc, CASE_FIELDS), status=status)
+        case = self.get_case(pk)
+        messages.success(
+            request,
+            _("事件 %(code)s:%(state)s")
+            % {"code": case.tracking_code, "state": case.get_state_display()},
+        )
+        return redirect("fieldwork:home")
+
+    def page(
+        self, case: Case, values: dict[str, Any], errors: dict[str, str], status: int = 200
+    ) -> HttpResponse:
+        available = machine.available_actions(self.request.user, case)
+        actions = [a for a in PHONE_ACTIONS if a in available]
+        values = {"client_id": str(uuid.uuid4()), **values}
+        context = {
+            "case": case,
+            "actions": actions,
+            "action_labels": {a: machine.ACTIONS[a].label for a in actions},
+            "values": values,
+            "errors": errors,
+            "point": {"lng": case.lng, "lat": case.lat},
+            "grid_shape": geo.to_geojson(case.grid.geometry, 6) if case.grid_id else None,
+            "api_base": reverse("case-detail", args=[case.pk]),
+        }
+        return render(self.request, "fieldwork/case.html", context, status=status)
