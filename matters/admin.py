@@ -102,6 +102,7 @@ class MatterItemAdmin(ScopedModelAdmin):
     allow_add = allow_change = True
     list_display = ("code", "name", "category", "settle_on_spot_allowed", "is_active")
     list_filter = (CategoryFilter, "settle_on_spot_allowed", "is_active")
+    list_select_related = ("category",)
     search_fields = ("code", "name", "keywords", "description")
     fields = (
         "category",

@@ -1076,8 +1076,12 @@ COMPARED_FIELDS = [*ENTRY_TERMS, "co_departments"]
 
 
 def _entries_by_code(version: AdmissionListVersion) -> dict[str, AdmissionEntry]:
-    entries = version.entries.select_related("item__category", "lead_department").prefetch_related(
-        Prefetch("co_departments", queryset=Department.objects.order_by("pk"))
+    entries = version.entries.select_related(
+        "item__category", "lead_department__kind"
+    ).prefetch_related(
+        Prefetch(
+            "co_departments", queryset=Department.objects.select_related("kind").order_by("pk")
+        )
     )
     return {e.item.code: e for e in entries}
 
@@ -1485,10 +1489,15 @@ def version_in_force(county_code: str) -> AdmissionListVersion | None:
 
 
 def entries_of(version: AdmissionListVersion):
-    """The entries of a version with everything a list page or an export shows."""
+    """The entries of a version with everything a list page, the API or an export shows."""
     return (
-        version.entries.select_related("item__category", "lead_department")
-        .prefetch_related(Prefetch("co_departments", queryset=Department.objects.order_by("pk")))
+        version.entries.select_related("item__category", "lead_department__kind")
+        .prefetch_related(
+            Prefetch(
+                "co_departments",
+                queryset=Department.objects.select_related("kind").order_by("pk"),
+            )
+        )
         .order_by(
             "item__category__sort_order", "item__category__code", "item__sort_order", "item__code"
         )
