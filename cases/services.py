@@ -269,6 +269,28 @@ def _channel_for(actor: Any, requested: str | None) -> str:
     return Channel.PORTAL
 
 
+REPORTING_ROLES = {
+    Channel.WORKER: R.GRID_ROLES,
+    Channel.AGENCY: R.AGENCY_ROLES,
+    Channel.HOTLINE: machine.AGENCY_ACTING_ROLES,
+}
+
+
+def _within_reach(actor: Any, channel: str, grid_code: str) -> None:
+    """An account reports where its roles reach (R22.1): a grid worker in its own grids (its
+    report starts verified), agency staff in their region, a resident in their county. A
+    report elsewhere is refused, not filed as verified in a place the reporter cannot see."""
+    if scoping.is_system(actor) or scoping.is_unrestricted(actor):
+        return
+    roles = REPORTING_ROLES.get(channel)
+    if not any(g.covers(grid_code) for g in scoping.grants_for(actor, roles)):
+        raise Forbidden(
+            _("该位置(网格 %(grid)s)不在您的管辖范围内,不能在此上报") % {"grid": grid_code},
+            field="lng",
+            code="outside_jurisdiction",
+        )
+
+
 def intake(
     actor: Any,
     *,
@@ -322,6 +344,7 @@ def intake(
             field="lng",
             code="outside_grids",
         )
+    _within_reach(actor, channel, found.code)
     # The index only holds current grids, and lists are per county: admit in the grid's county
     # (asking with the grid code would query the grid again).
     admission = gate.admit(matter, county_code=found.code[:6])

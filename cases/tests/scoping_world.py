@@ -1,0 +1,72 @@
+"""Cases in the URL-enumeration test world (R22.1; see people/testing_world.py).
+
+Each zone gets one case in its grid, reported through the services by the system, accepted
+and dispatched to the county's department of the zone's admission list (so department roles
+of zone A have a case of their own and foreign ones to miss). The zone grids get a small
+square polygon so that a create payload aimed at a zone can really be located: the cases API
+must refuse it for people of another zone, not merely fail to find a grid.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shapely
+from django.db import models
+
+from cases import services
+from people.testing_world import World, Zone, create_payload, factory
+from regions import index
+
+ACTOR = "test-world"
+# A point in each zone's city (蓬江区白沙, 鹤山沙坪, 广州越秀): the grid is a square around it.
+CENTRES = {"A": (113.075, 22.605), "B": (112.960, 22.765), "C": (113.265, 23.130)}
+HALF = 0.002  # ~200 m
+
+
+def _locatable_grid(world: World, zone: Zone) -> tuple[float, float]:
+    """The zone's grid with a polygon (and the grid index rebuilt); its centre point."""
+    grid = world.get("regions.grid", zone)
+    lng, lat = CENTRES[zone.key]
+    if grid.geometry_wkb is None:
+        grid.set_geometry(shapely.box(lng - HALF, lat - HALF, lng + HALF, lat + HALF))
+        grid.save()
+        index.invalidate()
+    return lng, lat
+
+
+def _matter(world: World, zone: Zone) -> str:
+    version = world.get("matters.admissionlistversion", zone)
+    return version.entries.get().item.code
+
+
+@factory("cases.case")
+def _case(world: World, zone: Zone) -> models.Model:
+    lng, lat = _locatable_grid(world, zone)
+    case = services.intake(
+        ACTOR,
+        lng=lng,
+        lat=lat,
+        matter=_matter(world, zone),
+        description=world.marker(zone, "Case"),
+        address=world.marker(zone, "Address"),
+    ).case
+    services.accept(ACTOR, case.pk)
+    return services.dispatch(ACTOR, case.pk, note=world.marker(zone, "Dispatch"))
+
+
+@factory("cases.assignment")
+def _assignment(world: World, zone: Zone) -> models.Model:
+    case = world.get("cases.case", zone)
+    return case.assignments.get(role="lead")
+
+
+@create_payload("cases.case")
+def _case_payload(world: World, zone: Zone) -> dict[str, Any]:
+    lng, lat = _locatable_grid(world, zone)
+    return {
+        "lng": lng,
+        "lat": lat,
+        "matter": _matter(world, zone),
+        "description": world.marker(zone, "NewCase"),
+    }
