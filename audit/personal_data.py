@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 from gridgov.errors import DomainError
 
@@ -66,33 +67,43 @@ def normalize_id_number(value: str, *, field: str = "id_number") -> str:
     """An 18-character resident ID number, upper-case X, or DomainError naming the reason."""
     raw = _SEPARATORS.sub("", str(value or "")).upper()
     if not raw:
-        raise DomainError("身份证号码不能为空", field=field, code="required")
+        raise DomainError(_("身份证号码不能为空"), field=field, code="required")
     if len(raw) != 18:
         raise DomainError(
-            f"身份证号码应为 18 位(收到 {len(raw)} 位)", field=field, code="id_length"
+            _("身份证号码应为 18 位(收到 %(n)d 位)") % {"n": len(raw)},
+            field=field,
+            code="id_length",
         )
     if not raw[:17].isdigit() or not (raw[17].isdigit() or raw[17] == "X"):
         raise DomainError(
-            "身份证号码前 17 位须为数字,末位为数字或 X", field=field, code="id_format"
+            _("身份证号码前 17 位须为数字,末位为数字或 X"), field=field, code="id_format"
         )
     if raw[:2] not in PROVINCE_CODES:
         raise DomainError(
-            f"身份证号码的地区码 {raw[:2]} 不是有效的省级代码", field=field, code="id_region"
+            _("身份证号码的地区码 %(code)s 不是有效的省级代码") % {"code": raw[:2]},
+            field=field,
+            code="id_region",
         )
     try:
         born = dt.date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
     except ValueError:
         raise DomainError(
-            f"身份证号码中的出生日期 {raw[6:14]} 不存在", field=field, code="id_birth_date"
+            _("身份证号码中的出生日期 %(date)s 不存在") % {"date": raw[6:14]},
+            field=field,
+            code="id_birth_date",
         ) from None
     if born.year < 1900 or born > dt.date.today():
         raise DomainError(
-            f"身份证号码中的出生日期 {born:%Y-%m-%d} 不合理", field=field, code="id_birth_date"
+            _("身份证号码中的出生日期 %(date)s 不合理") % {"date": f"{born:%Y-%m-%d}"},
+            field=field,
+            code="id_birth_date",
         )
     expected = id_check_char(raw[:17])
     if raw[17] != expected:
         raise DomainError(
-            f"身份证号码校验位错误(应为 {expected})", field=field, code="id_check_digit"
+            _("身份证号码校验位错误(应为 %(digit)s)") % {"digit": expected},
+            field=field,
+            code="id_check_digit",
         )
     return raw
 
@@ -105,10 +116,10 @@ def normalize_mobile(value: str, *, field: str = "personal_phone") -> str:
     elif raw.startswith("0086"):
         raw = raw[4:]
     if not raw:
-        raise DomainError("手机号码不能为空", field=field, code="required")
+        raise DomainError(_("手机号码不能为空"), field=field, code="required")
     if not _MOBILE.match(raw):
         raise DomainError(
-            "手机号码应为以 13–19 开头的 11 位数字", field=field, code="mobile_format"
+            _("手机号码应为以 13–19 开头的 11 位数字"), field=field, code="mobile_format"
         )
     return raw
 
@@ -124,7 +135,7 @@ def normalize_work_phone(value: str, *, field: str = "work_phone") -> str:
         compact = compact[3:]
     if not _WORK_PHONE.match(compact):
         raise DomainError(
-            "电话号码格式不正确(手机号、带区号的固定电话如 0750-3273605,或短号如 12345)",
+            _("电话号码格式不正确(手机号、带区号的固定电话如 0750-3273605,或短号如 12345)"),
             field=field,
             code="phone_format",
         )

@@ -14,3 +14,45 @@ class PeopleConfig(AppConfig):
         scoping_registry.register_external_models()
         # A missing or malformed data key stops start-up, not the first reveal (R22.1).
         personal_data.check_configuration()
+        _register_menu()
+
+
+def _register_menu() -> None:
+    from gridgov import menu
+    from people import roles as R
+    from people import scoping
+
+    def reads(model_label: str):  # type: ignore[no-untyped-def]
+        def visible(user: object) -> bool:
+            from django.apps import apps
+
+            return bool(getattr(user, "is_authenticated", False)) and scoping.can_view_any(
+                user, apps.get_model(model_label)
+            )
+
+        return visible
+
+    menu.register(
+        menu.MenuItem(
+            "people-workers",
+            _("网格员"),
+            "people:workers",
+            order=60,
+            visible=reads("people.GridWorker"),
+            landing_for=frozenset({R.Role.AGENCY_ADMIN, R.Role.SYSADMIN}),
+        ),
+        menu.MenuItem(
+            "people-vacant",
+            _("空缺网格"),
+            "people:vacant-grids",
+            order=61,
+            visible=reads("people.GridWorker"),
+        ),
+        menu.MenuItem(
+            "people-agencies",
+            _("机构与部门"),
+            "people:agencies",
+            order=62,
+            visible=reads("people.GridAgency"),
+        ),
+    )

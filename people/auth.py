@@ -96,14 +96,22 @@ def request_ip(request: HttpRequest | None) -> str:
 
 
 def _audit_login(action: str, user: Any, username: str, note: str = "") -> None:
+    from django.contrib.auth import get_user_model
+
+    from people import scoping
+
+    # A failed attempt on a real account is filed under that account's place, so the
+    # auditors of that place see who is trying to get in.
+    known = user or get_user_model().objects.filter(username=username).first()
     with transaction.atomic():
         audit.record(
             user if user is not None else f"anonymous:{username[:100]}",
             action,
-            user,
+            known,
             note=note,
-            object_type="people.user" if user is None else "",
-            object_repr=username[:200] if user is None else "",
+            object_type="people.user" if known is None else "",
+            object_repr=username[:200] if known is None else "",
+            region_code=scoping.home_code(known) if known is not None else "",
         )
 
 

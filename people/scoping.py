@@ -43,6 +43,7 @@ from gridgov.errors import Forbidden
 from people import roles as R
 
 CACHE_ATTR = "_gridgov_grants"
+CODE_LENGTHS = (2, 4, 6, 9, 12, 15)
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,23 @@ def minimal_prefixes(codes: Iterable[str]) -> tuple[str, ...]:
 def jurisdictions(user: Any, roles: str | Iterable[str] | None = None) -> tuple[str, ...]:
     """The code prefixes the user's (given) roles cover."""
     return minimal_prefixes(g.code for g in grants_for(user, roles))
+
+
+def home_code(user: Any) -> str:
+    """The one code covering all the user's jurisdictions ("" when they have none).
+
+    Used to file records about the person (logins, account changes) where the auditors of
+    their place will find them: a county dispatcher's login goes under the county.
+    """
+    codes = jurisdictions(user)
+    if not codes:
+        return ""
+    common = codes[0]
+    for code in codes[1:]:
+        while not code.startswith(common):
+            common = common[:-1]
+    # Cut back to a whole code (2, 4, 6, 9, 12 or 15 digits): "440" is no place.
+    return max((common[:n] for n in CODE_LENGTHS if n <= len(common)), key=len, default="")
 
 
 def is_unrestricted(user: Any) -> bool:

@@ -557,8 +557,7 @@ def _sync_staff_flag(user: User) -> None:
 
 
 def _account_region(user: User) -> str:
-    codes = scoping.jurisdictions(user)
-    return codes[0] if len(codes) == 1 else ""
+    return scoping.home_code(user)
 
 
 @transaction.atomic
@@ -599,12 +598,16 @@ def create_account(
     _validate_password(password, user)
     user.set_password(password)
     user.save()
+    place = region_code or ""
+    if not place and department not in (None, ""):
+        dept = _department_or_none(department)
+        place = dept.region.code if dept is not None else ""
     audit.record(
         actor,
         "people.account.create",
         user,
         after={"username": user.username, "full_name": user.full_name},
-        region_code=region_code or "",
+        region_code=place,
     )
     if role is not None:
         grant_role(actor, user, role, region_code=region_code, department=department)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -559,7 +559,7 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     def get_queryset(self) -> QuerySet[User]:
         qs = super().get_queryset()
         if q := self.request.query_params.get("q"):
-            qs = qs.filter(username__icontains=q) | qs.filter(full_name__icontains=q)
+            qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
         return qs
 
     @extend_schema(parameters=[Q_PARAM])

@@ -75,3 +75,18 @@ def test_roles_from_expired_assignments_do_not_count():
     assert scoping.user_roles(dispatcher) == []
     dispatcher.is_active = False
     assert scoping.user_roles(dispatcher) == []
+
+
+@pytest.mark.django_db
+def test_home_code_files_personal_records_where_their_auditors_look():
+    from people.testing import ensure_region
+
+    user = make_user(R.Role.DISPATCHER, "440703002")
+    assert scoping.home_code(user) == "440703002"
+    ensure_region("440784")
+    from people import services
+
+    services.grant_role("test", user, R.Role.AUDITOR, region_code="440784")
+    scoping.forget_roles(user)
+    assert scoping.home_code(user) == "4407"
+    assert scoping.home_code(make_user(R.Role.RESIDENT)) == ""

@@ -1,0 +1,31 @@
+"""R20.1: the people and audit endpoints are described in the OpenAPI schema (docs offline)."""
+
+import pytest
+
+ENDPOINTS = [
+    "/api/v1/auth/token/",
+    "/api/v1/me/",
+    "/api/v1/agencies/",
+    "/api/v1/departments/",
+    "/api/v1/department-kinds/",
+    "/api/v1/committees/",
+    "/api/v1/workers/",
+    "/api/v1/workers/{id}/reveal/",
+    "/api/v1/assignments/",
+    "/api/v1/trainings/",
+    "/api/v1/equipment/",
+    "/api/v1/vacant-grids/",
+    "/api/v1/accounts/",
+    "/api/v1/role-assignments/",
+    "/api/v1/audit/",
+    "/api/v1/audit/personal-data/",
+]
+
+
+@pytest.mark.django_db
+def test_people_and_audit_endpoints_are_in_the_schema(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    missing = [path for path in ENDPOINTS if path not in schema["paths"]]
+    assert not missing
+    assert "tokenAuth" in schema["components"]["securitySchemes"]
+    assert "post" not in schema["paths"]["/api/v1/audit/"]  # the trail is read-only
