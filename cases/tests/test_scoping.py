@@ -198,6 +198,15 @@ def test_accounts_report_only_inside_their_jurisdiction(world):
     assert response.status_code == 201 and response.json()["state"] == "reported"
 
 
+def test_the_public_resident_account_reports_anywhere(world):
+    """R18.1: a resident account bound to no place is the public: it may report anywhere;
+    the report starts unverified and only its reporter (and the place's staff) see it."""
+    public = people.make_user(R.Role.RESIDENT, "", username="public")
+    response = _post(login(public), world, 2)
+    assert response.status_code == 201 and response.json()["state"] == "reported"
+    assert login(world.resident).get(url(response.json()["id"])).status_code == 404
+
+
 def test_the_system_and_the_superuser_report_anywhere(world):
     """Commands, imports and the demo act as the system (the superuser is unrestricted)."""
     case = report(world, "demo", grid=3)
