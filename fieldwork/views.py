@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from cases import machine, matter_choices, services
@@ -86,7 +87,9 @@ class HomeView(FieldView):
             "grids": Grid.objects.current().filter(code__in=codes).order_by("code"),
         }
         template = "fieldwork/_tasks.html" if request.htmx else "fieldwork/home.html"
-        return render(request, template, context)
+        response = render(request, template, context)
+        patch_vary_headers(response, ["HX-Request"])  # a fragment and a page at one URL
+        return response
 
 
 class ReportView(FieldView):

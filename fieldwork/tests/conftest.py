@@ -35,3 +35,56 @@ def handled_case(world):
 def worker_client(client, world):
     client.force_login(world.worker)
     return client
+
+
+@pytest.fixture
+def phone(browser, live_server, world):
+    """A phone (360 px, touch) signed in as the grid worker, standing in their grid, with
+    geolocation allowed."""
+    from urllib.parse import urlparse
+
+    from django.conf import settings
+    from django.test import Client
+
+    from gridgov.browser import PHONE
+
+    lng, lat = world.point
+    context = browser.new_context(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        geolocation={"longitude": lng, "latitude": lat, "accuracy": 8},
+        permissions=["geolocation"],
+        service_workers="allow",
+    )
+    context.set_default_timeout(15_000)
+    client = Client()
+    client.force_login(world.worker)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "domain": urlparse(live_server.url).hostname,
+                "path": "/",
+            }
+        ]
+    )
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def big_photo(tmp_path):
+    """A camera-sized JPEG (3000 × 2000): the phone must shrink it to 1600 px."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (3000, 2000), "#6a8caf")
+    pen = ImageDraw.Draw(image)
+    for i in range(0, 3000, 150):
+        pen.line((i, 0, 3000 - i, 2000), fill="#f0c040", width=12)
+    path = tmp_path / "IMG_0001.jpg"
+    image.save(path, "JPEG", quality=92)
+    return path
