@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +75,25 @@ MAX_TEXT = 4000
 
 
 # --- small helpers -------------------------------------------------------------------------
+
+_acting_at: ContextVar[dt.datetime | None] = ContextVar("cases_acting_at", default=None)
+
+
+@contextlib.contextmanager
+def acting_at(moment: dt.datetime) -> Iterator[None]:
+    """Take the steps inside as happening at ``moment`` (the demo replays two months of
+    cases; an import from an older system keeps their real times). The archive hashes what
+    it stores, so the chains stay verifiable (R26.2)."""
+    token = _acting_at.set(moment)
+    try:
+        yield
+    finally:
+        _acting_at.reset(token)
+
+
+def _now() -> dt.datetime:
+    """The time of the step being taken: now, or the moment set by :func:`acting_at`."""
+    return _acting_at.get() or timezone.now()
 
 
 def _user(actor: Any) -> Any:
@@ -192,6 +212,7 @@ def _record(
         to_state=case.state,
         note=note,
         data=data,
+        at=_now(),
     )
     for photo in photos:
         attachment = Attachment(
@@ -205,6 +226,7 @@ def _record(
             width=photo.width,
             height=photo.height,
             uploaded_by=_user(actor),
+            uploaded_at=event.at,
         )
         attachment.file.save(f"{photo.sha256}{photo.extension}", photo.as_file(), save=False)
         attachment.save()
@@ -239,6 +261,7 @@ def notify(
             "agency_code": agency_code,
             "department": department,
             "message": message[:300],
+            "created_at": _now(),
         },
     )
     return notification
@@ -358,7 +381,7 @@ def intake(
     if settle_note and channel != Channel.WORKER and not scoping.is_system(actor):
         raise Forbidden(_("只有网格员可以现场处置"))
 
-    now = timezone.now()
+    now = _now()
     start_state = State.VERIFIED if channel in (Channel.WORKER, Channel.AGENCY) else State.REPORTED
     try:
         with transaction.atomic():
@@ -482,7 +505,7 @@ def verify(
     checked = check_photos(photos)
     before = audit.snapshot(case, CASE_FIELDS)
     from_state = case.state
-    now = timezone.now()
+    now = _now()
     why = ""
     if not valid:
         note = _text(note, "note")
@@ -524,7 +547,7 @@ def _settle(
 ) -> None:
     before = audit.snapshot(case, CASE_FIELDS)
     from_state = case.state
-    now = timezone.now()
+    now = _now()
     case.state = State.CLOSED
     case.settled_on_spot = True
     case.closed_at = now
@@ -580,7 +603,7 @@ def accept(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> 
     authority = machine.authorize(actor, case, "accept")
     before = audit.snapshot(case, CASE_FIELDS)
     case.state = State.ACCEPTED
-    case.accepted_at = timezone.now()
+    case.accepted_at = _now()
     _save(case, "state", "accepted_at")
     _record(
         case,
@@ -606,7 +629,7 @@ def decline(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> Ca
     before = audit.snapshot(case, CASE_FIELDS)
     case.state = State.DECLINED
     case.decline_reason = reason
-    case.closed_at = timezone.now()
+    case.closed_at = _now()
     case.deadline_status = DeadlineStatus.NONE
     _save(case, "state", "decline_reason", "closed_at", "deadline_status")
     _record(
@@ -705,7 +728,7 @@ def dispatch(
     ruling = _text(ruling, "ruling", required=False)
     before = audit.snapshot(case, CASE_FIELDS)
     from_state = case.state
-    now = timezone.now()
+    now = _now()
 
     returned = None
     if from_state == State.RETURNED:
@@ -727,6 +750,7 @@ def dispatch(
                 returned_assignment=returned,
                 responsible_department=lead,
                 upheld_return=not overruled,
+                decided_at=now,
                 reason=ruling or _("退回理由成立,改派 %(dept)s") % {"dept": lead.name},
                 decided_by=_user(actor),
             )
@@ -813,7 +837,7 @@ def sign(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> Ca
     before = audit.snapshot(case, CASE_FIELDS)
     from_state = case.state
     assignment.state = AssignmentState.SIGNED
-    assignment.signed_at = timezone.now()
+    assignment.signed_at = _now()
     assignment.signed_by = _user(actor)
     assignment.save(update_fields=["state", "signed_at", "signed_by"])
     if assignment.role == AssignmentRole.LEAD and case.state == State.DISPATCHED:
@@ -849,7 +873,7 @@ def return_case(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -
     assignment = _my_assignment(case, authority, ACTIVE_ASSIGNMENT_STATES)
     before = audit.snapshot(case, CASE_FIELDS)
     from_state = case.state
-    now = timezone.now()
+    now = _now()
     assignment.state = AssignmentState.RETURNED
     assignment.return_reason = reason
     assignment.returned_at = now
@@ -902,7 +926,7 @@ def feedback(
     assignment = _my_assignment(case, authority, [AssignmentState.SIGNED])
     before = audit.snapshot(case, CASE_FIELDS)
     from_state = case.state
-    now = timezone.now()
+    now = _now()
     assignment.state = AssignmentState.FED_BACK
     assignment.feedback = note
     assignment.fed_back_at = now
@@ -954,7 +978,7 @@ def check(
     checked = check_photos(photos)
     before = audit.snapshot(case, CASE_FIELDS)
     from_state = case.state
-    now = timezone.now()
+    now = _now()
     if passed:
         note = _text(note, "note", required=False)
         case.state = State.CLOSED
@@ -1025,7 +1049,7 @@ def evaluate(
     case.state = State.EVALUATED
     case.rating = rating
     case.rating_comment = _text(comment, "comment", required=False, max_length=1000)
-    case.evaluated_at = timezone.now()
+    case.evaluated_at = _now()
     _save(case, "state", "rating", "rating_comment", "evaluated_at")
     _record(
         case,
@@ -1078,6 +1102,7 @@ def request_extension(
         unit=unit,
         reason=reason,
         requested_by=_user(actor),
+        requested_at=_now(),
     )
     _record(
         case,
@@ -1124,7 +1149,7 @@ def decide_extension(
         raise DomainError(_("该申请已审批"), field="extension", code="decided")
     note = _text(note, "note", required=not approve)
     before = audit.snapshot(case, CASE_FIELDS)
-    now = timezone.now()
+    now = _now()
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     request.decided_by = _user(actor)
     request.decided_at = now
@@ -1173,7 +1198,9 @@ def request_suspension(actor: Any, case_id: Any, *, reason: str, client_id: str 
     reason = _text(reason, "reason")
     if pending:
         raise DomainError(_("已有待审批的挂起申请"), field="reason", code="pending")
-    suspension = Suspension.objects.create(case=case, reason=reason, requested_by=_user(actor))
+    suspension = Suspension.objects.create(
+        case=case, reason=reason, requested_by=_user(actor), requested_at=_now()
+    )
     _record(
         case,
         action="suspend",
@@ -1214,7 +1241,7 @@ def decide_suspension(
     from_state = case.state
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     request.decided_by = _user(actor)
-    request.decided_at = timezone.now()
+    request.decided_at = _now()
     request.decision_note = _text(note, "note", required=not approve)
     request.save()
     if approve:
@@ -1247,7 +1274,7 @@ def resume(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> 
         .order_by("-decided_at")
         .first()
     )
-    now = timezone.now()
+    now = _now()
     started = suspension.decided_at if suspension else now
     try:
         paused_hours = calendar.working_seconds_between(started, now) / 3600
@@ -1317,7 +1344,7 @@ def supervise(
         raise DomainError(_("该部门没有这个事件的派遣"), field="department")
     assignment = assignments[0]
     supervision = Supervision.objects.create(
-        case=case, assignment=assignment, note=note, by=_user(actor)
+        case=case, assignment=assignment, note=note, by=_user(actor), at=_now()
     )
     _record(
         case,
@@ -1367,7 +1394,7 @@ def answer_supervision(
         raise DomainError(_("该督办已答复"), field="supervision", code="answered")
     item.answer = _text(answer, "answer")
     item.answered_by = _user(actor)
-    item.answered_at = timezone.now()
+    item.answered_at = _now()
     item.save(update_fields=["answer", "answered_by", "answered_at"])
     _record(
         case,
@@ -1407,7 +1434,7 @@ def issue_warnings(
             due_at__gte=start,
             due_at__lte=end,
         )
-        .filter(Q(was_late=True) | Q(state__in=ACTIVE_ASSIGNMENT_STATES, due_at__lt=timezone.now()))
+        .filter(Q(was_late=True) | Q(state__in=ACTIVE_ASSIGNMENT_STATES, due_at__lt=_now()))
         .values("department")
         .annotate(n=Count("pk"))
         .filter(n__gte=threshold)
@@ -1465,7 +1492,7 @@ def _status(
 def refresh_deadline_status(case: Case, now: dt.datetime | None = None) -> list[str]:
     """Recompute amber/red for a case and its live assignments; notify on each new colour
     once (idempotent: notifications are keyed by case, assignment, colour and deadline)."""
-    now = now or timezone.now()
+    now = now or _now()
     changes: list[str] = []
     if case.state not in OPEN_STATES or case.state == State.SUSPENDED:
         return changes
@@ -1530,7 +1557,7 @@ def refresh_deadline_status(case: Case, now: dt.datetime | None = None) -> list[
 
 def sweep_deadlines(now: dt.datetime | None = None, batch: int = 500) -> dict[str, int]:
     """Re-check every open case (idempotent: a second run changes and notifies nothing)."""
-    now = now or timezone.now()
+    now = now or _now()
     counts = {"cases": 0, "changes": 0}
     ids = list(
         Case.objects.filter(state__in=OPEN_STATES)

@@ -1294,3 +1294,26 @@ def test_available_actions_are_exactly_what_the_services_allow(world):
                 if ok != (action in offered):
                     mismatches.append(f"{stage}: {name} {action}: offered={action in offered}")
     assert not mismatches, "\n".join(mismatches)
+
+
+def test_steps_taken_at_a_past_moment_are_archived_then_and_the_chain_verifies(world):
+    """R26.2: an import (or the demo) replays steps at their real times; the archive shows
+    those times and its hashes still verify."""
+    from cases import archive
+
+    start = timezone.now() - timezone.timedelta(days=20)
+    with services.acting_at(start):
+        case = report(world, photos=[photo()])
+    with services.acting_at(start + timezone.timedelta(hours=1)):
+        services.accept(world.dispatcher, case.pk)
+        services.dispatch(world.dispatcher, case.pk, lead_department=world.police.pk)
+    case.refresh_from_db()
+    assert case.created_at == start and case.verified_at == start
+    assert case.dispatched_at == start + timezone.timedelta(hours=1)
+    assert case.due_at < timezone.now()  # 3 working days from 20 days ago
+    chain = login(world.dispatcher).get(url(case, "archive")).json()
+    assert [e["at"][:16] for e in chain][:1] == [timezone.localtime(start).isoformat()[:16]]
+    assert Attachment.objects.get().uploaded_at == start
+    assert list(archive.verify([case.pk])) == []
+    services.refresh_deadline_status(case)
+    assert Case.objects.get(pk=case.pk).deadline_status == "red"
