@@ -193,16 +193,19 @@ MEDIA_ROOT = Path(os.environ.get("GRIDGOV_MEDIA_ROOT", VAR_DIR / "media"))
 # --- Cache and background work ------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    # Django's Redis cache reusing its clients, lending its connections to RQ (gridgov.cache).
+    CACHES = {"default": {"BACKEND": "gridgov.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 TASKS_BACKEND = os.environ.get("GRIDGOV_TASKS_BACKEND", "rq" if REDIS_URL else "database")
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+    RQ_QUEUES = {
+        "default": {"USE_REDIS_CACHE": "default"}
+        if REDIS_URL
+        else {"URL": "redis://127.0.0.1:6379/0"}
+    }
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 elif TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
