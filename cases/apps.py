@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from cases import (
             scoping_rules,  # noqa: F401  (registers scope rules)
+            views_public,
             worklists,
         )
         from gridgov import menu
@@ -32,3 +33,4 @@ class CasesConfig(AppConfig):
                 landing_for=frozenset(R.DEPARTMENT_ROLES),
             ),
         )
+        views_public.register_menu()  # the resident portal (/public/)

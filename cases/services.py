@@ -306,6 +306,8 @@ def _within_reach(actor: Any, channel: str, grid_code: str) -> None:
     elsewhere is refused, not filed as verified in a place the reporter cannot see."""
     if scoping.is_system(actor) or scoping.is_unrestricted(actor):
         return
+    if channel == Channel.PORTAL and not getattr(actor, "is_authenticated", False):
+        return  # a visitor without an account, on the public portal (R18.1)
     grants = scoping.grants_for(actor, REPORTING_ROLES.get(channel))
     public = channel == Channel.PORTAL and any(
         g.role == R.Role.RESIDENT and not g.code for g in grants

@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("public/matters/", include("matters.urls_public")),
     path("public/", include("regions.urls_public")),
+    path("public/", include("cases.urls_public")),
     path("m/", include("fieldwork.urls")),
     path("accounts/", include("people.urls_accounts")),
     path("people/", include("people.urls")),
