@@ -5,4 +5,5 @@ from regions import views
 urlpatterns = [
     path("grids/", views.public_grid_list, name="public-grids"),
     path("grids/<str:code>/", views.public_grid_detail, name="public-grid"),
+    path("grids/<str:code>/qr.svg", views.public_grid_qr, name="public-grid-qr"),
 ]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import io
+
+import segno
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
 
 from people.public import grid_disclosure
 from regions import geometry as geo
@@ -39,3 +45,20 @@ def public_grid_detail(request: HttpRequest, code: str) -> HttpResponse:
             "disclosure": grid_disclosure(grid),
         },
     )
+
+
+@require_GET
+def public_grid_qr(request: HttpRequest, code: str) -> HttpResponse:
+    """R8.4 (pushable to residents by QR code): an SVG QR code that opens the grid's public
+    page, to print on the grid's notice board."""
+    if not Grid.objects.current().filter(code=code).exists():
+        raise Http404("no current grid with this code")
+    url = request.build_absolute_uri(reverse("public-grid", args=[code]))
+    buffer = io.BytesIO()
+    # omitsize: a viewBox only, so the page (screen or print) decides how large it is
+    segno.make(url, error="m").save(
+        buffer, kind="svg", border=4, xmldecl=False, omitsize=True, title=url
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    patch_cache_control(response, public=True, max_age=86400)
+    return response

@@ -1,0 +1,39 @@
+"""R8.4: each public grid page carries a QR code that opens it (pushable to residents)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import segno
+
+from regions.tests.factories import halves, make_tree
+
+pytestmark = pytest.mark.django_db
+
+
+def test_qr_code_encodes_the_grid_pages_address_as_cacheable_svg(client):
+    grid = halves(make_tree())[0]
+    response = client.get(f"/public/grids/{grid.code}/qr.svg")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert "max-age=86400" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    expected = io.BytesIO()
+    url = f"http://testserver/public/grids/{grid.code}/"
+    segno.make(url, error="m").save(
+        expected, kind="svg", border=4, xmldecl=False, omitsize=True, title=url
+    )
+    assert response.content == expected.getvalue()  # the same symbol: it opens that page
+
+
+def test_grid_page_shows_its_qr_code_and_prints_as_a_notice(client):
+    grid = halves(make_tree())[0]
+    body = client.get(f"/public/grids/{grid.code}/").content.decode()
+    assert f'src="/public/grids/{grid.code}/qr.svg"' in body
+    assert "@media print" in body and "window.print()" in body
+
+
+def test_no_qr_code_for_an_unknown_or_retired_grid(client):
+    halves(make_tree())
+    assert client.get("/public/grids/440703002101999/qr.svg").status_code == 404
+    assert client.post("/public/grids/440703002101001/qr.svg").status_code == 405
