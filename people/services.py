@@ -1562,6 +1562,15 @@ def return_equipment(
 REVEAL_REASON_MIN = 4
 
 
+class DataKeyMismatch(DomainError):
+    """The configured data key is not the one the value was encrypted with (operations)."""
+
+    http_status = 503
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="data_key_mismatch")
+
+
 def reveal(actor: Any, obj: Any, field: str, *, reason: str) -> str:
     """The clear value of one protected field, for a role that needs it, with a reason.
 
@@ -1596,7 +1605,13 @@ def reveal(actor: Any, obj: Any, field: str, *, reason: str) -> str:
         _log_access(actor, obj, field, reason, region_code, granted=False, role="")
         raise
     _kind, purpose = protected[field]
-    value = pd.decrypt(getattr(obj, f"{field}_encrypted"), purpose=purpose)
+    try:
+        value = pd.decrypt(getattr(obj, f"{field}_encrypted"), purpose=purpose)
+    except pd.UndecryptableError as exc:
+        raise DataKeyMismatch(
+            _("无法解密该字段:数据密钥与加密时不一致,请检查 GRIDGOV_DATA_KEY(%(detail)s)")
+            % {"detail": exc}
+        ) from exc
     _log_access(
         actor, obj, field, reason, region_code, granted=True, role=scoping.acting_role(actor, grant)
     )

@@ -331,3 +331,24 @@ def test_production_starts_with_a_key_and_hashes_passwords_with_argon2():
     lines = result.stdout.split()
     assert lines[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     assert lines[1:] == ["True", "True"]
+
+
+@pytest.mark.django_db
+def test_a_changed_data_key_is_reported_not_a_crash(client, settings):
+    """R22.1: values encrypted under another key say so (503), they never come out garbled."""
+    worker = make_worker("fulltime", grid_code="440703002101001", seed=5)
+    admin = make_user(R.Role.AGENCY_ADMIN, "440703")
+    settings.GRIDGOV_DATA_KEY = "cd" * 32
+    pd.reset_keys()
+    try:
+        client.force_login(admin)
+        response = client.post(
+            f"/api/v1/workers/{worker.pk}/reveal/",
+            {"field": "id_number", "reason": "核实身份信息"},
+            content_type="application/json",
+        )
+        assert response.status_code == 503
+        assert "GRIDGOV_DATA_KEY" in response.json()["detail"]
+    finally:
+        settings.GRIDGOV_DATA_KEY = ""
+        pd.reset_keys()
