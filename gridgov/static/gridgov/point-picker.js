@@ -111,7 +111,7 @@
         if (isFinite(x) && isFinite(y)) set(x, y, "typed");
       });
     });
-    return {
+    var picker = {
       map: map,
       locate: locate,
       set: set,
@@ -120,6 +120,8 @@
         lngInput.value = ""; latInput.value = "";
       },
     };
+    el.gridgovPicker = picker; // for scripts that need the map (and browser tests)
+    return picker;
   }
 
   window.GridgovPointPicker = { attach: attach, containing: containing, contains: contains };
