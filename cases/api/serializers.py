@@ -21,13 +21,13 @@ from cases.models import (
 from regions import geometry as geo
 
 
-class DepartmentRefSerializer(serializers.Serializer):
+class CaseDepartmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
-    department = DepartmentRefSerializer(read_only=True)
+    department = CaseDepartmentSerializer(read_only=True)
 
     class Meta:
         model = Assignment
@@ -117,7 +117,7 @@ class CaseSerializer(serializers.ModelSerializer):
     grid = serializers.CharField(source="grid_code", read_only=True)
     matter = serializers.CharField(source="matter_code", read_only=True)
     matter_name = serializers.CharField(source="entry.item.name", read_only=True)
-    lead_department = DepartmentRefSerializer(read_only=True, allow_null=True)
+    lead_department = CaseDepartmentSerializer(read_only=True, allow_null=True)
     urgent = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField(help_text="Open311: open or closed")
     reporter_phone = serializers.CharField(source="reporter_phone_masked", read_only=True)
