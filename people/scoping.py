@@ -210,11 +210,14 @@ def access_generation() -> tuple[str, int]:
     """(people token, grid index generation): what the cached grants were computed under."""
     from regions import index as grid_index
 
-    generation = cache.get(ACCESS_GENERATION_KEY)
-    if generation is None:
+    grids_key = grid_index._GENERATION_KEY
+    found = cache.get_many([ACCESS_GENERATION_KEY, grids_key])  # one round trip
+    if ACCESS_GENERATION_KEY not in found:
         cache.add(ACCESS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generation = cache.get(ACCESS_GENERATION_KEY)
-    return str(generation), grid_index.current_generation()
+        found[ACCESS_GENERATION_KEY] = cache.get(ACCESS_GENERATION_KEY)
+    if grids_key not in found:
+        found[grids_key] = grid_index.current_generation()
+    return str(found[ACCESS_GENERATION_KEY]), int(found[grids_key])
 
 
 def _bump_access_generation() -> None:
