@@ -426,7 +426,9 @@ def action_forms(
     values: QueryDict | None = None,
 ) -> list[ActionForm]:
     forms = []
-    for name in machine.available_actions(user, case):
+    # the way forward first; declining, returning and escalating after it
+    names = sorted(machine.available_actions(user, case), key=lambda n: n in DANGEROUS)
+    for name in names:
         form = ActionForm(
             name=name,
             label=machine.ACTIONS[name].label,

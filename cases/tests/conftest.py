@@ -4,6 +4,7 @@ one account per role."""
 
 from __future__ import annotations
 
+import importlib
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +58,22 @@ def _calendar() -> None:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def live_world(transactional_db) -> World:
+    """The same world, committed, for ``live_server`` browser tests (the server thread sees
+    only committed rows). Transactional tests flush the database after each test, which also
+    empties what the migrations seeded: the department kinds come back first."""
+    from django.apps import apps
+
+    seeds = importlib.import_module("people.migrations.0003_seed_department_kinds")
+    seeds.seed(apps, None)
+    return build_world()
+
+
+def build_world() -> World:
     _calendar()
     tree = make_tree()
     grids = halves(tree)

@@ -1,5 +1,5 @@
 // The case page's mini-map: the case's point inside its grid. Blank background unless tiles
-// are configured. Also: "select all" checkboxes for bulk actions elsewhere.
+// are configured.
 (function () {
   "use strict";
   var el = document.getElementById("case-map");
@@ -11,11 +11,13 @@
     L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
   }
   var point = [location.point[1], location.point[0]];
+  var grid = location.grid
+    ? L.geoJSON(location.grid, { style: { color: "#0b5cad", weight: 2, fillOpacity: 0.08 } })
+    : null;
   var bounds = L.latLngBounds([point, point]);
-  if (location.grid) {
-    var grid = L.geoJSON(location.grid, { style: { color: "#0b5cad", weight: 2, fillOpacity: 0.08 } }).addTo(map);
-    bounds = grid.getBounds().extend(point);
-  }
-  L.circleMarker(point, { radius: 8, color: "#ffffff", weight: 2, fillColor: "#c62828", fillOpacity: 1 }).addTo(map);
+  if (grid) bounds.extend(grid.getBounds());
+  // The view first: vector layers need one before they can be drawn.
   map.fitBounds(bounds.pad(0.2), { maxZoom: 17 });
+  if (grid) grid.addTo(map);
+  L.circleMarker(point, { radius: 8, color: "#ffffff", weight: 2, fillColor: "#c62828", fillOpacity: 1 }).addTo(map);
 })();

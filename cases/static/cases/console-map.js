@@ -8,7 +8,7 @@
   var status = document.getElementById("map-status");
   var filters = document.getElementById("filters");
   var caseUrl = el.dataset.caseUrl; // ".../cases/0/"
-  var map = L.map(el, { preferCanvas: true, attributionControl: true });
+  var map = L.map(el, { preferCanvas: true, attributionControl: true, maxZoom: 19 });
   if (el.dataset.tileUrl) {
     L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
   }
