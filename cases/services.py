@@ -151,23 +151,26 @@ def _schedule_checks(
     case: Case, start: dt.datetime | None, due: dt.datetime | None, amber: float
 ) -> None:
     """Background checks of the case at its amber moment and at its deadline (R24.2, R24.3,
-    R27.1), enqueued only once this transaction commits: a change rolled back schedules
-    nothing. ``start`` is where the status computation counts from (verification for the
-    dispatch deadline, the dispatch for a handling deadline)."""
+    R27.1); a change rolled back schedules nothing. ``start`` is where the status computation
+    counts from (verification for the dispatch deadline, the dispatch for a handling one).
+
+    With the database backend the tasks are rows written in this very transaction (rolled
+    back with it, and no extra commit per intake); any other backend (RQ) is told only once
+    the transaction has committed.
+    """
     if start is None or due is None or case.state not in OPEN_STATES:
         return
+    from cases import tasks  # the tasks import the services
+
     moments = [due]
     # Without the calendar for the amber moment, the check at the deadline still comes.
     with contextlib.suppress(calendar.CalendarNotCovered):
         moments.append(calendar.add_working_fraction(start, due, amber))
     case_id = case.pk
-
-    def enqueue() -> None:
-        from cases import tasks  # tasks import the services
-
-        tasks.schedule_checks(case_id, moments)
-
-    transaction.on_commit(enqueue, robust=True)
+    if tasks.stored_in_this_database():
+        tasks.schedule_checks(case_id, moments, robust=False)
+    else:
+        transaction.on_commit(lambda: tasks.schedule_checks(case_id, moments), robust=True)
 
 
 def _terms(entry: Any) -> dict[str, Any]:

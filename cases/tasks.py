@@ -1,7 +1,9 @@
 """Deadline checks as background tasks (R24.2, R24.3, R27.1), through the Django Tasks API.
 
 The services schedule :func:`check_case_deadlines` for the moment a case turns amber and the
-moment it falls due (:func:`schedule_checks`, called once the change has committed). The
+moment it falls due (:func:`schedule_checks`: in the change's own transaction when the tasks
+are rows of this database, once it has committed otherwise, so a change rolled back schedules
+nothing). The
 database backend's worker runs them by default (``manage.py run_worker``), RQ on Redis in
 production. A task that is lost is made up for by the sweep (:func:`sweep_deadlines`, also
 ``manage.py sweep_deadlines``); a task that runs twice, late, or after the sweep warns nobody
@@ -14,8 +16,10 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
-from django.db import transaction
-from django_tasks import task
+from django.db import DEFAULT_DB_ALIAS, router, transaction
+from django_tasks import task, task_backends
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from cases import services
 from cases.models import Case
@@ -44,17 +48,28 @@ def sweep_deadlines() -> dict[str, int]:
     return services.sweep_deadlines()
 
 
-def schedule_checks(case_id: int, moments: Iterable[dt.datetime]) -> int:
+def stored_in_this_database() -> bool:
+    """Are tasks rows of the project's database (django-tasks-db)? Then they can be enqueued
+    inside the transaction of the change that calls for them."""
+    backend = task_backends[check_case_deadlines.backend]
+    return isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) == (
+        DEFAULT_DB_ALIAS
+    )
+
+
+def schedule_checks(case_id: int, moments: Iterable[dt.datetime], *, robust: bool = True) -> int:
     """Enqueue a check of the case at each moment; the number enqueued.
 
-    A backend that refuses (Redis down) is logged, not raised: the change it follows has
-    already committed, and the sweep catches up with the case.
+    ``robust``: a backend that refuses (Redis down) is logged, not raised: the change it
+    follows has already committed, and the sweep catches up with the case.
     """
     enqueued = 0
     for moment in sorted(set(moments)):
         try:
             check_case_deadlines.using(run_after=moment).enqueue(case_id)
         except Exception:
+            if not robust:
+                raise
             log.exception("could not schedule the deadline check of case %s at %s", case_id, moment)
         else:
             enqueued += 1

@@ -125,23 +125,55 @@ def test_r24_3_extension_rework_and_resume_schedule_checks_for_the_new_deadlines
     assert lead(case).due_at in scheduled_checks(case)
 
 
-def test_r27_1_a_rolled_back_change_schedules_nothing(
-    world, t0, db_tasks, django_capture_on_commit_callbacks
+def test_r27_1_a_rolled_back_change_schedules_nothing(world, t0, db_tasks):
+    """Database backend: the task rows are written in the change's own transaction (no extra
+    commit per intake) and rolled back with it."""
+    case = report(world, t0)
+    with clock(t0):
+        services.accept(world.dispatcher, case.pk)
+    before = scheduled_checks(case)
+    assert len(before) == 2  # the report's dispatch deadline
+    with pytest.raises(RuntimeError), transaction.atomic(), clock(t0):
+        services.dispatch(world.dispatcher, case.pk)
+        assert len(scheduled_checks(case)) == 4
+        raise RuntimeError("the request failed after the dispatch")
+    assert scheduled_checks(case) == before
+    assert Case.objects.get(pk=case.pk).state == "accepted"
+
+
+def test_r27_1_other_backends_are_told_only_after_the_commit(
+    world, t0, settings, django_capture_on_commit_callbacks
 ):
+    """RQ (and any backend outside this database) hears of the checks once the change has
+    committed; a change rolled back tells it nothing."""
+    from django_tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
     case = report(world, t0)
     with clock(t0):
         services.accept(world.dispatcher, case.pk)
     with (
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
         pytest.raises(RuntimeError),
         transaction.atomic(),
         clock(t0),
     ):
         services.dispatch(world.dispatcher, case.pk)
         raise RuntimeError("the request failed after the dispatch")
-    assert callbacks == []
-    assert not DBTaskResult.objects.exists()
-    assert Case.objects.get(pk=case.pk).state == "accepted"
+    assert callbacks == [] and backend.results == []
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, clock(t0):
+        case = services.dispatch(world.dispatcher, case.pk)
+    assert backend.results == []  # not before the commit
+    for callback in callbacks:
+        callback()
+    due = case.due_at
+    assert sorted(r.task.run_after for r in backend.results) == [
+        calendar.add_working_fraction(t0, due, 0.8),
+        due,
+    ]
+    assert {(r.task.module_path, tuple(r.args)) for r in backend.results} == {(CHECK, (case.pk,))}
 
 
 def test_r24_1_a_case_settled_on_the_spot_schedules_nothing(
@@ -193,6 +225,7 @@ def test_r27_1_duplicated_or_missed_tasks_never_double_warn(world, t0, db_tasks)
     """The check runs twice (a duplicate), then the sweep runs after it: one notification
     per colour and recipient. A case whose amber task was lost goes straight to red."""
     case = dispatched(world, t0)
+    DBTaskResult.objects.all().delete()  # only the checks enqueued below
     due = case.due_at
     amber = calendar.add_working_fraction(t0, due, 0.8)
     for _ in range(2):
@@ -211,6 +244,7 @@ def test_r27_1_duplicated_or_missed_tasks_never_double_warn(world, t0, db_tasks)
     assert notifications(case, "red") == [("", world.police.pk), ("440703002", None)]
 
     missed = dispatched(world, t0)
+    DBTaskResult.objects.all().delete()  # its amber check is lost
     with clock(due + HOUR):
         tasks.check_case_deadlines.enqueue(missed.pk)
         run_due_db_tasks()
@@ -224,6 +258,7 @@ def test_r27_1_a_check_of_a_case_that_is_gone_does_nothing(world, db_tasks):
 
 def test_r27_1_sweep_task_sweeps(world, t0, db_tasks):
     case = dispatched(world, t0)
+    DBTaskResult.objects.all().delete()
     with clock(case.due_at):
         tasks.sweep_deadlines.enqueue()
         [ran] = run_due_db_tasks()
