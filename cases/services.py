@@ -457,12 +457,14 @@ def intake(
 
 
 def _stored(key: str) -> Case | None:
-    """The case already stored under an idempotency key (with what its answer shows)."""
-    return (
-        Case.objects.select_related("entry__item", "lead_department")
-        .filter(idempotency_key=key)
-        .first()
-    )
+    """The case already stored under an idempotency key (with what its answer shows).
+
+    Nearly every report is new: the first query is the cheapest that can tell (no joins, no
+    ordering); only a resend loads the case."""
+    found = list(Case.objects.filter(idempotency_key=key).order_by().values_list("pk")[:1])
+    if not found:
+        return None
+    return Case.objects.select_related("entry__item", "lead_department").get(pk=found[0][0])
 
 
 def _notify_urgent(case: Case, terms: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -145,6 +145,17 @@ INTAKE_PREFETCH = [
 ]
 
 
+def _known_empty(case: Case, relations: list[tuple[str, type]]) -> None:
+    """Mark relations of ``case`` as loaded and empty, as prefetch_related would after
+    finding nothing (it would first compile a query for each, even for ``.none()``)."""
+    loaded = case.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, model in relations:
+        empty = model.objects.none()
+        empty._result_cache = []
+        empty._prefetch_done = True
+        loaded[getattr(case, name).field.remote_field.cache_name] = empty
+
+
 _answers = threading.local()
 
 
@@ -213,9 +224,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         if result.created and not data.get("photos"):
             # Reported a moment ago without photos: nothing hangs off the case yet, so the
             # answer comes from the case in hand (the same as a query would give).
-            prefetch_related_objects(
-                [case], *(Prefetch(name, queryset=m.objects.none()) for name, m in _RELATED)
-            )
+            _known_empty(case, _RELATED)
         else:
             prefetch_related_objects([case], *INTAKE_PREFETCH)
         # Every resend gets the same answer as the first (a phone cannot tell them apart).
