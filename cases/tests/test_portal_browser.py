@@ -11,11 +11,7 @@ from cases import services
 from cases.models import Case, State
 from gridgov.browser import PHONE
 
-pytestmark = [
-    pytest.mark.browser,
-    # the department kinds come from a data migration: keep them across transactional tests
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def close(world, case):
@@ -27,7 +23,8 @@ def close(world, case):
     return services.check(world.dispatcher, case.pk, passed=True)
 
 
-def test_resident_reports_follows_and_rates_on_a_phone(browser, live_server, world, tmp_path):
+def test_resident_reports_follows_and_rates_on_a_phone(browser, live_server, live_world, tmp_path):
+    world = live_world
     picture = tmp_path / "street.jpg"
     Image.new("RGB", (2400, 3200), "#8899aa").save(picture, "JPEG")
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")

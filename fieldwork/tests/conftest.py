@@ -10,7 +10,8 @@ from cases.tests import conftest as cases_conftest
 from cases.tests.conftest import World, photo, photo_bytes
 
 __all__ = ["World", "photo", "photo_bytes"]
-world = cases_conftest.world  # the fixture, shared with the cases' tests
+world = cases_conftest.world  # the fixtures, shared with the cases' tests
+live_world = cases_conftest.live_world  # committed, for the browser tests' live server
 
 
 def resident_report(world, **kw):
@@ -38,7 +39,7 @@ def worker_client(client, world):
 
 
 @pytest.fixture
-def phone(browser, live_server, world):
+def phone(browser, live_server, live_world):
     """A phone (360 px, touch) signed in as the grid worker, standing in their grid, with
     geolocation allowed."""
     from urllib.parse import urlparse
@@ -48,6 +49,7 @@ def phone(browser, live_server, world):
 
     from gridgov.browser import PHONE
 
+    world = live_world
     lng, lat = world.point
     context = browser.new_context(
         viewport=PHONE,

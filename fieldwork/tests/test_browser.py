@@ -11,12 +11,7 @@ from playwright.sync_api import expect
 
 from cases.models import Case, State
 
-pytestmark = [
-    pytest.mark.browser,
-    # serialized_rollback: the department kinds come from a data migration, which the flush
-    # after a transactional test would otherwise erase for the next one
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def wait_for_service_worker(page) -> None:
@@ -32,9 +27,10 @@ def fill_report(page, description: str) -> None:
     page.fill("textarea[name=description]", description)
 
 
-def test_worker_reports_a_case_with_gps_and_a_photo(phone, live_server, world, big_photo):
+def test_worker_reports_a_case_with_gps_and_a_photo(phone, live_server, live_world, big_photo):
     """A worker on the phone: GPS places the report, the photo is shrunk on the phone to
     1600 px before upload, the matter comes from the county's list; the case is in the API."""
+    world = live_world
     page = phone.new_page()
     outside: list[str] = []
     local = (live_server.url, "blob:", "data:")
@@ -63,9 +59,12 @@ def test_worker_reports_a_case_with_gps_and_a_photo(phone, live_server, world, b
     assert outside == []  # no CDN, no tiles
 
 
-def test_offline_report_waits_on_the_phone_and_is_sent_once_when_online(phone, live_server, world):
+def test_offline_report_waits_on_the_phone_and_is_sent_once_when_online(
+    phone, live_server, live_world
+):
     """Without a network the report is kept on the phone ("待发送"), survives a reload (the
     service worker serves the app), and is sent when the network returns: one case."""
+    world = live_world
     page = phone.new_page()
     page.goto(f"{live_server.url}/m/report/")
     wait_for_service_worker(page)
@@ -100,7 +99,7 @@ def test_offline_report_waits_on_the_phone_and_is_sent_once_when_online(phone, l
     assert case.description == "消防通道被占用" and case.reporter == world.worker
 
 
-def test_a_report_whose_answer_is_lost_is_resent_and_stored_once(phone, live_server, world):
+def test_a_report_whose_answer_is_lost_is_resent_and_stored_once(phone, live_server, live_world):
     """The worst case of a bad connection: the server stores the report but the answer never
     reaches the phone. The phone keeps it and sends it again; the server recognises the
     client_id and answers with the same case (R24.1: resending never duplicates)."""
