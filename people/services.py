@@ -626,6 +626,13 @@ def set_password(actor: Any, user: User, password: str, *, old_password: str | N
     _validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    if grant is not None or _actor_user(actor) is None or actor.pk != user.pk:
+        # A reset by someone else usually means the old password is compromised: devices
+        # logged in with it must log in again.
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        scoping.invalidate_access()
     audit.record(
         actor,
         "people.account.set_password",

@@ -227,3 +227,15 @@ def test_me_works_for_every_role_including_residents(client):
     me = client.get("/api/v1/me/").json()
     assert [g["role"] for g in me["roles"]] == ["resident"]
     assert me["jurisdictions"] == []
+
+
+@pytest.mark.django_db
+def test_a_password_reset_by_an_administrator_logs_out_the_devices(client):
+    """R22.1: after a reset, tokens issued with the old password stop working."""
+    make_agency("440703002")
+    admin = make_user(R.Role.AGENCY_ADMIN, "440703")
+    user = make_user(R.Role.DISPATCHER, "440703002", username="disp")
+    key = _token(client, "disp").json()["token"]
+    services.set_password(admin, user, "a-new-password-2024")
+    assert Client(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/me/").status_code == 401
+    assert _token(client, "disp", "a-new-password-2024").status_code == 200
