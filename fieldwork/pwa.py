@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import get_template, render_to_string
@@ -58,9 +59,16 @@ def shell_static() -> list[str]:
     return [*SHELL_STATIC, *_htmx_paths()]
 
 
-@lru_cache(maxsize=1)
 def version() -> str:
-    """A hash of the worker's template and every pre-cached static file."""
+    """A hash of the worker's template and every pre-cached static file (computed once per
+    process; on every request while developing, where files change under a running server)."""
+    if settings.DEBUG:
+        return _version.__wrapped__()
+    return _version()
+
+
+@lru_cache(maxsize=1)
+def _version() -> str:
     digest = hashlib.sha256()
     template = get_template("fieldwork/sw.js")
     digest.update(Path(template.origin.name).read_bytes())

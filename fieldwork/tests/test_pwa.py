@@ -91,8 +91,8 @@ def test_cache_version_changes_when_a_shell_file_changes(tmp_path, settings, mon
         return original(path, *args, **kwargs)
 
     monkeypatch.setattr(finders, "find", changed)
-    pwa.version.cache_clear()
+    pwa._version.cache_clear()
     try:
         assert pwa.version() != before
     finally:
-        pwa.version.cache_clear()
+        pwa._version.cache_clear()
