@@ -3,9 +3,8 @@
 The services schedule :func:`check_case_deadlines` for the moment a case turns amber and the
 moment it falls due (:func:`schedule_checks`: in the change's own transaction when the tasks
 are rows of this database, once it has committed otherwise, so a change rolled back schedules
-nothing). The
-database backend's worker runs them by default (``manage.py run_worker``), RQ on Redis in
-production. A task that is lost is made up for by the sweep (:func:`sweep_deadlines`, also
+nothing). The database backend's worker runs them by default (``manage.py run_worker``), RQ on
+Redis in production. A task that is lost is made up for by the sweep (:func:`sweep_deadlines`, also
 ``manage.py sweep_deadlines``); a task that runs twice, late, or after the sweep warns nobody
 twice, because every notification is keyed (:func:`cases.services.notify`).
 """
