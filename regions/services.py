@@ -193,6 +193,12 @@ def _finish(
         region_code=change.region.code,
         note=change.reason,
     )
+    if {g.code for g in old} - {g.code for g in new}:
+        # Codes retired by a split or merge: their workers' assignments end with them, and
+        # the new grids show as vacant until someone is assigned (R10.2).
+        from people.services import follow_grid_change
+
+        follow_grid_change(actor, reason=change.reason)
     transaction.on_commit(grid_index.invalidate)
 
 

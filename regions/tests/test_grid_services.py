@@ -271,3 +271,24 @@ def test_divide_region_files_one_division_and_refuses_divided_villages(actor, tr
         services.divide_region(
             actor, "440703002", {tree["v1"].code: [GridSpec(box(0, 0, 1, 1))]}, reason="again"
         )
+
+
+def test_split_ends_the_assignments_of_the_retired_grid(actor, grids):
+    """R8.1, R10.2: workers of a grid retired by a split leave it; the new grids are vacant
+    until someone is assigned (a redraw keeps the code and its people)."""
+    from people import testing as people
+    from people.models import GridAssignment
+
+    old = grids[0]
+    worker = people.make_worker("fulltime", grid_code=old.code)
+    services.redraw_grids(
+        actor, {old.code: box(0, 0, 0.6, 1), grids[1].code: box(0.6, 0, 1, 1)}, reason=REASON
+    )
+    assert GridAssignment.objects.active().filter(worker=worker, grid_code=old.code).exists()
+    services.split_grid(
+        actor,
+        old.code,
+        [GridSpec(box(0, 0, 0.6, 0.5)), GridSpec(box(0, 0.5, 0.6, 1))],
+        reason=REASON,
+    )
+    assert not GridAssignment.objects.active().filter(worker=worker).exists()
