@@ -109,7 +109,7 @@ def test_a_refused_report_says_why_and_keeps_the_input(client, world, change, fi
 
 
 def test_unsure_uses_the_countys_catch_all_entry(client, world):
-    """The "不确定" choice is offered when the county's list has a catch-all entry, and maps to it."""
+    """R18.1: the choice 不确定 appears when the list has a catch-all entry and maps to it."""
     category = matters.MatterCategory.objects.get(code="ZA")
     matters.create_item("test", category=category, code="ZA-99", name="其他", keywords="不确定")
     version = matters.AdmissionList.objects.get().versions.get()
