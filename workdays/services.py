@@ -325,8 +325,9 @@ def add_working_fraction(start: dt.datetime, deadline: dt.datetime, share: float
     if moment.microsecond:
         moment = moment.replace(microsecond=0) + dt.timedelta(seconds=1)
     # Float rounding may leave the share a hair short; a few seconds more always reach it.
+    # (The same test as elapsed_share, with the allowed time already in hand.)
     for _ in range(3):
-        if moment >= deadline or elapsed_share(start, deadline, moment) >= share:
+        if moment >= deadline or working_seconds_between(start, moment) / allowed >= share:
             break
         moment += dt.timedelta(seconds=1)
     return min(moment, deadline)
