@@ -742,7 +742,9 @@ class InboxView(DepartmentView):
             "text": text,
             "query": _query_without_page(request),
             "department_names": list(
-                Department.objects.filter(pk__in=sorted(departments)).values_list("name", flat=True)
+                scoping.scope_queryset(user, Department.objects.filter(pk__in=sorted(departments)))
+                .order_by("name")
+                .values_list("name", flat=True)
             ),
             "next": request.get_full_path(),
         }
