@@ -122,7 +122,7 @@ def _lock(case_id: Any) -> Case:
         raise NotFound(_("没有这个事件")) from None
     case = (
         Case.objects.select_for_update(of=("self",))
-        .select_related("entry", "grid", "lead_department")
+        .select_related("entry__item", "entry__lead_department", "lead_department")
         .filter(pk=pk)
         .first()
     )

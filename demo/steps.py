@@ -31,4 +31,5 @@ STEPS: list[Step] = [
     Step("people", 1, "demo.people"),
     Step("workdays", 1, "demo.workdays"),
     Step("matters", 1, "demo.matters"),
+    Step("cases", 1, "demo.cases"),
 ]
