@@ -5,6 +5,9 @@ A change is checked against the village's coverage before it commits: it may not
 outside its village, make grids overlap, or open a gap that was not there before. A change
 retires the grid rows it replaces (``valid_to`` set, history kept) and creates new rows, so
 whatever pointed at an old row keeps pointing at the grid as it was.
+
+Who may change grids (R8.1) and acknowledge filings (R8.2): see :func:`require_drawer` and
+:func:`require_acknowledger`; the acting role is stamped on each audit record.
 """
 
 from __future__ import annotations
@@ -17,10 +20,13 @@ import shapely
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 from shapely.geometry.base import BaseGeometry
 
 from audit import services as audit
-from gridgov.errors import DomainError, NotFound
+from gridgov.errors import DomainError, Forbidden, NotFound
+from people import roles as R
+from people import scoping
 from regions import coverage
 from regions import geometry as geo
 from regions import index as grid_index
@@ -53,6 +59,50 @@ class GridSpec:
     name: str = ""
     households: int | None = None
     population: int | None = None
+
+
+# --- who may change grids (R8.1, R8.2) ----------------------------------------------------
+# R8.1: grids are drawn per county by the county agency together with the townships. So the
+# administrator of a county agency may change the grids of every village in the county, and the
+# administrator of a township agency those of the villages of its own township. The city agency
+# receives the filings (R8.2) and acknowledges them; it does not draw. The system administrator
+# may do everything inside their jurisdiction, and so may system actors (commands, the demo).
+
+DRAWER_ROLES = frozenset({R.Role.AGENCY_ADMIN, R.Role.SYSADMIN})
+_DRAWING_AGENCY_CODE_LENGTHS = frozenset({6, 9})  # county and township agencies
+
+
+def _may_draw(grant: scoping.Grant) -> bool:
+    return grant.role == R.Role.SYSADMIN or len(grant.code) in _DRAWING_AGENCY_CODE_LENGTHS
+
+
+def require_drawer(actor: Any, region_code: str) -> scoping.Grant | None:
+    """The grant that lets ``actor`` change the grids under ``region_code`` (R8.1), or
+    Forbidden. None for system actors and the superuser."""
+    what = gettext("划分或调整 %(code)s 的网格") % {"code": region_code}
+    grant = scoping.require(actor, DRAWER_ROLES, region_code=region_code, what=what)
+    if grant is None or _may_draw(grant):
+        return grant
+    for other in scoping.grants_for(actor, DRAWER_ROLES):
+        if other.covers(region_code) and _may_draw(other):
+            return other
+    raise Forbidden(
+        gettext(
+            "网格由县级网格化机构会同乡镇(街道)划分和调整;市级网格化机构只接收和确认报备"
+            "(R8.1、R8.2)"
+        )
+    )
+
+
+def require_acknowledger(actor: Any, change: GridChange) -> scoping.Grant | None:
+    """Only the administrator of the city agency the change is filed with acknowledges it
+    (R8.2). None for system actors and the superuser."""
+    return scoping.require(
+        actor,
+        R.Role.AGENCY_ADMIN,
+        region_code=change.filed_with.code,
+        what=gettext("确认报备至 %(code)s 的网格变更") % {"code": change.filed_with.code},
+    )
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -182,7 +232,12 @@ def _new_grid(
 
 
 def _finish(
-    actor: Any, action: str, change: GridChange, old: Sequence[Grid], new: Sequence[Grid]
+    actor: Any,
+    action: str,
+    change: GridChange,
+    old: Sequence[Grid],
+    new: Sequence[Grid],
+    grant: scoping.Grant | None,
 ) -> None:
     audit.record(
         actor,
@@ -191,6 +246,7 @@ def _finish(
         before=[audit.snapshot(g, GRID_FIELDS) for g in old],
         after=[audit.snapshot(g, GRID_FIELDS) for g in new],
         region_code=change.region.code,
+        role=scoping.acting_role(actor, grant),
         note=change.reason,
     )
     if {g.code for g in old} - {g.code for g in new}:
@@ -224,8 +280,9 @@ def _require_reason(reason: str) -> str:
 @transaction.atomic
 def create_grid(actor: Any, village_code: str, spec: GridSpec, *, reason: str) -> Grid:
     """Add one grid to a village, where no grid covers the ground yet (R8.1)."""
-    reason = _require_reason(reason)
     village = _village(village_code)
+    grant = require_drawer(actor, village.code)
+    reason = _require_reason(reason)
     geom = _clean_geometry(spec.geometry, what="grid geometry")
     households = _clean_count(spec.households, "households")
     population = _clean_count(spec.population, "population")
@@ -238,7 +295,7 @@ def create_grid(actor: Any, village_code: str, spec: GridSpec, *, reason: str) -
     )
     change.summary = _summary([], [grid])
     change.save(update_fields=["summary"])
-    _finish(actor, "regions.grid.create", change, [], [grid])
+    _finish(actor, "regions.grid.create", change, [], [grid], grant)
     return grid
 
 
@@ -249,9 +306,10 @@ def redraw_grids(actor: Any, geometries: dict[str, Any], *, reason: str) -> list
     Moving a shared border means redrawing both neighbours in one change; each keeps its code
     and gets a new version.
     """
-    reason = _require_reason(reason)
     old = _current(list(geometries))
     village = old[0].village
+    grant = require_drawer(actor, village.code)
+    reason = _require_reason(reason)
     specs = {
         code: _clean_geometry(geom, what=f"geometry of {code}") for code, geom in geometries.items()
     }
@@ -272,7 +330,7 @@ def redraw_grids(actor: Any, geometries: dict[str, Any], *, reason: str) -> list
     ]
     change.summary = _summary(old, new)
     change.save(update_fields=["summary"])
-    _finish(actor, "regions.grid.redraw", change, old, new)
+    _finish(actor, "regions.grid.redraw", change, old, new, grant)
     return new
 
 
@@ -282,11 +340,12 @@ def split_grid(actor: Any, code: str, parts: Sequence[GridSpec], *, reason: str)
 
     Households and population not given are shared out by area.
     """
+    (old,) = _current([code])
+    village = old.village
+    grant = require_drawer(actor, village.code)
     reason = _require_reason(reason)
     if len(parts) < 2:
         raise DomainError("a split needs at least two parts", field="parts")
-    (old,) = _current([code])
-    village = old.village
     geoms = [_clean_geometry(p.geometry, what=f"part {i + 1}") for i, p in enumerate(parts)]
     codes = _next_sequences(village, len(parts))
     _coverage_after(village, [old], list(zip(codes, geoms, strict=True)))
@@ -309,18 +368,19 @@ def split_grid(actor: Any, code: str, parts: Sequence[GridSpec], *, reason: str)
         new.append(_new_grid(new_code, 1, village, spec, change, now))
     change.summary = _summary([old], new)
     change.save(update_fields=["summary"])
-    _finish(actor, "regions.grid.split", change, [old], new)
+    _finish(actor, "regions.grid.split", change, [old], new, grant)
     return new
 
 
 @transaction.atomic
 def merge_grids(actor: Any, codes: Sequence[str], *, name: str = "", reason: str) -> Grid:
     """Merge N ≥ 2 adjacent grids of one village into one new grid (R8.1)."""
-    reason = _require_reason(reason)
     if len(codes) < 2:
         raise DomainError("a merge needs at least two grids", field="codes")
     old = _current(list(codes))
     village = old[0].village
+    grant = require_drawer(actor, village.code)
+    reason = _require_reason(reason)
     merged = geo.polygonal_part(shapely.union_all([g.geometry for g in old]))
     parts_before = sum(len(getattr(g.geometry, "geoms", [g.geometry])) for g in old)
     parts_after = len(getattr(merged, "geoms", [merged])) if merged is not None else 0
@@ -344,7 +404,7 @@ def merge_grids(actor: Any, codes: Sequence[str], *, name: str = "", reason: str
     grid = _new_grid(new_code, 1, village, spec, change, now)
     change.summary = _summary(old, [grid])
     change.save(update_fields=["summary"])
-    _finish(actor, "regions.grid.merge", change, old, [grid])
+    _finish(actor, "regions.grid.merge", change, old, [grid], grant)
     return grid
 
 
@@ -359,8 +419,9 @@ def update_grid(
     reason: str,
 ) -> Grid:
     """Change a grid's name or size figures; a new version keeps the old figures on record."""
-    reason = _require_reason(reason)
     (old,) = _current([code])
+    grant = require_drawer(actor, old.village.code)
+    reason = _require_reason(reason)
     households = _clean_count(households, "households")
     population = _clean_count(population, "population")
     if name is not None and not name.strip():
@@ -387,7 +448,7 @@ def update_grid(
     )
     change.summary = _summary([old], [grid])
     change.save(update_fields=["summary"])
-    _finish(actor, "regions.grid.update", change, [old], [grid])
+    _finish(actor, "regions.grid.update", change, [old], [grid], grant)
     return grid
 
 
@@ -407,10 +468,11 @@ def divide_region(
     verified; callers that generate exact tilings (the demo) may skip it for speed and run
     ``check_coverage`` afterwards.
     """
-    reason = _require_reason(reason)
     region = Region.objects.filter(code=region_code).first()
     if region is None:
         raise NotFound(f"no region with code {region_code}", field="region")
+    grant = require_drawer(actor, region.code)
+    reason = _require_reason(reason)
     villages = {v.code: v for v in Region.objects.filter(code__in=list(grids), level=Level.VILLAGE)}
     unknown = [c for c in grids if c not in villages or not c.startswith(region_code)]
     if unknown:
@@ -466,6 +528,7 @@ def divide_region(
         change,
         after={"villages": len(grids), "grids": len(rows), "codes": [g.code for g in rows[:2000]]},
         region_code=region.code,
+        role=scoping.acting_role(actor, grant),
         note=reason,
     )
     transaction.on_commit(grid_index.invalidate)
@@ -523,10 +586,12 @@ def set_region_geometries(actor: Any, geometries: dict[str, BaseGeometry], *, re
 @transaction.atomic
 def acknowledge_filing(actor: Any, change_id: int, *, note: str = "") -> GridChange:
     """The city agency acknowledges a filed grid change (R8.2: submitted → acknowledged).
-    Acknowledging again changes nothing."""
+    Only the administrator of the city agency it is filed with may; acknowledging again
+    changes nothing."""
     change = GridChange.objects.select_for_update().filter(pk=change_id).first()
     if change is None:
         raise NotFound(f"no grid change #{change_id}")
+    grant = require_acknowledger(actor, change)
     if change.filing_status == GridChange.Filing.ACKNOWLEDGED:
         return change
     change.filing_status = GridChange.Filing.ACKNOWLEDGED
@@ -551,6 +616,7 @@ def acknowledge_filing(actor: Any, change_id: int, *, note: str = "") -> GridCha
             "note": change.acknowledgement_note,
         },
         region_code=change.region.code,
+        role=scoping.acting_role(actor, grant),
     )
     return change
 

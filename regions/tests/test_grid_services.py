@@ -7,7 +7,8 @@ import shapely
 
 from audit.models import AuditRecord
 from gridgov.errors import DomainError, NotFound
-from people.models import User
+from people import roles as R
+from people.testing import make_user
 from regions import index as grid_index
 from regions import services
 from regions.models import Grid, GridChange
@@ -20,8 +21,9 @@ REASON = "社区调整"
 
 
 @pytest.fixture
-def actor():
-    return User.objects.create_user("county_admin", password="x")
+def actor(tree):
+    """The county agency's administrator draws the grids (R8.1)."""
+    return make_user(R.Role.AGENCY_ADMIN, "440703", username="county_admin")
 
 
 @pytest.fixture
@@ -231,7 +233,7 @@ def test_city_acknowledges_the_filing_once(actor, grids):
     """R8.2: submitted → acknowledged; acknowledging again changes nothing."""
     services.update_grid(actor, grids[0].code, households=321, reason=REASON)
     change = GridChange.objects.get()
-    city_admin = User.objects.create_user("city_admin", password="x")
+    city_admin = make_user(R.Role.AGENCY_ADMIN, "4407", username="city_admin")
     services.acknowledge_filing(city_admin, change.pk, note="同意备案")
     services.acknowledge_filing(city_admin, change.pk, note="again")
     change.refresh_from_db()
