@@ -30,6 +30,8 @@ class Problem:
     point: tuple[float, float] | None = None
     message: str = ""
     severity: str = ERROR
+    # the piece itself (outside/overlap/gap), for drawing it on a map; not part of equality
+    geometry: BaseGeometry | None = field(default=None, compare=False, repr=False)
 
     def line(self) -> str:
         parts = [f"{self.severity.upper():7} {self.kind:11} {','.join(self.codes)}"]
@@ -49,6 +51,7 @@ class Problem:
             "area_m2": round(self.area_m2, 1),
             "point": list(self.point) if self.point else None,
             "message": self.message,
+            "geometry": geo.to_geojson(self.geometry, precision=6),
         }
 
 
@@ -143,6 +146,7 @@ def check_children(
                         area,
                         geo.inside_point(piece),
                         f"{child.code} reaches outside {parent.code}",
+                        geometry=piece,
                     )
                 )
 
@@ -163,6 +167,7 @@ def check_children(
                     area,
                     geo.inside_point(piece),
                     f"{with_geom[i].code} and {with_geom[j].code} overlap",
+                    geometry=piece,
                 )
             )
 
@@ -192,6 +197,7 @@ def check_children(
                 area,
                 geo.inside_point(piece),
                 message.format(parent=parent.code),
+                geometry=piece,
             )
         )
     return problems
