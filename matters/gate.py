@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import signals
 from django.utils.translation import gettext as _
 
+from gridgov import generations
 from gridgov.errors import DomainError, Forbidden
 from matters.models import AdmissionEntry, AdmissionListVersion, MatterItem
 from people import roles as R
@@ -172,7 +173,7 @@ def admit(
 # co-departments or a department changes it. The generation is a random token, so a cleared
 # cache never revives an old list. Refusals are not cached: they take the query path.
 
-_GENERATION_KEY = "matters:gate-generation"
+_GENERATION_KEY = generations.register("matters:gate-generation")
 _lock = threading.Lock()
 _lists: dict[str, _InForce | None] = {}
 _lists_generation: str | None = None
@@ -185,15 +186,17 @@ class _InForce:
 
 
 def current_generation() -> str:
-    generation = cache.get(_GENERATION_KEY)
+    generation = generations.get(_GENERATION_KEY)  # once per request
     if generation is None:
         cache.add(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generation = cache.get(_GENERATION_KEY)
+        generations.forget(_GENERATION_KEY)
+        generation = generations.get(_GENERATION_KEY)
     return str(generation)
 
 
 def _bump() -> None:
     cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    generations.forget(_GENERATION_KEY)
 
 
 def invalidate() -> None:

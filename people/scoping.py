@@ -39,6 +39,7 @@ from django.db.models import Q, signals
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from gridgov import generations
 from gridgov.errors import Forbidden
 from people import roles as R
 
@@ -199,7 +200,7 @@ def forget_roles(user: Any) -> None:
 # grids). The generation lives in the shared cache (Redis in production), so a change made in
 # one process reaches all; it is a random token, so a cleared cache never revives old grants.
 
-ACCESS_GENERATION_KEY = "people:access-generation"
+ACCESS_GENERATION_KEY = generations.register("people:access-generation")
 _GRANTS_MAX_AGE = dt.timedelta(minutes=5)  # a bound on staleness should a change be missed
 _GRANTS_MAX_USERS = 50_000
 _grants_cache: dict[Any, tuple[dt.datetime, list[Grant]]] = {}
@@ -210,18 +211,17 @@ def access_generation() -> tuple[str, int]:
     """(people token, grid index generation): what the cached grants were computed under."""
     from regions import index as grid_index
 
-    grids_key = grid_index._GENERATION_KEY
-    found = cache.get_many([ACCESS_GENERATION_KEY, grids_key])  # one round trip
-    if ACCESS_GENERATION_KEY not in found:
+    generation = generations.get(ACCESS_GENERATION_KEY)  # once per request
+    if generation is None:
         cache.add(ACCESS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        found[ACCESS_GENERATION_KEY] = cache.get(ACCESS_GENERATION_KEY)
-    if grids_key not in found:
-        found[grids_key] = grid_index.current_generation()
-    return str(found[ACCESS_GENERATION_KEY]), int(found[grids_key])
+        generations.forget(ACCESS_GENERATION_KEY)
+        generation = generations.get(ACCESS_GENERATION_KEY)
+    return str(generation), grid_index.current_generation()
 
 
 def _bump_access_generation() -> None:
     cache.set(ACCESS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    generations.forget(ACCESS_GENERATION_KEY)
 
 
 def invalidate_access() -> None:

@@ -39,9 +39,10 @@ import numpy as np
 import shapely
 from django.core.cache import cache
 
+from gridgov import generations
 from regions import geometry as geo
 
-_GENERATION_KEY = "regions:grid-index-generation"
+_GENERATION_KEY = generations.register("regions:grid-index-generation")
 
 # Cells per side of a typical (median) grid: finer cells mean fewer mixed cells and faster
 # lookups, at the cost of memory and build time. 8 keeps 100,000 grids under ~100 MB.
@@ -544,10 +545,11 @@ _index_generation: int | None = None
 
 
 def current_generation() -> int:
-    generation = cache.get(_GENERATION_KEY)
+    generation = generations.get(_GENERATION_KEY)  # once per request
     if generation is None:
         generation = 0
         cache.add(_GENERATION_KEY, generation, timeout=None)
+        generations.forget(_GENERATION_KEY)
     return int(generation)
 
 
@@ -557,6 +559,7 @@ def invalidate() -> None:
         cache.incr(_GENERATION_KEY)
     except ValueError:
         cache.set(_GENERATION_KEY, 1, timeout=None)
+    generations.forget(_GENERATION_KEY)
 
 
 def build() -> GridIndex:

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-_GENERATION_KEY = "workdays:calendar-generation"
+from gridgov import generations
+
+_GENERATION_KEY = generations.register("workdays:calendar-generation")
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,18 @@ _snapshot_generation: str | None = None
 
 
 def current_generation() -> str:
-    generation = cache.get(_GENERATION_KEY)
+    generation = generations.get(_GENERATION_KEY)  # once per request
     if generation is None:
         cache.add(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generation = cache.get(_GENERATION_KEY)
+        generations.forget(_GENERATION_KEY)
+        generation = generations.get(_GENERATION_KEY)
     return str(generation)
 
 
 def invalidate() -> None:
     """Tell every process that the calendar changed."""
     cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    generations.forget(_GENERATION_KEY)
 
 
 def build() -> Snapshot:

@@ -1,0 +1,35 @@
+"""Generation tokens are read once per request, and a process sees its own changes at once."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+from gridgov import generations
+from regions import index as grid_index
+
+KEY = generations.register("test:generation")
+
+
+def test_outside_a_request_every_read_goes_to_the_cache():
+    cache.set(KEY, "a")
+    assert generations.get(KEY) == "a"
+    cache.set(KEY, "b")  # another process changed it
+    assert generations.get(KEY) == "b"
+
+
+def test_a_request_reads_all_tokens_once_and_keeps_its_view():
+    cache.set(KEY, "a")
+    with generations.per_request():
+        assert generations.get(KEY) == "a"
+        cache.set(KEY, "b")  # another process changed it meanwhile
+        assert generations.get(KEY) == "a"  # one consistent view for the whole request
+        generations.forget(KEY)  # as after a change made by this process
+        assert generations.get(KEY) == "b"
+    assert generations.get(KEY) == "b"
+
+
+def test_a_process_sees_its_own_invalidation_within_the_request():
+    with generations.per_request():
+        before = grid_index.current_generation()
+        grid_index.invalidate()
+        assert grid_index.current_generation() == before + 1
