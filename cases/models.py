@@ -340,6 +340,13 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.original_name or self.sha256[:12]
 
+    @property
+    def url(self) -> str:
+        """The scoped address of the file (photos are personal data, never public media)."""
+        from django.urls import reverse
+
+        return reverse("cases:attachment", kwargs={"pk": self.pk})
+
 
 class CaseEventQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> int:

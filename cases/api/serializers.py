@@ -67,7 +67,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         ]
 
     def get_url(self, obj: Attachment) -> str:
-        return obj.file.url if obj.file else ""
+        return obj.url if obj.file else ""
 
 
 class ExtensionSerializer(serializers.ModelSerializer):

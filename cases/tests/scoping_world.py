@@ -70,3 +70,20 @@ def _case_payload(world: World, zone: Zone) -> dict[str, Any]:
         "matter": _matter(world, zone),
         "description": world.marker(zone, "NewCase"),
     }
+
+
+@factory("cases.attachment")
+def _attachment(world: World, zone: Zone) -> models.Model:
+    """A photo fed back on the zone's case (served only through the scoped file view)."""
+    import io
+
+    from PIL import Image
+
+    case = world.get("cases.case", zone)
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(buffer, "JPEG")
+    upload = io.BytesIO(buffer.getvalue())
+    upload.name = f"{zone.key}.jpg"
+    services.sign(ACTOR, case.pk)
+    services.feedback(ACTOR, case.pk, note=world.marker(zone, "Feedback"), photos=[upload])
+    return case.attachments.get()

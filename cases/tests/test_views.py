@@ -375,7 +375,7 @@ def test_the_case_page_shows_everything_known(world, django_assert_max_num_queri
     ]
     assert timeline[2]["role"] == "网格化机构调度员"
     assert any("牵头" in d for d in timeline[3]["details"])
-    assert case.attachments.get().file.url in page
+    assert case.attachments.get().url in page
 
 
 def test_the_page_offers_exactly_the_actions_the_machine_allows(world):
