@@ -181,6 +181,44 @@ DESCRIPTIONS: dict[str, list[str]] = {
     "1701": ["{village}居民反映公交站点撤销后出行不便"],
     "1802": ["{village}一名老人准备大额转账购买“保健品”,疑似被骗"],
     "2003": ["{estate}新交付楼栋入住人口信息待采集"],
+    "0104": ["{road}{n}号快递驿站包裹未实名收寄,包裹堆放在门外无人看管"],
+    "0105": ["{road}小学放学时段校门口车辆乱停、摊贩聚集,学生过马路不安全"],
+    "0204": ["{village}两个村民小组因一片山林边界发生争议,双方准备砍伐对方树木"],
+    "0205": ["{village}邻居反映某户夜间传出哭喊声,疑似存在家庭暴力"],
+    "0306": ["{village}工业区一间仓库内违规存放多桶油漆稀释剂,无防护措施"],
+    "0503": ["{road}天桥上悬挂的宣传横幅破损下垂,影响车辆通行视线"],
+    "0903": ["{village}工业区一家企业傍晚排放刺鼻气味,周边居民投诉"],
+    "0905": ["{village}一户养殖场污水直排水沟,气味较大"],
+    "1002": ["{village}一户村民在山脚削坡建房,边坡未做防护"],
+    "1004": ["{village}有人在基本农田上打桩,疑似准备建房"],
+    "1103": ["{village}一户家庭的残疾人需申请辅具和护理补贴,不清楚办理流程"],
+    "1104": ["{road}桥底有一名流浪人员连续数日露宿,衣着单薄"],
+    "1105": ["{village}后山发现新建坟墓一座,位于禁葬区内"],
+    "1201": ["{village}工业区一家工厂拖欠{k}十多名工人两个月工资"],
+    "1202": ["{village}一名就业困难人员希望参加技能培训并推荐就业"],
+    "1203": ["{village}几位灵活就业人员咨询城乡居民养老保险参保办理"],
+    "1301": ["{road}{n}号二楼疑似无证经营网吧,深夜仍有未成年人进出"],
+    "1302": ["{market}附近地摊销售疑似盗版光碟书籍"],
+    "1303": ["{village}祠堂侧墙灰塑脱落,屋檐有漏雨现象"],
+    "1304": ["{village}景区入口周末游客车辆乱停,出现拉客现象"],
+    "1402": ["{estate}{n}栋近日多名住户出现发热症状,请卫生部门关注"],
+    "1403": ["{road}{n}号一间无牌诊所为居民输液"],
+    "1404": ["{market}公共厕所卫生差,长时间无人清洁"],
+    "1502": ["{village}菜地旁丢弃大量农药空瓶"],
+    "1503": ["{village}一片约{k}十亩耕地连续两年无人耕种"],
+    "1504": ["{village}一户养殖户家禽出现异常死亡"],
+    "1604": ["{village}后山有人上坟烧纸,周边林地干燥"],
+    "1702": ["{village}工业区数十名工人聚集在厂门口讨要说法"],
+    "1703": ["{village}信访人反映的征地补偿问题需跟进回访"],
+    "1801": ["{estate}新入住住户较多,需开展反诈宣传入户"],
+    "1803": ["{village}有人高价收购银行卡和手机卡"],
+    "1901": ["按计划对{village}一名社区矫正对象开展走访,了解其近期情况"],
+    "1902": ["{village}一名刚刑满释放人员返乡,需落实帮教措施"],
+    "1903": ["{village}一名随访对象近期情绪不稳定,家属请求协助"],
+    "1904": ["{village}一名社区戒毒康复人员需协助办理就业登记"],
+    "1905": ["{village}一户留守儿童父母在外务工,祖辈照看困难"],
+    "2001": ["{village}行动不便的老人需代办高龄津贴申领"],
+    "2002": ["{village}多位老人不会使用粤省事办理社保认证"],
 }  # fmt: skip
 SETTLE_NOTES = ["已现场劝导当事人整改,恢复原状", "已联系物业现场清理完毕",
                 "已现场协调双方,达成一致", "已督促商户即时整改并拍照留存",
@@ -426,16 +464,23 @@ def _place(cast: Cast, rng: random.Random) -> Place:
         lat=lat,
         county=code[:6],
         township=code[:9],
-        address=f"江门市{county_name}{township_name}{road}{n}号附近",
+        address=f"江门市{county_name}{township_name}{fill['village']}{road}{n}号附近",
         worker_name=cast.workers.get(code, ""),
         fill=fill,
     )
 
 
 def _short(village_name: str) -> str:
-    for suffix in ("社区居委会", "村委会", "居委会", "社区"):
+    for suffix, short in (
+        ("社区居民委员会", "社区"),
+        ("居民委员会", "社区"),
+        ("村民委员会", "村"),
+        ("社区居委会", "社区"),
+        ("居委会", "社区"),
+        ("村委会", "村"),
+    ):
         if village_name.endswith(suffix) and len(village_name) > len(suffix):
-            return village_name[: -len(suffix)] + ("社区" if "居委" in suffix else "村")
+            return village_name[: -len(suffix)] + short
     return village_name
 
 
@@ -468,9 +513,8 @@ def _entry(cast: Cast, county: str, rng: random.Random, *, spot: bool | None = N
 def _description(entry: Any, place: Place, rng: random.Random) -> str:
     templates = DESCRIPTIONS.get(entry.item.code)
     if not templates:
-        return (
-            f"{place.fill['village']}{place.fill['road']}附近发现{entry.item.name}问题,请核查处理"
-        )
+        fill = place.fill
+        return f"{fill['village']}{fill['road']}{fill['n']}号附近:{entry.item.name},请核查"
     return rng.choice(templates).format(**place.fill)
 
 
