@@ -40,8 +40,13 @@ PUBLIC: dict[str, str] = {
     "": "home page: no data",
     "healthz": "health check for load balancers: no data",
     "i18n/*": "language switch",
-    "api/v1/grids/*": "grid disclosure, public by design (R8.4)",
-    "api/v1/regions/*": "official division codes and names, public (R8.4)",
+    # Grid and region reads are public by design; their change, history and coverage
+    # endpoints under the same prefixes are staff-only and scoped (so listed one by one).
+    "api/v1/grids/": "grid disclosure, public by design (R8.4)",
+    "api/v1/grids/{code}/": "grid disclosure, public by design (R8.4)",
+    "api/v1/grids/locate/": "point → grid lookup, public by design (R8.3, R8.4)",
+    "api/v1/regions/": "official division codes and names, public (R8.4)",
+    "api/v1/regions/{code}/": "official division codes and names, public (R8.4)",
     "api/v1/calendar/*": "working-day calendar: public reference data",
     "api/v1/auth/token/": "login: exchanges a username and password for a token",
     "api/schema/*": "OpenAPI schema: no data",

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from regions import geometry as geo
-from regions.models import Grid, Region
+from regions.models import Grid, GridChange, Region
 
 
 class RegionRefSerializer(serializers.Serializer):
@@ -73,3 +73,196 @@ class LocateResultSerializer(serializers.Serializer):
     city = RegionRefSerializer()
     lng = serializers.FloatField(help_text="the point in WGS84/CGCS2000")
     lat = serializers.FloatField()
+
+
+# --- grid changes (staff, R8.1, R8.2) -------------------------------------------------------
+
+GEOJSON_HELP = "GeoJSON geometry (Polygon or MultiPolygon, lng/lat WGS84/CGCS2000)"
+REASON_HELP = "why the change is made (filed with the city agency, R8.2)"
+
+
+class GeoJSONField(serializers.JSONField):
+    """A GeoJSON geometry object; the service checks it (valid, polygonal, inside)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        if not isinstance(value, dict) or "type" not in value:
+            raise serializers.ValidationError("a GeoJSON geometry object is required")
+        return value
+
+
+class GridChangeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    made_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    filing_status = serializers.CharField()
+
+
+class GridChangeSerializer(serializers.ModelSerializer):
+    """A grid change and its filing with the city (R8.1, R8.2)."""
+
+    kind = serializers.CharField(
+        read_only=True, help_text="division | create | redraw | split | merge | update"
+    )
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    region = RegionRefSerializer(read_only=True)
+    filed_with = RegionRefSerializer(read_only=True)
+    made_by = serializers.SerializerMethodField()
+    acknowledged_by = serializers.SerializerMethodField()
+    filing_status = serializers.CharField(read_only=True, help_text="submitted | acknowledged")
+    filing_status_label = serializers.CharField(source="get_filing_status_display", read_only=True)
+
+    class Meta:
+        model = GridChange
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "region",
+            "reason",
+            "made_by",
+            "made_at",
+            "summary",
+            "filed_with",
+            "filing_status",
+            "filing_status_label",
+            "acknowledged_by",
+            "acknowledged_at",
+            "acknowledgement_note",
+        ]
+
+    @staticmethod
+    def _person(user: Any) -> str | None:
+        if user is None:
+            return None
+        return user.full_name or user.get_username()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_made_by(self, obj: Any) -> str | None:
+        return self._person(obj.made_by)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_acknowledged_by(self, obj: Any) -> str | None:
+        return self._person(obj.acknowledged_by)
+
+
+class GridVersionSerializer(GridSerializer):
+    """One version of a grid with the changes that made and retired it."""
+
+    geometry = serializers.SerializerMethodField()
+    created_by_change = GridChangeRefSerializer(read_only=True, allow_null=True)
+    retired_by_change = GridChangeRefSerializer(read_only=True, allow_null=True)
+
+    class Meta(GridSerializer.Meta):
+        fields = [
+            *GridSerializer.Meta.fields,
+            "geometry",
+            "created_by_change",
+            "retired_by_change",
+        ]
+
+    @extend_schema_field(serializers.JSONField(allow_null=True, help_text=GEOJSON_HELP))
+    def get_geometry(self, obj: Grid) -> dict[str, Any] | None:
+        return geo.to_geojson(obj.geometry)
+
+
+class SplitPartSerializer(serializers.Serializer):
+    geometry = GeoJSONField(help_text=GEOJSON_HELP)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    households = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    population = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+
+class SplitSerializer(serializers.Serializer):
+    """Either ``parts`` (drawn by the client) or ``line`` (cut on the server)."""
+
+    parts = SplitPartSerializer(many=True, required=False)
+    line = GeoJSONField(
+        required=False,
+        help_text="GeoJSON LineString across the grid: the server cuts the grid along it "
+        "(shapely.ops.split); instead of parts",
+    )
+    names = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, max_length=100),
+        required=False,
+        help_text="with line: names of the parts, largest part first",
+    )
+    reason = serializers.CharField(help_text=REASON_HELP, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if bool(attrs.get("parts")) == bool(attrs.get("line")):
+            raise serializers.ValidationError({"parts": ["give either parts or line (one)"]})
+        return attrs
+
+
+class SplitPreviewSerializer(serializers.Serializer):
+    line = GeoJSONField(help_text="GeoJSON LineString across the grid")
+
+
+class SplitPreviewPartSerializer(serializers.Serializer):
+    geometry = serializers.JSONField(help_text=GEOJSON_HELP)
+    area_m2 = serializers.FloatField()
+    households = serializers.IntegerField()
+    population = serializers.IntegerField()
+
+
+class MergeSerializer(serializers.Serializer):
+    codes = serializers.ListField(
+        child=serializers.RegexField(r"^[0-9]{15}$"),
+        help_text="the other grids of the village to merge with this one (adjacent)",
+    )
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    reason = serializers.CharField(help_text=REASON_HELP, allow_blank=True)
+
+
+class RedrawSerializer(serializers.Serializer):
+    geometries = serializers.DictField(
+        child=GeoJSONField(),
+        help_text="new geometry per grid code (this grid and the neighbours whose shared "
+        "border moves with it, all of one village)",
+    )
+    reason = serializers.CharField(help_text=REASON_HELP, allow_blank=True)
+
+
+class GridUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, max_length=100)
+    households = serializers.IntegerField(required=False, min_value=0)
+    population = serializers.IntegerField(required=False, min_value=0)
+    reason = serializers.CharField(help_text=REASON_HELP, allow_blank=True)
+
+
+class GridChangeResultSerializer(serializers.Serializer):
+    change = GridChangeSerializer(allow_null=True)
+    grids = GridVersionSerializer(many=True)
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CoverageProblemSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="outside | overlap | gap | no_geometry | size")
+    severity = serializers.CharField(help_text="error | warning (size rules are warnings)")
+    codes = serializers.ListField(child=serializers.CharField())
+    area_m2 = serializers.FloatField()
+    point = serializers.ListField(
+        child=serializers.FloatField(), allow_null=True, help_text="[lng, lat] inside the problem"
+    )
+    message = serializers.CharField()
+    geometry = serializers.JSONField(allow_null=True, help_text="the problem's piece (GeoJSON)")
+
+
+class CoverageReportSerializer(serializers.Serializer):
+    region = RegionRefSerializer()
+    ok = serializers.BooleanField(help_text="no errors (warnings allowed)")
+    tolerance_m2 = serializers.FloatField()
+    parents_checked = serializers.IntegerField()
+    units_checked = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    warnings = serializers.IntegerField()
+    problems = CoverageProblemSerializer(many=True)
+    computed_at = serializers.DateTimeField()
+    seconds = serializers.FloatField(help_text="time the check took")
+    cached = serializers.BooleanField()

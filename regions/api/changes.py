@@ -1,0 +1,246 @@
+"""Grid changes over REST, for the grid agencies (R8.1, R8.2).
+
+Unlike the public read endpoints (R8.4), these are staff-only and scoped
+(``people.api.base``): a grid or region outside the user's jurisdiction is not there (404).
+Every change is a service call, and the service decides who may make it: the county agency
+with the townships draws (R8.1), the city agency acknowledges the filing (R8.2) — 403 for
+anyone else. A change that would break seamless coverage is refused with 400 and the
+problems' kind, codes, area, a point and the piece as GeoJSON (``problems``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from gridgov.errors import DomainError
+from people.api.base import ScopedReadOnlyViewSet, ScopedViewSet
+from regions import editing, reporting, services
+from regions.api import serializers as s
+from regions.models import Grid, GridChange, Region
+from regions.services import GridSpec
+
+REFUSED = OpenApiResponse(
+    description="refused: bad input, or the change would break coverage (``problems`` lists "
+    "each problem with kind, codes, area_m2, point [lng, lat] and geometry)"
+)
+FORBIDDEN = OpenApiResponse(description="the user's role may not make this change (R8.1, R8.2)")
+
+
+def _validated(serializer_class: type, request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _result(grids: list[Grid], request: Request) -> dict[str, Any]:
+    change = grids[0].created_by_change if grids else None
+    return s.GridChangeResultSerializer(
+        {"change": change, "grids": grids}, context={"request": request}
+    ).data
+
+
+def _needs_polygon(grid: Grid) -> None:
+    if grid.geometry is None:
+        raise DomainError("this grid has no polygon to cut", field="line", code="no_geometry")
+
+
+@extend_schema(tags=["grid changes"])
+class GridChangeActionsViewSet(ScopedViewSet):
+    """Split, merge, redraw and update a current grid; its history (R8.1 动态调整)."""
+
+    queryset = Grid.objects.all()
+    lookup_field = "code"
+    lookup_value_regex = "[0-9]{15}"
+    # Seeing the grid is enough to reach the action: the service decides who may change it.
+    action_scopes = {
+        "split": "view",
+        "split_preview": "view",
+        "merge": "view",
+        "redraw": "view",
+        "update_figures": "view",
+        "history": "view",
+    }
+
+    def get_queryset(self) -> QuerySet[Grid]:
+        grids = super().get_queryset().select_related("village")
+        return grids if self.action == "history" else grids.current()
+
+    @extend_schema(
+        summary="Split a grid into parts (drawn parts, or cut along a line)",
+        request=s.SplitSerializer,
+        responses={201: s.GridChangeResultSerializer, 400: REFUSED, 403: FORBIDDEN},
+    )
+    @action(detail=True, methods=["post"])
+    def split(self, request: Request, code: str) -> Response:
+        grid = self.get_object()
+        services.require_drawer(request.user, grid.village_code)
+        data = _validated(s.SplitSerializer, request)
+        if data.get("line"):
+            _needs_polygon(grid)
+            names = data.get("names") or []
+            pieces = editing.split_by_line(grid.geometry, data["line"])
+            parts = [
+                GridSpec(piece, name=names[i] if i < len(names) else "")
+                for i, piece in enumerate(pieces)
+            ]
+        else:
+            parts = [
+                GridSpec(p["geometry"], p.get("name", ""), p.get("households"), p.get("population"))
+                for p in data["parts"]
+            ]
+        new = services.split_grid(request.user, grid.code, parts, reason=data["reason"])
+        return Response(_result(new, request), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Preview a split along a line: the parts with their areas (changes nothing)",
+        request=s.SplitPreviewSerializer,
+        responses={200: s.SplitPreviewPartSerializer(many=True), 400: REFUSED, 403: FORBIDDEN},
+    )
+    @action(detail=True, methods=["post"], url_path="split-preview")
+    def split_preview(self, request: Request, code: str) -> Response:
+        grid = self.get_object()
+        services.require_drawer(request.user, grid.village_code)
+        data = _validated(s.SplitPreviewSerializer, request)
+        _needs_polygon(grid)
+        parts = editing.preview_split(grid, editing.split_by_line(grid.geometry, data["line"]))
+        return Response([p.as_dict() for p in parts])
+
+    @extend_schema(
+        summary="Merge this grid with adjacent grids of its village into one new grid",
+        request=s.MergeSerializer,
+        responses={201: s.GridChangeResultSerializer, 400: REFUSED, 403: FORBIDDEN},
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, code: str) -> Response:
+        grid = self.get_object()
+        data = _validated(s.MergeSerializer, request)
+        codes = [grid.code, *[c for c in data["codes"] if c != grid.code]]
+        new = services.merge_grids(request.user, codes, name=data["name"], reason=data["reason"])
+        return Response(_result([new], request), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Redraw this grid and the neighbours whose shared border moves with it",
+        request=s.RedrawSerializer,
+        responses={200: s.GridChangeResultSerializer, 400: REFUSED, 403: FORBIDDEN},
+    )
+    @action(detail=True, methods=["post"])
+    def redraw(self, request: Request, code: str) -> Response:
+        grid = self.get_object()
+        data = _validated(s.RedrawSerializer, request)
+        geometries = data["geometries"]
+        if grid.code not in geometries:
+            raise DomainError(
+                f"geometries must include this grid ({grid.code})", field="geometries"
+            )
+        new = services.redraw_grids(request.user, geometries, reason=data["reason"])
+        return Response(_result(new, request))
+
+    @extend_schema(
+        summary="Change the grid's name, households or population (a new version)",
+        request=s.GridUpdateSerializer,
+        responses={200: s.GridChangeResultSerializer, 400: REFUSED, 403: FORBIDDEN},
+    )
+    @action(detail=True, methods=["post", "patch"], url_path="update")
+    def update_figures(self, request: Request, code: str) -> Response:
+        grid = self.get_object()
+        data = _validated(s.GridUpdateSerializer, request)
+        new = services.update_grid(
+            request.user,
+            grid.code,
+            name=data.get("name"),
+            households=data.get("households"),
+            population=data.get("population"),
+            reason=data["reason"],
+        )
+        return Response(_result([new], request))
+
+    @extend_schema(
+        summary="Every version of the grid, with the changes that made and retired it",
+        responses={200: s.GridVersionSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, code: str) -> Response:
+        versions = list(
+            self.get_queryset()
+            .filter(code=code)
+            .select_related("created_by_change", "retired_by_change")
+            .order_by("version")
+        )
+        if not versions:
+            raise Http404("no grid with this code")
+        return Response(s.GridVersionSerializer(versions, many=True).data)
+
+
+@extend_schema(
+    tags=["grid changes"],
+    parameters=[
+        OpenApiParameter("filing_status", OpenApiTypes.STR, enum=["submitted", "acknowledged"]),
+        OpenApiParameter("kind", OpenApiTypes.STR),
+        OpenApiParameter(
+            "region", OpenApiTypes.STR, description="only changes under this region code"
+        ),
+    ],
+)
+class GridChangeViewSet(ScopedReadOnlyViewSet):
+    """Grid changes filed with the city (R8.2), newest first, inside the user's jurisdiction."""
+
+    queryset = GridChange.objects.select_related(
+        "region", "filed_with", "made_by", "acknowledged_by"
+    )
+    serializer_class = s.GridChangeSerializer
+
+    def get_queryset(self) -> QuerySet[GridChange]:
+        changes = super().get_queryset()
+        params = self.request.query_params
+        if params.get("filing_status"):
+            changes = changes.filter(filing_status=params["filing_status"])
+        if params.get("kind"):
+            changes = changes.filter(kind=params["kind"])
+        if params.get("region"):
+            changes = changes.filter(region__code__startswith=params["region"])
+        return changes.order_by("-made_at", "-id")
+
+    @extend_schema(
+        summary="Acknowledge a filed grid change (the city agency's administrator, R8.2)",
+        request=s.AcknowledgeSerializer,
+        responses={200: s.GridChangeSerializer, 403: FORBIDDEN},
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str) -> Response:
+        change = self.get_object()
+        data = _validated(s.AcknowledgeSerializer, request)
+        change = services.acknowledge_filing(request.user, change.pk, note=data["note"])
+        return Response(s.GridChangeSerializer(change).data)
+
+
+@extend_schema(tags=["grid changes"])
+class RegionCoverageViewSet(ScopedViewSet):
+    """The coverage report of a region (R8.1 无缝覆盖), staff-only and scoped."""
+
+    queryset = Region.objects.all()
+    lookup_field = "code"
+    lookup_value_regex = "[0-9]{2,12}"
+
+    @extend_schema(
+        summary="Coverage report: outside / overlap / gap problems and size warnings",
+        parameters=[
+            OpenApiParameter(
+                "refresh", OpenApiTypes.BOOL, description="recompute instead of the cached report"
+            )
+        ],
+        responses={200: s.CoverageReportSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def coverage(self, request: Request, code: str) -> Response:
+        region = self.get_object()
+        refresh = request.query_params.get("refresh") in {"1", "true"}
+        return Response(reporting.region_report(region, refresh=refresh))
