@@ -27,16 +27,18 @@ function init(args)
   math.randomseed(1000 + tid)
 end
 
-local function client_id()
-  counter = counter + 1
-  if mode == "replay" then
-    return string.format("%s-replay-%d-%d", run, tid, counter % REPLAY_IDS)
-  end
-  return string.format("%s-%s-%d-%d", run, mode, tid, counter)
-end
-
 function request()
-  local worker = math.random(#data.tokens)
+  counter = counter + 1
+  local worker, id
+  if mode == "replay" then
+    -- A resend: the same worker (idempotency is per account) sends the same report again.
+    local k = counter % REPLAY_IDS
+    worker = ((tid - 1) * REPLAY_IDS + k) % #data.tokens + 1
+    id = string.format("%s-replay-%d-%d", run, tid, k)
+  else
+    worker = math.random(#data.tokens)
+    id = string.format("%s-%s-%d-%d", run, mode, tid, counter)
+  end
   local token = data.tokens[worker]
   local headers = {
     ["Authorization"] = "Token " .. token,
@@ -45,14 +47,16 @@ function request()
   }
   local body
   if mode == "minimal" then
-    body = string.format('{"client_id":"%s"}', client_id())
+    body = string.format('{"client_id":"%s"}', id)
   else
     local mine = data.points[worker]  -- a point in the worker's own grid
     local p = mine[math.random(#mine)]
     local matter = data.matters[math.random(#data.matters)]
+    local description = data.descriptions[math.random(#data.descriptions)]
+    if mode == "replay" then p, matter, description = mine[1], data.matters[1], data.descriptions[1] end
     body = string.format(
       '{"lng":%.7f,"lat":%.7f,"matter":"%s","description":"%s","client_id":"%s"}',
-      p[1], p[2], matter, data.descriptions[math.random(#data.descriptions)], client_id())
+      p[1], p[2], matter, description, id)
   end
   return wrk.format("POST", path, headers, body)
 end
