@@ -134,7 +134,8 @@ ACTIONS: dict[str, Action] = {
         Action(
             "feedback",
             gettext_lazy("反馈结果"),
-            _s(State.IN_PROGRESS),
+            # a co-department may still report its part after the lead fed back (R25.1)
+            _s(State.IN_PROGRESS, State.HANDLED),
             None,
             (DEPARTMENT,),
             "R24.3, R25.1",
@@ -172,7 +173,8 @@ ACTIONS: dict[str, Action] = {
         Action(
             "supervise",
             gettext_lazy("督办"),
-            _s(*WITH_DEPARTMENTS, State.HANDLED, State.SUSPENDED, State.RETURNED),
+            # a returned case waits on the agency, not on a department: nobody to urge
+            _s(*WITH_DEPARTMENTS, State.HANDLED, State.SUSPENDED),
             None,
             (SUPERVISOR,),
             "R27.1",

@@ -1341,7 +1341,11 @@ def supervise(
         return done
     authority = machine.authorize(actor, case, "supervise")
     note = _text(note, "note")
-    assignments = [a for a in case.assignments.all() if a.state != AssignmentState.WITHDRAWN]
+    assignments = [
+        a
+        for a in case.assignments.all()
+        if a.state not in (AssignmentState.WITHDRAWN, AssignmentState.RETURNED)
+    ]
     if department is not None:
         department_id = int(getattr(department, "pk", department))
         assignments = [a for a in assignments if a.department_id == department_id]

@@ -692,7 +692,7 @@ WRONG_STATE: dict[str, tuple[Setup, str, Payload]] = {
     "dispatch": (verified, "dispatcher", lambda w, c: {"lead_department": w.police.pk}),
     "sign": (handled, "police_handler", fixed({})),
     "return": (handled, "police_handler", fixed({"reason": "x"})),
-    "feedback": (handled, "police_handler", fixed({"note": "x"})),
+    "feedback": (dispatched, "police_handler", fixed({"note": "x"})),
     "check": (in_progress, "dispatcher", fixed({"passed": True})),
     "evaluate": (reported, "resident", fixed({"rating": "satisfied"})),
     "extend": (handled, "police_handler", fixed({"amount": 1, "unit": "workdays", "reason": "x"})),

@@ -239,3 +239,17 @@ def test_resent_actions_change_nothing(world):
     again = services.accept(world.dispatcher, case.pk, client_id="a1")
     assert again.state == State.ACCEPTED
     assert case.events.filter(action="accept").count() == 1
+
+
+def test_a_co_department_may_report_its_part_after_the_lead(world):
+    """R25.1: the lead reports for the whole case; a co-department's late feedback is kept."""
+    case = report(world)
+    services.accept(world.dispatcher, case.pk)
+    services.dispatch(world.dispatcher, case.pk)  # police lead, urban co
+    services.sign(world.police_handler, case.pk)
+    services.sign(world.urban_handler, case.pk)
+    case = services.feedback(world.police_handler, case.pk, note="已处理")
+    assert case.state == State.HANDLED
+    case = services.feedback(world.urban_handler, case.pk, note="协助清理完毕")
+    assert case.state == State.HANDLED
+    assert case.assignments.get(department=world.urban).state == AssignmentState.FED_BACK
