@@ -35,4 +35,5 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("", include("cases.urls")),  # /console/ and /dept/ (issue 6)
     path("matters/", include("matters.urls")),
+    path("grids/", include("regions.urls_staff")),  # grid management (issue 6, R8.1)
 ]

@@ -34,7 +34,8 @@ def _cache_key(region: Region) -> str:
 
 def cached_report(region: Region) -> dict[str, Any] | None:
     """The report if it is in the cache for the current state, else None (no computation)."""
-    return cache.get(_cache_key(region))
+    found = cache.get(_cache_key(region))
+    return None if found is None else {**found, "cached": True}
 
 
 def region_report(region: Region, *, refresh: bool = False) -> dict[str, Any]:

@@ -165,7 +165,9 @@ class GridVersionSerializer(GridSerializer):
 
     @extend_schema_field(serializers.JSONField(allow_null=True, help_text=GEOJSON_HELP))
     def get_geometry(self, obj: Grid) -> dict[str, Any] | None:
-        return geo.to_geojson(obj.geometry)
+        # Unrounded: a client that redraws from it must send shared borders back unchanged,
+        # or rounding alone opens slivers the coverage check refuses.
+        return geo.to_geojson(obj.geometry, precision=None)
 
 
 class SplitPartSerializer(serializers.Serializer):

@@ -54,7 +54,7 @@ def cut_line(x: float) -> dict[str, Any]:
     return {"type": "LineString", "coordinates": [[lng, Y0 - 0.001], [lng, Y0 + 0.011]]}
 
 
-# --- split -----------------------------------------------------------------------------------
+# --- split ---------------------------------------------------------------------------------------
 
 
 def test_r8_1_split_with_drawn_parts(client, county_admin):
@@ -179,7 +179,7 @@ def test_anonymous_grid_changes_are_refused_but_reads_stay_public(client, grids)
     assert client.get("/api/v1/grid-changes/").status_code in {401, 403}
 
 
-# --- merge, redraw, update, history ----------------------------------------------------------
+# --- merge, redraw, update, history --------------------------------------------------------------
 
 
 def test_r8_1_merge_adjacent_grids(client, county_admin):
@@ -275,7 +275,7 @@ def test_history_of_a_retired_code_is_still_there(client, county_admin):
     assert len(versions) == 1 and versions[0]["retired_by_change"]["kind"] == "merge"
 
 
-# --- filings (R8.2) --------------------------------------------------------------------------
+# --- filings (R8.2) ------------------------------------------------------------------------------
 
 
 def test_r8_2_filings_are_listed_in_the_jurisdiction_and_acknowledged_by_the_city(
@@ -304,7 +304,7 @@ def test_r8_2_filings_are_listed_in_the_jurisdiction_and_acknowledged_by_the_cit
     assert client.get("/api/v1/grid-changes/?filing_status=submitted").json()["results"] == []
 
 
-# --- coverage report -------------------------------------------------------------------------
+# --- coverage report -----------------------------------------------------------------------------
 
 
 def test_r8_1_coverage_report_as_json_with_problem_geometries(client, county_admin, grids):
