@@ -255,6 +255,9 @@ class Assignment(models.Model):
         related_name="+",
     )
     due_at = models.DateTimeField(_("办理时限"), null=True, blank=True, db_index=True)
+    # When the handling clock (re)started: dispatch, rework, moved on by a suspension. The
+    # share of time used (amber) counts from here, not from the first dispatch.
+    clock_started_at = models.DateTimeField(_("计时起点"), null=True, blank=True)
     original_due_at = models.DateTimeField(_("原办理时限"), null=True, blank=True)
     deadline_status = models.CharField(
         _("时限状态"),
@@ -302,6 +305,10 @@ class Assignment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_ASSIGNMENT_STATES
+
+    @property
+    def clock_start(self) -> Any:
+        return self.clock_started_at or self.dispatched_at
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

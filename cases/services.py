@@ -778,6 +778,7 @@ def dispatch(
             department=department,
             role=wanted[department.pk],
             dispatched_at=now,
+            clock_started_at=now,
             dispatched_by=_user(actor),
             due_at=due_at,
             original_due_at=due_at,
@@ -1003,14 +1004,15 @@ def check(
         due_at, _why = _deadline(now, *_terms(case.entry)["handling"])
         lead.state = AssignmentState.SIGNED
         lead.due_at = due_at
+        lead.clock_started_at = now
         lead.deadline_status = DeadlineStatus.NORMAL if due_at else DeadlineStatus.NONE
-        lead.save(update_fields=["state", "due_at", "deadline_status"])
+        lead.save(update_fields=["state", "due_at", "clock_started_at", "deadline_status"])
         case.state = State.IN_PROGRESS
         case.rework_count += 1
         case.due_at = due_at
         case.deadline_status = lead.deadline_status
         _save(case, "state", "rework_count", "due_at", "deadline_status")
-        _schedule_checks(case, lead.dispatched_at, due_at, _terms(case.entry)["amber"])
+        _schedule_checks(case, now, due_at, _terms(case.entry)["amber"])
     _record(
         case,
         action="check",
@@ -1173,7 +1175,7 @@ def decide_extension(
         if assignment.role == AssignmentRole.LEAD:
             case.due_at = new_due
             _save(case, "due_at")
-        _schedule_checks(case, assignment.dispatched_at, new_due, _terms(case.entry)["amber"])
+        _schedule_checks(case, assignment.clock_start, new_due, _terms(case.entry)["amber"])
     request.save()
     refresh_deadline_status(case)
     _record(
@@ -1293,8 +1295,11 @@ def resume(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> 
         if assignment.due_at and paused_hours:
             moved, _why = _deadline(assignment.due_at, paused_hours, "workhours")
             assignment.due_at = moved or assignment.due_at
-            assignment.save(update_fields=["due_at"])
-            moved_deadlines.add((assignment.dispatched_at, assignment.due_at))
+            # the clock's start moves on too, so the paused time does not count as used
+            start, _why = _deadline(assignment.clock_start, paused_hours, "workhours")
+            assignment.clock_started_at = start or assignment.clock_start
+            assignment.save(update_fields=["due_at", "clock_started_at"])
+            moved_deadlines.add((assignment.clock_started_at, assignment.due_at))
             if assignment.role == AssignmentRole.LEAD:
                 case.due_at = assignment.due_at
     if suspension:
@@ -1538,12 +1543,12 @@ def refresh_deadline_status(case: Case, now: dt.datetime | None = None) -> list[
         "department"
     ):
         if assignment.due_at is None:
-            due, _why = _deadline(assignment.dispatched_at, *terms["handling"])
+            due, _why = _deadline(assignment.clock_start, *terms["handling"])
             if due:
                 assignment.due_at = assignment.original_due_at = due
                 assignment.save(update_fields=["due_at", "original_due_at"])
-                _schedule_checks(case, assignment.dispatched_at, due, amber)
-        status = _status(assignment.dispatched_at, assignment.due_at, amber, now)
+                _schedule_checks(case, assignment.clock_start, due, amber)
+        status = _status(assignment.clock_start, assignment.due_at, amber, now)
         if status != assignment.deadline_status:
             assignment.deadline_status = status
             assignment.save(update_fields=["deadline_status"])

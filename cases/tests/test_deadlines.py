@@ -229,6 +229,37 @@ def test_r24_3_rework_gets_a_fresh_handling_period(world, t0):
     assert case.due_at == lead(case).due_at == calendar.deadline(rework_at, 3, "workdays")
 
 
+def test_r27_1_after_rework_amber_counts_from_the_rework(world, t0):
+    """The time before a rework is not "used" of the fresh period: amber comes at 80 % of
+    the new period, not earlier."""
+    case = dispatched(world, t0)
+    with clock(t0 + HOUR):
+        services.feedback(world.police_handler, case.pk, note="已处理")
+    rework_at = calendar.deadline(t0, 2, "workdays")
+    with clock(rework_at):
+        case = services.check(world.dispatcher, case.pk, passed=False, note="仍未修好")
+    due = lead(case).due_at
+    amber = calendar.add_working_fraction(rework_at, due, 0.8)
+    assert refresh(case, amber - SECOND).deadline_status == DeadlineStatus.NORMAL
+    assert refresh(case, amber).deadline_status == DeadlineStatus.AMBER
+
+
+def test_r27_1_after_a_suspension_the_paused_time_is_not_counted_as_used(world, t0):
+    case = dispatched(world, t0)
+    asked = t0 + HOUR
+    with clock(asked):
+        request = services.request_suspension(world.police_handler, case.pk, reason="等待")
+        services.decide_suspension(world.dispatcher, case.pk, suspension=request, approve=True)
+    resumed = working_morning(calendar.add_workdays(asked.date(), 5))
+    with clock(resumed):
+        case = services.resume(world.dispatcher, case.pk)
+    assignment = lead(case)
+    amber = calendar.add_working_fraction(assignment.clock_start, assignment.due_at, 0.8)
+    assert amber > resumed
+    assert refresh(case, amber - SECOND).deadline_status == DeadlineStatus.NORMAL
+    assert refresh(case, amber).deadline_status == DeadlineStatus.AMBER
+
+
 # --- R24.3: extensions move the deadline only on the agency's approval ------------------------
 
 
