@@ -60,6 +60,8 @@ REPORT_SHOWN = ("lng", "lat", "address", "description", "matter", "reporter_phon
 # Looking up codes that do not exist, many times from one address, is guessing.
 TRACK_MISSES_ALLOWED = 30
 TRACK_MISS_WINDOW = 600  # seconds
+REPORTS_ALLOWED = 10  # anonymous portal reports per address per hour
+REPORT_WINDOW = 3600  # seconds
 OUTLINE_TOLERANCE = 0.0005  # degrees (~50 m): outlines to find one's place on, not borders
 
 
@@ -143,6 +145,9 @@ def report(request: HttpRequest) -> HttpResponse:
     if not values["reporter_phone"].strip():
         errors = {"reporter_phone": _("请填写手机号码,便于核实和回访")}
         return _report_page(request, values, errors, status=400)
+    if not request.user.is_authenticated and _too_many_reports(request, values["client_id"]):
+        errors = {"description": _("提交过于频繁,请稍后再试或拨打12345热线")}
+        return _report_page(request, values, errors, status=429)
     try:
         result = services.intake(
             request.user,
@@ -251,6 +256,26 @@ def public_timeline(case: Case) -> list[Step]:
         if label:
             steps.append(Step(event.at, label, event.to_state))
     return steps
+
+
+def _too_many_reports(request: HttpRequest, client_id: str) -> bool:
+    """Anonymous reports per address are bounded (flooding the agencies' queues is abuse);
+    a resend of the same report (same client_id) does not count again."""
+    ip = client_ip(request)
+    seen = f"gridgov:portal-report:{ip}:{client_id}"
+    if cache.get(seen):
+        return False
+    key = f"gridgov:portal-reports:{ip}"
+    cache.add(key, 0, REPORT_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, REPORT_WINDOW)
+        count = 1
+    if count > REPORTS_ALLOWED:
+        return True
+    cache.set(seen, 1, REPORT_WINDOW)
+    return False
 
 
 def _too_many_misses(request: HttpRequest) -> bool:

@@ -160,6 +160,20 @@ def test_tracking_code_form_and_unknown_codes(client, world):
     assert "没有查询码为 ABCD2345EF 的事件" in response.content.decode()
 
 
+def test_anonymous_reports_per_address_are_bounded_but_resends_are_free(client, world):
+    """R18.1 for everyone, but one address cannot flood the agencies' queues."""
+    from cases.models import Case
+    from cases.views_public import REPORTS_ALLOWED
+
+    for n in range(REPORTS_ALLOWED):
+        data = report_data(world, client_id=f"flood-{n}")
+        assert client.post("/public/report/", data).status_code == 302
+        assert client.post("/public/report/", data).status_code == 302  # a resend: free
+    refused = client.post("/public/report/", report_data(world, client_id="one-too-many"))
+    assert refused.status_code == 429 and "提交过于频繁" in refused.content.decode()
+    assert Case.objects.count() == REPORTS_ALLOWED
+
+
 def test_guessing_codes_is_slowed_down(client, world, settings):
     for _ in range(30):
         client.get("/public/track/ZZZZZZZZZZ/")
