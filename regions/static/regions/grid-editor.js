@@ -49,6 +49,11 @@
   function key(p) { return p[0].toFixed(8) + "," + p[1].toFixed(8); } // ~1 mm: "the same vertex"
 
   // --- layers -----------------------------------------------------------------------------
+  // The view first: a path added before the map has one meets a renderer without bounds.
+  var viewOf = data.village.geometry || (data.grids[0] && data.grids[0].geometry);
+  var startBounds = viewOf ? L.geoJSON(viewOf).getBounds() : null;
+  if (startBounds && startBounds.isValid()) map.fitBounds(startBounds, { padding: [12, 12] });
+  else map.setView([22.58, 113.08], 12);
   if (data.village.geometry) {
     L.geoJSON(data.village.geometry, { interactive: false, style: { color: "#1d2733", weight: 3, dashArray: "6 4", fill: false } }).addTo(map);
   }
@@ -66,9 +71,9 @@
   });
   var byCode = {};
   grids.forEach(function (g) { byCode[g.code] = g; });
-  var allBounds = grids.length ? L.featureGroup(grids.map(function (g) { return g.layer; })).getBounds() : null;
-  if (data.village.geometry) allBounds = L.geoJSON(data.village.geometry).getBounds();
-  if (allBounds && allBounds.isValid()) map.fitBounds(allBounds, { padding: [12, 12] }); else map.setView([22.58, 113.08], 12);
+  if (!data.village.geometry && grids.length) {
+    map.fitBounds(L.featureGroup(grids.map(function (g) { return g.layer; })).getBounds(), { padding: [12, 12] });
+  }
 
   function styleOf(grid) {
     var chosen = grid === selected || (mode === "merge" && mergeSet[grid.code]);
