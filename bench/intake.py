@@ -34,6 +34,7 @@ import random
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -83,7 +84,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--villages", type=int, default=25, help="villages per township")
     parser.add_argument("--grids", type=int, default=12, help="grids per village")
     parser.add_argument("--accounts", type=int, default=300, help="grid workers with tokens")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--only", choices=["minimal", "intake"], help="measure one endpoint only")
     parser.add_argument(
         "--reuse-world",
@@ -327,7 +328,18 @@ def queries_per_request(world: dict[str, Any], run: str) -> dict[str, int]:
 # --- serving and load ------------------------------------------------------------------------
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def start_server(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Popen:
+    if not args.port:
+        args.port = free_port()
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", args.port)) == 0:
+            sys.exit(f"port {args.port} is in use by another server: choose another with --port")
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "bench.intake_site.wsgi:application",
