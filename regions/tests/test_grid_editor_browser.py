@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from people import roles as R
 from people.testing import make_user
@@ -44,17 +45,22 @@ def screen_point(page, x: float, y: float) -> tuple[float, float]:
 def open_editor(page, live_server, mode: str) -> None:
     page.goto(f"{live_server.url}/grids/regions/{VILLAGE}/edit/?grid={WEST}&mode={mode}")
     page.wait_for_selector("#editor-map[data-ready='1']")
+    page.wait_for_load_state("networkidle")  # nothing moves the map any more
 
 
 def test_split_a_grid_by_drawing_a_line_across_it(live_server, page, login_as, county_admin):
     """R8.1: draw a cutting line across the west grid, see the two parts with their areas,
     submit with a reason, and find the two new grids in the village."""
     login_as(county_admin)
+    outside: list[str] = []
+    page.on(
+        "request", lambda r: None if r.url.startswith(live_server.url) else outside.append(r.url)
+    )
     open_editor(page, live_server, "split")
     # from inside the east grid, across the whole west grid, to outside the village
     for x, y in ((0.75, 0.5), (-0.1, 0.5)):
         page.mouse.click(*screen_point(page, x, y))
-    assert page.locator("#editor-map").get_attribute("data-line-points") == "2"
+    expect(page.locator("#editor-map")).to_have_attribute("data-line-points", "2")
     page.get_by_role("button", name="完成切割线").click()
     parts = page.locator("#split-parts li")
     parts.nth(1).wait_for()
@@ -78,6 +84,7 @@ def test_split_a_grid_by_drawing_a_line_across_it(live_server, page, login_as, c
     ]
     assert "北片网格" in page.locator("#editor-grids").inner_text()
     assert GridChange.objects.get().kind == "split"
+    assert [u for u in outside if not u.startswith("data:")] == []  # no CDN, no tiles
 
 
 def test_a_refused_redraw_marks_the_problem_on_the_map(live_server, page, login_as, county_admin):
@@ -92,7 +99,7 @@ def test_a_refused_redraw_marks_the_problem_on_the_map(live_server, page, login_
     page.mouse.down()
     page.mouse.move(*end, steps=8)
     page.mouse.up()
-    assert page.locator("#editor-map").get_attribute("data-changed") == WEST
+    expect(page.locator("#editor-map")).to_have_attribute("data-changed", WEST)
     page.locator("#redraw-form textarea[name=reason]").fill("道路改线")
     page.get_by_role("button", name="提交调整").click()
     refusal = page.locator("#editor-result.error")
@@ -101,7 +108,7 @@ def test_a_refused_redraw_marks_the_problem_on_the_map(live_server, page, login_
     marker = page.locator(".problem-marker")
     marker.wait_for()
     assert marker.is_visible()
-    assert page.locator("path.problem-shape").count() == 1
+    expect(page.locator("path.problem-shape")).to_have_count(1)
     assert Grid.objects.current().get(code=WEST).version == 1  # nothing changed
     assert not GridChange.objects.exists()
 
@@ -118,7 +125,7 @@ def test_moving_a_shared_border_redraws_both_neighbours(live_server, page, login
     page.mouse.down()
     page.mouse.move(*screen_point(page, 0.65, 0.5), steps=8)
     page.mouse.up()
-    assert page.locator("#editor-map").get_attribute("data-changed") == f"{WEST},{EAST}"
+    expect(page.locator("#editor-map")).to_have_attribute("data-changed", f"{WEST},{EAST}")
     page.locator("#redraw-form textarea[name=reason]").fill("沿道路调整边界")
     page.get_by_role("button", name="提交调整").click()
     page.locator("#editor-result.ok").wait_for()
