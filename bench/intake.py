@@ -71,7 +71,7 @@ DESCRIPTIONS = [
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=20, help="length of each measured run")
-    parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per endpoint")
+    parser.add_argument("--warmup", type=int, default=15, help="seconds of warm-up per endpoint")
     parser.add_argument("--replay-seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
@@ -83,7 +83,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--townships", type=int, default=10)
     parser.add_argument("--villages", type=int, default=25, help="villages per township")
     parser.add_argument("--grids", type=int, default=12, help="grids per village")
-    parser.add_argument("--accounts", type=int, default=300, help="grid workers with tokens")
+    parser.add_argument("--accounts", type=int, default=100, help="grid workers with tokens")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--only", choices=["minimal", "intake"], help="measure one endpoint only")
     parser.add_argument(
