@@ -28,7 +28,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from cases import machine, mapdata, services, worklists
@@ -53,6 +53,7 @@ from people import scoping
 from people.models import Department
 from people.web import ScopedView
 from regions import geometry as geo
+from regions.models import Region
 
 PAGE_SIZE = 50
 BULK_LIMIT = 200
@@ -121,6 +122,14 @@ def _query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+def _jurisdiction_names(codes: list[str]) -> str:
+    """白沙街道 rather than 440703002 in the console's head."""
+    if not codes:
+        return _("全部")
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return pgettext("list separator", "、").join(names.get(code, code) for code in codes)
+
+
 class ConsoleHomeView(ConsoleView):
     """Queues, filters, map and charts of the jurisdiction (R24.2, R27.1)."""
 
@@ -153,7 +162,7 @@ class ConsoleHomeView(ConsoleView):
             ],
             matters=worklists.matter_choices(user),
             stats=worklists.console_stats(user),
-            jurisdiction=", ".join(codes) or _("全部"),
+            jurisdiction=_jurisdiction_names(codes),
             state_labels=dict(State.choices),
         )
         return render(request, "cases/console.html", context)

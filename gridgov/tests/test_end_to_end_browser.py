@@ -68,6 +68,7 @@ class People:
         page.fill("#id_password", PASSWORD)
         page.locator("form.login button[type=submit]").click()
         expect(page).to_have_url(re.compile(re.escape(f"{self.base}{landing}") + r"(\?.*)?$"))
+        page.wait_for_load_state()  # the page's scripts (htmx) are wired before anyone clicks
         return page
 
     def resident(self) -> Page:
@@ -189,6 +190,7 @@ def test_a_resident_report_goes_round_the_loop_and_is_rated(
 
     # 3. The township dispatcher, on the console, accepts and dispatches it.
     console = people.signed_in(world.dispatcher, "/console/", phone=False)
+    expect(console.locator(".page-head")).to_contain_text("管辖范围:白沙街道")
     open_from_queue(console, base, "待立案", code)
     expect_state(console, "已核实")
     expect(console.locator(".timeline")).to_contain_text("现场查看,路灯确实不亮")
