@@ -201,7 +201,7 @@ def test_merge_of_grids_of_two_villages_is_400(client, county_admin):
         client, f"/api/v1/grids/{EAST}/merge/", {"codes": ["440703002102001"], "reason": REASON}
     )
     assert response.status_code == 400
-    assert "same village" in response.json()["detail"]
+    assert "codes" in response.json()["errors"]  # grids of one change: one village
 
 
 def test_r8_1_redraw_moves_a_shared_border_in_one_change(client, county_admin):
