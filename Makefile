@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gridgov_test
 PYTEST_ARGS ?=
 export TEST_DATABASE_URL
 
-.PHONY: setup demo serve worker test test-sqlite test-postgres lint format install bench clean help
+.PHONY: setup demo serve worker test test-sqlite test-postgres lint format install bench screenshots clean help
 
 help:
 	@echo "make demo   set up (venv, packages, database, Jiangmen demo) and serve on http://$(HOST):$(PORT)"
@@ -74,6 +74,10 @@ test-postgres: install
 
 bench: install
 	$(PY) bench/locate.py
+
+# PNGs of the main screens for the README, from the demo on a throwaway database under var/
+screenshots: install
+	$(PY) docs/screenshots/make_screenshots.py
 
 clean:
 	rm -rf var/gridgov.sqlite3* var/static
