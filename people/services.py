@@ -1667,7 +1667,9 @@ def workers_matching(queryset: Any, value: str) -> Any:
 
 
 @transaction.atomic
-def follow_grid_change(actor: Any, *, reason: str = "") -> list[GridAssignment]:
+def follow_grid_change(
+    actor: Any, *, reason: str = "", codes: Iterable[str] | None = None
+) -> list[GridAssignment]:
     """End active assignments to grid codes that no longer have a current grid.
 
     A redraw keeps the code, so its assignments simply follow. A split or merge retires codes:
@@ -1675,9 +1677,11 @@ def follow_grid_change(actor: Any, *, reason: str = "") -> list[GridAssignment]:
     grids appear in the vacant report until someone is assigned (see ``people.reports``).
     """
     current = Grid.objects.current().values("code")
+    orphaned = GridAssignment.objects.active()
+    if codes is not None:  # only the codes a change retired, not the whole database
+        orphaned = orphaned.filter(grid_code__in=list(codes))
     orphaned = (
-        GridAssignment.objects.active()
-        .exclude(grid_code__in=current)
+        orphaned.exclude(grid_code__in=current)
         .select_for_update(of=("self",))
         .select_related("worker__user")
     )

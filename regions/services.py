@@ -249,12 +249,12 @@ def _finish(
         role=scoping.acting_role(actor, grant),
         note=change.reason,
     )
-    if {g.code for g in old} - {g.code for g in new}:
+    if retired := {g.code for g in old} - {g.code for g in new}:
         # Codes retired by a split or merge: their workers' assignments end with them, and
         # the new grids show as vacant until someone is assigned (R10.2).
         from people.services import follow_grid_change
 
-        follow_grid_change(actor, reason=change.reason)
+        follow_grid_change(actor, reason=change.reason, codes=retired)
     transaction.on_commit(grid_index.invalidate)
 
 
