@@ -29,7 +29,7 @@ class Step:
 STEPS: list[Step] = [
     Step("regions", 1, "demo.regions"),
     Step("people", 1, "demo.people"),
-    Step("workdays", 1, "demo.workdays"),
+    Step("workdays", 2, "demo.workdays"),
     Step("matters", 1, "demo.matters"),
     Step("cases", 1, "demo.cases"),
 ]

@@ -3,7 +3,10 @@ R24.3), so that demo cases get real deadlines."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from workdays import services
+from workdays.models import CalendarYear
 
 ACTOR = "demo"
 
@@ -14,8 +17,17 @@ def load() -> str:
     if not seeded:
         return "working-day calendar: no year available"
     found = sum(len(r.discrepancies) for r in seeded)
+    # Deadlines of demo cases reach into next year from December on. Where no package knows
+    # next year's holidays yet, the demo opens it Monday–Friday (what an administrator does
+    # until the State Council's notice is out; a later seed replaces it) and says so.
+    opened = []
+    for year in (timezone.localdate().year, timezone.localdate().year + 1):
+        if not CalendarYear.objects.filter(year=year).exists():
+            services.open_year(ACTOR, year)
+            opened.append(str(year))
+    note = f"; opened {', '.join(opened)} Monday–Friday (no holiday data yet)" if opened else ""
     return (
         f"working-day calendar {seeded[0].year}–{seeded[-1].year}: "
         f"{sum(r.created for r in seeded)} days added, {sum(r.updated for r in seeded)} updated, "
-        f"{found} source discrepancies"
+        f"{found} source discrepancies{note}"
     )
