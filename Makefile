@@ -11,12 +11,13 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gridgov_test
 PYTEST_ARGS ?=
 export TEST_DATABASE_URL
 
-.PHONY: setup demo serve worker test test-sqlite test-postgres lint format install bench screenshots clean help
+.PHONY: setup demo serve worker test test-sqlite test-postgres lint format install bench screenshots clean help messages
 
 help:
 	@echo "make demo   set up (venv, packages, database, Jiangmen demo) and serve on http://$(HOST):$(PORT)"
 	@echo "make test   ruff + the whole test suite on SQLite, then on PostgreSQL"
 	@echo "make setup  everything make demo does except serving (idempotent)"
+	@echo "make messages  re-extract the UI messages into locale/*.po and compile them (needs gettext)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +72,10 @@ test-postgres: install
 	else \
 	  echo "PostgreSQL is unreachable at $(TEST_DATABASE_URL): skipping the PostgreSQL pass"; \
 	fi
+
+# docs/i18n.md: translate the new (empty) entries of locale/*/LC_MESSAGES/django.po, run again.
+messages: install
+	$(PY) -m gridgov.pofiles messages
 
 bench: install
 	$(PY) bench/locate.py

@@ -117,7 +117,7 @@ ACCESS_COLUMNS: list[exporting.Column] = [
     (_("数据主体"), lambda r: r.subject_repr),
     (_("字段"), lambda r: r.field),
     (_("查看理由"), lambda r: r.reason),
-    (_("已显示"), lambda r: "是" if r.granted else "否(被拒绝)"),
+    (_("已显示"), lambda r: _("是") if r.granted else _("否(被拒绝)")),
     (_("所属区域代码"), lambda r: r.region_code),
     (_("请求编号"), lambda r: r.request_id),
     (_("客户端地址"), lambda r: r.client_ip),

@@ -11,6 +11,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -112,24 +113,31 @@ def case_pdf(case: Case, user: Any = None) -> bytes:
         "heading", fontName=FONT, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4
     )
     c = data["case"]
-    chain = "完整" if data["chain"]["intact"] else f"已破坏:{data['chain']['problem']}"
+    if data["chain"]["intact"]:
+        chain = gettext("完整")
+    else:
+        chain = gettext("已破坏:%(problem)s") % {"problem": data["chain"]["problem"]}
     story: list[Any] = [
-        _p(f"事件电子档案 {c['tracking_code']}", title),
-        _p(f"导出时间:{data['exported_at']}  档案链校验:{chain}", body),
+        _p(gettext("事件电子档案 %(code)s") % {"code": c["tracking_code"]}, title),
+        _p(
+            gettext("导出时间:%(at)s  档案链校验:%(chain)s")
+            % {"at": data["exported_at"], "chain": chain},
+            body,
+        ),
         Spacer(1, 4 * mm),
     ]
     facts = [
-        ("状态", case.get_state_display()),
-        ("来源", case.get_channel_display()),
-        ("事项", f"{c['matter']} {c['matter_name']}"),
-        ("网格", c["grid"]),
-        ("位置", f"{c['lng']:.6f}, {c['lat']:.6f} {c['address']}"),
-        ("描述", c["description"]),
-        ("牵头部门", c["lead_department"] or "—"),
-        ("反映人", f"{c['reporter_name']} {c['reporter_phone']}"),
-        ("上报时间", c["created_at"]),
-        ("结案时间", c["closed_at"] or "—"),
-        ("评价", case.get_rating_display() if case.rating else "—"),
+        (gettext("状态"), case.get_state_display()),
+        (gettext("来源"), case.get_channel_display()),
+        (gettext("事项"), f"{c['matter']} {c['matter_name']}"),
+        (gettext("网格"), c["grid"]),
+        (gettext("位置"), f"{c['lng']:.6f}, {c['lat']:.6f} {c['address']}"),
+        (gettext("描述"), c["description"]),
+        (gettext("牵头部门"), c["lead_department"] or "—"),
+        (gettext("反映人"), f"{c['reporter_name']} {c['reporter_phone']}"),
+        (gettext("上报时间"), c["created_at"]),
+        (gettext("结案时间"), c["closed_at"] or "—"),
+        (gettext("评价"), case.get_rating_display() if case.rating else "—"),
     ]
     table = Table([[_p(k, body), _p(v, body)] for k, v in facts], colWidths=[28 * mm, 150 * mm])
     table.setStyle(
@@ -137,8 +145,16 @@ def case_pdf(case: Case, user: Any = None) -> bytes:
             [("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
         )
     )
-    story += [table, _p("办理过程", heading)]
-    rows = [[_p(h, body) for h in ("序号", "时间", "操作人/角色", "操作", "状态", "说明")]]
+    story += [table, _p(gettext("办理过程"), heading)]
+    headers = (
+        gettext("序号"),
+        gettext("时间"),
+        gettext("操作人/角色"),
+        gettext("操作"),
+        gettext("状态"),
+        gettext("说明"),
+    )
+    rows = [[_p(h, body) for h in headers]]
     for e in data["events"]:
         rows.append(
             [
@@ -165,16 +181,16 @@ def case_pdf(case: Case, user: Any = None) -> bytes:
             ]
         )
     )
-    story += [events, _p("附件", heading)]
+    story += [events, _p(gettext("附件"), heading)]
     if data["attachments"]:
-        attachment_rows = [[_p(h, body) for h in ("文件", "大小", "SHA-256")]]
+        attachment_rows = [[_p(h, body) for h in (gettext("文件"), gettext("大小"), "SHA-256")]]
         attachment_rows += [
             [_p(a["name"], body), _p(a["size"], body), _p(a["sha256"], small)]
             for a in data["attachments"]
         ]
         story.append(Table(attachment_rows, colWidths=[50 * mm, 20 * mm, 108 * mm]))
     else:
-        story.append(_p("无", body))
+        story.append(_p(gettext("无"), body))
     buffer = io.BytesIO()
     SimpleDocTemplate(
         buffer,
@@ -183,6 +199,6 @@ def case_pdf(case: Case, user: Any = None) -> bytes:
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=f"事件档案 {c['tracking_code']}",
+        title=gettext("事件档案 %(code)s") % {"code": c["tracking_code"]},
     ).build(story)
     return buffer.getvalue()

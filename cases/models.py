@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -495,7 +496,10 @@ class Suspension(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case.tracking_code} 挂起 ({self.get_status_display()})"
+        return gettext("%(case)s 挂起 (%(status)s)") % {
+            "case": self.case.tracking_code,
+            "status": self.get_status_display(),
+        }
 
 
 class DutyRuling(models.Model):
@@ -554,7 +558,10 @@ class Supervision(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.case.tracking_code} 督办 {self.at:%Y-%m-%d}"
+        return gettext("%(case)s 督办 %(date)s") % {
+            "case": self.case.tracking_code,
+            "date": f"{self.at:%Y-%m-%d}",
+        }
 
 
 class Warning(models.Model):

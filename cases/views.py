@@ -354,7 +354,7 @@ def _event_details(event: CaseEvent, departments: dict[int, str]) -> list[str]:
         if lead := data.get("lead_department"):
             details.append(_("牵头:%(d)s") % {"d": departments.get(lead, lead)})
         if co := data.get("co_departments"):
-            names = "、".join(str(departments.get(d, d)) for d in co)
+            names = pgettext("list separator", "、").join(str(departments.get(d, d)) for d in co)
             details.append(_("协办:%(d)s") % {"d": names})
         if data.get("ruling"):
             details.append(_("职责争议裁定"))

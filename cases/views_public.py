@@ -22,7 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods
 
 from audit.middleware import client_ip
@@ -232,7 +232,7 @@ def public_timeline(case: Case) -> list[Step]:
                 "lead": department(data.get("lead_department"))
             }
             if co:
-                label += _(",%(co)s 协办") % {"co": "、".join(co)}
+                label += _(",%(co)s 协办") % {"co": pgettext("list separator", "、").join(co)}
         elif event.action == "sign":
             label = _("%(dept)s 签收") % {"dept": department(data.get("department"))}
         elif event.action == "return":
@@ -430,12 +430,20 @@ def register_menu() -> None:
     """The portal's entries in the main menu (called from CasesConfig.ready)."""
     menu.register(
         menu.MenuItem(
-            "public.report", _l("我要反映"), "public-report", order=80, visible=_public_user
+            "public.report",
+            gettext_lazy("我要反映"),
+            "public-report",
+            order=80,
+            visible=_public_user,
         ),
         menu.MenuItem(
-            "public.track", _l("查询进度"), "public-track", order=81, visible=_public_user
+            "public.track", gettext_lazy("查询进度"), "public-track", order=81, visible=_public_user
         ),
         menu.MenuItem(
-            "public.mine", _l("我反映的问题"), "public-my-reports", order=82, visible=_resident
+            "public.mine",
+            gettext_lazy("我反映的问题"),
+            "public-my-reports",
+            order=82,
+            visible=_resident,
         ),
     )

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from gridgov import views
 
-admin.site.site_header = "智慧网格服务管理平台"
+admin.site.site_header = _("智慧网格服务管理平台")
 admin.site.site_title = "gridgov"
-admin.site.index_title = "系统管理"
+admin.site.index_title = _("系统管理")
 
 api_v1 = [
     path("", include("regions.api.urls")),

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from people import roles as R
@@ -191,7 +192,7 @@ class AdmissionList(models.Model):
         ordering = ["county__code"]
 
     def __str__(self) -> str:
-        return f"{self.county.name}网格事项准入清单"
+        return gettext("%(name)s网格事项准入清单") % {"name": self.county.name}
 
     @property
     def county_code(self) -> str:
@@ -321,7 +322,11 @@ class AdmissionListVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.admission_list.county.name} 第{self.number}版({self.get_status_display()})"
+        return gettext("%(county)s 第%(number)s版(%(status)s)") % {
+            "county": self.admission_list.county.name,
+            "number": self.number,
+            "status": self.get_status_display(),
+        }
 
     @property
     def is_draft(self) -> bool:

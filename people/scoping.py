@@ -37,7 +37,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.db.models import Q, signals
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from gridgov import generations
 from gridgov.errors import Forbidden
@@ -369,7 +369,9 @@ def require(
         if department_id is not None and grant.department_id != department_id:
             continue
         return grant
-    names = "、".join(sorted(R.label(r) for r in (_as_set(roles) or ())))
+    names = pgettext("list separator", "、").join(
+        sorted(R.label(r) for r in (_as_set(roles) or ()))
+    )
     message = gettext("无权%(what)s:需要%(roles)s角色") % {
         "what": what or gettext("执行此操作"),
         "roles": names,

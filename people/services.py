@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from audit import personal_data as pd
 from audit import services as audit
@@ -103,7 +104,9 @@ def _region(code: str | None, *, field: str = "region", levels: Iterable[str] = 
             % {
                 "name": region.name,
                 "level": region.get_level_display(),
-                "allowed": "、".join(str(Level(lv).label) for lv in sorted(levels)),
+                "allowed": pgettext("list separator", "、").join(
+                    str(Level(lv).label) for lv in sorted(levels)
+                ),
             },
             field=field,
             code="wrong_level",
@@ -176,7 +179,7 @@ def _integrity(exc: IntegrityError, messages: dict[str, tuple[str, str]]) -> Dom
     text = str(exc)
     for constraint, (field, message) in messages.items():
         if constraint in text:
-            return DomainError(message, field=field, code="conflict")
+            return DomainError(str(message), field=field, code="conflict")
     return DomainError(_("与已有数据冲突:%(detail)s") % {"detail": text[:200]}, code="conflict")
 
 
@@ -1192,8 +1195,8 @@ def change_worker_kind(
 
 
 ASSIGNMENT_CONSTRAINTS = {
-    "grid_assignment_one_active_leader": ("grid_code", _("该网格已有在任网格长")),
-    "grid_assignment_once_per_grid": ("grid_code", _("该网格员已分配到此网格")),
+    "grid_assignment_one_active_leader": ("grid_code", gettext_lazy("该网格已有在任网格长")),
+    "grid_assignment_once_per_grid": ("grid_code", gettext_lazy("该网格员已分配到此网格")),
 }
 
 
@@ -1265,7 +1268,7 @@ def assign_worker(
         if len(serving) >= PROFESSIONAL_MAX_GRIDS:
             raise DomainError(
                 _("专业网格员最多服务两个网格(R10.3),已服务:%(grids)s")
-                % {"grids": "、".join(serving)},
+                % {"grids": pgettext("list separator", "、").join(serving)},
                 field="grid_code",
                 code="professional_limit",
             )

@@ -84,7 +84,10 @@ WORKER_COLUMNS: list[exporting.Column] = [
     (gettext_lazy("姓名"), lambda w: w.name),
     (gettext_lazy("类别"), lambda w: w.get_kind_display()),
     (gettext_lazy("状态"), lambda w: w.get_status_display()),
-    (gettext_lazy("党员"), lambda w: "是" if w.is_party_member else "否"),
+    (
+        gettext_lazy("党员"),
+        lambda w: gettext_lazy("是") if w.is_party_member else gettext_lazy("否"),
+    ),
     (gettext_lazy("所属区域代码"), lambda w: w.region_code),
     (gettext_lazy("所属村(社区)"), lambda w: w.village.name if w.village_id else ""),
     (gettext_lazy("派出部门"), lambda w: w.department.name if w.department_id else ""),

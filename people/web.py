@@ -16,6 +16,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -41,7 +42,7 @@ class ScopedMixin(LoginRequiredMixin):
         if request.user.is_authenticated and not scoping.can_view_any(
             request.user, self.scoped_model(), "view"
         ):
-            raise PermissionDenied("您的角色无权访问此页面")
+            raise PermissionDenied(gettext("您的角色无权访问此页面"))
         return super().dispatch(request, *args, **kwargs)
 
     def scoped(self, queryset: models.QuerySet, action: str = "view") -> models.QuerySet:

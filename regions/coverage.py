@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import shapely
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 from shapely.geometry.base import BaseGeometry
 
 from regions import geometry as geo
@@ -20,6 +21,19 @@ from regions.models import Grid, Region, VillageKind, parent_code
 
 ERROR = "error"
 WARNING = "warning"
+
+KIND_LABELS = {
+    "outside": gettext_lazy("超出上级"),
+    "overlap": gettext_lazy("重叠"),
+    "gap": gettext_lazy("缝隙"),
+    "no_geometry": gettext_lazy("缺少边界"),
+    "size": gettext_lazy("规模"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """A problem kind in the user's language (the kind itself stays the identifier)."""
+    return str(KIND_LABELS.get(kind, kind))
 
 
 @dataclass(frozen=True)
@@ -126,7 +140,8 @@ def check_children(
             Problem(
                 "no_geometry",
                 (parent.code,),
-                message=f"{len(missing)} of {len(children)} children have no polygon: {shown}",
+                message=gettext("%(missing)d of %(all)d children have no polygon: %(codes)s")
+                % {"missing": len(missing), "all": len(children), "codes": shown},
                 severity=WARNING,
             )
         )
@@ -145,7 +160,8 @@ def check_children(
                         (child.code, parent.code),
                         area,
                         geo.inside_point(piece),
-                        f"{child.code} reaches outside {parent.code}",
+                        gettext("%(child)s reaches outside %(parent)s")
+                        % {"child": child.code, "parent": parent.code},
                         geometry=piece,
                     )
                 )
@@ -166,7 +182,8 @@ def check_children(
                     (with_geom[i].code, with_geom[j].code),
                     area,
                     geo.inside_point(piece),
-                    f"{with_geom[i].code} and {with_geom[j].code} overlap",
+                    gettext("%(one)s and %(other)s overlap")
+                    % {"one": with_geom[i].code, "other": with_geom[j].code},
                     geometry=piece,
                 )
             )
@@ -174,7 +191,7 @@ def check_children(
     union = shapely.union_all(geoms)
     if parent_geom is not None:
         missing_area = parent_geom.difference(union)
-        message = "part of {parent} is in no child"
+        message = gettext("part of %(parent)s is in no child")
     elif holes_as_gaps:
         holes = [
             shapely.Polygon(ring)
@@ -183,7 +200,9 @@ def check_children(
             for ring in poly.interiors
         ]
         missing_area = shapely.union_all(holes) if holes else None
-        message = "a hole enclosed by the children of {parent} (a sliver no child covers)"
+        message = gettext(
+            "a hole enclosed by the children of %(parent)s (a sliver no child covers)"
+        )
     else:
         missing_area = None
     for area, piece in _pieces(missing_area, tolerance_m2):
@@ -196,7 +215,7 @@ def check_children(
                 (parent.code, *sorted(neighbours)),
                 area,
                 geo.inside_point(piece),
-                message.format(parent=parent.code),
+                message % {"parent": parent.code},
                 geometry=piece,
             )
         )
@@ -216,8 +235,13 @@ def size_problems(grids: Iterable[Unit]) -> list[Problem]:
             Problem(
                 "size",
                 (grid.code,),
-                message=f"{grid.households} households, outside {low}–{high} for "
-                f"{VillageKind(kind).label}",
+                message=gettext("%(households)s households, outside %(low)s–%(high)s for %(kind)s")
+                % {
+                    "households": grid.households,
+                    "low": low,
+                    "high": high,
+                    "kind": VillageKind(kind).label,
+                },
                 severity=WARNING,
             )
         )
@@ -232,7 +256,7 @@ def check_region(code: str, *, tolerance_m2: float | None = None) -> CoverageRep
     if not regions:
         from gridgov.errors import NotFound
 
-        raise NotFound(f"no region with code {code}")
+        raise NotFound(gettext("no region with code %(code)s") % {"code": code})
     units = {r.code: Unit(r.code, r.geometry, village_kind=r.kind) for r in regions}
     children: dict[str, list[Unit]] = defaultdict(list)
     for r in regions:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -86,27 +87,34 @@ def geodesic_area_m2(geom: BaseGeometry | None) -> float:
 def from_geojson(data: Any) -> BaseGeometry:
     """Parse a GeoJSON geometry object (dict) into shapely, with a readable error."""
     if not isinstance(data, dict) or "type" not in data:
-        raise DomainError("geometry must be a GeoJSON geometry object", field="geometry")
+        raise DomainError(gettext("geometry must be a GeoJSON geometry object"), field="geometry")
     try:
         geom = shape(data)
     except Exception as exc:  # shapely raises several types for malformed coordinates
-        raise DomainError(f"malformed GeoJSON geometry: {exc}", field="geometry") from exc
+        raise DomainError(
+            gettext("malformed GeoJSON geometry: %(error)s") % {"error": exc}, field="geometry"
+        ) from exc
     return geom
 
 
-def require_polygonal(geom: BaseGeometry, *, what: str = "geometry") -> Polygonal:
+def require_polygonal(geom: BaseGeometry, *, what: str = "") -> Polygonal:
+    what = what or gettext("geometry")
     if geom.is_empty:
-        raise DomainError(f"{what} is empty", field="geometry", code="empty_geometry")
+        raise DomainError(
+            gettext("%(what)s is empty") % {"what": what}, field="geometry", code="empty_geometry"
+        )
     if not isinstance(geom, Polygon | MultiPolygon):
         raise DomainError(
-            f"{what} must be a Polygon or MultiPolygon, not {geom.geom_type}",
+            gettext("%(what)s must be a Polygon or MultiPolygon, not %(type)s")
+            % {"what": what, "type": geom.geom_type},
             field="geometry",
             code="not_polygonal",
         )
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise DomainError(
-            f"{what} has coordinates outside lng -180..180 / lat -90..90",
+            gettext("%(what)s has coordinates outside lng -180..180 / lat -90..90")
+            % {"what": what},
             field="geometry",
             code="bad_coordinates",
         )
@@ -251,7 +259,9 @@ def to_wgs84(lng: float, lat: float, coord: str = "wgs84") -> tuple[float, float
     coord = (coord or "wgs84").lower()
     if coord not in COORD_SYSTEMS:
         raise DomainError(
-            f"coord must be one of {', '.join(COORD_SYSTEMS)}", field="coord", code="bad_coord"
+            gettext("coord must be one of %(systems)s") % {"systems": ", ".join(COORD_SYSTEMS)},
+            field="coord",
+            code="bad_coord",
         )
     if coord == "gcj02":
         return gcj02_to_wgs84(lng, lat)
@@ -263,12 +273,20 @@ def parse_lng_lat(lng: Any, lat: Any) -> tuple[float, float]:
     values: dict[str, float] = {}
     for name, raw, limit in (("lng", lng, 180.0), ("lat", lat, 90.0)):
         if raw is None or (isinstance(raw, str) and not raw.strip()):
-            raise DomainError(f"{name} is required", field=name, code="required")
+            raise DomainError(
+                gettext("%(name)s is required") % {"name": name}, field=name, code="required"
+            )
         try:
             value = float(raw)
         except (TypeError, ValueError):
-            raise DomainError(f"{name} must be a number", field=name) from None
+            raise DomainError(
+                gettext("%(name)s must be a number") % {"name": name}, field=name
+            ) from None
         if not math.isfinite(value) or not -limit <= value <= limit:
-            raise DomainError(f"{name} must be between -{limit:g} and {limit:g}", field=name)
+            raise DomainError(
+                gettext("%(name)s must be between -%(limit)s and %(limit)s")
+                % {"name": name, "limit": f"{limit:g}"},
+                field=name,
+            )
         values[name] = value
     return values["lng"], values["lat"]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from audit import services as audit
 from gridgov.errors import DomainError
@@ -289,7 +290,8 @@ def import_boundaries(
             problems.append(f"feature {number} ({code}): has no geometry")
             continue
         try:
-            geom = geo.require_polygonal(geo.from_geojson(geometry), what=f"geometry of {code}")
+            what = gettext("geometry of %(code)s") % {"code": code}
+            geom = geo.require_polygonal(geo.from_geojson(geometry), what=what)
         except DomainError as exc:
             problems.append(f"feature {number} ({code}): {exc.message}")
             continue

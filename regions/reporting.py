@@ -2,8 +2,9 @@
 
 :func:`regions.coverage.check_region` takes about a second for a county of ~700 grids and
 several seconds for a whole city, so its result is cached as plain data: per region, grid
-generation (``regions.index`` bumps it on every committed grid change) and the state of the
-region tree under it (region polygons change without a grid change). ``refresh`` recomputes.
+generation (``regions.index`` bumps it on every committed grid change), the state of the
+region tree under it (region polygons change without a grid change) and the language of the
+problems' messages. ``refresh`` recomputes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from regions import coverage
 from regions import index as grid_index
@@ -29,6 +31,8 @@ def _cache_key(region: Region) -> str:
     return (
         f"{KEY_PREFIX}:{region.code}:{grid_index.current_generation()}:"
         f"{tree['n']}:{changed:.6f}:{coverage.default_tolerance()}"
+        # the problems' messages are in the language of the request that computed the report
+        f":{get_language()}"
     )
 
 

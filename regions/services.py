@@ -40,10 +40,20 @@ class CoverageRefused(DomainError):
 
     def __init__(self, problems: list[coverage.Problem]) -> None:
         first = problems[0]
-        where = f" at {first.point[0]:.6f},{first.point[1]:.6f}" if first.point else ""
+        values = {
+            "kind": coverage.kind_label(first.kind).lower(),  # inside an English sentence
+            "codes": ", ".join(first.codes),
+            "area": f"{first.area_m2:,.0f}",
+        }
+        if first.point:
+            values["point"] = f"{first.point[0]:.6f},{first.point[1]:.6f}"
+            message = gettext(
+                "the change would break coverage: %(kind)s %(codes)s (%(area)s m²) at %(point)s"
+            )
+        else:
+            message = gettext("the change would break coverage: %(kind)s %(codes)s (%(area)s m²)")
         super().__init__(
-            f"the change would break coverage: {first.kind} {', '.join(first.codes)}"
-            f" ({first.area_m2:,.0f} m²){where}",
+            message % values,
             code="coverage",
             field="geometry",
             extra={"problems": [p.as_dict() for p in problems]},
@@ -111,32 +121,42 @@ def require_acknowledger(actor: Any, change: GridChange) -> scoping.Grant | None
 def _city_of(region: Region) -> Region:
     city = Region.objects.filter(code=region.code[:4], level=Level.CITY).first()
     if city is None:
-        raise DomainError(f"region {region.code} has no city above it to file with", code="no_city")
+        raise DomainError(
+            gettext("region %(code)s has no city above it to file with") % {"code": region.code},
+            code="no_city",
+        )
     return city
 
 
 def _village(code: str) -> Region:
     village = Region.objects.filter(code=code, level=Level.VILLAGE).first()
     if village is None:
-        raise NotFound(f"no village/community with code {code}", field="village")
+        raise NotFound(
+            gettext("no village/community with code %(code)s") % {"code": code}, field="village"
+        )
     return village
 
 
 def _current(codes: Sequence[str], *, lock: bool = True) -> list[Grid]:
     if not codes:
-        raise DomainError("name at least one grid", field="codes")
+        raise DomainError(gettext("name at least one grid"), field="codes")
     if len(set(codes)) != len(codes):
-        raise DomainError("a grid is named more than once", field="codes")
+        raise DomainError(gettext("a grid is named more than once"), field="codes")
     qs = Grid.objects.current().filter(code__in=codes).select_related("village")
     if lock:
         qs = qs.select_for_update()
     grids = {g.code: g for g in qs}
     missing = [c for c in codes if c not in grids]
     if missing:
-        raise NotFound(f"no current grid with code {', '.join(missing)}", field="codes")
+        raise NotFound(
+            gettext("no current grid with code %(codes)s") % {"codes": ", ".join(missing)},
+            field="codes",
+        )
     villages = {g.village_id for g in grids.values()}
     if len(villages) > 1:
-        raise DomainError("all grids of one change must lie in the same village", field="codes")
+        raise DomainError(
+            gettext("all grids of one change must lie in the same village"), field="codes"
+        )
     return [grids[c] for c in codes]
 
 
@@ -146,7 +166,11 @@ def _clean_geometry(geom: Any, *, what: str) -> BaseGeometry:
     geom = geo.require_polygonal(geom, what=what)
     why = geo.invalidity(geom)
     if why is not None:
-        raise DomainError(f"{what} is invalid: {why}", field="geometry", code="invalid_geometry")
+        raise DomainError(
+            gettext("%(what)s is invalid: %(why)s") % {"what": what, "why": why},
+            field="geometry",
+            code="invalid_geometry",
+        )
     return geom
 
 
@@ -154,7 +178,10 @@ def _clean_count(value: Any, name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise DomainError(f"{name} must be a whole number ≥ 0", field=name)
+        label = Grid._meta.get_field(name).verbose_name
+        raise DomainError(
+            gettext("%(name)s must be a whole number ≥ 0") % {"name": label}, field=name
+        )
     return value
 
 
@@ -163,7 +190,10 @@ def _next_sequences(village: Region, n: int) -> list[str]:
     last = Grid.objects.filter(code__startswith=village.code).aggregate(m=Max("code"))["m"] or ""
     start = int(last[12:]) + 1 if last else 1
     if start + n - 1 > 999:
-        raise DomainError(f"village {village.code} has no free grid codes left", code="codes_full")
+        raise DomainError(
+            gettext("village %(code)s has no free grid codes left") % {"code": village.code},
+            code="codes_full",
+        )
     return [f"{village.code}{seq:03d}" for seq in range(start, start + n)]
 
 
@@ -269,7 +299,7 @@ def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(
-            "give the reason for the change (it is filed with the city)", field="reason"
+            gettext("give the reason for the change (it is filed with the city)"), field="reason"
         )
     return reason
 
@@ -283,7 +313,7 @@ def create_grid(actor: Any, village_code: str, spec: GridSpec, *, reason: str) -
     village = _village(village_code)
     grant = require_drawer(actor, village.code)
     reason = _require_reason(reason)
-    geom = _clean_geometry(spec.geometry, what="grid geometry")
+    geom = _clean_geometry(spec.geometry, what=gettext("grid geometry"))
     households = _clean_count(spec.households, "households")
     population = _clean_count(spec.population, "population")
     (code,) = _next_sequences(village, 1)
@@ -311,7 +341,8 @@ def redraw_grids(actor: Any, geometries: dict[str, Any], *, reason: str) -> list
     grant = require_drawer(actor, village.code)
     reason = _require_reason(reason)
     specs = {
-        code: _clean_geometry(geom, what=f"geometry of {code}") for code, geom in geometries.items()
+        code: _clean_geometry(geom, what=gettext("geometry of %(code)s") % {"code": code})
+        for code, geom in geometries.items()
     }
     _coverage_after(village, old, list(specs.items()))
     change = _file_change(actor, GridChange.Kind.REDRAW, village, reason, {})
@@ -345,8 +376,11 @@ def split_grid(actor: Any, code: str, parts: Sequence[GridSpec], *, reason: str)
     grant = require_drawer(actor, village.code)
     reason = _require_reason(reason)
     if len(parts) < 2:
-        raise DomainError("a split needs at least two parts", field="parts")
-    geoms = [_clean_geometry(p.geometry, what=f"part {i + 1}") for i, p in enumerate(parts)]
+        raise DomainError(gettext("a split needs at least two parts"), field="parts")
+    geoms = [
+        _clean_geometry(p.geometry, what=gettext("part %(n)d") % {"n": i + 1})
+        for i, p in enumerate(parts)
+    ]
     codes = _next_sequences(village, len(parts))
     _coverage_after(village, [old], list(zip(codes, geoms, strict=True)))
     areas = [geo.geodesic_area_m2(g) for g in geoms]
@@ -376,7 +410,7 @@ def split_grid(actor: Any, code: str, parts: Sequence[GridSpec], *, reason: str)
 def merge_grids(actor: Any, codes: Sequence[str], *, name: str = "", reason: str) -> Grid:
     """Merge N ≥ 2 adjacent grids of one village into one new grid (R8.1)."""
     if len(codes) < 2:
-        raise DomainError("a merge needs at least two grids", field="codes")
+        raise DomainError(gettext("a merge needs at least two grids"), field="codes")
     old = _current(list(codes))
     village = old[0].village
     grant = require_drawer(actor, village.code)
@@ -386,7 +420,7 @@ def merge_grids(actor: Any, codes: Sequence[str], *, name: str = "", reason: str
     parts_after = len(getattr(merged, "geoms", [merged])) if merged is not None else 0
     if merged is None or parts_after >= parts_before:
         raise DomainError(
-            "only adjacent grids can be merged (these do not share a border)",
+            gettext("only adjacent grids can be merged (these do not share a border)"),
             field="codes",
             code="not_adjacent",
         )
@@ -425,7 +459,7 @@ def update_grid(
     households = _clean_count(households, "households")
     population = _clean_count(population, "population")
     if name is not None and not name.strip():
-        raise DomainError("name must not be empty", field="name")
+        raise DomainError(gettext("name must not be empty"), field="name")
     new_values = {
         "name": old.name if name is None else name.strip(),
         "households": old.households if households is None else households,
@@ -470,14 +504,17 @@ def divide_region(
     """
     region = Region.objects.filter(code=region_code).first()
     if region is None:
-        raise NotFound(f"no region with code {region_code}", field="region")
+        raise NotFound(
+            gettext("no region with code %(code)s") % {"code": region_code}, field="region"
+        )
     grant = require_drawer(actor, region.code)
     reason = _require_reason(reason)
     villages = {v.code: v for v in Region.objects.filter(code__in=list(grids), level=Level.VILLAGE)}
     unknown = [c for c in grids if c not in villages or not c.startswith(region_code)]
     if unknown:
         raise DomainError(
-            f"not villages under {region_code}: {', '.join(sorted(unknown)[:10])}",
+            gettext("not villages under %(region)s: %(codes)s")
+            % {"region": region_code, "codes": ", ".join(sorted(unknown)[:10])},
             field="grids",
         )
     already = sorted(
@@ -489,8 +526,8 @@ def divide_region(
     )
     if already:
         raise DomainError(
-            "these villages already have grids (use redraw/split/merge): "
-            + ", ".join(already[:10]),
+            gettext("these villages already have grids (use redraw/split/merge): %(codes)s")
+            % {"codes": ", ".join(already[:10])},
             field="grids",
             code="already_divided",
         )
@@ -500,10 +537,13 @@ def divide_region(
     for village_code in sorted(grids):
         village = villages[village_code]
         specs = list(grids[village_code])
-        geoms = [_clean_geometry(s.geometry, what=f"grid in {village_code}") for s in specs]
+        what = gettext("grid in %(code)s") % {"code": village_code}
+        geoms = [_clean_geometry(s.geometry, what=what) for s in specs]
         codes = [f"{village_code}{i:03d}" for i in range(1, len(specs) + 1)]
         if len(codes) > 999:
-            raise DomainError(f"village {village_code} cannot hold more than 999 grids")
+            raise DomainError(
+                gettext("village %(code)s cannot hold more than 999 grids") % {"code": village_code}
+            )
         if check:
             _coverage_after(village, [], list(zip(codes, geoms, strict=True)))
         for code, spec, geom in zip(codes, specs, geoms, strict=True):
@@ -542,8 +582,10 @@ def set_region_geometry(actor: Any, region_code: str, geometry: Any, *, reason: 
     reason = _require_reason(reason)
     region = Region.objects.select_for_update().filter(code=region_code).first()
     if region is None:
-        raise NotFound(f"no region with code {region_code}", field="region")
-    geom = _clean_geometry(geometry, what=f"geometry of {region_code}")
+        raise NotFound(
+            gettext("no region with code %(code)s") % {"code": region_code}, field="region"
+        )
+    geom = _clean_geometry(geometry, what=gettext("geometry of %(code)s") % {"code": region_code})
     before = {"area_m2": region.area_m2}
     region.set_geometry(geom)
     region.save()
@@ -567,9 +609,13 @@ def set_region_geometries(actor: Any, geometries: dict[str, BaseGeometry], *, re
     regions = {r.code: r for r in Region.objects.filter(code__in=list(geometries))}
     unknown = sorted(set(geometries) - set(regions))
     if unknown:
-        raise NotFound(f"unknown region codes: {', '.join(unknown[:10])}", field="region")
+        raise NotFound(
+            gettext("unknown region codes: %(codes)s") % {"codes": ", ".join(unknown[:10])},
+            field="region",
+        )
     for code, geom in geometries.items():
-        regions[code].set_geometry(_clean_geometry(geom, what=f"geometry of {code}"))
+        what = gettext("geometry of %(code)s") % {"code": code}
+        regions[code].set_geometry(_clean_geometry(geom, what=what))
     fields = ["geometry_wkb", "min_lng", "min_lat", "max_lng", "max_lat", "area_m2"]
     Region.objects.bulk_update(list(regions.values()), fields, batch_size=500)
     audit.record(
@@ -590,7 +636,7 @@ def acknowledge_filing(actor: Any, change_id: int, *, note: str = "") -> GridCha
     changes nothing."""
     change = GridChange.objects.select_for_update().filter(pk=change_id).first()
     if change is None:
-        raise NotFound(f"no grid change #{change_id}")
+        raise NotFound(gettext("no grid change #%(id)s") % {"id": change_id})
     grant = require_acknowledger(actor, change)
     if change.filing_status == GridChange.Filing.ACKNOWLEDGED:
         return change

@@ -10,13 +10,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.errors import DomainError
 from workdays import services
 from workdays.models import CalendarDay, CalendarYear, DayKind
-
-WEEKDAYS = "一二三四五六日"
 
 
 class CalendarDayForm(forms.ModelForm):
@@ -57,7 +56,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("星期"))
     def weekday(self, obj: CalendarDay) -> str:
-        return f"星期{WEEKDAYS[obj.date.weekday()]}"
+        return date_format(obj.date, "l")  # 星期一 … 星期日, or Monday … in English
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

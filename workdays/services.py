@@ -42,6 +42,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit.services import record, snapshot
 from gridgov.errors import DomainError
@@ -69,8 +70,12 @@ class CalendarNotCovered(DomainError):
 
     def __init__(self, year: int, *, field: str | None = None) -> None:
         super().__init__(
-            f"the working-day calendar does not cover {year}: seed it (manage.py seed_calendar)"
-            f" or open it in the admin once the State Council's notice for {year} is known",
+            gettext(
+                "the working-day calendar does not cover %(year)s: seed it (manage.py "
+                "seed_calendar) or open it in the admin once the State Council's notice for "
+                "%(year)s is known"
+            )
+            % {"year": year},
             code="calendar_not_covered",
             field=field,
             extra={"year": year},
@@ -147,7 +152,9 @@ def working_hours() -> WorkingHours:
 
 def _local(moment: dt.datetime, field: str) -> dt.datetime:
     if not isinstance(moment, dt.datetime):
-        raise DomainError(f"{field} must be a date and time", field=field)
+        raise DomainError(
+            gettext("%(field)s must be a date and time") % {"field": field}, field=field
+        )
     tz = timezone.get_default_timezone()
     if timezone.is_naive(moment):
         return moment.replace(tzinfo=tz)
@@ -171,7 +178,7 @@ def _require(cal: calendar_snapshot.Snapshot, first: int, last: int, field: str 
 
 def _check_date(value: Any, field: str) -> dt.date:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise DomainError(f"{field} must be a date", field=field)
+        raise DomainError(gettext("%(field)s must be a date") % {"field": field}, field=field)
     return value
 
 
@@ -194,7 +201,9 @@ def add_workdays(start: dt.date, n: int) -> dt.date:
     """The n-th working day after ``start``; ``start`` itself is not counted (R24.2, R24.3)."""
     start = _check_date(start, "from")
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise DomainError("the number of working days must be a whole number ≥ 0", field="add")
+        raise DomainError(
+            gettext("the number of working days must be a whole number ≥ 0"), field="add"
+        )
     cal = calendar_snapshot.get()
     _require(cal, start.year, start.year, "from")
     if n == 0:
@@ -234,9 +243,9 @@ def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
     """The moment ``hours`` of working time after ``start`` (R24.2, R24.3 hour limits)."""
     start = _local(start, "start")
     if isinstance(hours, bool) or not isinstance(hours, int | float) or not math.isfinite(hours):
-        raise DomainError("the number of working hours must be a number", field="amount")
+        raise DomainError(gettext("the number of working hours must be a number"), field="amount")
     if hours < 0:
-        raise DomainError("the number of working hours must be ≥ 0", field="amount")
+        raise DomainError(gettext("the number of working hours must be ≥ 0"), field="amount")
     cal = calendar_snapshot.get()
     _require(cal, start.year, start.year, "start")
     remaining = round(hours * 3600, 6)
@@ -273,7 +282,9 @@ def deadline(start: dt.datetime, amount: int | float, unit: Unit) -> dt.datetime
         if isinstance(amount, float) and amount.is_integer():
             amount = int(amount)
         if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
-            raise DomainError("a limit in working days must be a whole number ≥ 1", field="amount")
+            raise DomainError(
+                gettext("a limit in working days must be a whole number ≥ 1"), field="amount"
+            )
         try:
             day = add_workdays(start.date(), amount)
         except CalendarNotCovered as exc:
@@ -282,9 +293,11 @@ def deadline(start: dt.datetime, amount: int | float, unit: Unit) -> dt.datetime
         return _at(day, working_hours().day_end)
     if unit == "workhours":
         if isinstance(amount, bool) or not isinstance(amount, int | float) or not amount > 0:
-            raise DomainError("a limit in working hours must be > 0", field="amount")
+            raise DomainError(gettext("a limit in working hours must be > 0"), field="amount")
         return add_working_hours(start, amount)
-    raise DomainError(f"unit must be workdays or workhours, not {unit!r}", field="unit")
+    raise DomainError(
+        gettext("unit must be workdays or workhours, not %(unit)r") % {"unit": unit}, field="unit"
+    )
 
 
 def elapsed_share(start: dt.datetime, deadline: dt.datetime, now: dt.datetime) -> float:
@@ -315,7 +328,9 @@ def add_working_fraction(start: dt.datetime, deadline: dt.datetime, share: float
     """
     start, deadline = _local(start, "start"), _local(deadline, "deadline")
     if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
-        raise DomainError("the share of the time limit must be between 0 and 1", field="share")
+        raise DomainError(
+            gettext("the share of the time limit must be between 0 and 1"), field="share"
+        )
     if share == 0 or deadline <= start:
         return min(start, deadline)
     allowed = working_seconds_between(start, deadline)
@@ -450,9 +465,13 @@ def _calendar_changed() -> None:
 
 def _check_year(year: Any) -> int:
     if isinstance(year, bool) or not isinstance(year, int):
-        raise DomainError(f"{year!r} is not a year", field="years")
+        raise DomainError(gettext("%(year)r is not a year") % {"year": year}, field="years")
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        raise DomainError(f"year {year} is outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}", field="years")
+        raise DomainError(
+            gettext("year %(year)s is outside %(first)s–%(last)s")
+            % {"year": year, "first": YEAR_RANGE[0], "last": YEAR_RANGE[1]},
+            field="years",
+        )
     return year
 
 
@@ -541,17 +560,30 @@ def _default_kind(day: dt.date, is_workday: bool, name: str) -> str:
 
 def _check_kind(day: dt.date, is_workday: bool, kind: str) -> None:
     if kind not in DayKind.values:
-        raise DomainError(f"kind must be one of {', '.join(DayKind.values)}", field="kind")
+        raise DomainError(
+            gettext("kind must be one of %(kinds)s") % {"kinds": ", ".join(DayKind.values)},
+            field="kind",
+        )
     if is_workday and kind not in WORKING_KINDS:
-        raise DomainError(f"a working day cannot be of kind {kind}", field="kind")
+        raise DomainError(
+            gettext("a working day cannot be of kind %(kind)s") % {"kind": DayKind(kind).label},
+            field="kind",
+        )
     if not is_workday and kind not in RESTING_KINDS:
-        raise DomainError(f"a day off cannot be of kind {kind}", field="kind")
+        raise DomainError(
+            gettext("a day off cannot be of kind %(kind)s") % {"kind": DayKind(kind).label},
+            field="kind",
+        )
     weekend = sources.is_weekend(day)
     if kind in (DayKind.MAKEUP_WORKDAY, DayKind.WEEKEND) and not weekend:
-        raise DomainError(f"{day.isoformat()} is not a Saturday or Sunday", field="kind")
+        raise DomainError(
+            gettext("%(day)s is not a Saturday or Sunday") % {"day": day.isoformat()},
+            field="kind",
+        )
     if kind == DayKind.WORKDAY and weekend:
         raise DomainError(
-            f"{day.isoformat()} is a weekend day: a working weekend day is a make-up workday",
+            gettext("%(day)s is a weekend day: a working weekend day is a make-up workday")
+            % {"day": day.isoformat()},
             field="kind",
         )
 
@@ -561,10 +593,10 @@ def check_day_edit(
 ) -> tuple[str, str]:
     """Refuse an inconsistent edit (DomainError naming the field); the cleaned (name, kind)."""
     if not isinstance(is_workday, bool):
-        raise DomainError("is_workday must be true or false", field="is_workday")
+        raise DomainError(gettext("is_workday must be true or false"), field="is_workday")
     name = (name or "").strip()
     if len(name) > CalendarDay._meta.get_field("name").max_length:
-        raise DomainError("name is too long (at most 100 characters)", field="name")
+        raise DomainError(gettext("name is too long (at most 100 characters)"), field="name")
     kind = str(kind) if kind else _default_kind(day, is_workday, name)
     _check_kind(day, is_workday, kind)
     if not CalendarYear.objects.filter(year=day.year).exists():

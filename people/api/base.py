@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -30,7 +31,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class ScopedRolePermission(permissions.BasePermission):
     """The user holds a role the model admits for the kind of request (view or change)."""
 
-    message = "您的角色无权访问此接口"
+    message = gettext_lazy("您的角色无权访问此接口")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
@@ -84,7 +85,7 @@ class ScopedQuerysetMixin:
         if self.scope_action_for_request() == "change" and not scoping.in_scope(
             self.request.user, obj, "change"
         ):
-            raise PermissionDenied("您无权修改此对象")
+            raise PermissionDenied(gettext("您无权修改此对象"))
         return obj
 
 

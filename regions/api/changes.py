@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -50,7 +51,9 @@ def _result(grids: list[Grid], request: Request) -> dict[str, Any]:
 
 def _needs_polygon(grid: Grid) -> None:
     if grid.geometry is None:
-        raise DomainError("this grid has no polygon to cut", field="line", code="no_geometry")
+        raise DomainError(
+            gettext("this grid has no polygon to cut"), field="line", code="no_geometry"
+        )
 
 
 @extend_schema(tags=["grid changes"])
@@ -139,7 +142,8 @@ class GridChangeActionsViewSet(ScopedViewSet):
         geometries = data["geometries"]
         if grid.code not in geometries:
             raise DomainError(
-                f"geometries must include this grid ({grid.code})", field="geometries"
+                gettext("geometries must include this grid (%(code)s)") % {"code": grid.code},
+                field="geometries",
             )
         new = services.redraw_grids(request.user, geometries, reason=data["reason"])
         return Response(_result(new, request))
@@ -176,7 +180,7 @@ class GridChangeActionsViewSet(ScopedViewSet):
             .order_by("version")
         )
         if not versions:
-            raise Http404("no grid with this code")
+            raise Http404(gettext("no grid with this code"))
         return Response(s.GridVersionSerializer(versions, many=True).data)
 
 

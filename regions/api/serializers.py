@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -87,7 +88,7 @@ class GeoJSONField(serializers.JSONField):
     def to_internal_value(self, data: Any) -> Any:
         value = super().to_internal_value(data)
         if not isinstance(value, dict) or "type" not in value:
-            raise serializers.ValidationError("a GeoJSON geometry object is required")
+            raise serializers.ValidationError(gettext("a GeoJSON geometry object is required"))
         return value
 
 
@@ -195,7 +196,9 @@ class SplitSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("parts")) == bool(attrs.get("line")):
-            raise serializers.ValidationError({"parts": ["give either parts or line (one)"]})
+            raise serializers.ValidationError(
+                {"parts": [gettext("give either parts or line (one)")]}
+            )
         return attrs
 
 

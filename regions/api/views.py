@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -53,7 +54,9 @@ def locate(request: Request) -> Response:
     # this process is rebuilt on the next lookup that sees the new generation).
     grid = Grid.objects.current().filter(pk=found.grid_id).first() if found else None
     if grid is None:
-        raise NotFound(f"no grid contains the point {lng:.6f},{lat:.6f}")
+        raise NotFound(
+            gettext("no grid contains the point %(point)s") % {"point": f"{lng:.6f},{lat:.6f}"}
+        )
     codes = grid.region_codes()
     names = dict(Region.objects.filter(code__in=codes.values()).values_list("code", "name"))
     body = {"code": grid.code, "name": grid.name, "lng": lng, "lat": lat}

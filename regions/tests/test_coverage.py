@@ -7,10 +7,20 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from regions.coverage import check_region
 from regions.importers import import_boundaries, import_divisions
 from regions.tests.factories import box, halves, make_grid, make_tree
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These messages are written in English (docs/i18n.md): read them in English here; a
+    Chinese user gets them translated."""
+    with translation.override("en"):
+        yield
+
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "data" / "jiangmen"
 

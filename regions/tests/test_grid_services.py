@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import shapely
+from django.utils import translation
 
 from audit.models import AuditRecord
 from gridgov.errors import DomainError, NotFound
@@ -14,6 +15,15 @@ from regions import services
 from regions.models import Grid, GridChange
 from regions.services import CoverageRefused, GridSpec
 from regions.tests.factories import box, halves, make_grid, make_tree
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These messages are written in English (docs/i18n.md): read them in English here; a
+    Chinese user gets them translated."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,19 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from regions.importers import ImportRefused, import_boundaries, import_divisions
 from regions.models import Region
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These messages are written in English (docs/i18n.md): read them in English here; a
+    Chinese user gets them translated."""
+    with translation.override("en"):
+        yield
+
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "data" / "jiangmen"
 COUNTIES = DEMO / "jiangmen-counties.geojson"

@@ -41,7 +41,7 @@ def test_r28_admin_refusal_changes_nothing(client, calendar, admin_user):
         {"is_workday": "on", "kind": "makeup_workday", "name": ""},
     )
     assert response.status_code == 200  # the form again, with the reason
-    assert "is not a Saturday or Sunday" in response.content.decode()
+    assert "2025-03-10 不是周六或周日" in response.content.decode()
     row.refresh_from_db()
     assert (row.kind, row.source) == ("workday", "holidays")
     assert not AuditRecord.objects.filter(action="workdays.set_day").exists()

@@ -1,4 +1,4 @@
-/* The grid worker app's service worker (scope {{ scope }}), version {{ version }}.
+{% load i18n %}/* The grid worker app's service worker (scope {{ scope }}), version {{ version }}.
  *
  * - static files: cache first, from a cache named after this version (pre-cached at install,
  *   old versions deleted at activation);
@@ -103,8 +103,9 @@ async function page(request, event) {
     if (copy) return copy;
     return new Response(
       "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
-      "<title>离线</title><p style='font:16px sans-serif;padding:1rem'>" +
-      "没有网络,本机也没有这个页面的缓存。请联网后再打开。</p>",
+      "<title>{% filter escapejs %}{% translate "离线" %}{% endfilter %}</title>" +
+      "<p style='font:16px sans-serif;padding:1rem'>" +
+      "{% filter escapejs %}{% translate "没有网络,本机也没有这个页面的缓存。请联网后再打开。" %}{% endfilter %}</p>",
       { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
   }
 }
