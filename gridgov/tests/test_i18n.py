@@ -264,12 +264,29 @@ def test_public_home_and_login_page_in_english(client):
 
 
 def test_console_and_phone_app_in_english(client, world: World):  # noqa: F811
-    """The dispatcher's console and the grid worker's phone app: every text in English
-    except the data (place, department and matter names)."""
+    """The dispatcher's console and a case, a department's inbox, the grid worker's phone app,
+    the password page: every text in English except the data (place, department and matter
+    names, the report's description)."""
+    from cases import services
+
+    case = services.intake(
+        world.worker,
+        lng=world.point[0],
+        lat=world.point[1],
+        matter=world.entry_code,
+        description="路灯不亮",
+    ).case
+    case = services.dispatch(world.dispatcher, services.accept(world.dispatcher, case.pk).pk)
     client.force_login(world.dispatcher)
     console = _english_page(client, reverse("cases:console"))
     assert "Case queue" in console and "Jurisdiction map" in console
     assert not chinese_ui_text(console)
+    detail = _english_page(client, reverse("cases:case", args=[case.pk]))
+    assert "Dispatches and time limits" in detail
+    assert not chinese_ui_text(detail)
+    assert not chinese_ui_text(_english_page(client, reverse("password_change")))
+    client.force_login(world.police_handler)
+    assert not chinese_ui_text(_english_page(client, reverse("cases:inbox")))
     client.force_login(world.worker)
     phone = _english_page(client, reverse("fieldwork:home"))
     assert "Today's tasks" in phone and "Report a case" in phone
