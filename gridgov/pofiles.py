@@ -159,13 +159,22 @@ def _with_identity(entry: Entry) -> Entry:
     return _parse_block(kept)
 
 
+def _without_creation_date(entry: Entry) -> Entry:
+    """The header without POT-Creation-Date: every extraction would change it, and nothing
+    reads it."""
+    if not entry.is_header:
+        return entry
+    entry.lines = [line for line in entry.lines if not line.startswith('"POT-Creation-Date:')]
+    return entry
+
+
 def tidy(locale_dir: Path = LOCALE_DIR) -> dict[str, int]:
     """After ``makemessages``: zh_Hans keeps only English sources; en translates English
     sources into themselves; obsolete entries go. Returns the entries kept per language."""
     kept_counts = {}
     for language in LANGUAGES:
         path = locale_dir / language / "LC_MESSAGES" / "django.po"
-        entries = [e for e in read(path) if not e.obsolete]
+        entries = [_without_creation_date(e) for e in read(path) if not e.obsolete]
         if language == "zh_Hans":
             entries = [e for e in entries if e.is_header or not e.is_chinese]
         else:
