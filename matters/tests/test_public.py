@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from matters import services
@@ -29,7 +30,8 @@ def test_r9_2_public_page_shows_the_list_in_force(client, published):
     html = response.content.decode()
     assert "蓬江区网格事项准入清单" in html
     assert "第 2 版" in html and "现行有效" in html
-    assert v2.published_at.strftime("%Y-%m-%d") in html
+    # the page shows the local (Asia/Shanghai) date, not the UTC one
+    assert timezone.localtime(v2.published_at).strftime("%Y-%m-%d") in html
     assert "蓬府办〔2024〕12号" in html
     assert "治安隐患排查" in html and "邻里纠纷" in html
     table = html.split("<table")[1].split("</table>")[0]
