@@ -38,6 +38,8 @@ def test_resident_reports_follows_and_rates_on_a_phone(browser, live_server, liv
     page.click(".portal-report a")
     expect(page.locator("h1")).to_have_text("我要反映")
     lng, lat = world.point
+    # The map script runs after the heading shows; wait until the picker is attached.
+    page.wait_for_function("document.getElementById('portal-map').gridgovPicker")
     spot = page.evaluate(
         "([lat, lng]) => document.getElementById('portal-map').gridgovPicker"
         ".map.latLngToContainerPoint([lat, lng])",

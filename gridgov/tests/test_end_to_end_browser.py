@@ -148,6 +148,8 @@ def test_a_resident_report_goes_round_the_loop_and_is_rated(
     resident.click(".portal-report a")
     expect(resident.locator("h1")).to_have_text("我要反映")
     lng, lat = world.point
+    # The map script runs after the heading shows; wait until the picker is attached.
+    resident.wait_for_function("document.getElementById('portal-map').gridgovPicker")
     spot = resident.evaluate(
         "([lat, lng]) => document.getElementById('portal-map').gridgovPicker"
         ".map.latLngToContainerPoint([lat, lng])",
