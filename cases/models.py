@@ -194,7 +194,10 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tracking_code} {self.get_state_display()}"
+        # State(...).label, not get_state_display(), which rebuilds the choices dict on each
+        # call: every step's audit record names the case.
+        label = State(self.state).label if self.state in State.values else self.state
+        return f"{self.tracking_code} {label}".strip()
 
     @property
     def is_open(self) -> bool:

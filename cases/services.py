@@ -352,9 +352,59 @@ def intake(
     client_id = _text(client_id, "client_id", required=False, max_length=64)
     user = _user(actor)
     key = f"{user.pk if user else 'anon'}:{client_id}" if client_id else None
-    if key and (existing := _stored(key)):
-        return IntakeResult(existing, False)
+    # Nearly every report is new, so none is looked up first: a resend fails on the unique
+    # idempotency key when the case is inserted (before anything else is written) and is
+    # answered with the stored case; one that no longer passes validation (the list changed
+    # since, say) is too, so a resend always gets the first answer.
+    try:
+        return IntakeResult(
+            _intake_new(
+                actor,
+                user,
+                key,
+                client_id=client_id,
+                lng=lng,
+                lat=lat,
+                matter=matter,
+                description=description,
+                coord=coord,
+                photos=photos,
+                urgent=urgent,
+                channel=channel,
+                address=address,
+                involved=involved,
+                reporter_name=reporter_name,
+                reporter_phone=reporter_phone,
+                settle_note=settle_note,
+            ),
+            True,
+        )
+    except (DomainError, IntegrityError):
+        if key and (existing := _stored(key)):
+            return IntakeResult(existing, False)
+        raise
 
+
+def _intake_new(
+    actor: Any,
+    user: Any,
+    key: str | None,
+    *,
+    client_id: str,
+    lng: Any,
+    lat: Any,
+    matter: str,
+    description: str,
+    coord: str,
+    photos: Iterable[Any],
+    urgent: bool,
+    channel: str | None,
+    address: str,
+    involved: list[dict[str, Any]] | None,
+    reporter_name: str,
+    reporter_phone: str,
+    settle_note: str,
+) -> Case:
     lng_f, lat_f = geo.parse_lng_lat(lng, lat)
     wgs_lng, wgs_lat = geo.to_wgs84(lng_f, lat_f, coord)
     description = _text(description, "description")
@@ -388,83 +438,76 @@ def intake(
 
     now = _now()
     start_state = State.VERIFIED if channel in (Channel.WORKER, Channel.AGENCY) else State.REPORTED
-    try:
-        with transaction.atomic():
-            case = Case(
-                tracking_code=_tracking_code(),
-                state=start_state,
-                channel=channel,
-                urgency=Urgency.URGENT if urgent else Urgency.NORMAL,
-                description=description,
-                address=address,
-                lng=wgs_lng,
-                lat=wgs_lat,
-                coord_given=(coord or "wgs84").lower(),
-                involved=involved or [],
-                grid_id=found.grid_id,
-                grid_code=found.code,
-                level=Level.TOWNSHIP,
-                agency_code=found.code[:9],
-                entry=admission.entry,
-                matter_code=admission.entry.item.code,
-                reporter=user,
-                reporter_name=reporter_name or (user.get_full_name() if user else ""),
-                idempotency_key=key,
-                created_at=now,
-                verified_at=now if start_state == State.VERIFIED else None,
+    with transaction.atomic():
+        case = Case(
+            tracking_code=_tracking_code(),
+            state=start_state,
+            channel=channel,
+            urgency=Urgency.URGENT if urgent else Urgency.NORMAL,
+            description=description,
+            address=address,
+            lng=wgs_lng,
+            lat=wgs_lat,
+            coord_given=(coord or "wgs84").lower(),
+            involved=involved or [],
+            grid_id=found.grid_id,
+            grid_code=found.code,
+            level=Level.TOWNSHIP,
+            agency_code=found.code[:9],
+            entry=admission.entry,
+            matter_code=admission.entry.item.code,
+            reporter=user,
+            reporter_name=reporter_name or (user.get_full_name() if user else ""),
+            idempotency_key=key,
+            created_at=now,
+            verified_at=now if start_state == State.VERIFIED else None,
+        )
+        if phone is not None:
+            case.reporter_phone_encrypted = phone.encrypted
+            case.reporter_phone_digest = phone.digest
+            case.reporter_phone_masked = phone.masked
+        if start_state == State.VERIFIED:
+            case.dispatch_due_at, _why = _deadline(now, *terms["dispatch"])
+            case.deadline_status = (
+                DeadlineStatus.NORMAL if case.dispatch_due_at else (DeadlineStatus.NONE)
             )
-            if phone is not None:
-                case.reporter_phone_encrypted = phone.encrypted
-                case.reporter_phone_digest = phone.digest
-                case.reporter_phone_masked = phone.masked
-            if start_state == State.VERIFIED:
-                case.dispatch_due_at, _why = _deadline(now, *terms["dispatch"])
-                case.deadline_status = (
-                    DeadlineStatus.NORMAL if case.dispatch_due_at else (DeadlineStatus.NONE)
-                )
-            case.save(force_insert=True)
-            _record(
-                case,
-                action="report",
-                actor=actor,
-                authority=None,
-                from_state="",
-                note=description[:200],
-                data={
-                    "client_id": client_id,
-                    "channel": channel,
-                    "grid": found.code,
-                    "matter": case.matter_code,
-                    "list_version": admission.version.pk,
-                    "entry": admission.entry.pk,
-                    "lng": wgs_lng,
-                    "lat": wgs_lat,
-                    "urgent": bool(urgent),
-                },
-                photos=checked,
-            )
-            if settle_note:
-                _settle(case, actor, None, settle_note, [], client_id)
-            if urgent:
-                _notify_urgent(case, terms)
-            _schedule_checks(case, case.verified_at, case.dispatch_due_at, terms["amber"])
-    except IntegrityError:
-        # Two resends raced: the other one stored the case first.
-        if key and (existing := _stored(key)):
-            return IntakeResult(existing, False)
-        raise
-    return IntakeResult(case, True)
+        case.save(force_insert=True)
+        _record(
+            case,
+            action="report",
+            actor=actor,
+            authority=None,
+            from_state="",
+            note=description[:200],
+            data={
+                "client_id": client_id,
+                "channel": channel,
+                "grid": found.code,
+                "matter": case.matter_code,
+                "list_version": admission.version.pk,
+                "entry": admission.entry.pk,
+                "lng": wgs_lng,
+                "lat": wgs_lat,
+                "urgent": bool(urgent),
+            },
+            photos=checked,
+        )
+        if settle_note:
+            _settle(case, actor, None, settle_note, [], client_id)
+        if urgent:
+            _notify_urgent(case, terms)
+        _schedule_checks(case, case.verified_at, case.dispatch_due_at, terms["amber"])
+    return case
 
 
 def _stored(key: str) -> Case | None:
-    """The case already stored under an idempotency key (with what its answer shows).
-
-    Nearly every report is new: the first query is the cheapest that can tell (no joins, no
-    ordering); only a resend loads the case."""
-    found = list(Case.objects.filter(idempotency_key=key).order_by().values_list("pk")[:1])
-    if not found:
-        return None
-    return Case.objects.select_related("entry__item", "lead_department").get(pk=found[0][0])
+    """The case already stored under an idempotency key (with what its answer shows)."""
+    return (
+        Case.objects.select_related("entry__item", "lead_department")
+        .filter(idempotency_key=key)
+        .order_by()
+        .first()
+    )
 
 
 def _notify_urgent(case: Case, terms: dict[str, Any]) -> None:

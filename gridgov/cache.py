@@ -15,10 +15,19 @@ the cache's pooled connections.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+
+# django_rq tries ``from django_redis import get_redis_connection`` on every job it enqueues
+# before it looks at ``_client``; without django-redis installed that is a failed import, a
+# search of sys.path each time (≈ 0.5 ms per job). Recording the module as absent makes the
+# same import fail at once.
+if importlib.util.find_spec("django_redis") is None:
+    sys.modules.setdefault("django_redis", None)  # type: ignore[assignment]
 
 
 class _ReusingClient(RedisCacheClient):

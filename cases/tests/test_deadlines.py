@@ -415,7 +415,11 @@ def test_r24_uncovered_year_the_case_goes_on_and_the_sweep_fills_deadlines_in(
     # … and the background checks are scheduled for the new deadlines.
     from django_tasks_db.models import DBTaskResult
 
-    scheduled = {(r.args_kwargs["args"][0], r.run_after) for r in DBTaskResult.objects.all()}
+    scheduled = set()
+    for row in DBTaskResult.objects.all():  # each job: its moment and the later ones it carries
+        case_id, *then = row.args_kwargs["args"]
+        scheduled.add((case_id, row.run_after))
+        scheduled |= {(case_id, dt.datetime.fromisoformat(m)) for m in (then[0] if then else [])}
     assert (case.pk, due) in scheduled
     assert (resident_case.pk, resident_case.dispatch_due_at) in scheduled
 

@@ -53,8 +53,15 @@ def db_tasks(settings):
 
 
 def scheduled_checks(case: Case) -> list[dt.datetime]:
-    rows = DBTaskResult.objects.filter(task_path=CHECK).order_by("run_after")
-    return [r.run_after for r in rows if r.args_kwargs["args"] == [case.pk]]
+    """Every moment the case is still to be checked at: each waiting job's own and the later
+    ones it carries (one job per change; it enqueues the next when it has run)."""
+    moments = []
+    for row in DBTaskResult.objects.filter(task_path=CHECK, status=TaskResultStatus.READY):
+        case_id, *then = row.args_kwargs["args"]
+        if case_id == case.pk:
+            moments.append(row.run_after)
+            moments += [dt.datetime.fromisoformat(m) for m in (then[0] if then else [])]
+    return sorted(moments)
 
 
 def run_due_db_tasks() -> list[DBTaskResult]:
@@ -169,11 +176,11 @@ def test_r27_1_other_backends_are_told_only_after_the_commit(
     for callback in callbacks:
         callback()
     due = case.due_at
-    assert sorted(r.task.run_after for r in backend.results) == [
-        calendar.add_working_fraction(t0, due, 0.8),
-        due,
-    ]
-    assert {(r.task.module_path, tuple(r.args)) for r in backend.results} == {(CHECK, (case.pk,))}
+    amber = calendar.add_working_fraction(t0, due, 0.8)
+    # One job for the change: at the amber moment, carrying the deadline's check.
+    [job] = backend.results
+    assert (job.task.module_path, job.task.run_after) == (CHECK, amber)
+    assert job.args == [case.pk, [due.isoformat()]]
 
 
 def test_r24_1_a_case_settled_on_the_spot_schedules_nothing(
@@ -214,6 +221,10 @@ def test_r27_1_database_worker_runs_each_check_when_it_is_due(
     assert ran.return_value == [f"assignment:{lead(case).pk}:amber", "case:amber"]
     assert notifications(case, "amber") == [("", world.police.pk), ("440703002", None)]
 
+    # The amber check enqueued the deadline's, which it carried.
+    assert scheduled_checks(case) == [due]
+    with clock(due - SECOND):
+        assert run_due_db_tasks() == []
     with clock(due):
         [ran] = run_due_db_tasks()
     assert ran.status == TaskResultStatus.SUCCESSFUL, ran.traceback
