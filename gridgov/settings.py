@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
         "GenderEnum": "people.models.Gender",
         "WorkerStatusEnum": "people.models.WorkerStatus",
         "RoleEnum": "people.roles.Role",
+        "GrantedRoleEnum": "people.roles.GRANTED_ROLE_CHOICES",
         "CaseStateEnum": "cases.models.State",
         "CaseChannelEnum": "cases.models.Channel",
         "CaseLevelEnum": "cases.models.Level",

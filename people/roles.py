@@ -139,6 +139,9 @@ ROLE_INFO: dict[str, RoleInfo] = {
 
 # --- Role sets other features check ---------------------------------------------------------
 
+# Roles an administrator grants directly (grid roles follow worker assignments instead).
+GRANTED_ROLE_CHOICES = [choice for choice in Role.choices if ROLE_INFO[choice[0]].granted]
+
 AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.DISPATCHER, Role.SUPERVISOR})
 DEPARTMENT_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
 GRID_ROLES = frozenset(

@@ -146,6 +146,9 @@ def test_web_filters_detail_and_exports(client):
     record = AuditRecord.objects.get(action="people.worker.update")
     detail = client.get(f"/audit/{record.pk}/").content.decode()
     assert "0750-3999999" in detail and "work_phone" in detail
+    # Roles and channels by their names; the codes stay in the record and its exports.
+    assert "网格化机构管理员" in page and "网格化机构管理员" in detail
+    assert "<td>agency_admin</td>" not in page
     api = client.get(
         "/api/v1/audit/", {"action": "people.worker.update", "since_date": "2000-01-01"}
     )

@@ -530,7 +530,7 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
 class RoleAssignmentCreateSerializer(serializers.Serializer):
     user = ScopedPrimaryKeyField(queryset=User.objects.all(), required=False)
     username = serializers.CharField(required=False, help_text="alternative to user id")
-    role = serializers.ChoiceField(choices=[r for r in R.Role.choices if R.ROLE_INFO[r[0]].granted])
+    role = serializers.ChoiceField(choices=R.GRANTED_ROLE_CHOICES)
     region = serializers.CharField(required=False, allow_blank=True)
     department = ScopedPrimaryKeyField(
         queryset=Department.objects.all(), required=False, allow_null=True
@@ -561,7 +561,7 @@ class AccountCreateSerializer(serializers.Serializer):
     password = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, help_text="generated if blank"
     )
-    role = serializers.ChoiceField(choices=[r for r in R.Role.choices if R.ROLE_INFO[r[0]].granted])
+    role = serializers.ChoiceField(choices=R.GRANTED_ROLE_CHOICES)
     region = serializers.CharField(required=False, allow_blank=True)
     department = ScopedPrimaryKeyField(
         queryset=Department.objects.all(), required=False, allow_null=True

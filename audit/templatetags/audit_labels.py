@@ -1,0 +1,30 @@
+"""Display names for the codes an audit record stores (R28.1): auditors read 调度员 and 接口,
+not ``dispatcher`` and ``api``; the codes stay in the record, the filters and the export."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from people import roles
+
+register = template.Library()
+
+CHANNELS = {
+    "web": _("网页"),
+    "api": _("接口"),
+    "command": _("命令"),
+    "task": _("后台任务"),
+    "system": _("系统"),
+}
+
+
+@register.filter
+def role_label(code: str) -> str:
+    """The role's display name, or ``-`` when the step was taken without a role."""
+    return roles.label(code) if code else "-"
+
+
+@register.filter
+def channel_label(code: str) -> str:
+    return str(CHANNELS.get(code, code or "-"))
