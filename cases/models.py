@@ -157,6 +157,10 @@ class Case(models.Model):
         default=DeadlineStatus.NONE,
         db_index=True,
     )
+    # The next moment the colour of the case or of one of its assignments may change (an
+    # amber moment or a deadline): the minute's background check picks up every case due
+    # by then (cases.tasks). None when nothing is to come.
+    next_check_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
 
     settled_on_spot = models.BooleanField(_("现场处置"), default=False)
     decline_reason = models.TextField(_("不予立案理由"), blank=True)

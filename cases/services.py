@@ -147,30 +147,51 @@ def _deadline(start: dt.datetime, amount: Any, unit: str) -> tuple[dt.datetime |
         return None, exc.message
 
 
-def _schedule_checks(
-    case: Case, start: dt.datetime | None, due: dt.datetime | None, amber: float
-) -> None:
-    """Background checks of the case at its amber moment and at its deadline (R24.2, R24.3,
-    R27.1); a change rolled back schedules nothing. ``start`` is where the status computation
-    counts from (verification for the dispatch deadline, the dispatch for a handling one).
-
-    With the database backend the tasks are rows written in this very transaction (rolled
-    back with it, and no extra commit per intake); any other backend (RQ) is told only once
-    the transaction has committed.
-    """
-    if start is None or due is None or case.state not in OPEN_STATES:
-        return
-    from cases import tasks  # the tasks import the services
-
+def _check_moments(
+    start: dt.datetime | None, due: dt.datetime | None, amber: float
+) -> list[dt.datetime]:
+    """When a deadline's colour changes: its amber moment (where the calendar covers it) and
+    the deadline itself (R24.2, R24.3, R27.1)."""
+    if start is None or due is None:
+        return []
     moments = [due]
     # Without the calendar for the amber moment, the check at the deadline still comes.
     with contextlib.suppress(calendar.CalendarNotCovered):
         moments.append(calendar.add_working_fraction(start, due, amber))
-    case_id = case.pk
-    if tasks.stored_in_this_database():
-        tasks.schedule_checks(case_id, moments, robust=False)
-    else:
-        transaction.on_commit(lambda: tasks.schedule_checks(case_id, moments), robust=True)
+    return moments
+
+
+def _schedule_checks(
+    case: Case,
+    start: dt.datetime | None,
+    due: dt.datetime | None,
+    amber: float,
+    *,
+    save: bool = True,
+) -> None:
+    """Plan the background check of the case at the amber moment and at the deadline of one
+    of its deadlines (R24.2, R24.3, R27.1). ``start`` is where the status computation counts
+    from (verification for the dispatch deadline, the dispatch for a handling one).
+
+    The case keeps only its next moment (``next_check_at``); each check plans the one after.
+    An earlier moment already planned stays: checking early is harmless, the check then
+    plans the right next moment. ``save=False``: the caller saves the case (intake inserts it).
+    """
+    if case.state not in OPEN_STATES:
+        return
+    moments = _check_moments(start, due, amber)
+    if not moments:
+        return
+    first = min(moments)
+    planned = case.next_check_at
+    if planned is not None and _now() < planned <= first:
+        return
+    case.next_check_at = first
+    if save:
+        _save_next_check(case)
+    from cases import tasks  # the tasks import the services
+
+    tasks.plan_check(first)
 
 
 def _terms(entry: Any) -> dict[str, Any]:
@@ -187,6 +208,12 @@ def _terms(entry: Any) -> dict[str, Any]:
 
 def _save(case: Case, *fields: str) -> None:
     case.save(update_fields=[*fields, "updated_at"])
+
+
+def _save_next_check(case: Case) -> None:
+    """Bookkeeping of the background checks, not a change of the case: ``updated_at``
+    stays."""
+    Case.objects.filter(pk=case.pk).update(next_check_at=case.next_check_at)
 
 
 def _record(
@@ -471,6 +498,10 @@ def _intake_new(
             case.deadline_status = (
                 DeadlineStatus.NORMAL if case.dispatch_due_at else (DeadlineStatus.NONE)
             )
+            if not settle_note:  # a case settled on the spot closes at once
+                _schedule_checks(
+                    case, case.verified_at, case.dispatch_due_at, terms["amber"], save=False
+                )
         case.save(force_insert=True)
         _record(
             case,
@@ -496,7 +527,6 @@ def _intake_new(
             _settle(case, actor, None, settle_note, [], client_id)
         if urgent:
             _notify_urgent(case, terms)
-        _schedule_checks(case, case.verified_at, case.dispatch_due_at, terms["amber"])
     return case
 
 
@@ -1554,15 +1584,47 @@ def refresh_deadline_status(case: Case, now: dt.datetime | None = None) -> list[
     now = now or _now()
     changes: list[str] = []
     if case.state not in OPEN_STATES or case.state == State.SUSPENDED:
+        # Nothing to check until the case is open and running again (resume plans anew).
+        if case.next_check_at is not None:
+            case.next_check_at = None
+            _save_next_check(case)
         return changes
     terms = _terms(case.entry)
+    moments: list[dt.datetime] = []
+    _refresh_colours(case, now, terms, moments, changes)
+    _plan_next_check(case, now, moments)
+    return changes
+
+
+def _plan_next_check(case: Case, now: dt.datetime, moments: list[dt.datetime]) -> None:
+    """Record and plan the case's next moment to come (none when every deadline has passed:
+    red stays red until the case moves on, and the move plans anew)."""
+    upcoming = min((m for m in moments if m > now), default=None)
+    if upcoming != case.next_check_at:
+        case.next_check_at = upcoming
+        _save_next_check(case)
+    if upcoming is not None:
+        from cases import tasks  # the tasks import the services
+
+        tasks.plan_check(upcoming)
+
+
+def _refresh_colours(
+    case: Case,
+    now: dt.datetime,
+    terms: dict[str, Any],
+    moments: list[dt.datetime],
+    changes: list[str],
+) -> None:
+    """The body of :func:`refresh_deadline_status`; collects the moments still to come of
+    every live deadline into ``moments``."""
     amber = terms["amber"]
     if case.state in (State.VERIFIED, State.ACCEPTED):
         if case.dispatch_due_at is None and case.verified_at:
             case.dispatch_due_at, _why = _deadline(case.verified_at, *terms["dispatch"])
             if case.dispatch_due_at:
                 _save(case, "dispatch_due_at")
-                _schedule_checks(case, case.verified_at, case.dispatch_due_at, amber)
+        moments += _check_moments(case.verified_at, case.dispatch_due_at, amber)
         status = _status(case.verified_at, case.dispatch_due_at, amber, now)
         if status != case.deadline_status:
             case.deadline_status = status
@@ -1580,7 +1642,7 @@ def refresh_deadline_status(case: Case, now: dt.datetime | None = None) -> list[
                 case=case,
                 agency_code=case.agency_code,
             )
-        return changes
+        return
     lead_status = None
     for assignment in case.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES).select_related(
         "department"
@@ -1590,7 +1652,7 @@ def refresh_deadline_status(case: Case, now: dt.datetime | None = None) -> list[
             if due:
                 assignment.due_at = assignment.original_due_at = due
                 assignment.save(update_fields=["due_at", "original_due_at"])
-                _schedule_checks(case, assignment.clock_start, due, amber)
+        moments += _check_moments(assignment.clock_start, assignment.due_at, amber)
         status = _status(assignment.clock_start, assignment.due_at, amber, now)
         if status != assignment.deadline_status:
             assignment.deadline_status = status
@@ -1611,25 +1673,42 @@ def refresh_deadline_status(case: Case, now: dt.datetime | None = None) -> list[
         case.deadline_status = lead_status
         _save(case, "deadline_status")
         changes.append(f"case:{lead_status}")
-    return changes
 
 
-def sweep_deadlines(now: dt.datetime | None = None, batch: int = 500) -> dict[str, int]:
-    """Re-check every open case (idempotent: a second run changes and notifies nothing)."""
+def check_due_cases(now: dt.datetime | None = None) -> dict[str, int]:
+    """Refresh every open case whose next check has come (R27.1; the minute's background
+    job). Idempotent; each refreshed case records and plans its next moment."""
     now = now or _now()
+    ids = list(
+        Case.objects.filter(state__in=OPEN_STATES, next_check_at__lte=now)
+        .exclude(state=State.SUSPENDED)
+        .order_by("next_check_at")
+        .values_list("pk", flat=True)
+    )
+    return _refresh_each(ids, now)
+
+
+def _refresh_each(ids: list[int], now: dt.datetime) -> dict[str, int]:
     counts = {"cases": 0, "changes": 0}
+    for pk in ids:
+        with transaction.atomic():
+            case = Case.objects.select_for_update(of=("self",)).select_related("entry").get(pk=pk)
+            counts["changes"] += len(refresh_deadline_status(case, now))
+            counts["cases"] += 1
+    return counts
+
+
+def sweep_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
+    """Re-check every open case and plan its next check anew (idempotent: a second run
+    changes and notifies nothing). Makes up for lost jobs, e.g. a Redis that was emptied."""
+    now = now or _now()
     ids = list(
         Case.objects.filter(state__in=OPEN_STATES)
         .exclude(state=State.SUSPENDED)
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
-    for start in range(0, len(ids), batch):
-        for pk in ids[start : start + batch]:
-            with transaction.atomic():
-                case = Case.objects.select_for_update().select_related("entry").get(pk=pk)
-                counts["changes"] += len(refresh_deadline_status(case, now))
-                counts["cases"] += 1
-    return counts
+    return _refresh_each(ids, now)
 
 
 # --- reading helpers used by the API and the web UI ----------------------------------------

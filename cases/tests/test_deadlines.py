@@ -412,16 +412,23 @@ def test_r24_uncovered_year_the_case_goes_on_and_the_sweep_fills_deadlines_in(
     resident_case = Case.objects.get(pk=resident_case.pk)
     assert resident_case.dispatch_due_at == calendar.deadline(monday, 2, "workhours")
     assert resident_case.deadline_status == DeadlineStatus.NORMAL
-    # … and the background checks are scheduled for the new deadlines.
+    # … and the background checks are planned for the new deadlines.
     from django_tasks_db.models import DBTaskResult
 
-    scheduled = set()
-    for row in DBTaskResult.objects.all():  # each job: its moment and the later ones it carries
-        case_id, *then = row.args_kwargs["args"]
-        scheduled.add((case_id, row.run_after))
-        scheduled |= {(case_id, dt.datetime.fromisoformat(m)) for m in (then[0] if then else [])}
-    assert (case.pk, due) in scheduled
-    assert (resident_case.pk, resident_case.dispatch_due_at) in scheduled
+    from cases import tasks
+
+    amber = calendar.add_working_fraction(monday, due, 0.8)
+    assert Case.objects.get(pk=case.pk).next_check_at == amber
+    dispatch_due = resident_case.dispatch_due_at
+    dispatch_amber = calendar.add_working_fraction(monday, dispatch_due, 0.8)
+    assert resident_case.next_check_at == min(
+        m for m in (dispatch_amber, dispatch_due) if m > monday + HOUR
+    )
+    planned = {
+        r.run_after
+        for r in DBTaskResult.objects.filter(task_path=tasks.check_due_cases.module_path)
+    }
+    assert {tasks.minute_of(amber), tasks.minute_of(resident_case.next_check_at)} <= planned
 
 
 # --- the sweep command --------------------------------------------------------------------------

@@ -1,7 +1,7 @@
-"""Deadline checks as background tasks (R24.2, R24.3, R27.1): scheduled by the services at
-the amber moment and the deadline once a change commits, run by the database backend's worker
-(the embedded default) and by RQ on the real Redis (production); a duplicated or missed task
-never warns twice.
+"""Deadline checks as background tasks (R24.2, R24.3, R27.1): each case records its next
+amber moment or deadline and the services plan one job per minute for it (in the change's
+transaction, or once it commits), run by the database backend's worker (the embedded default)
+and by RQ on the real Redis (production); a duplicated or missed job never warns twice.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from workdays import services as calendar
 pytestmark = pytest.mark.django_db
 
 CHECK = "cases.tasks.check_case_deadlines"
+DUE = "cases.tasks.check_due_cases"
 HOUR = dt.timedelta(hours=1)
 SECOND = dt.timedelta(seconds=1)
 REDIS_URL = os.environ.get("GRIDGOV_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -52,16 +53,14 @@ def db_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-def scheduled_checks(case: Case) -> list[dt.datetime]:
-    """Every moment the case is still to be checked at: each waiting job's own and the later
-    ones it carries (one job per change; it enqueues the next when it has run)."""
-    moments = []
-    for row in DBTaskResult.objects.filter(task_path=CHECK, status=TaskResultStatus.READY):
-        case_id, *then = row.args_kwargs["args"]
-        if case_id == case.pk:
-            moments.append(row.run_after)
-            moments += [dt.datetime.fromisoformat(m) for m in (then[0] if then else [])]
-    return sorted(moments)
+def planned_minutes() -> list[dt.datetime]:
+    """The minutes a :func:`cases.tasks.check_due_cases` job waits for."""
+    rows = DBTaskResult.objects.filter(task_path=DUE, status=TaskResultStatus.READY)
+    return sorted(row.run_after for row in rows)
+
+
+def next_check(case: Case) -> dt.datetime | None:
+    return Case.objects.get(pk=case.pk).next_check_at
 
 
 def run_due_db_tasks() -> list[DBTaskResult]:
@@ -90,164 +89,197 @@ def run_due_db_tasks() -> list[DBTaskResult]:
     return done
 
 
-# --- scheduling: from the services, on commit -----------------------------------------------
+# --- planning: from the services, in the change's transaction or on commit --------------------
 
 
-def test_r27_1_dispatch_schedules_checks_at_the_amber_moment_and_the_deadline(
-    world, t0, db_tasks, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        case = dispatched(world, t0, sign=False)
-    due = case.due_at
-    amber = calendar.add_working_fraction(t0, due, 0.8)
-    # The worker's report scheduled its dispatch deadline's checks too.
-    dispatch_due = case.dispatch_due_at
-    dispatch_amber = calendar.add_working_fraction(t0, dispatch_due, 0.8)
-    assert scheduled_checks(case) == sorted([dispatch_amber, dispatch_due, amber, due])
-
-
-def test_r24_3_extension_rework_and_resume_schedule_checks_for_the_new_deadlines(
-    world, t0, db_tasks, django_capture_on_commit_callbacks
-):
-    case = dispatched(world, t0)
-    with django_capture_on_commit_callbacks(execute=True), clock(t0 + HOUR):
-        extension = services.request_extension(
-            world.police_handler, case.pk, amount=1, unit="workdays", reason="需协调"
-        )
-        services.decide_extension(world.dispatcher, case.pk, extension=extension, approve=True)
-    new_due = lead(case).due_at
-    assert new_due in scheduled_checks(case)
-    assert calendar.add_working_fraction(t0, new_due, 0.8) in scheduled_checks(case)
-
-    with django_capture_on_commit_callbacks(execute=True), clock(t0 + 2 * HOUR):
-        suspension = services.request_suspension(world.police_handler, case.pk, reason="等待")
-        services.decide_suspension(world.dispatcher, case.pk, suspension=suspension, approve=True)
-    with django_capture_on_commit_callbacks(execute=True), clock(new_due):
-        services.resume(world.dispatcher, case.pk)
-    assert lead(case).due_at in scheduled_checks(case)
-
-    with django_capture_on_commit_callbacks(execute=True), clock(new_due + HOUR):
-        services.feedback(world.police_handler, case.pk, note="已处理")
-        services.check(world.dispatcher, case.pk, passed=False, note="返工")
-    assert lead(case).due_at in scheduled_checks(case)
-
-
-def test_r27_1_a_rolled_back_change_schedules_nothing(world, t0, db_tasks):
-    """Database backend: the task rows are written in the change's own transaction (no extra
-    commit per intake) and rolled back with it."""
+def test_r27_1_a_report_plans_the_check_at_its_amber_moment(world, t0, db_tasks):
+    """R24.2: a worker's report starts its dispatch deadline; the case records the moment it
+    turns amber and a job waits for that minute."""
     case = report(world, t0)
-    with clock(t0):
-        services.accept(world.dispatcher, case.pk)
-    before = scheduled_checks(case)
-    assert len(before) == 2  # the report's dispatch deadline
-    with pytest.raises(RuntimeError), transaction.atomic(), clock(t0):
-        services.dispatch(world.dispatcher, case.pk)
-        assert len(scheduled_checks(case)) == 4
-        raise RuntimeError("the request failed after the dispatch")
-    assert scheduled_checks(case) == before
-    assert Case.objects.get(pk=case.pk).state == "accepted"
+    amber = calendar.add_working_fraction(t0, case.dispatch_due_at, 0.8)
+    assert next_check(case) == amber
+    assert planned_minutes() == [tasks.minute_of(amber)]
+
+
+def test_r27_1_cases_due_in_the_same_minute_share_one_job(world, t0, db_tasks):
+    """A province reports thousands of cases an hour: the checks are one job per minute, not
+    one per case and moment."""
+    cases = [report(world, t0) for _ in range(5)]
+    assert len({next_check(c) for c in cases}) == 1
+    assert len(planned_minutes()) == 1
+    assert not DBTaskResult.objects.filter(task_path=CHECK).exists()
+
+
+def test_r27_1_minute_of_rounds_up_to_the_whole_minute():
+    at = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+    assert tasks.minute_of(at) == at
+    assert tasks.minute_of(at + dt.timedelta(microseconds=1)) == at + dt.timedelta(minutes=1)
+    assert tasks.minute_of(at + dt.timedelta(seconds=59)) == at + dt.timedelta(minutes=1)
+
+
+def test_r27_1_a_rolled_back_change_plans_nothing(world, t0, db_tasks):
+    """Database backend: the job rows and the case's next check are written in the change's
+    own transaction (no extra commit per report) and rolled back with it."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        report(world, t0)
+        assert planned_minutes() != []
+        raise RuntimeError("the request failed after the report")
+    assert planned_minutes() == []
+    assert not Case.objects.exists()
 
 
 def test_r27_1_other_backends_are_told_only_after_the_commit(
     world, t0, settings, django_capture_on_commit_callbacks
 ):
     """RQ (and any backend outside this database) hears of the checks once the change has
-    committed; a change rolled back tells it nothing."""
+    committed, once per minute and process; a change rolled back tells it nothing."""
     from django_tasks import task_backends
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     backend = task_backends["default"]
-    case = report(world, t0)
-    with clock(t0):
-        services.accept(world.dispatcher, case.pk)
+    tasks.planned.clear()
     with (
         django_capture_on_commit_callbacks(execute=False) as callbacks,
         pytest.raises(RuntimeError),
         transaction.atomic(),
-        clock(t0),
     ):
-        services.dispatch(world.dispatcher, case.pk)
-        raise RuntimeError("the request failed after the dispatch")
+        report(world, t0)
+        raise RuntimeError("the request failed after the report")
     assert callbacks == [] and backend.results == []
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks, clock(t0):
-        case = services.dispatch(world.dispatcher, case.pk)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = report(world, t0)
+        report(world, t0)  # the same minute
     assert backend.results == []  # not before the commit
     for callback in callbacks:
         callback()
-    due = case.due_at
-    amber = calendar.add_working_fraction(t0, due, 0.8)
-    # One job for the change: at the amber moment, carrying the deadline's check.
     [job] = backend.results
-    assert (job.task.module_path, job.task.run_after) == (CHECK, amber)
-    assert job.args == [case.pk, [due.isoformat()]]
+    assert (job.task.module_path, job.task.run_after) == (DUE, tasks.minute_of(next_check(first)))
+    tasks.planned.clear()
 
 
-def test_r24_1_a_case_settled_on_the_spot_schedules_nothing(
+def test_r24_1_a_case_settled_on_the_spot_plans_nothing(
     world, t0, db_tasks, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         case = report(world, t0, matter=world.settle_code, settle_note="已劝离")
     assert case.state == "closed"
+    assert next_check(case) is None
     assert not DBTaskResult.objects.exists()
 
 
-def test_r27_1_a_backend_that_refuses_does_not_undo_the_change(world, t0, db_tasks, caplog):
-    """Enqueueing happens after the commit; a failure is logged and the sweep catches up."""
-    case = report(world, t0)
-    with mock.patch.object(DBTaskResult.objects, "create", side_effect=OSError("disk full")):
-        assert tasks.schedule_checks(case.pk, [t0 + HOUR, t0 + 2 * HOUR]) == 0
-    assert "could not schedule the deadline check" in caplog.text
+def test_r27_1_a_backend_that_refuses_does_not_undo_the_change(
+    world, t0, settings, caplog, django_capture_on_commit_callbacks
+):
+    """RQ down: the report is stored, the failure logged; the next minute's job or the sweep
+    catches up with the case."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    tasks.planned.clear()
+    refusing = mock.Mock(backend="default")
+    refusing.using.return_value.enqueue.side_effect = OSError("Redis down")
+    with (
+        mock.patch.object(tasks, "check_due_cases", refusing),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        case = report(world, t0)
+    assert Case.objects.filter(pk=case.pk).exists()
+    assert "could not plan the deadline checks" in caplog.text
+    assert next_check(case) is not None
+    tasks.planned.clear()
 
 
 # --- the database backend's worker ------------------------------------------------------------
 
 
-def test_r27_1_database_worker_runs_each_check_when_it_is_due(
-    world, t0, db_tasks, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        case = dispatched(world, t0)
-    # Only the handling deadline's checks: the dispatch deadline's are past concern.
-    DBTaskResult.objects.filter(run_after__lte=case.dispatch_due_at).delete()
+def run_due_until(moment: dt.datetime) -> list[DBTaskResult]:
+    with clock(moment):
+        return run_due_db_tasks()
+
+
+def test_r27_1_database_worker_turns_cases_amber_then_red_on_time(world, t0, db_tasks):
+    """R24.3, R27.1: without anyone sweeping, the minute's job turns the assignment and the
+    case amber at the amber moment and red at the deadline, each colour notified once; each
+    check plans the next."""
+    case = dispatched(world, t0)
     due = case.due_at
     amber = calendar.add_working_fraction(t0, due, 0.8)
+    # The dispatch deadline's amber moment came first; its check moves on to the handling one.
+    run_due_until(case.dispatch_due_at + HOUR)
+    assert next_check(case) == amber
+    assert tasks.minute_of(amber) in planned_minutes()
 
-    with clock(amber - SECOND):
-        assert run_due_db_tasks() == []  # nothing is due yet
-    with clock(amber):
-        [ran] = run_due_db_tasks()
+    assert [r for r in run_due_until(amber - SECOND) if r.task_path == DUE] == []
+    [ran] = run_due_until(tasks.minute_of(amber))
     assert ran.status == TaskResultStatus.SUCCESSFUL, ran.traceback
-    assert ran.return_value == [f"assignment:{lead(case).pk}:amber", "case:amber"]
+    assert ran.return_value == {"cases": 1, "changes": 2}
     assert notifications(case, "amber") == [("", world.police.pk), ("440703002", None)]
+    assert Case.objects.get(pk=case.pk).deadline_status == DeadlineStatus.AMBER
+    assert next_check(case) == due
 
-    # The amber check enqueued the deadline's, which it carried.
-    assert scheduled_checks(case) == [due]
-    with clock(due - SECOND):
-        assert run_due_db_tasks() == []
-    with clock(due):
-        [ran] = run_due_db_tasks()
+    [ran] = run_due_until(tasks.minute_of(due))
     assert ran.status == TaskResultStatus.SUCCESSFUL, ran.traceback
     assert Case.objects.get(pk=case.pk).deadline_status == DeadlineStatus.RED
     assert notifications(case, "red") == [("", world.police.pk), ("440703002", None)]
+    assert next_check(case) is None  # nothing more to come until the case moves on
+    assert planned_minutes() == []
+
+
+def test_r24_3_extension_rework_and_resume_plan_checks_for_the_new_deadlines(world, t0, db_tasks):
+    """A moved deadline is checked at its new moments: the old ones, if still planned, find
+    nothing to do and plan the new ones."""
+    case = dispatched(world, t0)
+    with clock(t0 + HOUR):
+        extension = services.request_extension(
+            world.police_handler, case.pk, amount=1, unit="workdays", reason="需协调"
+        )
+        services.decide_extension(world.dispatcher, case.pk, extension=extension, approve=True)
+    new_due = lead(case).due_at
+    new_amber = calendar.add_working_fraction(t0, new_due, 0.8)
+    assert next_check(case) <= new_amber
+    run_due_until(new_amber - SECOND)
+    assert next_check(case) == new_amber
+    assert Case.objects.get(pk=case.pk).deadline_status == DeadlineStatus.NORMAL
+
+    with clock(new_amber - SECOND):
+        suspension = services.request_suspension(world.police_handler, case.pk, reason="等待")
+        services.decide_suspension(world.dispatcher, case.pk, suspension=suspension, approve=True)
+    run_due_until(new_due + HOUR)  # suspended: the clock stands still
+    assert Case.objects.get(pk=case.pk).deadline_status == DeadlineStatus.NORMAL
+    with clock(new_due + HOUR):
+        services.resume(world.dispatcher, case.pk)
+    resumed_due = lead(case).due_at
+    assert resumed_due > new_due
+    assert next_check(case) is not None and next_check(case) <= resumed_due
+    run_due_until(resumed_due)
+    assert Case.objects.get(pk=case.pk).deadline_status == DeadlineStatus.RED
+
+    with clock(resumed_due + HOUR):
+        services.feedback(world.police_handler, case.pk, note="已处理")
+        services.check(world.dispatcher, case.pk, passed=False, note="返工")
+    rework_due = lead(case).due_at
+    assert Case.objects.get(pk=case.pk).deadline_status == DeadlineStatus.NORMAL
+    run_due_until(rework_due)
+    assert Case.objects.get(pk=case.pk).deadline_status == DeadlineStatus.RED
 
 
 def test_r27_1_duplicated_or_missed_tasks_never_double_warn(world, t0, db_tasks):
-    """The check runs twice (a duplicate), then the sweep runs after it: one notification
-    per colour and recipient. A case whose amber task was lost goes straight to red."""
+    """The minute's job runs twice (a duplicate), then the sweep runs after it: one
+    notification per colour and recipient. A case whose checks were all lost goes straight to
+    red at the next job or sweep."""
     case = dispatched(world, t0)
-    DBTaskResult.objects.all().delete()  # only the checks enqueued below
     due = case.due_at
     amber = calendar.add_working_fraction(t0, due, 0.8)
+    DBTaskResult.objects.all().delete()
     for _ in range(2):
-        tasks.check_case_deadlines.using(run_after=amber).enqueue(case.pk)
+        tasks.check_due_cases.using(run_after=amber).enqueue()
     with clock(amber + HOUR):
-        runs = run_due_db_tasks()
+        runs = [r for r in run_due_db_tasks() if r.task_path == DUE]
         assert services.sweep_deadlines() == {"cases": 1, "changes": 0}
     assert [r.status for r in runs] == [TaskResultStatus.SUCCESSFUL] * 2
-    assert sorted(len(r.return_value) for r in runs) == [0, 2]  # the second found it done
+    assert sorted(r.return_value["changes"] for r in runs) == [0, 2]  # the second found it done
     with clock(due + HOUR):
-        tasks.check_case_deadlines.enqueue(case.pk)
+        tasks.check_due_cases.enqueue()
+        tasks.check_due_cases.enqueue()
         tasks.check_case_deadlines.enqueue(case.pk)
         run_due_db_tasks()
         call_command("sweep_deadlines", stdout=io.StringIO())
@@ -255,16 +287,29 @@ def test_r27_1_duplicated_or_missed_tasks_never_double_warn(world, t0, db_tasks)
     assert notifications(case, "red") == [("", world.police.pk), ("440703002", None)]
 
     missed = dispatched(world, t0)
-    DBTaskResult.objects.all().delete()  # its amber check is lost
+    DBTaskResult.objects.all().delete()  # all its planned checks are lost
     with clock(due + HOUR):
-        tasks.check_case_deadlines.enqueue(missed.pk)
-        run_due_db_tasks()
+        services.sweep_deadlines()
     assert notifications(missed, "amber") == []
     assert notifications(missed, "red") == [("", world.police.pk), ("440703002", None)]
 
 
+def test_r27_1_the_sweep_plans_every_open_case_again(world, t0, db_tasks):
+    """Redis emptied, the task table truncated: the sweep (run at every worker start) plans
+    each open case's next check again."""
+    case = dispatched(world, t0)
+    DBTaskResult.objects.all().delete()
+    Case.objects.filter(pk=case.pk).update(next_check_at=None)
+    with clock(t0 + HOUR):
+        services.sweep_deadlines()
+    # Dispatched: the handling deadline is what counts now, no longer the dispatch deadline.
+    assert next_check(case) == calendar.add_working_fraction(t0, case.due_at, 0.8)
+    assert planned_minutes() == [tasks.minute_of(next_check(case))]
+
+
 def test_r27_1_a_check_of_a_case_that_is_gone_does_nothing(world, db_tasks):
     assert tasks.check_case_deadlines.call(987654321) == []
+    assert tasks.check_due_cases.call() == {"cases": 0, "changes": 0}
 
 
 def test_r27_1_sweep_task_sweeps(world, t0, db_tasks):
@@ -386,3 +431,20 @@ def test_r27_1_rq_runs_scheduled_checks_only_with_its_scheduler(world, t0, rq_qu
     assert notifications(case, "red") == [("", world.police.pk), ("440703002", None)]
     assert check.get_result(due_now.id).status == TaskResultStatus.SUCCESSFUL
     assert check.get_result(later.id).status == TaskResultStatus.READY
+
+
+@pytest.mark.redis
+def test_r27_1_rq_worker_runs_the_minute_job_on_the_real_redis(world, t0, rq_queue):
+    """Production: the minute's job, run by an RQ worker, refreshes every case due by then."""
+    queue_name, job_ids = rq_queue
+    cases = [dispatched(world, t0) for _ in range(2)]
+    result = tasks.check_due_cases.using(queue_name=queue_name).enqueue()
+    job_ids.append(result.id)
+    with clock(cases[0].due_at + HOUR):
+        assert run_rq_worker(queue_name, with_scheduler=False)
+    finished = tasks.check_due_cases.get_result(result.id)
+    assert finished.status == TaskResultStatus.SUCCESSFUL
+    assert finished.return_value == {"cases": 2, "changes": 4}
+    for case in cases:
+        assert Case.objects.get(pk=case.pk).deadline_status == DeadlineStatus.RED
+        assert notifications(case, "red") == [("", world.police.pk), ("440703002", None)]
