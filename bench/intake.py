@@ -524,6 +524,27 @@ def stored(run: str, mode: str) -> dict[str, int]:
             action="cases.report", object_id__in=[str(i) for i in ids]
         ).count(),
         "broken_chains": sum(1 for _ in archive.verify(ids)),
+        **planned_checks(cases),
+    }
+
+
+def planned_checks(cases: Any) -> dict[str, int]:
+    """Cases whose next deadline check has no job waiting for its minute in RQ's scheduled
+    registry (R27.1: every report's amber moment must be checked), and the jobs waiting."""
+    import django_rq
+    from rq.registry import ScheduledJobRegistry
+
+    from cases import tasks
+
+    registry = ScheduledJobRegistry(queue=django_rq.get_queue("default"))
+    waiting = {
+        int(score) for _, score in registry.connection.zrange(registry.key, 0, -1, withscores=True)
+    }
+    moments = cases.exclude(next_check_at=None).values_list("next_check_at", flat=True)
+    missing = sum(1 for m in moments if int(tasks.minute_of(m).timestamp()) not in waiting)
+    return {
+        "unplanned": missing + cases.filter(next_check_at=None).count(),
+        "jobs_waiting": len(waiting),
     }
 
 
@@ -687,12 +708,17 @@ def main() -> None:
                 problems.append(f"{mode}: audit records {rows['audit']} for {rows['rows']}")
             if rows["broken_chains"]:
                 problems.append(f"{mode}: {rows['broken_chains']} broken archive chains")
+            if rows["unplanned"]:
+                problems.append(f"{mode}: {rows['unplanned']} cases without a planned check")
         if r["server_errors"] or r["client_errors"]:
             problems.append(f"{mode}: {r['client_errors']} 4xx, {r['server_errors']} 5xx")
     if problems:
         print("\nPROBLEMS:\n  " + "\n  ".join(problems))
         sys.exit(1)
-    print("every answered request stored exactly once; archive chains and audit complete")
+    print(
+        "every answered request stored exactly once; archive chains and audit complete; "
+        "every case's next deadline check planned"
+    )
 
 
 if __name__ == "__main__":
