@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1679,13 +1679,21 @@ def check_due_cases(now: dt.datetime | None = None) -> dict[str, int]:
     """Refresh every open case whose next check has come (R27.1; the minute's background
     job). Idempotent; each refreshed case records and plans its next moment."""
     now = now or _now()
+    open_cases = Case.objects.filter(state__in=OPEN_STATES).exclude(state=State.SUSPENDED)
     ids = list(
-        Case.objects.filter(state__in=OPEN_STATES, next_check_at__lte=now)
-        .exclude(state=State.SUSPENDED)
+        open_cases.filter(next_check_at__lte=now)
         .order_by("next_check_at")
         .values_list("pk", flat=True)
     )
-    return _refresh_each(ids, now)
+    counts = _refresh_each(ids, now)
+    # Whatever happened to other jobs, the earliest moment to come has one: the checks go on
+    # as a chain as long as any open case has a deadline ahead.
+    upcoming = open_cases.filter(next_check_at__gt=now).aggregate(at=Min("next_check_at"))["at"]
+    if upcoming is not None:
+        from cases import tasks  # the tasks import the services
+
+        tasks.plan_check(upcoming)
+    return counts
 
 
 def _refresh_each(ids: list[int], now: dt.datetime) -> dict[str, int]:

@@ -24,6 +24,7 @@ import logging
 import threading
 
 from django.db import DEFAULT_DB_ALIAS, router, transaction
+from django.utils import timezone
 from django_tasks import TaskResultStatus, task, task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
@@ -130,7 +131,9 @@ def plan_check(moment: dt.datetime) -> None:
 
 
 def _enqueue_once(minute: dt.datetime) -> None:
-    if not planned.add(minute):
+    # A minute already begun or past may have had its job run before this change committed:
+    # that one is enqueued again (it runs at once), only future minutes are enqueued once.
+    if minute > timezone.now() and not planned.add(minute):
         return
     try:
         check_due_cases.using(run_after=minute).enqueue()

@@ -448,3 +448,31 @@ def test_r27_1_rq_worker_runs_the_minute_job_on_the_real_redis(world, t0, rq_que
     for case in cases:
         assert Case.objects.get(pk=case.pk).deadline_status == DeadlineStatus.RED
         assert notifications(case, "red") == [("", world.police.pk), ("440703002", None)]
+
+
+def test_r27_1_each_minute_job_plans_the_earliest_moment_to_come(world, t0, db_tasks):
+    """Self-healing: whatever jobs were lost, the minute's job plans the next one due among
+    all open cases, so the checks go on as a chain."""
+    first = dispatched(world, t0)
+    later = dispatched(world, t0 + 2 * HOUR)
+    DBTaskResult.objects.all().delete()  # every planned job lost
+    with clock(t0 + HOUR):
+        tasks.check_due_cases.call()
+    assert planned_minutes() == [tasks.minute_of(min(next_check(first), next_check(later)))]
+
+
+def test_r27_1_a_minute_already_begun_is_enqueued_again(world, t0, settings):
+    """RQ: a minute whose job may already have run is enqueued again (it runs at once); a
+    future minute only once per process."""
+    from django_tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    tasks.planned.clear()
+    past = tasks.minute_of(timezone.now() - HOUR)
+    future = tasks.minute_of(timezone.now() + HOUR)
+    for minute in (past, past, future, future):
+        tasks._enqueue_once(minute)
+    assert [r.task.run_after for r in backend.results] == [past, past, future]
+    tasks.planned.clear()
+
