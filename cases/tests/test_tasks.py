@@ -475,4 +475,3 @@ def test_r27_1_a_minute_already_begun_is_enqueued_again(world, t0, settings):
         tasks._enqueue_once(minute)
     assert [r.task.run_after for r in backend.results] == [past, past, future]
     tasks.planned.clear()
-
