@@ -8,7 +8,9 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gridgov_test
-PYTEST_ARGS ?=
+# Tests run on every core (pytest-xdist; each worker has its own test database). Override with
+# `make test PYTEST_ARGS=` for one process, e.g. to read a failure's output in order.
+PYTEST_ARGS ?= -n auto
 export TEST_DATABASE_URL
 
 .PHONY: setup demo serve worker test test-sqlite test-postgres lint format install bench screenshots clean help messages
