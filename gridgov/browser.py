@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = Path(os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium"))
 # Flags for a closed network: no background traffic, no first-run, no sandbox as root.
@@ -33,3 +34,14 @@ def browser_available() -> bool:
 
 def browser_required() -> bool:
     return os.environ.get("GRIDGOV_REQUIRE_BROWSER") == "1"
+
+
+def tap_on_map(page: Any, map_id: str, lng: float, lat: float) -> None:
+    """Tap the point (lng, lat) on a map of ``GridgovPointPicker`` (``point-picker.js``), as a
+    finger would. The map's script runs after the page shows, so this waits for the picker."""
+    picker = f"document.getElementById({map_id!r}).gridgovPicker"
+    page.wait_for_function(picker)
+    spot = page.evaluate(
+        f"([lat, lng]) => {picker}.map.latLngToContainerPoint([lat, lng])", [lat, lng]
+    )
+    page.locator(f"#{map_id}").tap(position={"x": spot["x"], "y": spot["y"]})

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import Case, State
-from gridgov.browser import PHONE
+from gridgov.browser import PHONE, tap_on_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,14 +38,7 @@ def test_resident_reports_follows_and_rates_on_a_phone(browser, live_server, liv
     page.click(".portal-report a")
     expect(page.locator("h1")).to_have_text("我要反映")
     lng, lat = world.point
-    # The map script runs after the heading shows; wait until the picker is attached.
-    page.wait_for_function("document.getElementById('portal-map').gridgovPicker")
-    spot = page.evaluate(
-        "([lat, lng]) => document.getElementById('portal-map').gridgovPicker"
-        ".map.latLngToContainerPoint([lat, lng])",
-        [lat, lng],
-    )
-    page.locator("#portal-map").tap(position={"x": spot["x"], "y": spot["y"]})
+    tap_on_map(page, "portal-map", lng, lat)
     expect(page.locator("[data-place]")).to_contain_text("测试网格1")
     page.fill("[data-matter-search]", "治安")
     page.locator(".matter-option:visible", has_text="治安隐患排查").click()

@@ -30,7 +30,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from cases import archive
 from cases.models import Case, State
 from cases.tests import conftest as cases_conftest
-from gridgov.browser import DESKTOP, PHONE
+from gridgov.browser import DESKTOP, PHONE, tap_on_map
 from people.testing import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -148,14 +148,7 @@ def test_a_resident_report_goes_round_the_loop_and_is_rated(
     resident.click(".portal-report a")
     expect(resident.locator("h1")).to_have_text("我要反映")
     lng, lat = world.point
-    # The map script runs after the heading shows; wait until the picker is attached.
-    resident.wait_for_function("document.getElementById('portal-map').gridgovPicker")
-    spot = resident.evaluate(
-        "([lat, lng]) => document.getElementById('portal-map').gridgovPicker"
-        ".map.latLngToContainerPoint([lat, lng])",
-        [lat, lng],
-    )
-    resident.locator("#portal-map").tap(position={"x": spot["x"], "y": spot["y"]})
+    tap_on_map(resident, "portal-map", lng, lat)
     expect(resident.locator("[data-place]")).to_contain_text("测试网格1")
     resident.fill("input[name=address]", "白沙街道测试路 8 号后门")
     resident.fill("[data-matter-search]", "治安")
