@@ -177,6 +177,13 @@ class RegionScopedMixin:
     slug_field = "code"
     slug_url_kwarg = "code"
 
+    def region_or_404(self, code: str) -> Region:
+        """The region with this code, if it lies in the user's jurisdiction."""
+        region = self.get_queryset().filter(code=code).first()  # type: ignore[attr-defined]
+        if region is None:
+            raise Http404("no region with this code in your jurisdiction")
+        return region
+
 
 def _region_context(request: HttpRequest, region: Region) -> dict[str, Any]:
     user = request.user
@@ -259,9 +266,7 @@ class RegionMapView(RegionScopedMixin, ScopedView):
     """Map layers of a region page: outline, children, grids (cached), vacant grid codes."""
 
     def get(self, request: HttpRequest, code: str) -> HttpResponse:
-        region = self.get_queryset().filter(code=code).first()
-        if region is None:
-            raise Http404("no region with this code in your jurisdiction")
+        region = self.region_or_404(code)
         vacant = (
             _vacant_codes(request.user, region.code) if region.level in GRID_LAYER_LEVELS else []
         )
@@ -565,9 +570,7 @@ class CoverageResultView(RegionScopedMixin, ScopedView):
     """The report itself (htmx fragment): computed when not cached, ``?refresh=1`` again."""
 
     def get(self, request: HttpRequest, code: str) -> HttpResponse:
-        region = self.get_queryset().filter(code=code).first()
-        if region is None:
-            raise Http404("no region with this code in your jurisdiction")
+        region = self.region_or_404(code)
         refresh = request.GET.get("refresh") == "1"
         report = reporting.region_report(region, refresh=refresh)
         return render(
