@@ -42,7 +42,21 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def record(
+def record(actor: Any, action: str, obj: models.Model | None = None, **details: Any) -> AuditRecord:
+    """Append one audit record (``details`` as for :func:`new_record`); must run inside the
+    transaction of the change it describes."""
+    return store(new_record(actor, action, obj, **details))
+
+
+def store(entry: AuditRecord) -> AuditRecord:
+    """Store a record from :func:`new_record`, inside the transaction of its change."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record() must be called inside the service's transaction")
+    entry.save(force_insert=True)
+    return entry
+
+
+def new_record(
     actor: Any,
     action: str,
     obj: models.Model | None = None,
@@ -56,9 +70,8 @@ def record(
     object_id: str = "",
     object_repr: str = "",
 ) -> AuditRecord:
-    """Append one audit record; must run inside the transaction of the change it describes."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record() must be called inside the service's transaction")
+    """The audit record of a change, not yet stored: for a service that stores it in the
+    same statement as the change itself (``gridgov.rows.insert_together``)."""
     ctx = context.current()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -70,7 +83,7 @@ def record(
         actor_name = user.get_username()
     elif isinstance(actor, str):
         actor_name = actor
-    return AuditRecord.objects.create(
+    return AuditRecord(
         actor=user,
         actor_name=actor_name or ctx.channel,
         role=role,

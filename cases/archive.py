@@ -48,7 +48,20 @@ def compute_hash(prev_hash: str, event: CaseEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(event)).hexdigest()
 
 
-def append(
+def append(case: Case, **event: Any) -> CaseEvent:
+    """Append one event (fields as for :func:`next_event`) to the case's chain; call inside
+    the transaction holding the case lock."""
+    return store(next_event(case, **event))
+
+
+def store(event: CaseEvent) -> CaseEvent:
+    """Store an event from :func:`next_event` and move its case's stored head to it."""
+    event.save(force_insert=True)
+    Case.objects.filter(pk=event.case_id).update(archive_seq=event.seq, archive_head=event.hash)
+    return event
+
+
+def next_event(
     case: Case,
     *,
     action: str,
@@ -60,8 +73,10 @@ def append(
     data: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> CaseEvent:
-    """Append one event to the case's chain; call inside the transaction holding the case lock."""
-    # The case row is locked by the caller; its head names the last event.
+    """The case's next event, hashed and not yet stored, with the case's head (``archive_seq``,
+    ``archive_head``) moved to it in memory: the caller stores both in one transaction (a new
+    case: the head goes into the case's own insert). The case needs its id."""
+    # The case row is locked by the caller (or not stored yet); its head names the last event.
     seq = case.archive_seq + 1
     prev_hash = case.archive_head or GENESIS
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -80,9 +95,7 @@ def append(
         prev_hash=prev_hash,
     )
     event.hash = compute_hash(prev_hash, event)
-    event.save(force_insert=True)
     case.archive_seq, case.archive_head = seq, event.hash
-    Case.objects.filter(pk=case.pk).update(archive_seq=seq, archive_head=event.hash)
     return event
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from audit import personal_data
 from audit import services as audit
+from audit.models import AuditRecord
 from cases import archive, machine
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
@@ -50,6 +51,7 @@ from cases.models import (
     Warning,
 )
 from cases.uploads import CheckedPhoto, check_photos
+from gridgov import rows
 from gridgov.errors import DomainError, Forbidden, NotFound
 from matters import gate
 from people import roles as R
@@ -70,6 +72,7 @@ CASE_FIELDS = [
     "deadline_status",
     "rating",
 ]
+_REPORT_ROWS = (Case, CaseEvent, AuditRecord)
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
 MAX_TEXT = 4000
 
@@ -216,34 +219,12 @@ def _save_next_check(case: Case) -> None:
     Case.objects.filter(pk=case.pk).update(next_check_at=case.next_check_at)
 
 
-def _record(
-    case: Case,
-    *,
-    action: str,
-    actor: Any,
-    authority: machine.Authority | None,
-    from_state: str,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    photos: Sequence[CheckedPhoto] = (),
-    before: dict[str, Any] | None = None,
-) -> CaseEvent:
-    """The archive event (R26.2) and the audit record (R28.1) of one step."""
-    data = dict(data or {})
-    if photos:
-        data["attachments"] = [p.manifest() for p in photos]
-    role = authority.role if authority is not None else scoping.acting_role(actor, None)
-    event = archive.append(
-        case,
-        action=action,
-        actor=actor,
-        role=role,
-        from_state=from_state,
-        to_state=case.state,
-        note=note,
-        data=data,
-        at=_now(),
-    )
+def _record(case: Case, *, photos: Sequence[CheckedPhoto] = (), **step: Any) -> CaseEvent:
+    """Store the archive event (R26.2), attachments and audit record (R28.1) of one step
+    (``step`` as for :func:`_step_rows`)."""
+    event, entry = _step_rows(case, photos=photos, **step)
+    archive.store(event)
+    uploader = _user(step["actor"])
     for photo in photos:
         attachment = Attachment(
             case=case,
@@ -255,12 +236,45 @@ def _record(
             sha256=photo.sha256,
             width=photo.width,
             height=photo.height,
-            uploaded_by=_user(actor),
+            uploaded_by=uploader,
             uploaded_at=event.at,
         )
         attachment.file.save(f"{photo.sha256}{photo.extension}", photo.as_file(), save=False)
         attachment.save()
-    audit.record(
+    audit.store(entry)
+    return event
+
+
+def _step_rows(
+    case: Case,
+    *,
+    action: str,
+    actor: Any,
+    authority: machine.Authority | None,
+    from_state: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    photos: Sequence[CheckedPhoto] = (),
+    before: dict[str, Any] | None = None,
+) -> tuple[CaseEvent, AuditRecord]:
+    """The archive event and the audit record of one step, not yet stored; the case's head
+    moves to the event in memory."""
+    data = dict(data or {})
+    if photos:
+        data["attachments"] = [p.manifest() for p in photos]
+    role = authority.role if authority is not None else scoping.acting_role(actor, None)
+    event = archive.next_event(
+        case,
+        action=action,
+        actor=actor,
+        role=role,
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        data=data,
+        at=_now(),
+    )
+    entry = audit.new_record(
         actor,
         f"cases.{action}",
         case,
@@ -270,7 +284,7 @@ def _record(
         role=role,
         note=note[:500],
     )
-    return event
+    return event, entry
 
 
 def notify(
@@ -465,7 +479,13 @@ def _intake_new(
 
     now = _now()
     start_state = State.VERIFIED if channel in (Channel.WORKER, Channel.AGENCY) else State.REPORTED
-    with transaction.atomic():
+    # A plain report (no photos, not settled on the spot, not urgent) is three new rows: the
+    # case, its first archive event and its audit record. Where the database allows (see
+    # gridgov.rows) they are one statement, which is a transaction of its own; otherwise, or
+    # with more to write, one transaction holds them all.
+    plain = not checked and not settle_note and not urgent and rows.combinable(*_REPORT_ROWS)
+    own_transaction = not plain or transaction.get_connection().in_atomic_block
+    with transaction.atomic() if own_transaction else contextlib.nullcontext():
         case = Case(
             tracking_code=_tracking_code(),
             state=start_state,
@@ -502,9 +522,7 @@ def _intake_new(
                 _schedule_checks(
                     case, case.verified_at, case.dispatch_due_at, terms["amber"], save=False
                 )
-        case.save(force_insert=True)
-        _record(
-            case,
+        step = dict(
             action="report",
             actor=actor,
             authority=None,
@@ -521,8 +539,13 @@ def _intake_new(
                 "lat": wgs_lat,
                 "urgent": bool(urgent),
             },
-            photos=checked,
         )
+        if plain:
+            case.pk = rows.reserve_id(Case)  # its first event's hash covers it
+            rows.insert_together(case, *_step_rows(case, **step))
+            return case
+        case.save(force_insert=True)
+        _record(case, photos=checked, **step)
         if settle_note:
             _settle(case, actor, None, settle_note, [], client_id)
         if urgent:

@@ -1,0 +1,135 @@
+"""Several new rows written by one SQL statement (PostgreSQL), for the hottest writes.
+
+A report stores a case, its first archive event and its audit record (R24.1, R26.2, R28.1).
+Written one by one they cost a round trip each plus ``BEGIN`` and ``COMMIT``, and Django
+compiles an INSERT for each; together they are one statement::
+
+    WITH r0 AS (INSERT INTO cases_case (...) VALUES (...) RETURNING id),
+         r1 AS (INSERT INTO cases_caseevent (...) VALUES (...) RETURNING id),
+         r2 AS (INSERT INTO audit_auditrecord (...) VALUES (...) RETURNING id)
+    SELECT (SELECT id FROM r0), (SELECT id FROM r1), (SELECT id FROM r2)
+
+A statement is a transaction of its own in autocommit mode, so the rows are stored all or
+none without ``BEGIN``/``COMMIT``; inside a caller's transaction it is simply part of it.
+Foreign keys between the rows work because ids can be reserved first (:func:`reserve_id`) and
+Django's foreign keys on PostgreSQL are checked at commit.
+
+Only for models whose ``save()`` adds nothing on insert and that have no ``pre_save`` or
+``post_save`` receivers: :func:`insert_together` saves such rows one by one instead (so a
+receiver added later is never skipped), and does so on every other database.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import Field, Model
+from django.db.models.signals import post_save, pre_save
+
+
+def combinable(*models: type[Model], using: str | None = None) -> bool:
+    """Whether :func:`insert_together` writes rows of these models in one statement."""
+    alias = using or router.db_for_write(models[0])
+    if connections[alias].vendor != "postgresql":
+        return False
+    return not any(pre_save.has_listeners(m) or post_save.has_listeners(m) for m in models)
+
+
+def reserve_id(model: type[Model], using: str | None = None) -> int:
+    """The next id of ``model``'s table, taken from its sequence (PostgreSQL only): a row
+    whose id goes into a hash or another row before it is inserted. An id reserved and never
+    used leaves a gap, as a failed insert does."""
+    alias = using or router.db_for_write(model)
+    meta = model._meta
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s))", [meta.db_table, meta.pk.column]
+        )
+        return cursor.fetchone()[0]
+
+
+@functools.cache
+def _plan(model: type[Model], with_pk: bool, vendor: str) -> tuple[str, tuple[Field, ...]]:
+    meta = model._meta
+    fields = tuple(
+        f for f in meta.local_concrete_fields if not f.generated and (with_pk or f is not meta.pk)
+    )
+    if any(hasattr(f, "get_placeholder") for f in fields):
+        raise TypeError(f"{meta.label}: a field needs its own placeholder; use save()")
+    quote = connections[router.db_for_write(model)].ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(
+        quote(meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        quote(meta.pk.column),
+    )
+    return sql, fields
+
+
+def insert_together(*objs: Model, using: str | None = None) -> None:
+    """Insert new ``objs`` (in this order) in one statement where :func:`combinable`, else
+    one ``save(force_insert=True)`` each (wrap that in a transaction). Ids come back onto
+    the objects either way."""
+    alias = using or router.db_for_write(type(objs[0]))
+    if not combinable(*{type(o) for o in objs}, using=alias):
+        for obj in objs:
+            obj.save(force_insert=True, using=alias)
+        return
+    connection = connections[alias]
+    parts: list[str] = []
+    params: list[Any] = []
+    for n, obj in enumerate(objs):
+        obj._prepare_related_fields_for_save(operation_name="save")
+        sql, fields = _plan(type(obj), obj.pk is not None, connection.vendor)
+        parts.append(f"r{n} AS ({sql})")
+        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+    select = ", ".join(f"(SELECT * FROM r{n})" for n in range(len(objs)))
+    with _server_binding_cursor(connection) as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} SELECT {select}", params)
+        ids = cursor.fetchone()
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias
+
+
+def _server_binding_cursor(connection: Any) -> Any:
+    """A cursor that sends the values apart from the statement (as Django does with the
+    ``server_side_binding`` option), and converts the statement's placeholders once per
+    process. Django's default cursor quotes every value into the SQL text in Python; and
+    psycopg re-parses a statement of more than 50 values or 4 kB on every execution (its cache
+    is sized for statements of varying shapes), which for the ~80 values of a report cost more
+    than the rest of the write. The statements here have one shape per kind of write, and sent
+    apart from their values they are the same text every time, so psycopg also prepares them
+    on the server after a few uses: PostgreSQL stops parsing and planning them."""
+    connection.ensure_connection()
+    return connection._prepare_cursor(_cursor_class()(connection.connection))
+
+
+@functools.cache
+def _cursor_class() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    try:  # psycopg's own conversion, cached per statement text (psycopg 3.1 to 3.3)
+        from psycopg._queries import PostgresQuery, _query2pg_nocache
+    except ImportError:  # a psycopg that moved it: uncached, as psycopg does
+        return ServerBindingCursor
+
+    converted = functools.lru_cache(maxsize=64)(_query2pg_nocache)
+
+    class FixedShapeQuery(PostgresQuery):
+        def convert(self, query: Any, vars: Any) -> None:
+            if isinstance(query, str) and vars is not None:
+                self.query, self._want_formats, self._order, self._parts = converted(
+                    query.encode(self._tx.encoding), self._tx.encoding
+                )
+                self.dump(vars)
+            else:
+                super().convert(query, vars)
+
+    class FixedShapeCursor(ServerBindingCursor):
+        _query_cls = FixedShapeQuery
+
+    return FixedShapeCursor
