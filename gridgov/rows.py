@@ -21,10 +21,15 @@ receiver added later is never skipped), and does so on every other database.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import NoneType
 from typing import Any
 
-from django.db import connections, router
+from django.conf import settings
+from django.db import connections, models, router
 from django.db.models import Field, Model
 from django.db.models.signals import post_save, pre_save
 
@@ -41,17 +46,65 @@ def reserve_id(model: type[Model], using: str | None = None) -> int:
     """The next id of ``model``'s table, taken from its sequence (PostgreSQL only): a row
     whose id goes into a hash or another row before it is inserted. An id reserved and never
     used leaves a gap, as a failed insert does."""
-    alias = using or router.db_for_write(model)
-    meta = model._meta
-    with connections[alias].cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s))", [meta.db_table, meta.pk.column]
-        )
-        return cursor.fetchone()[0]
+    connection = connections[using or router.db_for_write(model)]
+    connection.ensure_connection()
+    # Straight on psycopg's connection: Django's cursor wrapper costs more than this query.
+    # nextval() is outside any transaction's rollback anyway.
+    return connection.connection.execute(_next_id_sql(connection.alias, model)).fetchone()[0]
 
 
 @functools.cache
-def _plan(model: type[Model], with_pk: bool, vendor: str) -> tuple[str, tuple[Field, ...]]:
+def _next_id_sql(alias: str, model: type[Model]) -> str:
+    meta = model._meta
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
+        (sequence,) = cursor.fetchone()
+    return "SELECT nextval('{}')".format(sequence.replace("'", "''"))
+
+
+# Field classes whose preparation for the database is the identity on values of these exact
+# types (Django's to_python/get_prep_value/get_db_prep_value return them unchanged on
+# PostgreSQL): such values go as they are. Any other value, and every other field, takes the
+# field's own preparation.
+_UNCHANGED: dict[type[Field], tuple[type, ...]] = {
+    models.CharField: (str, NoneType),
+    models.TextField: (str, NoneType),
+    models.IntegerField: (int, NoneType),
+    models.PositiveIntegerField: (int, NoneType),
+    models.PositiveSmallIntegerField: (int, NoneType),
+    models.SmallIntegerField: (int, NoneType),
+    models.BigIntegerField: (int, NoneType),
+    models.AutoField: (int, NoneType),
+    models.BigAutoField: (int, NoneType),
+    models.BooleanField: (bool, NoneType),
+    models.FloatField: (float, NoneType),
+}
+
+
+@dataclass(frozen=True)
+class _Column:
+    field: Field
+    attname: str
+    pre_save: bool  # the field may compute its value on insert (auto_now_add …)
+    unchanged: tuple[type, ...]
+    aware_datetime: bool  # a DateTimeField: aware datetimes go as they are
+
+
+def _column(field: Field) -> _Column:
+    target = (
+        field.target_field if type(field) in (models.ForeignKey, models.OneToOneField) else field
+    )
+    return _Column(
+        field=field,
+        attname=field.attname,
+        pre_save=type(field).pre_save is not Field.pre_save,
+        unchanged=_UNCHANGED.get(type(target), ()),
+        aware_datetime=type(field) is models.DateTimeField and settings.USE_TZ,
+    )
+
+
+@functools.cache
+def _plan(model: type[Model], with_pk: bool, vendor: str) -> tuple[str, tuple[_Column, ...]]:
     meta = model._meta
     fields = tuple(
         f for f in meta.local_concrete_fields if not f.generated and (with_pk or f is not meta.pk)
@@ -65,7 +118,20 @@ def _plan(model: type[Model], with_pk: bool, vendor: str) -> tuple[str, tuple[Fi
         ", ".join(["%s"] * len(fields)),
         quote(meta.pk.column),
     )
-    return sql, fields
+    return sql, tuple(_column(f) for f in fields)
+
+
+def _values(obj: Model, columns: tuple[_Column, ...], connection: Any) -> Iterator[Any]:
+    """What ``save()`` would send for each column (``pre_save``, ``get_db_prep_save``)."""
+    for c in columns:
+        value = c.field.pre_save(obj, True) if c.pre_save else getattr(obj, c.attname)
+        kind = type(value)
+        if kind in c.unchanged or (
+            c.aware_datetime and kind is dt.datetime and value.tzinfo is not None
+        ):
+            yield value
+        else:
+            yield c.field.get_db_prep_save(value, connection)
 
 
 def insert_together(*objs: Model, using: str | None = None) -> None:
@@ -82,9 +148,9 @@ def insert_together(*objs: Model, using: str | None = None) -> None:
     params: list[Any] = []
     for n, obj in enumerate(objs):
         obj._prepare_related_fields_for_save(operation_name="save")
-        sql, fields = _plan(type(obj), obj.pk is not None, connection.vendor)
+        sql, columns = _plan(type(obj), obj.pk is not None, connection.vendor)
         parts.append(f"r{n} AS ({sql})")
-        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+        params.extend(_values(obj, columns, connection))
     select = ", ".join(f"(SELECT * FROM r{n})" for n in range(len(objs)))
     with _server_binding_cursor(connection) as cursor:
         cursor.execute(f"WITH {', '.join(parts)} SELECT {select}", params)

@@ -7,6 +7,7 @@ theirs to take, 400 with the reason when the state or the input is wrong.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -171,10 +172,17 @@ def _known_empty(case: Case, relations: list[tuple[str, type]]) -> None:
     finding nothing (it would first compile a query for each, even for ``.none()``)."""
     loaded = case.__dict__.setdefault("_prefetched_objects_cache", {})
     for name, model in relations:
-        empty = model.objects.none()
-        empty._result_cache = []
-        empty._prefetch_done = True
-        loaded[getattr(case, name).field.remote_field.cache_name] = empty
+        loaded[Case._meta.get_field(name).cache_name] = _empty(model)
+
+
+@functools.cache
+def _empty(model: type) -> QuerySet:
+    """One loaded, empty result per model, shared: what reads it (the answer's serializer)
+    only iterates it, and anything derived from it (``filter()`` …) is a new query set."""
+    empty = model.objects.none()
+    empty._result_cache = []
+    empty._prefetch_done = True
+    return empty
 
 
 _answers = threading.local()
