@@ -86,6 +86,9 @@ class Rating(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("不满意")
 
 
+_STATE_LABELS = dict(State.choices)
+
+
 class Case(models.Model):
     tracking_code = models.CharField(_("查询码"), max_length=12, unique=True)
     state = models.CharField(
@@ -198,10 +201,9 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        # State(...).label, not get_state_display(), which rebuilds the choices dict on each
-        # call: every step's audit record names the case.
-        label = State(self.state).label if self.state in State.values else self.state
-        return f"{self.tracking_code} {label}".strip()
+        # Not get_state_display(), which rebuilds the choices dict on each call: every step's
+        # audit record names the case. The labels stay lazy: translated when formatted.
+        return f"{self.tracking_code} {_STATE_LABELS.get(self.state, self.state)}".strip()
 
     @property
     def is_open(self) -> bool:

@@ -34,12 +34,21 @@ from django.db.models import Field, Model
 from django.db.models.signals import post_save, pre_save
 
 
-def combinable(*models: type[Model], using: str | None = None) -> bool:
+def combinable(*model_classes: type[Model], using: str | None = None) -> bool:
     """Whether :func:`insert_together` writes rows of these models in one statement."""
-    alias = using or router.db_for_write(models[0])
+    alias = using or router.db_for_write(model_classes[0])
     if connections[alias].vendor != "postgresql":
         return False
-    return not any(pre_save.has_listeners(m) or post_save.has_listeners(m) for m in models)
+    return not any(
+        pre_save.has_listeners(m) or post_save.has_listeners(m) or _own_placeholders(m)
+        for m in model_classes
+    )
+
+
+@functools.cache
+def _own_placeholders(model: type[Model]) -> bool:
+    """A field that writes its value with SQL of its own (none of ours today): ``save()``."""
+    return any(hasattr(f, "get_placeholder") for f in model._meta.local_concrete_fields)
 
 
 def reserve_id(model: type[Model], using: str | None = None) -> int:
@@ -109,8 +118,6 @@ def _plan(model: type[Model], with_pk: bool, vendor: str) -> tuple[str, tuple[_C
     fields = tuple(
         f for f in meta.local_concrete_fields if not f.generated and (with_pk or f is not meta.pk)
     )
-    if any(hasattr(f, "get_placeholder") for f in fields):
-        raise TypeError(f"{meta.label}: a field needs its own placeholder; use save()")
     quote = connections[router.db_for_write(model)].ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(
         quote(meta.db_table),
@@ -167,9 +174,9 @@ def _server_binding_cursor(connection: Any) -> Any:
     process. Django's default cursor quotes every value into the SQL text in Python; and
     psycopg re-parses a statement of more than 50 values or 4 kB on every execution (its cache
     is sized for statements of varying shapes), which for the ~80 values of a report cost more
-    than the rest of the write. The statements here have one shape per kind of write, and sent
-    apart from their values they are the same text every time, so psycopg also prepares them
-    on the server after a few uses: PostgreSQL stops parsing and planning them."""
+    than the rest of the write. The statements here have one shape per kind of write, so the
+    cache holds a few. (They are not prepared on the server: Django turns psycopg's automatic
+    preparation off, as connection poolers in transaction mode need.)"""
     connection.ensure_connection()
     return connection._prepare_cursor(_cursor_class()(connection.connection))
 
