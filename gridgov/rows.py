@@ -195,12 +195,16 @@ def _cursor_class() -> type:
     class FixedShapeQuery(PostgresQuery):
         def convert(self, query: Any, vars: Any) -> None:
             if isinstance(query, str) and vars is not None:
-                self.query, self._want_formats, self._order, self._parts = converted(
-                    query.encode(self._tx.encoding), self._tx.encoding
-                )
-                self.dump(vars)
-            else:
-                super().convert(query, vars)
+                try:
+                    self.query, self._want_formats, self._order, self._parts = converted(
+                        query.encode(self._tx.encoding), self._tx.encoding
+                    )
+                except (AttributeError, TypeError, ValueError):  # a psycopg that changed
+                    pass  # (gridgov/tests/test_rows.py compares with psycopg's own result)
+                else:
+                    self.dump(vars)
+                    return
+            super().convert(query, vars)
 
     class FixedShapeCursor(ServerBindingCursor):
         _query_cls = FixedShapeQuery

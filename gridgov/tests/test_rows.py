@@ -80,3 +80,30 @@ def test_a_reserved_id_is_used_by_the_row_that_takes_it():
     rows.insert_together(entry)
     assert entry.pk == pk and stored(pk)["note"] == entry.note
     assert rows.reserve_id(AuditRecord) > pk
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's conversion")
+def test_a_long_statement_is_converted_once_as_psycopg_converts_it(monkeypatch):
+    """The per-process cache of placeholder conversion gives psycopg's own result, without
+    psycopg's own (uncached) conversion: a newer psycopg that changes its internals shows
+    here, not as slower reports."""
+    from psycopg._queries import PostgresQuery
+    from psycopg.adapt import Transformer
+
+    from gridgov.rows import _cursor_class
+
+    connection.ensure_connection()
+    sql = "SELECT " + ", ".join(["%s"] * 80) + " -- " + "x" * 4096
+    values = [1, "二", None, NOW, True, 2.5, "x", b"raw"] * 10
+    theirs = PostgresQuery(Transformer(connection.connection))
+    theirs.convert(sql, values)
+
+    def uncached(*args, **kwargs):
+        raise AssertionError("psycopg's own conversion was used")
+
+    monkeypatch.setattr(PostgresQuery, "convert", uncached)
+    ours = _cursor_class()._query_cls(Transformer(connection.connection))
+    for _ in range(2):  # the second time from the cache
+        ours.convert(sql, values)
+    assert ours.query == theirs.query
+    assert (ours.params, ours.types, ours.formats) == (theirs.params, theirs.types, theirs.formats)
