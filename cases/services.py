@@ -200,15 +200,21 @@ def _schedule_checks(
 
 
 def _terms(entry: Any) -> dict[str, Any]:
-    """The time limits and departments an admission entry sets (R9.2, R24.2, R24.3)."""
-    return {
-        "dispatch": (entry.dispatch_limit_amount, entry.dispatch_limit_unit),
-        "handling": (entry.handling_limit_amount, entry.handling_limit_unit),
-        "amber": (entry.amber_threshold_percent or 80) / 100,
-        "lead": entry.lead_department,
-        "co": list(entry.co_departments.all()),
-        "settle_on_spot": bool(entry.item.settle_on_spot_allowed),
-    }
+    """The time limits and departments an admission entry sets (R9.2, R24.2, R24.3).
+
+    Kept on the entry object: a published entry does not change, and the gate's per-process
+    cache hands intake the same objects until any list, entry or department changes."""
+    terms = entry.__dict__.get("_case_terms")
+    if terms is None:
+        terms = entry.__dict__["_case_terms"] = {
+            "dispatch": (entry.dispatch_limit_amount, entry.dispatch_limit_unit),
+            "handling": (entry.handling_limit_amount, entry.handling_limit_unit),
+            "amber": (entry.amber_threshold_percent or 80) / 100,
+            "lead": entry.lead_department,
+            "co": list(entry.co_departments.all()),
+            "settle_on_spot": bool(entry.item.settle_on_spot_allowed),
+        }
+    return terms
 
 
 def _save(case: Case, *fields: str) -> None:
