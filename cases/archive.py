@@ -48,12 +48,6 @@ def compute_hash(prev_hash: str, event: CaseEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(event)).hexdigest()
 
 
-def append(case: Case, **event: Any) -> CaseEvent:
-    """Append one event (fields as for :func:`next_event`) to the case's chain; call inside
-    the transaction holding the case lock."""
-    return store(next_event(case, **event))
-
-
 def store(event: CaseEvent) -> CaseEvent:
     """Store an event from :func:`next_event` and move its case's stored head to it."""
     event.save(force_insert=True)

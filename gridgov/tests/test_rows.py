@@ -54,6 +54,7 @@ def stored(pk: int) -> dict:
     ],
 )
 def test_rows_written_together_are_stored_as_save_stores_them(changes):
+    """R28.1: a record written together equals the record save() writes."""
     by_save = record(**changes)
     by_save.save(force_insert=True)
     together = [record(**changes), record(**changes)]
@@ -64,6 +65,7 @@ def test_rows_written_together_are_stored_as_save_stores_them(changes):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement needs PostgreSQL")
 def test_rows_are_one_statement_and_ids_come_back_in_order():
+    """R28.1: audit records written together are one statement, each with its own id."""
     first, second, third = record(note="1"), record(note="2"), record(note="3")
     with CaptureQueriesContext(connection) as captured:
         rows.insert_together(first, second, third)
@@ -74,6 +76,7 @@ def test_rows_are_one_statement_and_ids_come_back_in_order():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="sequences are PostgreSQL's")
 def test_a_reserved_id_is_used_by_the_row_that_takes_it():
+    """R26.2: an id reserved before the insert (the archive hash covers it) is the row's id."""
     pk = rows.reserve_id(AuditRecord)
     entry = record()
     entry.pk = pk
