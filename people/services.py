@@ -1675,9 +1675,9 @@ def follow_grid_change(
 ) -> list[GridAssignment]:
     """End active assignments to grid codes that no longer have a current grid.
 
-    A redraw keeps the code, so its assignments simply follow. A split or merge retires codes:
-    their assignments end here (call this in the same transaction as the change), and the new
-    grids appear in the vacant report until someone is assigned (see ``people.reports``).
+    A redraw keeps the code, so its assignments simply follow. A split or merge carries the
+    assignments of the codes it retires to their successors (``people.grid_changes``); this
+    repairs what was left behind otherwise (grids retired before that, or by hand).
     """
     current = Grid.objects.current().values("code")
     orphaned = GridAssignment.objects.active()
