@@ -224,3 +224,32 @@ def preview(succession: Succession) -> dict[str, Any]:
 def apply(succession: Succession) -> None:
     """Carry people and cases over (inside the change's transaction; a refusal rolls it back)."""
     grids_succeeded.send(sender=Succession, succession=succession)
+
+
+def current_successors(code: str, *, limit: int = 100) -> list[Grid]:
+    """The current grids that now cover a retired code's ground (R8.4: a retired grid's public
+    page and QR code say "now part of …"), following later splits and merges; empty for a
+    code that is current or unknown."""
+    if Grid.objects.current().filter(code=code).exists():
+        return []
+    last = Grid.objects.filter(code=code).order_by("-version").first()
+    frontier = [last] if last is not None else []
+    found: dict[str, Grid] = {}
+    seen: set[int] = set()
+    while frontier and len(seen) < limit:
+        row = frontier.pop()
+        if row.pk in seen or row.retired_by_change_id is None:
+            continue
+        seen.add(row.pk)
+        for new in Grid.objects.filter(created_by_change_id=row.retired_by_change_id).order_by(
+            "code"
+        ):
+            if row.geometry is not None and new.geometry is not None:
+                shared = geo.geodesic_area_m2(row.geometry.intersection(new.geometry))
+                if shared <= coverage.default_tolerance():
+                    continue  # another grid of the same change
+            if new.is_current:
+                found.setdefault(new.code, new)
+            else:
+                frontier.append(new)
+    return sorted(found.values(), key=lambda g: g.code)
