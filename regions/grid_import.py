@@ -345,15 +345,26 @@ def import_grids(
     repair: bool = False,
     reason: str = "",
     encoding: str | None = None,
+    region_code: str | None = None,
 ) -> GridImportReport:
     """Load a county's first division from GeoJSON or a Shapefile (see the module docstring);
-    the actor must be allowed to draw the county's grids (R8.1)."""
+    the actor must be allowed to draw the grids (R8.1). With ``region_code`` (the upload page
+    of a county, township or village), grids elsewhere are refused and the division is filed
+    for that region; otherwise for the county."""
     path = Path(path)
     features, reproject = read_features(path, encoding=encoding)
     rows, repaired, problems = _parse(features, reproject, repair)
     county, villages = _villages(rows, problems) if rows else (None, {})
-    if county is not None:
-        services.require_drawer(actor, county.code)
+    if region_code:
+        outside = sorted({r.village for r in rows if not r.village.startswith(region_code)})
+        if outside:
+            problems.append(
+                f"villages outside {region_code}: {', '.join(outside[:10])}"
+                + (f" … (+{len(outside) - 10})" if len(outside) > 10 else "")
+            )
+    filed_for = region_code or (county.code if county is not None else "")
+    if filed_for:
+        services.require_drawer(actor, filed_for)
     grouped = _grouped(rows, problems)
     if not problems:
         problems.extend(_coverage_problems(villages, grouped))
@@ -361,7 +372,7 @@ def import_grids(
         raise _refuse(path, problems or [f"{path.name}: no grids"])
     reason = reason.strip() or f"初次划分(导入 {path.name})"
     try:
-        change = services.divide_region(actor, county.code, grouped, reason=reason, check=False)
+        change = services.divide_region(actor, filed_for, grouped, reason=reason, check=False)
     except DomainError as exc:
         raise ImportRefused(f"{path.name}: {exc.message}; nothing was stored") from None
     return GridImportReport(

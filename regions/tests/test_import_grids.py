@@ -226,3 +226,68 @@ def test_unreadable_files_are_one_line(tree, tmp_path, name, content, expected):
         call_command("import_grids", str(path))
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_grids", str(tmp_path / "missing.geojson"))
+
+
+# --- the upload in grid management ------------------------------------------------------------
+
+
+def upload(client, tmp_path, features, **data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    path = write_geojson(tmp_path, features)
+    file = SimpleUploadedFile("划分.geojson", path.read_bytes(), "application/geo+json")
+    return client.post("/grids/regions/440703/import/", {"file": file, **data})
+
+
+def test_r8_1_the_county_uploads_its_division_in_grid_management(client, tree, tmp_path):
+    """R8.1: the same import as a page: the county page links to it, the report shows what
+    was stored and the coverage left."""
+    from people import roles as R
+    from people.testing import make_user
+
+    client.force_login(make_user(R.Role.AGENCY_ADMIN, "440703"))
+    assert (
+        'href="/grids/regions/440703/import/"'
+        in client.get("/grids/regions/440703/").content.decode()
+    )
+    assert client.get("/grids/regions/440703/import/").status_code == 200
+    response = upload(client, tmp_path, halves_features(), reason="初次划分")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "stored 4 grids in 2 villages of 440703" in text
+    assert "coverage of 440703: 0 problems" in text
+    assert GridChange.objects.get().reason == "初次划分"
+    assert Grid.objects.current().count() == 4
+
+
+def test_the_upload_refuses_bad_files_with_every_problem_and_stores_nothing(client, tree, tmp_path):
+    from people import roles as R
+    from people.testing import make_user
+
+    client.force_login(make_user(R.Role.AGENCY_ADMIN, "440703"))
+    bad = [feature(box(0, 0, 0.6, 1), village=V1, households="许多"), feature(BOWTIE, village=V1)]
+    response = upload(client, tmp_path, bad)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "2 problems; nothing was stored" in text and "划分.geojson" in text
+    assert "households must be a whole number" in text and "Self-intersection" in text
+    assert not Grid.objects.exists()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    kml = SimpleUploadedFile("grids.kml", b"<kml/>", "application/vnd.google-earth.kml+xml")
+    response = client.post("/grids/regions/440703/import/", {"file": kml})
+    assert response.status_code == 400 and "GeoJSON" in response.content.decode()
+
+
+def test_only_the_county_agency_may_upload_a_division(client, tree, tmp_path):
+    """R8.1: the county agency draws; a dispatcher or a township administrator may not load
+    the county's division."""
+    from people import roles as R
+    from people.testing import make_user
+
+    client.force_login(make_user(R.Role.DISPATCHER, "440703"))
+    assert client.get("/grids/regions/440703/import/").status_code == 403
+    client.force_login(make_user(R.Role.AGENCY_ADMIN, "440703002"))
+    assert client.get("/grids/regions/440703/import/").status_code == 404  # not in its scope
+    client.force_login(make_user(R.Role.AGENCY_ADMIN, "440784"))
+    assert client.get("/grids/regions/440703/import/").status_code == 404
