@@ -26,7 +26,7 @@ from django.utils.translation import pgettext
 
 from audit import services as audit
 from gridgov.errors import DomainError
-from people import scoping
+from people import scoping, services
 from people.models import GridAssignment, WorkerKind
 from people.services import ASSIGNMENT_FIELDS
 from regions import succession as grid_succession
@@ -212,7 +212,6 @@ def carry(sender: Any, succession: Succession, **kwargs: Any) -> list[GridAssign
     placed: set[tuple[int, str]] = set()
     for c in result.carries:
         old = c.assignment
-        before = audit.snapshot(old, ASSIGNMENT_FIELDS)
         if c.destination == END_ASSIGNMENT:
             reason = _("网格%(change)s,分配结束") % {"change": change_label}
         else:
@@ -220,19 +219,7 @@ def carry(sender: Any, succession: Succession, **kwargs: Any) -> list[GridAssign
                 "change": change_label,
                 "grid": c.destination,
             }
-        old.ended_on = max(today, old.started_on)
-        old.end_reason = reason[:200]
-        old.save(update_fields=["ended_on", "end_reason"])
-        audit.record(
-            actor,
-            "people.assignment.end",
-            old,
-            before=before,
-            after=audit.snapshot(old, ASSIGNMENT_FIELDS),
-            region_code=old.grid_code,
-            role=role,
-            note=succession.reason,
-        )
+        services._end_assignments(actor, [old], today, reason, role=role)
         key = (old.worker_id, c.destination)
         if c.destination != END_ASSIGNMENT and key not in placed:
             # Two retired grids of one worker merged into one: one assignment there.

@@ -1128,7 +1128,12 @@ def update_worker(actor: Any, worker: GridWorker, **changes: Any) -> GridWorker:
 
 
 def _end_assignments(
-    actor: Any, assignments: Iterable[GridAssignment], day: dt.date, reason: str
+    actor: Any,
+    assignments: Iterable[GridAssignment],
+    day: dt.date,
+    reason: str,
+    *,
+    role: str = "",
 ) -> list[GridAssignment]:
     ended = []
     for assignment in assignments:
@@ -1144,6 +1149,7 @@ def _end_assignments(
             after=audit.snapshot(assignment, ASSIGNMENT_FIELDS),
             region_code=assignment.grid_code,
             note=reason,
+            role=role,
         )
         ended.append(assignment)
     return ended
