@@ -829,6 +829,7 @@ def revoke_role(actor: Any, assignment: RoleAssignment, *, note: str = "") -> Ro
     )
     if assignment.valid_to is not None:
         return assignment
+    _refuse_revoking_own_last_admin_role(actor, assignment)
     before = audit.snapshot(assignment, ROLE_FIELDS)
     assignment.valid_to = timezone.now()
     if note:
@@ -845,6 +846,21 @@ def revoke_role(actor: Any, assignment: RoleAssignment, *, note: str = "") -> Ro
         role=scoping.acting_role(actor, grant),
     )
     return assignment
+
+
+def _refuse_revoking_own_last_admin_role(actor: Any, assignment: RoleAssignment) -> None:
+    """An administrator cannot lock themself out: like deactivating one's own account, revoking
+    one's own last administrator role is refused (another administrator must do it)."""
+    user = _actor_user(actor)
+    if user is None or user.pk != assignment.user_id or assignment.role not in R.ADMIN_ROLES:
+        return
+    others = (
+        RoleAssignment.objects.active()
+        .filter(user_id=user.pk, role__in=R.ADMIN_ROLES)
+        .exclude(pk=assignment.pk)
+    )
+    if not others.exists():
+        raise DomainError(_("不能撤销自己唯一的管理员角色"), field="role", code="self")
 
 
 # --- grid workers (R10–R13) ---------------------------------------------------------------
