@@ -184,12 +184,24 @@ def issue_token(user: Any, *, label: str = "") -> tuple[str, Any]:
 
 
 def revoke_token(user: Any, token: Any) -> None:
+    """Revoke a token: its owner (logging out a device) or whoever may manage the account."""
+    grant = None
+    if getattr(user, "pk", None) != token.user_id:
+        from people import services
+
+        grant = services.require_account_manager(user, token.user, what=_("撤销他人的接口令牌"))
     with transaction.atomic():
         type(token).objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
         scoping.invalidate_access()  # cached tokens (an update() sends no signal)
-        audit.record(user, "people.token_revoked", token)
+        audit.record(
+            user,
+            "people.token_revoked",
+            token,
+            region_code=scoping.home_code(token.user),
+            role=scoping.acting_role(user, grant) if grant is not None else "",
+        )
 
 
 # Tokens with their accounts, cached per process: every API request authenticates, and tokens
