@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy
 
 from audit import exporting
+from audit import personal_data as pd
 from audit import services as audit
 from gridgov.errors import DomainError
 from people import reports, scoping, services
@@ -132,7 +133,7 @@ def _log_export(request: HttpRequest, action: str, model: Any, query: str) -> No
             action,
             object_type=model._meta.label_lower,
             object_repr=str(model._meta.verbose_name_plural),
-            note=query[:1000],
+            note=pd.mask_query_string(query)[:1000],
             region_code=codes[0] if len(codes) == 1 else "",
         )
 
