@@ -156,6 +156,10 @@ AUTHENTICATION_BACKENDS = ["people.auth.ThrottledModelBackend"]
 GRIDGOV_LOGIN_MAX_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_MAX_FAILURES", "5"))
 GRIDGOV_LOGIN_LOCK_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_SECONDS", "900"))
 GRIDGOV_API_TOKEN_DAYS = int(os.environ.get("GRIDGOV_API_TOKEN_DAYS", "30"))
+# A search by a full ID or phone number is a reveal (R22.1): at most this many per user per
+# window (seconds), counted in the shared cache (people.exact_search).
+GRIDGOV_PERSONAL_SEARCH_LIMIT = int(os.environ.get("GRIDGOV_PERSONAL_SEARCH_LIMIT", "30"))
+GRIDGOV_PERSONAL_SEARCH_WINDOW = int(os.environ.get("GRIDGOV_PERSONAL_SEARCH_WINDOW", "3600"))
 # Key for personal data at rest (R22.1): 32 bytes as hex or base64. Development generates one
 # into var/data.key, tests make one per process; production refuses to start without it.
 GRIDGOV_DATA_KEY = _required_in_production("GRIDGOV_DATA_KEY", "")

@@ -32,6 +32,7 @@ from rest_framework import authentication, exceptions
 
 from audit import services as audit
 from audit.middleware import client_ip
+from gridgov import counters
 from people import scoping
 
 PER_ADDRESS_FACTOR = 6  # an address may fail this many times the per-account limit
@@ -68,20 +69,10 @@ def lock_state(username: str, ip: str) -> LockState:
     return LockState(locked, failures, window if locked else 0)
 
 
-def _increment(key: str, window: int) -> int:
-    # add() is a no-op when the key exists, so the window starts at the first failure.
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, window)
-        return 1
-
-
 def record_failure(username: str, ip: str) -> LockState:
     limit, window = _limits()
-    failures = _increment(_account_key(username, ip), window)
-    _increment(_address_key(ip), window)
+    failures = counters.increment(_account_key(username, ip), window)
+    counters.increment(_address_key(ip), window)
     return LockState(failures >= limit, failures, window if failures >= limit else 0)
 
 

@@ -1705,21 +1705,6 @@ def _log_access(
         )
 
 
-def workers_matching(queryset: Any, value: str) -> Any:
-    """Workers whose ID number or personal phone equals ``value`` exactly (keyed digest)."""
-    digests = [
-        d
-        for d in (
-            pd.search_digest(value, kind="id_number"),
-            pd.search_digest(value, kind="mobile"),
-        )
-        if d
-    ]
-    if not digests:
-        return queryset.none()
-    return queryset.filter(Q(id_number_digest__in=digests) | Q(personal_phone_digest__in=digests))
-
-
 # --- grids changing under the workers (R8.1 动态调整) -------------------------------------
 
 
