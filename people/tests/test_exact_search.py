@@ -120,9 +120,7 @@ def test_r22_1_the_search_finds_only_where_the_user_may_reveal(db):
     queryset = GridWorker.objects.all()
     assert not exact_search.exact_search(user, queryset, "13800000007").exists()
     heshan_admin = make_user(R.Role.AGENCY_ADMIN, "440784")
-    assert list(exact_search.exact_search(heshan_admin, queryset, "13800000007")) == [
-        heshan_worker
-    ]
+    assert list(exact_search.exact_search(heshan_admin, queryset, "13800000007")) == [heshan_worker]
     dispatcher = make_user(R.Role.DISPATCHER, "440784")
     with pytest.raises(Forbidden):
         exact_search.exact_search(dispatcher, queryset, "13800000007")
