@@ -5,7 +5,8 @@ Everything that differs between machines comes from the environment:
 - ``GRIDGOV_ENV``: ``development`` (default), ``test`` or ``production``.
 - ``DATABASE_URL``: default a SQLite file under ``var/``; PostgreSQL in production.
 - ``GRIDGOV_SECRET_KEY``: required in production.
-- ``REDIS_URL``: cache and background workers in production.
+- ``REDIS_URL``: cache and background workers (recommended in production; without it the
+  shared cache is a database table and tasks run from the database queue).
 - ``GRIDGOV_TILE_URL``: optional map tile URL template (blank maps otherwise; deployments sit
   on isolated networks, so nothing is fetched from outside unless configured).
 """
@@ -201,7 +202,19 @@ if REDIS_URL:
     # Django's Redis cache reusing its clients, lending its connections to RQ (gridgov.cache).
     CACHES = {"default": {"BACKEND": "gridgov.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis the shared state of the processes (generation tokens, lockout and
+    # rate-limit counters) lives in the database, so that a deactivation, a logout or a role
+    # revocation reaches every process at once (R22.1). ``manage.py createcachetable`` (run
+    # by ``make setup``; the test runner makes it itself) creates the table.
+    CACHES = {
+        "default": {
+            "BACKEND": "gridgov.cache.DatabaseCache",
+            "LOCATION": "gridgov_cache",
+            # Culling (deleting a third of the entries when full) must not drop live lockout
+            # counters: room for many, expired ones go first.
+            "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 3},
+        }
+    }
 
 TASKS_BACKEND = os.environ.get("GRIDGOV_TASKS_BACKEND", "rq" if REDIS_URL else "database")
 if TASKS_BACKEND == "rq":
