@@ -151,11 +151,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
-# Failed logins (web, admin and API token) are counted per account+IP in the cache; after
-# GRIDGOV_LOGIN_MAX_FAILURES the pair is locked for GRIDGOV_LOGIN_LOCK_SECONDS (R22.1).
+# Failed logins (web, admin and API token) are counted per account+IP in the shared cache;
+# after GRIDGOV_LOGIN_MAX_FAILURES the pair is locked for GRIDGOV_LOGIN_LOCK_SECONDS (R22.1).
 AUTHENTICATION_BACKENDS = ["people.auth.ThrottledModelBackend"]
 GRIDGOV_LOGIN_MAX_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_MAX_FAILURES", "5"))
 GRIDGOV_LOGIN_LOCK_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_SECONDS", "900"))
+# One address failing this many times in the window (many accounts behind one NAT, or one
+# attacker trying many accounts) slows every password check from it by
+# GRIDGOV_LOGIN_SLOWDOWN_SECONDS instead of locking everyone out: the right password passes.
+GRIDGOV_LOGIN_ADDRESS_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_ADDRESS_FAILURES", "30"))
+GRIDGOV_LOGIN_SLOWDOWN_SECONDS = float(os.environ.get("GRIDGOV_LOGIN_SLOWDOWN_SECONDS", "2"))
 GRIDGOV_API_TOKEN_DAYS = int(os.environ.get("GRIDGOV_API_TOKEN_DAYS", "30"))
 # A search by a full ID or phone number is a reveal (R22.1): at most this many per user per
 # window (seconds), counted in the shared cache (people.exact_search).
@@ -282,6 +287,15 @@ SPECTACULAR_SETTINGS = {
         "DaySourceEnum": "workdays.models.Source",
     },
 }
+
+# --- Client addresses behind a reverse proxy ---------------------------------------------
+# Off by default: the client is REMOTE_ADDR. Behind a reverse proxy, list the proxies'
+# addresses or networks; only requests from them have GRIDGOV_CLIENT_IP_HEADER believed
+# (audit.middleware.client_ip).
+GRIDGOV_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("GRIDGOV_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+GRIDGOV_CLIENT_IP_HEADER = os.environ.get("GRIDGOV_CLIENT_IP_HEADER", "X-Forwarded-For")
 
 # --- Security -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,9 +3,15 @@
 One account, one password, three doors: the web login, the Django admin login and
 ``POST /api/v1/auth/token/``. All three call ``django.contrib.auth.authenticate``, which reaches
 :class:`ThrottledModelBackend`: after ``GRIDGOV_LOGIN_MAX_FAILURES`` failures for one account
-from one address, that pair is locked for ``GRIDGOV_LOGIN_LOCK_SECONDS`` (counted in the cache,
-so every web process shares the count when the cache is Redis). A looser per-address limit
-stops one address from trying many accounts.
+from one address, that pair is locked for ``GRIDGOV_LOGIN_LOCK_SECONDS`` (counted in the shared
+cache, Redis or the database, so every process shares the count).
+
+One address trying many accounts is slowed, not locked: a whole township office behind one
+NAT address must not be locked out because of one person's (or one attacker's) failures. Past
+``GRIDGOV_LOGIN_ADDRESS_FAILURES`` failures from an address in the window, every password check
+from it waits ``GRIDGOV_LOGIN_SLOWDOWN_SECONDS`` first; a colleague with the right password
+still gets in, a few seconds later, while guessing across accounts costs that much per guess.
+The address is the one :func:`audit.middleware.client_ip` decides (trusted proxies).
 
 API tokens are random 40-character strings shown once; the database keeps only their SHA-256,
 so a copy of the database does not hand out working tokens. Tokens expire.
@@ -17,6 +23,7 @@ import copy
 import datetime as dt
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,14 +42,24 @@ from audit.middleware import client_ip
 from gridgov import counters
 from people import scoping
 
-PER_ADDRESS_FACTOR = 6  # an address may fail this many times the per-account limit
-
 
 def _limits() -> tuple[int, int]:
     return (
         int(getattr(settings, "GRIDGOV_LOGIN_MAX_FAILURES", 5)),
         int(getattr(settings, "GRIDGOV_LOGIN_LOCK_SECONDS", 900)),
     )
+
+
+def _slowdown() -> tuple[int, float]:
+    return (
+        int(getattr(settings, "GRIDGOV_LOGIN_ADDRESS_FAILURES", 30)),
+        float(getattr(settings, "GRIDGOV_LOGIN_SLOWDOWN_SECONDS", 2)),
+    )
+
+
+def pause(seconds: float) -> None:
+    """Wait before a password check from a busy address (tests replace it)."""
+    time.sleep(seconds)
 
 
 def _account_key(username: str, ip: str) -> str:
@@ -62,11 +79,18 @@ class LockState:
 
 
 def lock_state(username: str, ip: str) -> LockState:
+    """Is this account locked from this address? (Only the pair is ever locked.)"""
     limit, window = _limits()
     failures = int(cache.get(_account_key(username, ip), 0))
-    by_address = int(cache.get(_address_key(ip), 0))
-    locked = failures >= limit or by_address >= limit * PER_ADDRESS_FACTOR
+    locked = failures >= limit
     return LockState(locked, failures, window if locked else 0)
+
+
+def address_delay(ip: str) -> float:
+    """Seconds every password check from ``ip`` waits now (0 unless the address is busy)."""
+    threshold, seconds = _slowdown()
+    by_address = int(cache.get(_address_key(ip), 0))
+    return seconds if by_address >= threshold else 0.0
 
 
 def record_failure(username: str, ip: str) -> LockState:
@@ -125,10 +149,13 @@ class ThrottledModelBackend(ModelBackend):
             _audit_login("people.login_refused_locked", None, username, f"ip={ip}")
             # PermissionDenied stops Django trying further backends.
             raise PermissionDenied(_("登录失败次数过多,账号已暂时锁定"))
+        delay = address_delay(ip)
+        if delay:
+            pause(delay)
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             state = record_failure(username, ip)
-            note = f"ip={ip} failures={state.failures}"
+            note = f"ip={ip} failures={state.failures}" + (f" slowed={delay:g}s" if delay else "")
             _audit_login(
                 "people.login_locked" if state.locked else "people.login_failed",
                 None,
