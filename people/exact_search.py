@@ -28,17 +28,15 @@ from operator import or_
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from audit import personal_data as pd
-from audit.context import current as current_context
-from audit.models import PersonalDataAccess
 from gridgov import counters
 from gridgov.errors import Forbidden, RateLimited
 from people import roles as R
-from people import scoping
+from people import scoping, services
 
 SUBJECT_ID = "search"  # the access-log rows of searches carry this instead of a record id
 
@@ -131,21 +129,15 @@ def _log(
     role: str,
     note: str,
 ) -> None:
-    ctx = current_context()
     user = actor if getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
-        PersonalDataAccess.objects.create(
-            actor=user,
-            actor_name=user.get_username() if user else str(actor or ctx.channel),
-            role=role,
-            subject_type=model._meta.label_lower,
-            subject_id=SUBJECT_ID,
-            subject_repr=search.masked,
-            field=",".join(search.fields),
-            reason=note,
-            granted=granted,
-            region_code=scoping.home_code(user) if user is not None else "",
-            request_id=ctx.request_id,
-            client_ip=ctx.client_ip,
-            channel=ctx.channel,
-        )
+    services.log_personal_data_access(
+        actor,
+        subject_type=model._meta.label_lower,
+        subject_id=SUBJECT_ID,
+        subject_repr=search.masked,
+        field=",".join(search.fields),
+        reason=note,
+        region_code=scoping.home_code(user) if user is not None else "",
+        granted=granted,
+        role=role,
+    )

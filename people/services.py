@@ -1685,6 +1685,32 @@ def reveal(actor: Any, obj: Any, field: str, *, reason: str) -> str:
 def _log_access(
     actor: Any, obj: Any, field: str, reason: str, region_code: str, *, granted: bool, role: str
 ) -> None:
+    log_personal_data_access(
+        actor,
+        subject_type=obj._meta.label_lower,
+        subject_id=str(obj.pk),
+        subject_repr=str(obj),
+        field=field,
+        reason=reason,
+        region_code=region_code,
+        granted=granted,
+        role=role,
+    )
+
+
+def log_personal_data_access(
+    actor: Any,
+    *,
+    subject_type: str,
+    subject_id: str,
+    subject_repr: str,
+    field: str,
+    reason: str,
+    region_code: str,
+    granted: bool,
+    role: str,
+) -> None:
+    """One row of the personal-data access log (a reveal, an exact search, or a refusal)."""
     ctx = current_context()
     user = _actor_user(actor)
     with transaction.atomic():
@@ -1692,9 +1718,9 @@ def _log_access(
             actor=user,
             actor_name=user.get_username() if user else str(actor or ctx.channel),
             role=role,
-            subject_type=obj._meta.label_lower,
-            subject_id=str(obj.pk),
-            subject_repr=str(obj)[:200],
+            subject_type=subject_type,
+            subject_id=subject_id,
+            subject_repr=subject_repr[:200],
             field=field,
             reason=reason[:2000] or "-",
             granted=granted,
