@@ -233,6 +233,9 @@ class AssignmentState(models.TextChoices):
     RETURNED = "returned", _("已退回")
     FED_BACK = "fed_back", _("已反馈")
     WITHDRAWN = "withdrawn", _("已撤回")
+    # A co-department's part ended by the agency with a reason, so the case may close
+    # without it (R25.1); an ended assignment is never late (R27.1).
+    ENDED = "ended", _("已终止")
 
 
 ACTIVE_ASSIGNMENT_STATES = frozenset({AssignmentState.DISPATCHED, AssignmentState.SIGNED})
@@ -296,6 +299,15 @@ class Assignment(models.Model):
     return_reason = models.TextField(_("退回理由"), blank=True)
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     was_late = models.BooleanField(_("超期办结"), default=False)
+    end_reason = models.TextField(_("终止理由"), blank=True)
+    ended_at = models.DateTimeField(_("终止时间"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("派遣")
@@ -623,6 +635,7 @@ class Notification(models.Model):
         DISPATCHED = "dispatched", _("新派遣")
         RETURNED = "returned", _("退回")
         WARNING = "warning", _("警示")
+        ENDED = "ended", _("协办终止")
 
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=12, choices=Kind.choices)

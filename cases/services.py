@@ -1092,6 +1092,7 @@ def check(
     from_state = case.state
     now = _now()
     if passed:
+        machine.require_closable(case)  # every co-department done or ended (R25.1)
         note = _text(note, "note", required=False)
         case.state = State.CLOSED
         case.closed_at = now
@@ -1453,7 +1454,8 @@ def supervise(
     assignments = [
         a
         for a in case.assignments.all()
-        if a.state not in (AssignmentState.WITHDRAWN, AssignmentState.RETURNED)
+        if a.state
+        not in (AssignmentState.WITHDRAWN, AssignmentState.RETURNED, AssignmentState.ENDED)
     ]
     if department is not None:
         department_id = int(getattr(department, "pk", department))
@@ -1555,6 +1557,8 @@ def issue_warnings(
             due_at__lte=end,
         )
         .filter(Q(was_late=True) | Q(state__in=ACTIVE_ASSIGNMENT_STATES, due_at__lt=_now()))
+        # an assignment the agency ended is never late (R27.1)
+        .exclude(state=AssignmentState.ENDED)
         .values("department")
         .annotate(n=Count("pk"))
         .filter(n__gte=threshold)

@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from cases import machine, mapdata, services, worklists
+from cases import co_departments, machine, mapdata, services, worklists
+from cases.api import serializers
 from cases.models import (
     OPEN_STATES,
     Assignment,
@@ -358,7 +359,9 @@ def _event_details(event: CaseEvent, departments: dict[int, str]) -> list[str]:
             details.append(_("协办:%(d)s") % {"d": names})
         if data.get("ruling"):
             details.append(_("职责争议裁定"))
-    elif event.action in ("sign", "return", "feedback", "extend") and data.get("department"):
+    elif event.action in ("sign", "return", "feedback", "extend", "end_assignment") and data.get(
+        "department"
+    ):
         details.append(str(departments.get(data["department"], data["department"])))
     if event.action == "extend":
         unit = _("个工作日") if data.get("unit") == "workdays" else _("个工作小时")
@@ -467,6 +470,7 @@ def action_context(user: Any, case: Case, values: QueryDict | None = None) -> di
         chosen_co = {int(v) for v in values.getlist("co_departments") if v.isdigit()}
     else:
         chosen_lead, chosen_co = suggested_lead, suggested_co
+    open_co = machine.open_co_assignments(case)
     found = machine.authority(user, case, (machine.DEPARTMENT,))
     mine = {
         a.pk
@@ -485,7 +489,10 @@ def action_context(user: Any, case: Case, values: QueryDict | None = None) -> di
         "pending_suspension": next(
             (s for s in case.suspensions.all() if s.status == RequestStatus.PENDING), None
         ),
-        "supervisable": live,
+        "supervisable": [a for a in live if a.state != AssignmentState.ENDED],
+        # co-departments still open: the case cannot close before they are done (R25.1)
+        "open_co": open_co,
+        "open_co_names": pgettext("list separator", "、").join(a.department.name for a in open_co),
         "my_open_supervisions": [
             s for s in case.supervisions.all() if s.answered_at is None and s.assignment_id in mine
         ],
@@ -560,6 +567,16 @@ def _optional_department(data: QueryDict) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _parsed(serializer_class: type, data: QueryDict) -> dict[str, Any]:
+    """A form's fields parsed by the action's API serializer (one parser for the API and the
+    page); the first field's error becomes the refusal shown next to the form."""
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        name, problems = next(iter(serializer.errors.items()))
+        raise DomainError(f"{problems[0]}", field=name)
+    return {k: v for k, v in serializer.validated_data.items() if k != "client_id"}
+
+
 Call = Callable[[Any, int, QueryDict, list[Any], str], Any]
 
 ACTION_CALLS: dict[str, Call] = {
@@ -597,6 +614,9 @@ ACTION_CALLS: dict[str, Call] = {
     ),
     "evaluate": lambda u, pk, d, f, c: services.evaluate(
         u, pk, rating=d.get("rating", ""), comment=d.get("comment", ""), client_id=c
+    ),
+    "end_assignment": lambda u, pk, d, f, c: co_departments.end_assignment(
+        u, pk, **_parsed(serializers.EndAssignmentSerializer, d), client_id=c
     ),
     "extend": lambda u, pk, d, f, c: services.request_extension(
         u,
@@ -734,9 +754,9 @@ class InboxView(DepartmentView):
                 "last_extension": next(iter(a.extensions.all()), None),
                 "open_supervisions": [s for s in a.supervisions.all() if s.answered_at is None],
                 "may_sign": a.state == AssignmentState.DISPATCHED
-                and a.case.state in machine.WITH_DEPARTMENTS,
+                and a.case.state in machine.ACTIONS["sign"].sources,
                 "may_feed_back": a.state == AssignmentState.SIGNED
-                and a.case.state == State.IN_PROGRESS,
+                and a.case.state in machine.ACTIONS["feedback"].sources,
                 "client_id": uuid.uuid4().hex,
             }
             for a in page.object_list

@@ -313,6 +313,7 @@ INBOX_TABS: dict[str, Tab] = {
         Tab("progress", _("办理中"), (AssignmentState.SIGNED,), DUE),
         Tab("returned", _("已退回"), (AssignmentState.RETURNED,), ("-returned_at", "-pk")),
         Tab("fed_back", _("已反馈"), (AssignmentState.FED_BACK,), ("-fed_back_at", "-pk")),
+        Tab("ended", _("已终止"), (AssignmentState.ENDED,), ("-ended_at", "-pk")),
     ]
 }
 DEFAULT_TAB = "sign"

@@ -46,6 +46,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "return_reason",
             "returned_at",
             "was_late",
+            "end_reason",
+            "ended_at",
         ]
 
 
@@ -315,6 +317,14 @@ class DecideSuspensionSerializer(DecideSerializer):
 class SuperviseSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=4000)
     department = serializers.IntegerField(required=False)
+    client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class EndAssignmentSerializer(serializers.Serializer):
+    """终止协办 (R25.1), for the API and the case page alike."""
+
+    assignment = serializers.IntegerField(help_text="the co-department's assignment to end")
+    reason = serializers.CharField(max_length=4000)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 

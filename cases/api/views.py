@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import exports, services
+from cases import co_departments, exports, services
 from cases.api import serializers as s
 from cases.models import (
     OPEN_STATES,
@@ -311,6 +311,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         s.RequiredNoteSerializer,
         lambda u, pk, d: services.feedback(u, pk, **d),
         "Feed back the result",
+    )
+    end_assignment = _action(
+        "end-assignment",
+        s.EndAssignmentSerializer,
+        lambda u, pk, d: co_departments.end_assignment(u, pk, **d),
+        "End a co-department's open assignment, with a reason (R25.1)",
     )
     check = _action(
         "check", s.CheckSerializer, lambda u, pk, d: services.check(u, pk, **d), "Check the result"
