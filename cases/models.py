@@ -288,6 +288,9 @@ class Assignment(models.Model):
         related_name="+",
     )
     feedback = models.TextField(_("办理结果"), blank=True)
+    # What the department tells the reporter: shown on the public tracking page (R18.1);
+    # ``feedback`` stays internal (it may name people).
+    public_result = models.TextField(_("公开答复"), blank=True)
     fed_back_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
     fed_back_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -352,6 +355,9 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    # a department's result photo it chose to show the reporter (R18.1); every other photo is
+    # served only to those who may see the case
+    public = models.BooleanField(_("公开"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from audit import personal_data
 from audit import services as audit
 from audit.models import AuditRecord
-from cases import archive, machine
+from cases import archive, machine, results
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     LEVEL_CODE_LENGTH,
@@ -50,7 +50,7 @@ from cases.models import (
     Urgency,
     Warning,
 )
-from cases.uploads import CheckedPhoto, check_photos
+from cases.uploads import MAX_PHOTOS, CheckedPhoto, check_photos
 from gridgov import rows
 from gridgov.errors import DomainError, Forbidden, NotFound
 from matters import gate
@@ -246,6 +246,7 @@ def _record(case: Case, *, photos: Sequence[CheckedPhoto] = (), **step: Any) -> 
             height=photo.height,
             uploaded_by=uploader,
             uploaded_at=event.at,
+            public=photo.public,
         )
         attachment.file.save(f"{photo.sha256}{photo.extension}", photo.as_file(), save=False)
         attachment.save()
@@ -1025,26 +1026,52 @@ def return_case(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -
 
 @transaction.atomic
 def feedback(
-    actor: Any, case_id: Any, *, note: str, photos: Iterable[Any] = (), client_id: str = ""
+    actor: Any,
+    case_id: Any,
+    *,
+    note: str,
+    photos: Iterable[Any] = (),
+    public_note: str = "",
+    public_photos: Iterable[Any] = (),
+    client_id: str = "",
 ) -> Case:
     """反馈: a department reports its result; the lead department's feedback, for the whole
-    case (R25.1), sends it to the agency to check (R24.3)."""
+    case (R25.1), sends it to the agency to check (R24.3). ``note`` and ``photos`` are for
+    the agency; ``public_note`` and ``public_photos`` are what the reporter sees on the
+    tracking page before rating (R18.1): no personal data (:mod:`cases.results`)."""
     case = _lock(case_id)
     if _replayed(case, "feedback", client_id):
         return case
     authority = machine.authorize(actor, case, "feedback")
     note = _text(note, "note")
+    public_note = results.clean_public_note(public_note)
+    photos, public_photos = list(photos or []), list(public_photos or [])
+    if len(photos) + len(public_photos) > MAX_PHOTOS:  # one step's photos together
+        raise DomainError(
+            _("最多上传 %(n)s 张照片") % {"n": MAX_PHOTOS}, field="public_photos", code="too_many"
+        )
     checked = check_photos(photos)
+    checked += check_photos(public_photos, field="public_photos", public=True)
     assignment = _my_assignment(case, authority, [AssignmentState.SIGNED])
     before = audit.snapshot(case, CASE_FIELDS)
     from_state = case.state
     now = _now()
     assignment.state = AssignmentState.FED_BACK
     assignment.feedback = note
+    assignment.public_result = public_note
     assignment.fed_back_at = now
     assignment.fed_back_by = _user(actor)
     assignment.was_late = bool(assignment.due_at and now > assignment.due_at)
-    assignment.save(update_fields=["state", "feedback", "fed_back_at", "fed_back_by", "was_late"])
+    assignment.save(
+        update_fields=[
+            "state",
+            "feedback",
+            "public_result",
+            "fed_back_at",
+            "fed_back_by",
+            "was_late",
+        ]
+    )
     if assignment.role == AssignmentRole.LEAD:
         case.state = State.HANDLED
         case.handled_at = now
@@ -1061,6 +1088,7 @@ def feedback(
             "department": assignment.department_id,
             "role": assignment.role,
             "late": assignment.was_late,
+            **({"public_note": public_note} if public_note else {}),
         },
         photos=checked,
         before=before,

@@ -577,14 +577,20 @@ def _parsed(serializer_class: type, data: QueryDict) -> dict[str, Any]:
     return {k: v for k, v in serializer.validated_data.items() if k != "client_id"}
 
 
-Call = Callable[[Any, int, QueryDict, list[Any], str], Any]
+# (user, case id, the form's fields, its files, client id)
+Call = Callable[[Any, int, QueryDict, Any, str], Any]
 
 ACTION_CALLS: dict[str, Call] = {
     "verify": lambda u, pk, d, f, c: services.verify(
-        u, pk, valid=_yes(d, "valid"), note=d.get("note", ""), photos=f, client_id=c
+        u,
+        pk,
+        valid=_yes(d, "valid"),
+        note=d.get("note", ""),
+        photos=f.getlist("photos"),
+        client_id=c,
     ),
     "settle": lambda u, pk, d, f, c: services.settle(
-        u, pk, note=d.get("note", ""), photos=f, client_id=c
+        u, pk, note=d.get("note", ""), photos=f.getlist("photos"), client_id=c
     ),
     "accept": lambda u, pk, d, f, c: services.accept(u, pk, note=d.get("note", ""), client_id=c),
     "decline": lambda u, pk, d, f, c: services.decline(
@@ -607,10 +613,21 @@ ACTION_CALLS: dict[str, Call] = {
         u, pk, reason=d.get("reason", ""), client_id=c
     ),
     "feedback": lambda u, pk, d, f, c: services.feedback(
-        u, pk, note=d.get("note", ""), photos=f, client_id=c
+        u,
+        pk,
+        note=d.get("note", ""),
+        photos=f.getlist("photos"),
+        public_note=d.get("public_note", ""),
+        public_photos=f.getlist("public_photos"),
+        client_id=c,
     ),
     "check": lambda u, pk, d, f, c: services.check(
-        u, pk, passed=_yes(d, "passed"), note=d.get("note", ""), photos=f, client_id=c
+        u,
+        pk,
+        passed=_yes(d, "passed"),
+        note=d.get("note", ""),
+        photos=f.getlist("photos"),
+        client_id=c,
     ),
     "evaluate": lambda u, pk, d, f, c: services.evaluate(
         u, pk, rating=d.get("rating", ""), comment=d.get("comment", ""), client_id=c
@@ -680,7 +697,7 @@ class CaseActionView(CaseDetailView):
             return HttpResponse(_("没有这个操作"), status=400, content_type="text/plain")
         client_id = (request.POST.get("client_id") or "")[:64]
         try:
-            call(request.user, case.pk, request.POST, request.FILES.getlist("photos"), client_id)
+            call(request.user, case.pk, request.POST, request.FILES, client_id)
         except DomainError as exc:
             if exc.http_status == 404:
                 raise Http404(exc.message) from exc

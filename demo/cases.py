@@ -635,8 +635,15 @@ def _feedback(story: Story, *, low: float = 4, high: float = 40) -> None:
     story.later(low, high)
     note = story.rng.choice(FEEDBACK_NOTES)
     photos = _photos(story.rng, 1, 2, "处置后")
+    # what the reporter sees on the tracking page: the result, and the photos after it
     story.act(
-        lambda: services.feedback(story.cast.department(case), case.pk, note=note, photos=photos)
+        lambda: services.feedback(
+            story.cast.department(case),
+            case.pk,
+            note=note,
+            public_note=note,
+            public_photos=photos,
+        )
     )
 
 

@@ -42,6 +42,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "deadline_status",
             "signed_at",
             "feedback",
+            "public_result",
             "fed_back_at",
             "return_reason",
             "returned_at",
@@ -65,6 +66,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "width",
             "height",
             "uploaded_at",
+            "public",
             "url",
         ]
 
@@ -264,6 +266,16 @@ class NoteSerializer(serializers.Serializer):
 
 class RequiredNoteSerializer(NoteSerializer):
     note = serializers.CharField(max_length=4000)
+
+
+class FeedbackSerializer(RequiredNoteSerializer):
+    """反馈: ``note``/``photos`` for the agency; ``public_note``/``public_photos`` shown to the
+    reporter on the tracking page (R18.1), without personal data."""
+
+    public_note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    public_photos = serializers.ListField(
+        child=serializers.FileField(), required=False, max_length=9
+    )
 
 
 class VerifySerializer(NoteSerializer):

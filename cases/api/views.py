@@ -308,7 +308,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     feedback = _action(
         "feedback",
-        s.RequiredNoteSerializer,
+        s.FeedbackSerializer,
         lambda u, pk, d: services.feedback(u, pk, **d),
         "Feed back the result",
     )
