@@ -18,6 +18,10 @@
                            returned ◀────────────────┘                              evaluated
                               └── dispatch again (with a duty ruling when disputed) ──▶ dispatched
 
+    review (agency)    : an unsatisfied rating is reviewed: reopen ──▶ in_progress (the lead
+                         department handles it again) or confirm (stays evaluated), with a
+                         reason (R18.1, R27.1)
+
     suspend (approved) : dispatched / in_progress ──▶ suspended ──resume──▶ where it was
     escalate           : reported / verified / accepted / returned stay put; the case moves
                          from the township agency to the county, county to city (R24.2)
@@ -168,6 +172,14 @@ ACTIONS: dict[str, Action] = {
             _s(State.CLOSED),
             State.EVALUATED,
             (REPORTER,),
+            "R18.1, R27.1",
+        ),
+        Action(
+            "review",
+            gettext_lazy("复核评价"),
+            _s(State.EVALUATED),
+            None,  # reopen: in_progress; confirm: stays evaluated
+            (AGENCY,),
             "R18.1, R27.1",
         ),
         Action("extend", gettext_lazy("申请延期"), WITH_DEPARTMENTS, None, (DEPARTMENT,), "R24.3"),
@@ -387,6 +399,7 @@ READY: dict[str, Callable[[Case, Authority], bool]] = {
     "decide_suspension": _pending_suspension,
     "answer": _unanswered_supervision,
     "end_assignment": lambda case, found: bool(open_co_assignments(case)),
+    "review": lambda case, found: case.review_pending,
 }
 
 

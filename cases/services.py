@@ -1128,24 +1128,7 @@ def check(
         _save(case, "state", "closed_at", "deadline_status")
     else:
         note = _text(note, "note")
-        lead = case.assignments.filter(
-            role=AssignmentRole.LEAD, state=AssignmentState.FED_BACK
-        ).first()
-        if lead is None:  # pragma: no cover - a handled case always has a fed-back lead
-            raise DomainError(_("没有可返工的牵头部门"), code="no_lead")
-        # Rework gets a fresh handling period: the department must redo the work.
-        due_at, _why = _deadline(now, *_terms(case.entry)["handling"])
-        lead.state = AssignmentState.SIGNED
-        lead.due_at = due_at
-        lead.clock_started_at = now
-        lead.deadline_status = DeadlineStatus.NORMAL if due_at else DeadlineStatus.NONE
-        lead.save(update_fields=["state", "due_at", "clock_started_at", "deadline_status"])
-        case.state = State.IN_PROGRESS
-        case.rework_count += 1
-        case.due_at = due_at
-        case.deadline_status = lead.deadline_status
-        _save(case, "state", "rework_count", "due_at", "deadline_status")
-        _schedule_checks(case, now, due_at, _terms(case.entry)["amber"])
+        rework(case, now)
     _record(
         case,
         action="check",
@@ -1160,6 +1143,30 @@ def check(
     return case
 
 
+def rework(case: Case, now: dt.datetime) -> Assignment:
+    """Send the case back to its lead department, which fed back, to handle it again with a
+    fresh handling period: a failed check (R26.1) or an unsatisfied rating reopened on review
+    (R27.1, cases.reviews). The case is locked by the caller, who records the step."""
+    lead = case.assignments.filter(role=AssignmentRole.LEAD, state=AssignmentState.FED_BACK).first()
+    if lead is None:
+        raise DomainError(
+            _("该事件没有已反馈的牵头部门,不能返工或重新办理"), field="state", code="no_lead"
+        )
+    due_at, _why = _deadline(now, *_terms(case.entry)["handling"])
+    lead.state = AssignmentState.SIGNED
+    lead.due_at = due_at
+    lead.clock_started_at = now
+    lead.deadline_status = DeadlineStatus.NORMAL if due_at else DeadlineStatus.NONE
+    lead.save(update_fields=["state", "due_at", "clock_started_at", "deadline_status"])
+    case.state = State.IN_PROGRESS
+    case.rework_count += 1
+    case.due_at = due_at
+    case.deadline_status = lead.deadline_status
+    _save(case, "state", "rework_count", "due_at", "deadline_status")
+    _schedule_checks(case, now, due_at, _terms(case.entry)["amber"])
+    return lead
+
+
 @transaction.atomic
 def evaluate(
     actor: Any,
@@ -1171,7 +1178,8 @@ def evaluate(
     tracking_code: str | None = None,
 ) -> Case:
     """The reporter rates the result (R18.1, R27.1). A resident who reported without an
-    account rates through the case's tracking code."""
+    account rates through the case's tracking code. An unsatisfied rating opens a review by
+    the agency (:mod:`cases.reviews`)."""
     case = _lock(case_id)
     if _replayed(case, "evaluate", client_id):
         return case
@@ -1203,6 +1211,10 @@ def evaluate(
         data={"client_id": client_id, "rating": rating},
         before=before,
     )
+    if rating == Rating.UNSATISFIED:
+        from cases import reviews  # the reviews build on the services
+
+        reviews.open_review(case)
     return case
 
 

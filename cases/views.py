@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from cases import co_departments, machine, mapdata, services, worklists
+from cases import co_departments, machine, mapdata, reviews, services, worklists
 from cases.api import serializers
 from cases.models import (
     OPEN_STATES,
@@ -44,6 +44,7 @@ from cases.models import (
     Extension,
     Rating,
     RequestStatus,
+    Review,
     State,
     Supervision,
     Suspension,
@@ -374,6 +375,8 @@ def _event_details(event: CaseEvent, departments: dict[int, str]) -> list[str]:
         details.append(_("核实不属实"))
     if event.action == "escalate":
         details.append(f"{data.get('from_level', '')} → {data.get('to_level', '')}")
+    if event.action == "review":
+        details.append(_("重新办理") if data.get("decision") == "reopened" else _("维持结案"))
     if event.action == "evaluate" and data.get("rating"):
         details.append(str(dict(Rating.choices).get(data["rating"], data["rating"])))
     return details
@@ -497,6 +500,11 @@ def action_context(user: Any, case: Case, values: QueryDict | None = None) -> di
             s for s in case.supervisions.all() if s.answered_at is None and s.assignment_id in mine
         ],
         "ratings": Rating.choices,
+        "pending_review": next(
+            (r for r in case.reviews.all() if r.status == Review.Status.PENDING), None
+        )
+        if case.review_pending
+        else None,
     }
 
 
@@ -634,6 +642,9 @@ ACTION_CALLS: dict[str, Call] = {
     ),
     "end_assignment": lambda u, pk, d, f, c: co_departments.end_assignment(
         u, pk, **_parsed(serializers.EndAssignmentSerializer, d), client_id=c
+    ),
+    "review": lambda u, pk, d, f, c: reviews.review(
+        u, pk, **_parsed(serializers.ReviewSerializer, d), client_id=c
     ),
     "extend": lambda u, pk, d, f, c: services.request_extension(
         u,

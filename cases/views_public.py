@@ -246,6 +246,12 @@ def public_timeline(case: Case) -> list[Step]:
             label = _("核查通过,结案") if data.get("passed") else _("核查未通过,退回返工")
         elif event.action == "evaluate":
             label = _("评价:%(rating)s") % {"rating": Rating(data["rating"]).label}
+        elif event.action == "review":
+            label = (
+                _("经网格化机构复核,重新办理")
+                if data.get("decision") == "reopened"
+                else _("经网格化机构复核,维持办理结果")
+            )
         elif event.action == "decide_extension" and data.get("approved"):
             label = _("办理期限经批准延长")
         elif event.action == "decide_suspension" and data.get("approved"):

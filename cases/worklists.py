@@ -129,6 +129,14 @@ QUEUES: dict[str, Queue] = {
             order=("handled_at", "pk"),
         ),
         Queue(
+            "review",
+            _("待复核"),
+            Q(review_pending=True),
+            held=True,
+            order=("evaluated_at", "pk"),
+            hint=_("群众评价不满意的事件:复核后重新办理,或写明理由维持结案。"),
+        ),
+        Queue(
             "overdue",
             _("超期"),
             Q(state__in=OPEN_STATES, deadline_status=DeadlineStatus.RED),

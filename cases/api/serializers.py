@@ -153,6 +153,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "decline_reason",
             "rating",
             "rating_comment",
+            "review_pending",
             "return_count",
             "rework_count",
             "reporter_name",
@@ -336,6 +337,14 @@ class EndAssignmentSerializer(serializers.Serializer):
     """终止协办 (R25.1), for the API and the case page alike."""
 
     assignment = serializers.IntegerField(help_text="the co-department's assignment to end")
+    reason = serializers.CharField(max_length=4000)
+    client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class ReviewSerializer(serializers.Serializer):
+    """复核评价 (R27.1): reopen the case for the lead department, or confirm its result."""
+
+    reopen = serializers.BooleanField()
     reason = serializers.CharField(max_length=4000)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 

@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import co_departments, exports, services
+from cases import co_departments, exports, reviews, services
 from cases.api import serializers as s
 from cases.models import (
     OPEN_STATES,
@@ -326,6 +326,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         s.EvaluateSerializer,
         lambda u, pk, d: services.evaluate(u, pk, **d),
         "Rate the result",
+    )
+    review = _action(
+        "review",
+        s.ReviewSerializer,
+        lambda u, pk, d: reviews.review(u, pk, **d),
+        "Review an unsatisfied rating: reopen or confirm, with a reason (R27.1)",
     )
     extend = _action(
         "extend",

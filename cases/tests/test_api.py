@@ -25,7 +25,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from audit.models import AuditRecord
-from cases import co_departments, machine, services
+from cases import co_departments, machine, reviews, services
 from cases.models import (
     Assignment,
     Attachment,
@@ -167,6 +167,11 @@ def handled_alone(world) -> Case:
     services.dispatch(world.dispatcher, case.pk, lead_department=world.police.pk, co_departments=[])
     services.sign(world.police_handler, case.pk)
     return services.feedback(world.police_handler, case.pk, note="已加装路灯")
+
+
+def rated_unsatisfied(world) -> Case:
+    """Closed and rated unsatisfied by the resident: waiting for the agency's review."""
+    return services.evaluate(world.resident, closed(world).pk, rating="unsatisfied")
 
 
 def open_co_assignment(case: Case) -> dict[str, Any]:
@@ -570,6 +575,12 @@ HAPPY: dict[str, tuple[Setup, str, Payload, str]] = {
         fixed({"rating": "satisfied", "comment": "及时"}),
         "evaluated",
     ),
+    "review": (
+        rated_unsatisfied,
+        "dispatcher",
+        fixed({"reopen": True, "reason": "回访属实"}),
+        "in_progress",
+    ),
     "extend": (
         in_progress,
         "police_handler",
@@ -715,6 +726,7 @@ WRONG_STATE: dict[str, tuple[Setup, str, Payload]] = {
     "end-assignment": (accepted, "dispatcher", fixed({"assignment": 1, "reason": "x"})),
     "check": (in_progress, "dispatcher", fixed({"passed": True})),
     "evaluate": (reported, "resident", fixed({"rating": "satisfied"})),
+    "review": (closed, "dispatcher", fixed({"reopen": True, "reason": "x"})),
     "extend": (handled, "police_handler", fixed({"amount": 1, "unit": "workdays", "reason": "x"})),
     "decide-extension": (handled, "dispatcher", fixed({"extension": 1, "approve": True})),
     "suspend": (handled, "police_handler", fixed({"reason": "x"})),
@@ -769,6 +781,7 @@ NOT_YOURS: dict[str, tuple[Setup, str, Payload]] = {
     ),
     "check": (handled, "police_handler", fixed({"passed": True})),
     "evaluate": (closed, "worker", fixed({"rating": "satisfied"})),
+    "review": (rated_unsatisfied, "supervisor", fixed({"reopen": True, "reason": "x"})),
     "extend": (in_progress, "dispatcher", fixed({"amount": 1, "unit": "workdays", "reason": "x"})),
     "decide-extension": (
         with_extension,
@@ -1232,6 +1245,7 @@ STAGES: dict[str, Setup] = {
     "handled": handled,
     "closed": closed,
     "evaluated": lambda w: services.evaluate(w.resident, closed(w).pk, rating="basically"),
+    "unsatisfied": rated_unsatisfied,
     "declined": lambda w: services.decline(w.dispatcher, verified(w).pk, reason="x"),
 }
 SERVICE_CALLS: dict[str, Callable[..., Any]] = {
@@ -1255,6 +1269,7 @@ SERVICE_CALLS: dict[str, Callable[..., Any]] = {
         u, c.pk, passed=not machine.open_co_assignments(c), note="x"
     ),
     "evaluate": lambda w, u, c: services.evaluate(u, c.pk, rating="satisfied"),
+    "review": lambda w, u, c: reviews.review(u, c.pk, reopen=True, reason="x"),
     "extend": lambda w, u, c: services.request_extension(
         u, c.pk, amount=1, unit="workdays", reason="x"
     ),
