@@ -1,7 +1,9 @@
 """A case's whole file (R26.2): JSON for systems, PDF (Chinese text) for people and courts.
 
-Both carry every archive event with its hash and every attachment with its SHA-256, so the
-file can be checked against the chain on its own.
+Both carry every archive event with its hash and every attachment with its SHA-256. The JSON
+file (``gridgov-case-file/2``) carries each event exactly as its hash covers it (actor ids and
+UTC times included), so it can be checked on its own, without the database:
+``manage.py verify_archive --file`` or ``python -m cases.chain`` (docs/archive.md).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from cases import archive
+from cases import archive, chain
 from cases.models import Case
 
 FONT = "STSong-Light"  # a CID font every PDF reader has: no font file to ship or embed
@@ -31,7 +33,7 @@ def case_file(case: Case, user: Any = None) -> dict[str, Any]:
     events = list(case.events.order_by("seq"))
     broken = archive.verify_events(case.pk, events, (case.archive_seq, case.archive_head))
     return {
-        "format": "gridgov-case-file/1",
+        "format": chain.FORMAT,
         "exported_at": timezone.now().isoformat(),
         "case": {
             "id": case.pk,
@@ -73,28 +75,18 @@ def case_file(case: Case, user: Any = None) -> dict[str, Any]:
                 "size": f.size,
                 "content_type": f.content_type,
                 "event": f.event.seq if f.event else None,
+                "public": f.public,
             }
             for f in case.attachments.select_related("event")
         ],
+        # each event exactly as its hash covers it (cases.chain.CANONICAL_KEYS), then its hashes
         "events": [
-            {
-                "seq": e.seq,
-                "at": e.at.isoformat(),
-                "actor": e.actor_name,
-                "role": e.role,
-                "action": e.action,
-                "from": e.from_state,
-                "to": e.to_state,
-                "note": e.note,
-                "data": e.data,
-                "prev_hash": e.prev_hash,
-                "hash": e.hash,
-            }
-            for e in events
+            {**archive.content(e), "prev_hash": e.prev_hash, "hash": e.hash} for e in events
         ],
         "chain": {
             "intact": broken is None,
             "problem": str(broken) if broken else None,
+            "seq": case.archive_seq,
             "head": case.archive_head,
         },
     }
@@ -160,7 +152,7 @@ def case_pdf(case: Case, user: Any = None) -> bytes:
             [
                 _p(e["seq"], body),
                 _p(e["at"][:19].replace("T", " "), body),
-                _p(f"{e['actor']} / {e['role']}", body),
+                _p(f"{e['actor_name']} / {e['role']}", body),
                 _p(e["action"], body),
                 _p(f"{e['from'] or '—'} → {e['to']}", body),
                 _p(e["note"], body),
