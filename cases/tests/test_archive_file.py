@@ -200,3 +200,15 @@ def test_r26_2_verify_archive_file_refuses_what_is_not_a_case_file(tmp_path):
             verify_file(path)
     with pytest.raises(CommandError):
         call_command("verify_archive", "--file", "x.json", "--case", "1")
+
+
+def test_r26_2_the_verifier_of_the_documentation_works_on_an_export(world, tmp_path):
+    doc = (Path(settings.BASE_DIR) / "docs" / "archive.md").read_text(encoding="utf-8")
+    snippet = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    scope: dict[str, Any] = {}
+    exec(snippet, scope)  # our own documentation
+    data = exported(world)
+    scope["verify"](write(tmp_path, data))  # no AssertionError: intact
+    data["events"][3]["note"] = "改过"
+    with pytest.raises(AssertionError):
+        scope["verify"](write(tmp_path, data, "edited.json"))
