@@ -513,7 +513,8 @@ def _intake_new(
             entry=admission.entry,
             matter_code=admission.entry.item.code,
             reporter=user,
-            reporter_name=reporter_name or (user.get_full_name() if user else ""),
+            # the account's name, never its user name (R26.2: the record shows names)
+            reporter_name=reporter_name or (getattr(user, "full_name", "") if user else ""),
             idempotency_key=key,
             created_at=now,
             verified_at=now if start_state == State.VERIFIED else None,

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from cases import co_departments, machine, mapdata, reviews, services, worklists
+from cases import co_departments, labels, machine, mapdata, reviews, services, worklists
 from cases.api import serializers
 from cases.models import (
     OPEN_STATES,
@@ -50,7 +50,6 @@ from cases.models import (
     Suspension,
 )
 from gridgov.errors import DomainError
-from people import roles as R
 from people import scoping
 from people.models import Department
 from people.web import ScopedView
@@ -326,28 +325,6 @@ def case_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-EVENT_LABELS: dict[str, Any] = {
-    "report": gettext_lazy("上报"),
-    **{name: action.label for name, action in machine.ACTIONS.items()},
-}
-ACTOR_KIND_LABELS: dict[str, Any] = {
-    "system": gettext_lazy("系统"),
-    "superuser": gettext_lazy("超级管理员"),
-    machine.GRID: gettext_lazy("网格员"),
-    machine.AGENCY: gettext_lazy("网格化机构"),
-    machine.SUPERVISOR: gettext_lazy("督办"),
-    machine.DEPARTMENT: gettext_lazy("联动部门"),
-    machine.DEPARTMENT_LEAD: gettext_lazy("牵头部门"),
-    machine.REPORTER: gettext_lazy("反映人"),
-}
-
-
-def role_label(role: str) -> str:
-    if role in ACTOR_KIND_LABELS:
-        return str(ACTOR_KIND_LABELS[role])
-    return R.label(role) if role else ""
-
-
 def _event_details(event: CaseEvent, departments: dict[int, str]) -> list[str]:
     """A few words on what an archive event decided (departments, deadlines, results)."""
     data = event.data or {}
@@ -386,15 +363,16 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
     departments = {a.department_id: a.department.name for a in case.assignments.all()}
     if case.entry.lead_department_id:
         departments.setdefault(case.entry.lead_department_id, case.entry.lead_department.name)
-    events = case.events.order_by("seq").prefetch_related("files")
+    events = case.events.order_by("seq").select_related("actor").prefetch_related("files")
     return [
         {
             "event": e,
-            "label": EVENT_LABELS.get(e.action, e.action),
-            "role": role_label(e.role),
+            "label": labels.event_label(e.action),
+            "who": labels.actor(e),
+            "role": labels.role_label(e.role),
             "details": _event_details(e, departments),
-            "from_label": State(e.from_state).label if e.from_state in State.values else "",
-            "to_label": State(e.to_state).label if e.to_state in State.values else "",
+            "from_label": labels.state_label(e.from_state) if e.from_state else "",
+            "to_label": labels.state_label(e.to_state) if e.to_state else "",
         }
         for e in events
     ]
