@@ -20,6 +20,7 @@ from people import roles as R
 
 EVENT_LABELS: dict[str, Any] = {
     "report": gettext_lazy("上报"),
+    "regrid": gettext_lazy("网格调整"),  # the grid was split, merged or redrawn (R8.1)
     **{name: action.label for name, action in machine.ACTIONS.items()},
 }
 ACTOR_KIND_LABELS: dict[str, Any] = {

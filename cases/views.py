@@ -354,6 +354,10 @@ def _event_details(event: CaseEvent, departments: dict[int, str]) -> list[str]:
         details.append(f"{data.get('from_level', '')} → {data.get('to_level', '')}")
     if event.action == "review":
         details.append(_("重新办理") if data.get("decision") == "reopened" else _("维持结案"))
+    if event.action == "regrid":
+        details.append(f"{data.get('from_grid', '')} → {data.get('to_grid', '')}")
+        if data.get("by_point") is False:
+            details.append(_("位置不在新网格内,按原网格面积最大部分归属"))
     if event.action == "evaluate" and data.get("rating"):
         details.append(str(dict(Rating.choices).get(data["rating"], data["rating"])))
     return details
