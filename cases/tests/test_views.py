@@ -535,6 +535,10 @@ def test_a_department_signs_feeds_back_and_the_dispatcher_checks(world):
     assert response["Location"] == reverse("cases:dept-case", args=[case.pk])
     case.refresh_from_db()
     assert case.state == State.HANDLED and case.attachments.count() == 1
+    # the co-department reports its part too before the case closes (R25.1)
+    urban = client_for(world.urban_handler)
+    assert urban.post(dept_act, {"action": "sign"}).status_code == 302
+    assert urban.post(dept_act, {"action": "feedback", "note": "协助清理"}).status_code == 302
     act(client_for(world.dispatcher), case, "check", passed="1", note="现场复核")
     assert Case.objects.get(pk=case.pk).state == State.CLOSED
 
