@@ -383,3 +383,30 @@ def test_r27_1_the_agency_and_the_department_head_see_the_warnings(world):
     assert 'href="/dept/warnings/"' in client_for(head).get("/dept/").content.decode()
     console_page = client_for(world.supervisor).get("/console/").content.decode()
     assert 'href="/console/warnings/"' in console_page
+
+
+def test_r26_1_notifications_written_before_the_centre_reach_their_audience(world):
+    """Issue 10: notifications nobody saw are delivered by ``backfill_receipts``, once."""
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    case = report(world, urgent=True)
+    NotificationReceipt.objects.all().delete()  # as before the notification centre
+    old = Notification.objects.create(
+        key="old",
+        kind="red",
+        message="很久以前",
+        agency_code="440703002",
+        created_at=timezone.now() - dt.timedelta(days=90),
+    )
+    out = io.StringIO()
+    call_command("backfill_receipts", stdout=out)
+    call_command("backfill_receipts", stdout=out)
+    assert received(world.dispatcher) == [("urgent", case.pk)]
+    assert received(world.police_handler) == [("urgent", case.pk)]
+    assert not NotificationReceipt.objects.filter(notification=old).exists()
+    call_command("backfill_receipts", "--days", "100", stdout=out)
+    assert NotificationReceipt.objects.filter(notification=old).count() == 1
+    with pytest.raises(CommandError):
+        call_command("backfill_receipts", "--days", "0")
