@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import template
@@ -9,6 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from gridgov import menu
 
 register = template.Library()
+log = logging.getLogger(__name__)
 
 
 @register.inclusion_tag("_menu.html", takes_context=True)
@@ -30,5 +32,8 @@ def header_items(context: dict[str, Any]) -> SafeString:
     user = getattr(request, "user", None)
     parts = []
     for item in menu.header_items_for(user):
-        parts.append(get_template(item.template).render(item.context(request), request))
+        try:
+            parts.append(get_template(item.template).render(item.context(request), request))
+        except Exception:  # a widget must not take the page down (a database hiccup, say)
+            log.exception("header item %s failed", item.key)
     return mark_safe("".join(parts))  # each part is a template's own (escaped) output
