@@ -35,3 +35,38 @@ class CasesConfig(AppConfig):
             ),
         )
         views_public.register_menu()  # the resident portal (/public/)
+        _register_notifications()
+
+
+def _register_notifications() -> None:
+    """The notification badge in every page's header, and the warnings pages in the menu
+    (R26.1, R27.1)."""
+    from cases import worklists
+    from cases.notify import inbox
+    from cases.notify import views as notify
+    from gridgov import menu
+
+    menu.register_header(
+        menu.HeaderItem(
+            "cases.notifications",
+            "cases/notify/_badge.html",
+            context=notify.badge_context,
+            visible=inbox.may_receive,
+        )
+    )
+    menu.register(
+        menu.MenuItem(
+            "cases.warnings",
+            _("警示"),
+            "cases:warnings",
+            order=12,
+            visible=worklists.may_use_console,
+        ),
+        menu.MenuItem(
+            "cases.dept-warnings",
+            _("本部门警示"),
+            "cases:dept-warnings",
+            order=13,
+            visible=notify.may_see_department_warnings,
+        ),
+    )

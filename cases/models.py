@@ -137,6 +137,8 @@ class Case(models.Model):
     reporter_phone_encrypted = models.TextField(blank=True, editable=False)
     reporter_phone_digest = models.CharField(max_length=64, blank=True, editable=False)
     reporter_phone_masked = models.CharField(_("联系电话"), max_length=16, blank=True)
+    # The reporter agreed to SMS progress messages on that phone (R18.1, cases.notify).
+    progress_sms = models.BooleanField(_("接收进度短信"), default=False)
     idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
 
     # Who handles it.
@@ -679,7 +681,10 @@ class Notification(models.Model):
     """A message to people who must act (urgent cases, amber/red deadlines, supervision).
 
     ``key`` makes every notification idempotent: the same event never notifies twice,
-    whether a task ran twice or the sweep found it again.
+    whether a task ran twice or the sweep found it again. It is addressed to an agency
+    (``agency_code``), a department or a grid's workers (``grid_code``); each person of that
+    audience gets a :class:`cases.notify.models.NotificationReceipt`, which holds whether they
+    have read it (R26.1, R27.1; see :mod:`cases.notify`).
     """
 
     class Kind(models.TextChoices):
@@ -692,6 +697,8 @@ class Notification(models.Model):
         WARNING = "warning", _("警示")
         ENDED = "ended", _("协办终止")
         REVIEW = "review", _("不满意复核")
+        VERIFY = "verify", _("待核实")
+        CHECK = "check", _("待核查")
 
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -706,9 +713,9 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
+    grid_code = models.CharField(max_length=15, blank=True)
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")
@@ -717,3 +724,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+# Receipts and deliveries of notifications live in their own module (a concern of their own).
+from cases.notify.models import Delivery, NotificationReceipt  # noqa: E402, F401

@@ -57,9 +57,11 @@ scoping.register(
 
 
 def _warning_q(access: scoping.Access) -> Q:
+    # The agency sees the warnings of departments in its jurisdiction; a department sees its
+    # own through its head, who answers for the unit (R27.1).
     place = scoping.minimal_prefixes(g.code for g in access.grants if g.role in PLACE_ROLES)
     condition = scoping.prefix_q(["department__region__code"], place) if place else Q(pk__in=[])
-    departments = {g.department_id for g in access.grants if g.department_id}
+    departments = {g.department_id for g in access.grants if g.role == R.Role.DEPT_HEAD}
     if departments:
         condition |= Q(department_id__in=departments)
     return condition
@@ -68,7 +70,7 @@ def _warning_q(access: scoping.Access) -> Q:
 scoping.register(
     m.Warning,
     scoping.ScopeRule(
-        view=frozenset({*PLACE_ROLES, *R.DEPARTMENT_ROLES}), change=R.AGENCY_ROLES, q=_warning_q
+        view=frozenset({*PLACE_ROLES, R.Role.DEPT_HEAD}), change=R.AGENCY_ROLES, q=_warning_q
     ),
 )
 
@@ -94,3 +96,19 @@ scoping.register(
         q=_notification_q,
     ),
 )
+
+
+# Everyone who gets notifications sees their own receipts, and only those (R22.1).
+NOTIFICATION_RECEIVERS = frozenset(
+    {R.Role.SYSADMIN, *R.AGENCY_ROLES, *R.DEPARTMENT_ROLES, *R.GRID_ROLES}
+)
+scoping.register(
+    m.NotificationReceipt,
+    scoping.ScopeRule(
+        view=NOTIFICATION_RECEIVERS,
+        change=NOTIFICATION_RECEIVERS,
+        q=lambda access: Q(user=access.user),
+    ),
+)
+# The log of messages sent outside (SMS): administrators of the case's jurisdiction.
+scoping.register(m.Delivery, scoping.ScopeRule(view=R.ADMIN_ROLES, fields=("region_code",)))

@@ -50,6 +50,7 @@ from cases.models import (
     Urgency,
     Warning,
 )
+from cases.notify import channels, progress
 from cases.uploads import MAX_PHOTOS, CheckedPhoto, check_photos
 from gridgov import rows
 from gridgov.errors import DomainError, Forbidden, NotFound
@@ -251,6 +252,7 @@ def _record(case: Case, *, photos: Sequence[CheckedPhoto] = (), **step: Any) -> 
         attachment.file.save(f"{photo.sha256}{photo.extension}", photo.as_file(), save=False)
         attachment.save()
     audit.store(entry)
+    progress.after_step(case, step["action"], step["from_state"])
     return event
 
 
@@ -304,19 +306,25 @@ def notify(
     case: Case | None = None,
     agency_code: str = "",
     department: Department | None = None,
+    grid_code: str = "",
 ) -> Notification:
-    """Create a notification once per key (tasks and sweeps may run twice: no double warning)."""
-    notification, _created = Notification.objects.get_or_create(
+    """Create a notification once per key (tasks and sweeps may run twice: no double warning)
+    for an agency, a department or a grid's workers; each of them gets it in their
+    notification centre (R26.1, R27.1; :mod:`cases.notify`)."""
+    notification, created = Notification.objects.get_or_create(
         key=key[:120],
         defaults={
             "kind": kind,
             "case": case,
             "agency_code": agency_code,
             "department": department,
+            "grid_code": grid_code,
             "message": message[:300],
             "created_at": _now(),
         },
     )
+    if created:
+        channels.in_app.send(notification)
     return notification
 
 
@@ -390,6 +398,7 @@ def intake(
     reporter_name: str = "",
     reporter_phone: str = "",
     settle_note: str = "",
+    progress_sms: bool = False,
 ) -> IntakeResult:
     """Receive a report (R24.1, R18.1): locate it in its grid, pass the county's admission
     gate, store it once per ``client_id`` whatever the number of resends.
@@ -397,7 +406,8 @@ def intake(
     A grid worker's report starts ``verified`` (the worker collected and verified it on site);
     a resident's or a hotline report starts ``reported`` and goes to the grid's workers to
     verify. With ``settle_note`` (and an entry that allows it) the worker settles the matter on
-    the spot and the case closes with that record.
+    the spot and the case closes with that record. ``progress_sms``: the reporter agreed to
+    SMS progress messages on the phone they gave (R18.1; :mod:`cases.notify.progress`).
     """
     client_id = _text(client_id, "client_id", required=False, max_length=64)
     user = _user(actor)
@@ -426,6 +436,7 @@ def intake(
                 reporter_name=reporter_name,
                 reporter_phone=reporter_phone,
                 settle_note=settle_note,
+                progress_sms=progress_sms,
             ),
             True,
         )
@@ -454,6 +465,7 @@ def _intake_new(
     reporter_name: str,
     reporter_phone: str,
     settle_note: str,
+    progress_sms: bool = False,
 ) -> Case:
     lng_f, lat_f = geo.parse_lng_lat(lng, lat)
     wgs_lng, wgs_lat = geo.to_wgs84(lng_f, lat_f, coord)
@@ -488,11 +500,18 @@ def _intake_new(
 
     now = _now()
     start_state = State.VERIFIED if channel in (Channel.WORKER, Channel.AGENCY) else State.REPORTED
-    # A plain report (no photos, not settled on the spot, not urgent) is three new rows: the
-    # case, its first archive event and its audit record. Where the database allows (see
+    # A plain report (no photos, not settled on the spot, not urgent, not waiting for the
+    # grid's workers to verify it) is three new rows: the case, its first archive event and
+    # its audit record. Where the database allows (see
     # gridgov.rows) they are one statement, which is a transaction of its own; otherwise, or
     # with more to write, one transaction holds them all.
-    plain = not checked and not settle_note and not urgent and rows.combinable(*_REPORT_ROWS)
+    plain = (
+        not checked
+        and not settle_note
+        and not urgent
+        and start_state == State.VERIFIED
+        and rows.combinable(*_REPORT_ROWS)
+    )
     own_transaction = not plain or transaction.get_connection().in_atomic_block
     with transaction.atomic() if own_transaction else contextlib.nullcontext():
         case = Case(
@@ -515,6 +534,7 @@ def _intake_new(
             reporter=user,
             # the account's name, never its user name (R26.2: the record shows names)
             reporter_name=reporter_name or (getattr(user, "full_name", "") if user else ""),
+            progress_sms=bool(progress_sms and phone is not None),
             idempotency_key=key,
             created_at=now,
             verified_at=now if start_state == State.VERIFIED else None,

@@ -55,6 +55,7 @@ REPORT_FIELDS = (
     "reporter_phone",
     "reporter_name",
     "client_id",
+    "progress_sms",  # consent to SMS progress messages (R18.1, cases.notify.progress)
 )
 # errors shown next to their field; anything else goes to the top of the form
 REPORT_SHOWN = ("lng", "lat", "address", "description", "matter", "reporter_phone", "photos")
@@ -162,6 +163,7 @@ def report(request: HttpRequest) -> HttpResponse:
             reporter_phone=values["reporter_phone"],
             reporter_name=values["reporter_name"],
             client_id=values["client_id"],
+            progress_sms=values["progress_sms"] == "1",
         )
     except DomainError as exc:
         return _report_page(request, values, _error(exc, REPORT_SHOWN), status=400)

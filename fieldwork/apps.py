@@ -16,6 +16,12 @@ class FieldworkConfig(AppConfig):
                 scoping.grants_for(user, R.GRID_ROLES)
             )
 
+        # Notifications for a grid's workers open in the phone app (R24.1, R26.1).
+        from cases.notify import inbox
+
+        inbox.register_case_link(inbox.GRID, "fieldwork:case", R.GRID_ROLES)
+        inbox.register_list_page("fieldwork", "fieldwork:notifications")
+
         menu.register(
             menu.MenuItem(
                 "fieldwork",

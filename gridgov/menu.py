@@ -2,8 +2,10 @@
 
 One registry instead of one template every UI touches: an app adds its entries in its
 ``AppConfig.ready()`` with :func:`register`; the base template shows the entries the user may
-use (``{% main_menu %}``), and :func:`landing_url` sends a user who logs in to the first page
-meant for their role (dispatcher → console, department → inbox, grid worker → phone app …).
+use (``{% main_menu %}``) and the header items (``{% header_items %}``: small widgets such as
+the notification badge, :func:`register_header`), and :func:`landing_url` sends a user who
+logs in to the first page meant for their role (dispatcher → console, department → inbox,
+grid worker → phone app …).
 """
 
 from __future__ import annotations
@@ -59,6 +61,42 @@ def items_for(user: Any) -> list[MenuItem]:
             if item.visible(user) and item.url:
                 shown.append(item)
         except Exception:  # a broken visibility rule must not take the whole page down
+            continue
+    return shown
+
+
+# --- header items: small widgets an app puts in every page's header (the notification badge) ---
+
+
+@dataclass(frozen=True)
+class HeaderItem:
+    """A template rendered into the header of every page for the users it is visible to.
+
+    ``context`` builds the template's context from the request (it runs only when visible).
+    """
+
+    key: str
+    template: str
+    context: Callable[[Any], dict[str, Any]]
+    visible: Visible = signed_in
+    order: int = 100
+
+
+_header: dict[str, HeaderItem] = {}
+
+
+def register_header(*items: HeaderItem) -> None:
+    for item in items:
+        _header[item.key] = item
+
+
+def header_items_for(user: Any) -> list[HeaderItem]:
+    shown = []
+    for item in sorted(_header.values(), key=lambda i: (i.order, i.key)):
+        try:
+            if item.visible(user):
+                shown.append(item)
+        except Exception:  # as for menu entries: a broken rule must not take the page down
             continue
     return shown
 

@@ -323,7 +323,15 @@ GRIDGOV = {
     # Working hours on a working day, local time (R24.2, R24.3 hour-based time limits).
     # "08:30-12:00,14:30-17:30" = a morning and an afternoon period.
     "WORKDAY_HOURS": os.environ.get("GRIDGOV_WORKDAY_HOURS", "08:30-12:00,14:30-17:30"),
+    # How often an open page asks for the notification badge (cases.notify; R26.1).
+    "NOTIFICATION_POLL_SECONDS": int(os.environ.get("GRIDGOV_NOTIFICATION_POLL_SECONDS", "15")),
+    # The public address of the resident portal, for links in SMS (blank: no link).
+    "PUBLIC_URL": os.environ.get("GRIDGOV_PUBLIC_URL", ""),
 }
+# SMS to residents (R18.1): the backend class, like EMAIL_BACKEND. The default only logs
+# (masked numbers); a deployment names its gateway's class (docs/notifications.md).
+GRIDGOV_SMS_BACKEND = os.environ.get("GRIDGOV_SMS_BACKEND", "cases.notify.sms.LoggingSmsBackend")
+GRIDGOV_SMS_BACKEND_OPTIONS: dict[str, object] = {}
 
 LOGGING = {
     "version": 1,

@@ -250,6 +250,10 @@ class IntakeSerializer(serializers.Serializer):
     )
     reporter_name = serializers.CharField(max_length=64, required=False, allow_blank=True)
     reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    progress_sms = serializers.BooleanField(
+        default=False,
+        help_text="the reporter agreed to SMS progress messages on reporter_phone (R18.1)",
+    )
     involved = serializers.JSONField(required=False)
     settle_note = serializers.CharField(
         max_length=4000,

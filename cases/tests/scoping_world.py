@@ -87,3 +87,48 @@ def _attachment(world: World, zone: Zone) -> models.Model:
     services.sign(ACTOR, case.pk)
     services.feedback(ACTOR, case.pk, note=world.marker(zone, "Feedback"), photos=[upload])
     return case.attachments.get()
+
+
+@factory("cases.notificationreceipt")
+def _receipt(world: World, zone: Zone) -> models.Model:
+    """A notice to the zone's township agency, received by its dispatcher (its own only)."""
+    from cases.notify.models import NotificationReceipt
+
+    dispatcher = world.get("people.user", zone)
+    notice = services.notify(
+        "amber", f"world:{zone.key}", world.marker(zone, "Notice"), agency_code=zone.township
+    )
+    return NotificationReceipt.objects.get(notification=notice, user=dispatcher)
+
+
+@factory("cases.warning")
+def _warning(world: World, zone: Zone) -> models.Model:
+    import datetime as dt
+
+    from cases.models import Warning
+
+    department = world.get("people.department", zone)
+    return Warning.objects.create(
+        department=department,
+        region_code=zone.county,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 3, 31),
+        late_count=3,
+        reason=world.marker(zone, "Warning"),
+    )
+
+
+@factory("cases.delivery")
+def _delivery(world: World, zone: Zone) -> models.Model:
+    """A progress SMS of the zone's case, in the delivery log."""
+    from cases.notify.models import Delivery
+
+    case = world.get("cases.case", zone)
+    return Delivery.objects.create(
+        key=f"world:{zone.key}",
+        channel="sms",
+        case=case,
+        region_code=case.grid_code,
+        recipient_masked="138****0000",
+        message=world.marker(zone, "Sms"),
+    )
