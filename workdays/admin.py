@@ -46,12 +46,31 @@ class CalendarDayForm(forms.ModelForm):
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     form = CalendarDayForm
-    list_display = ("date", "weekday", "is_workday", "kind", "name", "source", "edited_by")
-    list_filter = ("is_workday", "kind", "source")
+    list_display = (
+        "date",
+        "weekday",
+        "is_workday",
+        "kind",
+        "name",
+        "source",
+        "provisional",
+        "edited_by",
+    )
+    list_filter = ("is_workday", "kind", "source", "provisional")
     search_fields = ("name",)
     date_hierarchy = "date"
-    readonly_fields = ("date", "weekday", "source", "edited_by", "edited_at")
-    fields = ("date", "weekday", "is_workday", "kind", "name", "source", "edited_by", "edited_at")
+    readonly_fields = ("date", "weekday", "source", "provisional", "edited_by", "edited_at")
+    fields = (
+        "date",
+        "weekday",
+        "is_workday",
+        "kind",
+        "name",
+        "source",
+        "provisional",
+        "edited_by",
+        "edited_at",
+    )
     list_per_page = 62
 
     @admin.display(description=_("星期"))
@@ -81,8 +100,25 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
-    list_display = ("year", "sources", "discrepancy_count", "seeded_at")
-    readonly_fields = ("year", "sources", "discrepancies", "seeded_at")
+    list_display = (
+        "year",
+        "provisional",
+        "sources",
+        "notice_reference",
+        "discrepancy_count",
+        "seeded_at",
+    )
+    list_filter = ("provisional",)
+    readonly_fields = (
+        "year",
+        "provisional",
+        "sources",
+        "notice_reference",
+        "notice_entered_by",
+        "notice_entered_at",
+        "discrepancies",
+        "seeded_at",
+    )
     actions = ["reseed"]
 
     @admin.display(description=_("来源分歧"))

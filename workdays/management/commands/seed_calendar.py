@@ -2,7 +2,8 @@
 
 manage.py seed_calendar                    # every year a package has notice data for, 2015+
 manage.py seed_calendar --years 2020-2027  # a range (or a list: 2024,2025)
-manage.py seed_calendar --open-year 2027   # cover a year no package has yet, Mon–Fri only
+manage.py seed_calendar --open-year 2027   # cover a year no package has yet, provisionally:
+                                           # the law's holidays until the notice is entered
 """
 
 from __future__ import annotations
@@ -47,13 +48,21 @@ class Command(GridgovCommand):
         parser.add_argument(
             "--open-year",
             type=int,
-            help="cover a year that no package has yet (Monday–Friday; enter holidays by hand)",
+            help="cover a year that no package has yet, provisionally: the statutory holidays "
+            "(no make-up working days) until the State Council's notice is entered",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["open_year"] is not None:
             record = services.open_year(None, options["open_year"])
-            self.stdout.write(f"{record.year}: covered ({', '.join(record.sources)})")
+            how = "provisionally, " if record.provisional else ""
+            self.stdout.write(f"{record.year}: covered ({how}{', '.join(record.sources)})")
+            if record.provisional:
+                self.stdout.write(
+                    f"  statutory holidays only: enter the State Council's notice for "
+                    f"{record.year} when it is out (seed_calendar --notice FILE, or the "
+                    "calendar page)"
+                )
             return
         years = parse_years(options["years"]) if options["years"] else services.default_years()
         reports = services.seed_years(years, None)
@@ -64,7 +73,7 @@ class Command(GridgovCommand):
                     self.style.WARNING(
                         f"{report.year}: no package has the State Council notice for this year;"
                         " not seeded (deadlines in it stay an error until it is seeded or"
-                        " opened with --open-year)"
+                        " opened provisionally with --open-year)"
                     )
                 )
                 continue
@@ -73,6 +82,8 @@ class Command(GridgovCommand):
                 f"{report.updated} updated, {report.kept_manual} manual kept, "
                 f"{len(report.discrepancies)} discrepancies"
             )
+            if report.deadlines_moved:
+                self.stdout.write(f"  {report.deadlines_moved} open deadlines recomputed")
             for item in report.discrepancies:
                 self.stdout.write(
                     f"  {item['date']}: holidays says "
