@@ -8,12 +8,19 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases import (
+            recompute,
             scoping_rules,  # noqa: F401  (registers scope rules)
             views_public,
             worklists,
         )
         from gridgov import menu
         from people import roles as R
+        from workdays import signals as calendar_signals
+
+        # A change of calendar days moves the open deadlines that counted them (R24.2).
+        calendar_signals.days_changed.connect(
+            recompute.on_days_changed, dispatch_uid="cases.recompute"
+        )
 
         menu.register(
             menu.MenuItem(
