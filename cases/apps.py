@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases import (
+            calendar_notice,
             recompute,
             scoping_rules,  # noqa: F401  (registers scope rules)
             views_public,
@@ -30,6 +31,13 @@ class CasesConfig(AppConfig):
                 order=10,
                 visible=worklists.may_use_console,
                 landing_for=frozenset({R.Role.DISPATCHER, R.Role.SUPERVISOR, R.Role.AGENCY_ADMIN}),
+            ),
+            menu.MenuItem(
+                "cases.calendar",
+                _("节假日日历"),
+                "cases:calendar",
+                order=12,
+                visible=calendar_notice.is_reminded,
             ),
             menu.MenuItem(
                 "cases.inbox",

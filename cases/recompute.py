@@ -25,6 +25,8 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit import services as audit
 from cases import archive, deadline_basis
@@ -61,6 +63,33 @@ ASSIGNMENT_FIELDS = [
     "due_provisional",
     "deadline_basis",
 ]
+
+
+REASON_LABELS = {
+    "notice": gettext_lazy("录入国务院节假日安排通知"),
+    "seed": gettext_lazy("日历软件包更新节假日安排"),
+    "statutory": gettext_lazy("改按法定节假日暂定"),
+    "set_day": gettext_lazy("管理员修改日历"),
+}
+
+
+def describe(data: dict[str, Any], departments: dict[int, str]) -> list[str]:
+    """A few words on a deadline change for the case page: why, and each move."""
+    words = [str(REASON_LABELS.get(data.get("reason", ""), data.get("reason", "")))]
+    for change in data.get("deadlines") or []:
+        before, after = (
+            timezone.localtime(dt.datetime.fromisoformat(change[k])).strftime("%m-%d %H:%M")
+            if change.get(k)
+            else "-"
+            for k in ("before", "after")
+        )
+        if change.get("deadline") == "dispatch":
+            what = _("派遣时限")
+        else:
+            department = change.get("department")
+            what = _("%(dept)s 办理时限") % {"dept": departments.get(department, department)}
+        words.append(f"{what} {before} → {after}")
+    return words
 
 
 def on_days_changed(

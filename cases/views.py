@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from cases import machine, mapdata, services, worklists
+from cases import calendar_notice, machine, mapdata, recompute, services, worklists
 from cases.models import (
     OPEN_STATES,
     Assignment,
@@ -164,6 +164,7 @@ class ConsoleHomeView(ConsoleView):
             stats=worklists.console_stats(user),
             jurisdiction=_jurisdiction_names(codes),
             state_labels=dict(State.choices),
+            calendar_reminder=calendar_notice.reminder(user),
         )
         return render(request, "cases/console.html", context)
 
@@ -326,6 +327,7 @@ def case_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 EVENT_LABELS: dict[str, Any] = {
     "report": gettext_lazy("上报"),
+    recompute.ACTION: gettext_lazy("时限调整"),
     **{name: action.label for name, action in machine.ACTIONS.items()},
 }
 ACTOR_KIND_LABELS: dict[str, Any] = {
@@ -369,6 +371,8 @@ def _event_details(event: CaseEvent, departments: dict[int, str]) -> list[str]:
         details.append(_("核查通过") if data.get("passed") else _("核查不通过,返工"))
     if event.action == "verify" and data.get("valid") is False:
         details.append(_("核实不属实"))
+    if event.action == recompute.ACTION:
+        details += recompute.describe(data, departments)
     if event.action == "escalate":
         details.append(f"{data.get('from_level', '')} → {data.get('to_level', '')}")
     if event.action == "evaluate" and data.get("rating"):

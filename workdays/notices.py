@@ -39,6 +39,7 @@ from workdays.models import CalendarDay, CalendarYear, DayKind, Source
 MAX_RANGES = 20  # a notice sets seven breaks; room for the occasional extra one
 MAX_WORKDAYS = 20
 MAX_NAME = 20
+MAX_REFERENCE = 100
 REMINDER_FROM = (11, 1)  # from 1 November: next year's notice is due
 
 
@@ -112,14 +113,14 @@ def _date(value: Any, field: str) -> dt.date:
         ) from None
 
 
-def _name(value: Any, field: str) -> str:
+def _name(value: Any, field: str, limit: int = MAX_NAME) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
         raise _error(gettext("a name must be text"), field)
     name = value.strip()
-    if len(name) > MAX_NAME:
-        raise _error(gettext("a name has at most %(n)s characters") % {"n": MAX_NAME}, field)
+    if len(name) > limit:
+        raise _error(gettext("a name has at most %(n)s characters") % {"n": limit}, field)
     return name
 
 
@@ -144,7 +145,7 @@ def parse(data: Any) -> Notice:
         year = int(year.strip())
     if isinstance(year, bool) or not isinstance(year, int):
         raise _error(gettext("year must be a year like 2027"), "year")
-    reference = _name(data.get("reference"), "reference") if data.get("reference") else ""
+    reference = _name(data.get("reference"), "reference", MAX_REFERENCE)
     ranges = []
     for i, item in enumerate(_list(data.get("holidays"), "holidays", MAX_RANGES)):
         field = f"holidays[{i}]"
@@ -278,6 +279,32 @@ def days_of(notice: Notice) -> sources.YearDays:
     for item in notice.workdays:
         days[item.date] = sources.DayInfo(True, DayKind.MAKEUP_WORKDAY, item.name)
     return days
+
+
+def draft(year: int) -> Notice:
+    """A starting point for entering a year's notice: its breaks as the calendar has them now
+    (runs of days off holding a statutory holiday, e.g. 春节 with its weekend and 补假 days),
+    its make-up working days; unchecked (the administrator corrects it to the notice)."""
+    rows = list(
+        CalendarDay.objects.filter(date__year=year)
+        .order_by("date")
+        .values_list("date", "is_workday", "kind", "name")
+    )
+    law = sources.statutory_days(year)
+    ranges: list[HolidayRange] = []
+    run: list[tuple[dt.date, str, str]] = []
+    for date, is_workday, kind, name in [*rows, (None, True, "", "")]:
+        if date is not None and not is_workday:
+            run.append((date, kind, name))
+            continue
+        festivals = [law[d] for d, _kind, _name in run if d in law]
+        if festivals:  # a break of the law's (an administrator's typhoon day is not one)
+            ranges.append(HolidayRange(run[0][0], run[-1][0], festivals[0]))
+        run = []
+    makeups = tuple(
+        MakeupDay(date, name) for date, _w, kind, name in rows if kind == DayKind.MAKEUP_WORKDAY
+    )
+    return Notice(year, tuple(ranges), makeups)
 
 
 # --- entering it ---------------------------------------------------------------------------

@@ -87,3 +87,14 @@ def _attachment(world: World, zone: Zone) -> models.Model:
     services.sign(ACTOR, case.pk)
     services.feedback(ACTOR, case.pk, note=world.marker(zone, "Feedback"), photos=[upload])
     return case.attachments.get()
+
+
+@factory("workdays.calendaryear")
+def _calendar_year(world: World, zone: Zone) -> models.Model:
+    # National reference data (a global rule): the same year in every zone, as the calendar
+    # page lists it.
+    from django.utils import timezone
+
+    from workdays import services as calendar
+
+    return calendar.open_year(ACTOR, timezone.localdate().year + 1)
