@@ -12,7 +12,8 @@ for a provisional year, a package that now has it, an administrator's correction
 - the cases are handled in chunks, locked; the moved deadlines, their flags and the cases'
   archive heads are written with bulk updates, and each case whose deadline moved gets one
   archive event ``deadline_change`` (R26.2) and one audit record (R28.1) naming every deadline
-  that moved, before and after, also written in bulk;
+  that moved, before and after, also written in bulk (``gridgov.rows.update_many``: one
+  ``UPDATE … FROM (VALUES …)`` per chunk on PostgreSQL);
 - a moved case's next deadline check is due at once (``Case.next_check_at``, planned through
   :mod:`cases.tasks`): the check recolours it (amber/red), notifies and plans the next one.
 
@@ -39,6 +40,7 @@ from cases.models import (
     CaseEvent,
     State,
 )
+from gridgov import rows
 from people import roles as R
 from people import scoping
 from workdays import services as calendar
@@ -230,10 +232,8 @@ def _recompute_chunk(
             dirty_case = True
         if dirty_case:
             case_rows.append(case)
-    if assignment_rows:
-        Assignment.objects.bulk_update(assignment_rows, ASSIGNMENT_FIELDS, batch_size=CHUNK)
-    if case_rows:
-        Case.objects.bulk_update(case_rows, CASE_FIELDS, batch_size=CHUNK)
+    rows.update_many(Assignment, assignment_rows, ASSIGNMENT_FIELDS)
+    rows.update_many(Case, case_rows, CASE_FIELDS)
     if events:
         archive.store_many(events)
         audit.store_many(entries)

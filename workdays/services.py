@@ -45,6 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit.services import record, snapshot
+from gridgov import rows
 from gridgov.errors import DomainError
 from workdays import signals, sources
 from workdays import snapshot as calendar_snapshot
@@ -477,8 +478,8 @@ def _upsert_days(
             row.is_workday, row.kind, row.name, row.source, row.provisional = wanted
             to_update.append(row)
     CalendarDay.objects.bulk_create(to_create, batch_size=1000)
-    CalendarDay.objects.bulk_update(
-        to_update, ["is_workday", "kind", "name", "source", "provisional"], batch_size=1000
+    rows.update_many(
+        CalendarDay, to_update, ["is_workday", "kind", "name", "source", "provisional"]
     )
     return len(to_create), len(to_update), kept
 
