@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from cases import (
             calendar_notice,
+            grid_moves,  # noqa: F401  (open cases follow grid changes)
             recompute,
             scoping_rules,  # noqa: F401  (registers scope rules)
             views_public,
