@@ -56,6 +56,14 @@ def store(entry: AuditRecord) -> AuditRecord:
     return entry
 
 
+def store_many(entries: Iterable[AuditRecord]) -> list[AuditRecord]:
+    """Store many records from :func:`new_record` in bulk (a change of thousands of objects,
+    e.g. the deadlines a calendar notice moves), inside the transaction of their change."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.store_many() must be called inside the service's transaction")
+    return AuditRecord.objects.bulk_create(list(entries), batch_size=1000)
+
+
 def new_record(
     actor: Any,
     action: str,

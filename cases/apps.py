@@ -8,13 +8,21 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases import (
+            calendar_notice,
             grid_moves,  # noqa: F401  (open cases follow grid changes)
+            recompute,
             scoping_rules,  # noqa: F401  (registers scope rules)
             views_public,
             worklists,
         )
         from gridgov import menu
         from people import roles as R
+        from workdays import signals as calendar_signals
+
+        # A change of calendar days moves the open deadlines that counted them (R24.2).
+        calendar_signals.days_changed.connect(
+            recompute.on_days_changed, dispatch_uid="cases.recompute"
+        )
 
         menu.register(
             menu.MenuItem(
@@ -24,6 +32,13 @@ class CasesConfig(AppConfig):
                 order=10,
                 visible=worklists.may_use_console,
                 landing_for=frozenset({R.Role.DISPATCHER, R.Role.SUPERVISOR, R.Role.AGENCY_ADMIN}),
+            ),
+            menu.MenuItem(
+                "cases.calendar",
+                _("节假日日历"),
+                "cases:calendar",
+                order=12,
+                visible=calendar_notice.is_reminded,
             ),
             menu.MenuItem(
                 "cases.inbox",

@@ -57,6 +57,13 @@ def store(event: CaseEvent) -> CaseEvent:
     return event
 
 
+def store_many(events: list[CaseEvent]) -> list[CaseEvent]:
+    """Store events from :func:`next_event` of many cases at once (a calendar change that
+    moves thousands of deadlines); the caller saves the cases' heads in the same transaction
+    (``archive_seq``, ``archive_head``, moved in memory by :func:`next_event`)."""
+    return CaseEvent.objects.bulk_create(events, batch_size=1000)
+
+
 def next_event(
     case: Case,
     *,

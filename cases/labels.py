@@ -14,12 +14,13 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from cases import machine
+from cases import machine, recompute
 from cases.models import CaseEvent, State
 from people import roles as R
 
 EVENT_LABELS: dict[str, Any] = {
     "report": gettext_lazy("上报"),
+    recompute.ACTION: gettext_lazy("时限调整"),  # the holiday notice moved a deadline (R24.2)
     "regrid": gettext_lazy("网格调整"),  # the grid was split, merged or redrawn (R8.1)
     **{name: action.label for name, action in machine.ACTIONS.items()},
 }

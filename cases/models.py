@@ -162,6 +162,10 @@ class Case(models.Model):
         default=DeadlineStatus.NONE,
         db_index=True,
     )
+    # The deadline counted days of a provisional calendar year (statutory holidays only, the
+    # State Council's notice not entered yet, R24.2): it moves when the notice is entered.
+    dispatch_due_provisional = models.BooleanField(_("派遣时限按暂定日历计算"), default=False)
+    due_provisional = models.BooleanField(_("办理时限按暂定日历计算"), default=False)
     # The next moment the colour of the case or of one of its assignments may change (an
     # amber moment or a deadline): the minute's background check picks up every case due
     # by then (cases.tasks). None when nothing is to come.
@@ -290,6 +294,10 @@ class Assignment(models.Model):
         default=DeadlineStatus.NORMAL,
         db_index=True,
     )
+    # As on the case (R24.2), and how the deadline was computed, so that a change of the
+    # calendar can compute it again (cases.deadline_basis).
+    due_provisional = models.BooleanField(_("按暂定日历计算"), default=False)
+    deadline_basis = models.JSONField(default=dict, blank=True, editable=False)
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

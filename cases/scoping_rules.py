@@ -13,6 +13,7 @@ from django.db.models import Q
 from cases import models as m
 from people import roles as R
 from people import scoping
+from workdays.models import CalendarYear
 
 PLACE_ROLES = frozenset({R.Role.SYSADMIN, *R.AGENCY_ROLES, *R.GRID_ROLES, R.Role.VILLAGE_COMMITTEE})
 CASE_READERS = frozenset({*PLACE_ROLES, *R.DEPARTMENT_ROLES, R.Role.RESIDENT})
@@ -112,3 +113,9 @@ scoping.register(
 )
 # The log of messages sent outside (SMS): administrators of the case's jurisdiction.
 scoping.register(m.Delivery, scoping.ScopeRule(view=R.ADMIN_ROLES, fields=("region_code",)))
+# The working-day calendar is national reference data (read publicly through the calendar
+# API); its console page, where the State Council's notice is entered, is for administrators
+# (who among them may enter it: cases.calendar_notice).
+scoping.register(
+    CalendarYear, scoping.ScopeRule(view=R.ADMIN_ROLES, change=R.ADMIN_ROLES, global_=True)
+)

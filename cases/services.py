@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from audit import personal_data
 from audit import services as audit
 from audit.models import AuditRecord
-from cases import archive, machine, results
+from cases import archive, deadline_basis, machine, results
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     LEVEL_CODE_LENGTH,
@@ -151,6 +151,13 @@ def _deadline(start: dt.datetime, amount: Any, unit: str) -> tuple[dt.datetime |
         return calendar.deadline(start, amount, unit), ""
     except calendar.CalendarNotCovered as exc:
         return None, exc.message
+
+
+def _provisional(start: dt.datetime | None, due: dt.datetime | None) -> bool:
+    """Did the deadline from ``start`` to ``due`` count days of a provisional calendar year
+    (statutory holidays only, the State Council's notice not entered yet)? Shown with the
+    deadline; :mod:`cases.recompute` moves it when the notice is entered (R24.2)."""
+    return start is not None and due is not None and calendar.is_provisional_between(start, due)
 
 
 def _check_moments(
@@ -545,6 +552,7 @@ def _intake_new(
             case.reporter_phone_masked = phone.masked
         if start_state == State.VERIFIED:
             case.dispatch_due_at, _why = _deadline(now, *terms["dispatch"])
+            case.dispatch_due_provisional = _provisional(now, case.dispatch_due_at)
             case.deadline_status = (
                 DeadlineStatus.NORMAL if case.dispatch_due_at else (DeadlineStatus.NONE)
             )
@@ -651,10 +659,18 @@ def verify(
         case.state = State.VERIFIED
         case.verified_at = now
         case.dispatch_due_at, why = _deadline(now, *terms["dispatch"])
+        case.dispatch_due_provisional = _provisional(now, case.dispatch_due_at)
         case.deadline_status = (
             DeadlineStatus.NORMAL if case.dispatch_due_at else DeadlineStatus.NONE
         )
-        _save(case, "state", "verified_at", "dispatch_due_at", "deadline_status")
+        _save(
+            case,
+            "state",
+            "verified_at",
+            "dispatch_due_at",
+            "dispatch_due_provisional",
+            "deadline_status",
+        )
         _schedule_checks(case, now, case.dispatch_due_at, terms["amber"])
     _record(
         case,
@@ -889,6 +905,7 @@ def dispatch(
             )
 
     due_at, why = _deadline(now, *terms["handling"])
+    due_provisional = _provisional(now, due_at)
     live = {a.department_id: a for a in case.assignments.all() if a.is_active}
     wanted = {lead.pk: AssignmentRole.LEAD, **{d.pk: AssignmentRole.CO for d in co}}
     for department_id, assignment in live.items():
@@ -909,6 +926,8 @@ def dispatch(
             due_at=due_at,
             original_due_at=due_at,
             deadline_status=DeadlineStatus.NORMAL if due_at else DeadlineStatus.NONE,
+            due_provisional=due_provisional,
+            deadline_basis=deadline_basis.new(now, *terms["handling"]),
         )
         notify(
             Notification.Kind.DISPATCHED,
@@ -921,8 +940,17 @@ def dispatch(
     case.lead_department = lead
     case.dispatched_at = now
     case.due_at = due_at
+    case.due_provisional = due_provisional
     case.deadline_status = DeadlineStatus.NORMAL if due_at else DeadlineStatus.NONE
-    _save(case, "state", "lead_department", "dispatched_at", "due_at", "deadline_status")
+    _save(
+        case,
+        "state",
+        "lead_department",
+        "dispatched_at",
+        "due_at",
+        "due_provisional",
+        "deadline_status",
+    )
     _schedule_checks(case, now, due_at, terms["amber"])
     _record(
         case,
@@ -1017,8 +1045,9 @@ def return_case(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -
     if assignment.role == AssignmentRole.LEAD:
         case.state = State.RETURNED
         case.due_at = None
+        case.due_provisional = False
         case.deadline_status = DeadlineStatus.NONE
-        fields += ["state", "due_at", "deadline_status"]
+        fields += ["state", "due_at", "due_provisional", "deadline_status"]
     _save(case, *fields)
     _record(
         case,
@@ -1173,17 +1202,31 @@ def rework(case: Case, now: dt.datetime) -> Assignment:
         raise DomainError(
             _("该事件没有已反馈的牵头部门,不能返工或重新办理"), field="state", code="no_lead"
         )
-    due_at, _why = _deadline(now, *_terms(case.entry)["handling"])
+    # Rework gets a fresh handling period: the department must redo the work.
+    handling = _terms(case.entry)["handling"]
+    due_at, _why = _deadline(now, *handling)
     lead.state = AssignmentState.SIGNED
     lead.due_at = due_at
     lead.clock_started_at = now
     lead.deadline_status = DeadlineStatus.NORMAL if due_at else DeadlineStatus.NONE
-    lead.save(update_fields=["state", "due_at", "clock_started_at", "deadline_status"])
+    lead.due_provisional = _provisional(now, due_at)
+    lead.deadline_basis = deadline_basis.new(now, *handling)
+    lead.save(
+        update_fields=[
+            "state",
+            "due_at",
+            "clock_started_at",
+            "deadline_status",
+            "due_provisional",
+            "deadline_basis",
+        ]
+    )
     case.state = State.IN_PROGRESS
     case.rework_count += 1
     case.due_at = due_at
+    case.due_provisional = lead.due_provisional
     case.deadline_status = lead.deadline_status
-    _save(case, "state", "rework_count", "due_at", "deadline_status")
+    _save(case, "state", "rework_count", "due_at", "due_provisional", "deadline_status")
     _schedule_checks(case, now, due_at, _terms(case.entry)["amber"])
     return lead
 
@@ -1336,11 +1379,22 @@ def decide_extension(
         if new_due is None:
             raise DomainError(why, field="extension", code="calendar_not_covered")
         request.new_due_at = new_due
+        if assignment.due_at is None:  # the extension's amount from now: a period of its own
+            basis = deadline_basis.new(base, request.amount, request.unit)
+        else:
+            handling = _terms(case.entry)["handling"]
+            basis = deadline_basis.of(assignment, handling)
+            basis = deadline_basis.extended(basis, request.amount, request.unit)
         assignment.due_at = new_due
-        assignment.save(update_fields=["due_at"])
+        assignment.deadline_basis = basis
+        assignment.due_provisional = _provisional(
+            deadline_basis.start_of(basis) or assignment.clock_start, new_due
+        )
+        assignment.save(update_fields=["due_at", "deadline_basis", "due_provisional"])
         if assignment.role == AssignmentRole.LEAD:
             case.due_at = new_due
-            _save(case, "due_at")
+            case.due_provisional = assignment.due_provisional
+            _save(case, "due_at", "due_provisional")
         _schedule_checks(case, assignment.clock_start, new_due, _terms(case.entry)["amber"])
     request.save()
     refresh_deadline_status(case)
@@ -1457,23 +1511,32 @@ def resume(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> 
         paused_hours = 0.0
     before = audit.snapshot(case, CASE_FIELDS)
     moved_deadlines = set()
+    handling = _terms(case.entry)["handling"]
     for assignment in case.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES):
         if assignment.due_at and paused_hours:
+            basis = deadline_basis.paused(deadline_basis.of(assignment, handling), started, now)
             moved, _why = _deadline(assignment.due_at, paused_hours, "workhours")
             assignment.due_at = moved or assignment.due_at
             # the clock's start moves on too, so the paused time does not count as used
             start, _why = _deadline(assignment.clock_start, paused_hours, "workhours")
             assignment.clock_started_at = start or assignment.clock_start
-            assignment.save(update_fields=["due_at", "clock_started_at"])
+            assignment.deadline_basis = basis
+            assignment.due_provisional = _provisional(
+                deadline_basis.start_of(basis) or assignment.clock_started_at, assignment.due_at
+            )
+            assignment.save(
+                update_fields=["due_at", "clock_started_at", "deadline_basis", "due_provisional"]
+            )
             moved_deadlines.add((assignment.clock_started_at, assignment.due_at))
             if assignment.role == AssignmentRole.LEAD:
                 case.due_at = assignment.due_at
+                case.due_provisional = assignment.due_provisional
     if suspension:
         suspension.resumed_at = now
         suspension.save(update_fields=["resumed_at"])
     case.state = case.suspended_from or State.IN_PROGRESS
     case.suspended_from = ""
-    _save(case, "state", "suspended_from", "due_at")
+    _save(case, "state", "suspended_from", "due_at", "due_provisional")
     amber = _terms(case.entry)["amber"]
     for start, due in moved_deadlines:
         _schedule_checks(case, start, due, amber)
@@ -1719,7 +1782,8 @@ def _refresh_colours(
         if case.dispatch_due_at is None and case.verified_at:
             case.dispatch_due_at, _why = _deadline(case.verified_at, *terms["dispatch"])
             if case.dispatch_due_at:
-                _save(case, "dispatch_due_at")
+                case.dispatch_due_provisional = _provisional(case.verified_at, case.dispatch_due_at)
+                _save(case, "dispatch_due_at", "dispatch_due_provisional")
         moments += _check_moments(case.verified_at, case.dispatch_due_at, amber)
         status = _status(case.verified_at, case.dispatch_due_at, amber, now)
         if status != case.deadline_status:
@@ -1747,7 +1811,13 @@ def _refresh_colours(
             due, _why = _deadline(assignment.clock_start, *terms["handling"])
             if due:
                 assignment.due_at = assignment.original_due_at = due
-                assignment.save(update_fields=["due_at", "original_due_at"])
+                assignment.due_provisional = _provisional(assignment.clock_start, due)
+                assignment.deadline_basis = deadline_basis.new(
+                    assignment.clock_start, *terms["handling"]
+                )
+                assignment.save(
+                    update_fields=["due_at", "original_due_at", "due_provisional", "deadline_basis"]
+                )
         moments += _check_moments(assignment.clock_start, assignment.due_at, amber)
         status = _status(assignment.clock_start, assignment.due_at, amber, now)
         if status != assignment.deadline_status:
@@ -1762,9 +1832,12 @@ def _refresh_colours(
             notify(status, key + ":agency", message, case=case, agency_code=case.agency_code)
         if assignment.role == AssignmentRole.LEAD:
             lead_status = status
-            if case.due_at != assignment.due_at:
-                case.due_at = assignment.due_at
-                _save(case, "due_at")
+            if (case.due_at, case.due_provisional) != (
+                assignment.due_at,
+                assignment.due_provisional,
+            ):
+                case.due_at, case.due_provisional = assignment.due_at, assignment.due_provisional
+                _save(case, "due_at", "due_provisional")
     if lead_status and lead_status != case.deadline_status:
         case.deadline_status = lead_status
         _save(case, "deadline_status")

@@ -4,7 +4,7 @@ the notification centre (``/notifications/``, issue 10)."""
 from django.urls import path
 from django.views.decorators.gzip import gzip_page
 
-from cases import views
+from cases import views, views_calendar
 from cases.files import AttachmentFileView
 from cases.notify import views as notify
 
@@ -19,6 +19,12 @@ urlpatterns = [
     path("console/warnings/", notify.AgencyWarningsView.as_view(), name="warnings"),
     path("console/cases/<int:pk>/", views.CaseDetailView.as_view(), name="case"),
     path("console/cases/<int:pk>/act/", views.CaseActionView.as_view(), name="act"),
+    path("console/calendar/", views_calendar.CalendarView.as_view(), name="calendar"),
+    path(
+        "console/calendar/<int:year>/notice/",
+        views_calendar.NoticeView.as_view(),
+        name="calendar-notice",
+    ),
     path("files/cases/<int:pk>", AttachmentFileView.as_view(), name="attachment"),
     path("dept/", views.InboxView.as_view(), name="inbox"),
     path("dept/warnings/", notify.DepartmentWarningsView.as_view(), name="dept-warnings"),

@@ -31,7 +31,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from cases import co_departments, labels, machine, mapdata, reviews, services, worklists
+from cases import (
+    calendar_notice,
+    co_departments,
+    labels,
+    machine,
+    mapdata,
+    recompute,
+    reviews,
+    services,
+    worklists,
+)
 from cases.api import serializers
 from cases.models import (
     OPEN_STATES,
@@ -165,6 +175,7 @@ class ConsoleHomeView(ConsoleView):
             stats=worklists.console_stats(user),
             jurisdiction=_jurisdiction_names(codes),
             state_labels=dict(State.choices),
+            calendar_reminder=calendar_notice.reminder(user),
         )
         return render(request, "cases/console.html", context)
 
@@ -350,6 +361,8 @@ def _event_details(event: CaseEvent, departments: dict[int, str]) -> list[str]:
         details.append(_("核查通过") if data.get("passed") else _("核查不通过,返工"))
     if event.action == "verify" and data.get("valid") is False:
         details.append(_("核实不属实"))
+    if event.action == recompute.ACTION:
+        details += recompute.describe(data, departments)
     if event.action == "escalate":
         details.append(f"{data.get('from_level', '')} → {data.get('to_level', '')}")
     if event.action == "review":

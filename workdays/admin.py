@@ -46,12 +46,13 @@ class CalendarDayForm(forms.ModelForm):
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     form = CalendarDayForm
-    list_display = ("date", "weekday", "is_workday", "kind", "name", "source", "edited_by")
-    list_filter = ("is_workday", "kind", "source")
+    # Every field of a day (services.DAY_FIELDS) with its weekday after the date.
+    fields = (services.DAY_FIELDS[0], "weekday", *services.DAY_FIELDS[1:])
+    list_display = fields[:-1]  # all but the edit time
+    list_filter = ("is_workday", "kind", "source", "provisional")
     search_fields = ("name",)
     date_hierarchy = "date"
-    readonly_fields = ("date", "weekday", "source", "edited_by", "edited_at")
-    fields = ("date", "weekday", "is_workday", "kind", "name", "source", "edited_by", "edited_at")
+    readonly_fields = ("date", "weekday", "source", "provisional", "edited_by", "edited_at")
     list_per_page = 62
 
     @admin.display(description=_("星期"))
@@ -81,8 +82,25 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
-    list_display = ("year", "sources", "discrepancy_count", "seeded_at")
-    readonly_fields = ("year", "sources", "discrepancies", "seeded_at")
+    list_display = (
+        "year",
+        "provisional",
+        "sources",
+        "notice_reference",
+        "discrepancy_count",
+        "seeded_at",
+    )
+    list_filter = ("provisional",)
+    readonly_fields = (
+        "year",
+        "provisional",
+        "sources",
+        "notice_reference",
+        "notice_entered_by",
+        "notice_entered_at",
+        "discrepancies",
+        "seeded_at",
+    )
     actions = ["reseed"]
 
     @admin.display(description=_("来源分歧"))
@@ -111,11 +129,15 @@ class CalendarYearAdmin(admin.ModelAdmin):
                 continue
             self.message_user(
                 request,
-                _("%(year)s 年：新增 %(created)s 天，更新 %(updated)s 天，保留人工修改 %(kept)s 天")
+                _(
+                    "%(year)s 年：新增 %(created)s 天，更新 %(updated)s 天，"
+                    "保留人工修改 %(kept)s 天，重新计算未办结时限 %(moved)s 个"
+                )
                 % {
                     "year": report.year,
                     "created": report.created,
                     "updated": report.updated,
                     "kept": report.kept_manual,
+                    "moved": report.deadlines_moved,
                 },
             )

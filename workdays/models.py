@@ -4,6 +4,11 @@ Dispatch limits (R24.2) and handling limits (R24.3) count Chinese working days: 
 holidays are off, and some weekend days are make-up working days (调休上班). A year is *covered*
 when it has a :class:`CalendarYear` record; its :class:`CalendarDay` rows then span every date of
 the year. Deadline arithmetic never guesses outside the covered years (see ``services``).
+
+A year for which no State Council notice is known yet (no package has it, nobody entered it)
+is covered *provisionally* (R24.2): from the statutory holidays the law fixes, weekends as usual,
+no make-up working days. Its year record and its days say ``provisional``; deadlines computed
+into it say so too, and entering the notice (``workdays.notices``) recomputes them.
 """
 
 from __future__ import annotations
@@ -28,9 +33,13 @@ RESTING_KINDS = (DayKind.WEEKEND, DayKind.HOLIDAY)
 class Source(models.TextChoices):
     HOLIDAYS = "holidays", _("holidays 软件包")
     CHINESECALENDAR = "chinesecalendar", _("chinesecalendar 软件包")
-    # Monday–Friday only: a year opened by an administrator before any package had the State
-    # Council notice for it; re-seeding replaces these rows, never manual ones.
+    # Monday–Friday only: how years were opened before the statutory rule (migration 0002
+    # turned such rows into statutory ones); kept so that old audit records still read.
     WEEKDAY_RULE = "weekday_rule", _("周一至周五规则")
+    # The law's holidays without the notice: a provisional year (R24.2).
+    STATUTORY = "statutory", _("法定节假日（暂定）")
+    # The State Council's notice as an administrator entered it (workdays.notices).
+    NOTICE = "notice", _("国务院通知（录入）")
     MANUAL = "manual", _("管理员修改")
 
 
@@ -40,6 +49,8 @@ class CalendarDay(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=DayKind.choices)
     name = models.CharField(_("名称"), max_length=100, blank=True)
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    # From the law alone, not yet confirmed by the State Council's notice (R24.2).
+    provisional = models.BooleanField(_("暂定"), default=False)
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("修改人"),
@@ -74,6 +85,18 @@ class CalendarYear(models.Model):
     sources = models.JSONField(_("数据来源"), default=list)
     # [{"date": "2005-12-31", "holidays": true, "chinesecalendar": false, "kept": "holidays"}]
     discrepancies = models.JSONField(_("来源分歧"), default=list, blank=True)
+    # Statutory holidays only until the State Council's notice for the year is entered (R24.2).
+    provisional = models.BooleanField(_("暂定"), default=False)
+    notice_reference = models.CharField(_("通知文号"), max_length=100, blank=True)
+    notice_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("通知录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    notice_entered_at = models.DateTimeField(_("通知录入时间"), null=True, blank=True)
     seeded_at = models.DateTimeField(_("导入时间"), auto_now=True)
 
     class Meta:

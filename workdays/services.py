@@ -45,9 +45,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit.services import record, snapshot
+from gridgov import rows
 from gridgov.errors import DomainError
+from workdays import signals, sources
 from workdays import snapshot as calendar_snapshot
-from workdays import sources
 from workdays.models import (
     RESTING_KINDS,
     WORKING_KINDS,
@@ -60,7 +61,16 @@ from workdays.models import (
 MAX_ADD_WORKDAYS = 3650
 FIRST_DEFAULT_YEAR = 2015  # deadlines of cases imported from older systems; older on request
 YEAR_RANGE = (1950, 2200)
-DAY_FIELDS = ("date", "is_workday", "kind", "name", "source", "edited_by", "edited_at")
+DAY_FIELDS = (
+    "date",
+    "is_workday",
+    "kind",
+    "name",
+    "source",
+    "provisional",
+    "edited_by",
+    "edited_at",
+)
 
 Unit = Literal["workdays", "workhours"]
 
@@ -72,8 +82,8 @@ class CalendarNotCovered(DomainError):
         super().__init__(
             gettext(
                 "the working-day calendar does not cover %(year)s: seed it (manage.py "
-                "seed_calendar) or open it in the admin once the State Council's notice for "
-                "%(year)s is known"
+                "seed_calendar), open it from the statutory holidays (seed_calendar "
+                "--open-year %(year)s) or enter the State Council's notice for %(year)s"
             )
             % {"year": year},
             code="calendar_not_covered",
@@ -187,6 +197,21 @@ def _check_date(value: Any, field: str) -> dt.date:
 
 def covered_years() -> list[int]:
     return sorted(calendar_snapshot.get().covered_years)
+
+
+def provisional_years() -> list[int]:
+    """Covered years without the State Council's notice: statutory holidays only (R24.2)."""
+    return sorted(calendar_snapshot.get().provisional_years)
+
+
+def is_provisional_between(start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> bool:
+    """Does a computation from ``start`` to ``end`` count days of a provisional year (R24.2)?
+
+    Datetimes are taken in local time, as the deadline arithmetic takes them."""
+    first = _local(start, "start").date() if isinstance(start, dt.datetime) else start
+    last = _local(end, "end").date() if isinstance(end, dt.datetime) else end
+    first, last = min(first, last), max(first, last)
+    return calendar_snapshot.get().is_provisional_between(first.year, last.year)
 
 
 def is_workday(day: dt.date) -> bool:
@@ -369,6 +394,7 @@ class YearReport:
     updated: int = 0
     kept_manual: int = 0
     discrepancies: list[dict[str, Any]] = field(default_factory=list)
+    deadlines_moved: int = 0
 
     @property
     def seeded(self) -> bool:
@@ -416,9 +442,11 @@ def merge_sources(
     return base, used, found
 
 
-def _upsert_days(year: int, days: sources.YearDays, source: str) -> tuple[int, int, int]:
+def _upsert_days(
+    year: int, days: sources.YearDays, source: str, *, provisional: bool = False
+) -> tuple[int, int, int]:
     """Write a year's days in bulk; rows an administrator edited are kept. (created, updated,
-    kept manual)."""
+    kept manual). ``provisional``: the days come from the law alone (R24.2)."""
     existing = {
         row.date: row
         for row in CalendarDay.objects.select_for_update().filter(
@@ -438,19 +466,20 @@ def _upsert_days(year: int, days: sources.YearDays, source: str) -> tuple[int, i
                     kind=info.kind,
                     name=info.name,
                     source=source,
+                    provisional=provisional,
                 )
             )
             continue
         if row.source == Source.MANUAL:
             kept += 1
             continue
-        wanted = (info.is_workday, str(info.kind), info.name, source)
-        if (row.is_workday, row.kind, row.name, row.source) != wanted:
-            row.is_workday, row.kind, row.name, row.source = wanted
+        wanted = (info.is_workday, str(info.kind), info.name, source, provisional)
+        if (row.is_workday, row.kind, row.name, row.source, row.provisional) != wanted:
+            row.is_workday, row.kind, row.name, row.source, row.provisional = wanted
             to_update.append(row)
     CalendarDay.objects.bulk_create(to_create, batch_size=1000)
-    CalendarDay.objects.bulk_update(
-        to_update, ["is_workday", "kind", "name", "source"], batch_size=1000
+    rows.update_many(
+        CalendarDay, to_update, ["is_workday", "kind", "name", "source", "provisional"]
     )
     return len(to_create), len(to_update), kept
 
@@ -461,6 +490,18 @@ def _calendar_changed() -> None:
     # not-yet-committed state in between is told again.
     calendar_snapshot.invalidate()
     transaction.on_commit(calendar_snapshot.invalidate)
+
+
+def days_changed(first: dt.date, last: dt.date, actor: Any, reason: str) -> int:
+    """Days that deadlines may already have counted changed: refresh the calendar, then let
+    the apps above recompute the open deadlines the change moves (R24.2, R24.3). The number
+    of deadlines moved."""
+    _calendar_changed()
+    return signals.announce(first, last, actor, reason)
+
+
+def year_span(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
 def _check_year(year: Any) -> int:
@@ -481,9 +522,12 @@ def seed_years(years: Iterable[int], actor: Any) -> list[YearReport]:
 
     Idempotent: a second run with the same packages changes nothing and records nothing. Days
     an administrator edited (source ``manual``) are never overwritten. A year that neither
-    package covers is not seeded (its report has no sources).
+    package covers is not seeded (its report has no sources). A provisional year a package
+    now has the notice for is confirmed, and the open deadlines its days move are recomputed
+    (as when an administrator enters the notice, ``workdays.notices``).
     """
     reports: list[YearReport] = []
+    moved_spans: list[int] = []
     for year in sorted({_check_year(y) for y in years}):
         days, used, found = merge_sources(
             sources.from_holidays(year), sources.from_chinesecalendar(year)
@@ -495,15 +539,23 @@ def seed_years(years: Iterable[int], actor: Any) -> list[YearReport]:
         report.created, report.updated, report.kept_manual = _upsert_days(year, days, used[0])
         record_before = CalendarYear.objects.filter(year=year).first()
         before = (
-            {"sources": record_before.sources, "discrepancies": record_before.discrepancies}
+            {
+                "sources": record_before.sources,
+                "discrepancies": record_before.discrepancies,
+                "provisional": record_before.provisional,
+            }
             if record_before
             else None
         )
-        after = {"sources": used, "discrepancies": found}
+        after = {"sources": used, "discrepancies": found, "provisional": False}
         if before == after and not report.changed:
             continue
+        if report.updated or (before or {}).get("provisional"):
+            moved_spans.append(year)
+        if (before or {}).get("provisional"):
+            CalendarDay.objects.filter(date__year=year, provisional=True).update(provisional=False)
         year_record, _ = CalendarYear.objects.update_or_create(
-            year=year, defaults={"sources": used, "discrepancies": found}
+            year=year, defaults={"sources": used, "discrepancies": found, "provisional": False}
         )
         record(
             actor,
@@ -519,32 +571,60 @@ def seed_years(years: Iterable[int], actor: Any) -> list[YearReport]:
         )
     if any(r.seeded for r in reports):
         _calendar_changed()
+    for year in moved_spans:
+        report = next(r for r in reports if r.year == year)
+        report.deadlines_moved = days_changed(*year_span(year), actor, "seed")
     return reports
 
 
 @transaction.atomic
 def open_year(actor: Any, year: int) -> CalendarYear:
-    """Cover a year that no package has yet, Monday–Friday only, for administrators to enter
-    the State Council's notice by hand (set_day). Without this, deadlines running into a new
-    year stop with ``calendar_not_covered`` until the packages catch up. A later
-    ``seed_years`` replaces the Monday–Friday rows and keeps the hand-entered ones.
-    Does nothing for a year already covered.
+    """Cover a year that no package has the notice for yet, provisionally (R24.2): the
+    statutory holidays the law fixes (with its 补假 days), weekends as usual, no make-up
+    working days. Without this, deadlines running into a new year stop with
+    ``calendar_not_covered`` until the packages catch up; with it they are computed and
+    flagged provisional until the State Council's notice is entered (``workdays.notices``) or
+    a package brings it (``seed_years``). Hand-entered days are kept.
+
+    Does nothing for a year already covered, except one opened Monday–Friday by an older
+    version: its rows become the statutory ones and the open deadlines they move are
+    recomputed.
     """
     year = _check_year(year)
-    existing = CalendarYear.objects.filter(year=year).first()
-    if existing is not None:
+    existing = CalendarYear.objects.select_for_update().filter(year=year).first()
+    if existing is not None and existing.sources != [Source.WEEKDAY_RULE.value]:
         return existing
-    created, _updated, kept = _upsert_days(
-        year, sources.weekday_rule(year), Source.WEEKDAY_RULE.value
+    days = sources.statutory(year)
+    if days is None:
+        raise DomainError(
+            gettext("the statutory holidays of %(year)s cannot be computed") % {"year": year},
+            field="years",
+            code="no_statutory_holidays",
+        )
+    created, updated, kept = _upsert_days(year, days, Source.STATUTORY.value, provisional=True)
+    before = None
+    if existing is not None:
+        before = {"sources": existing.sources, "provisional": existing.provisional}
+    year_record, _ = CalendarYear.objects.update_or_create(
+        year=year, defaults={"sources": [Source.STATUTORY.value], "provisional": True}
     )
-    year_record = CalendarYear.objects.create(year=year, sources=[Source.WEEKDAY_RULE.value])
     record(
         actor,
         "workdays.open_year",
         year_record,
-        after={"sources": year_record.sources, "created": created, "kept_manual": kept},
+        before=before,
+        after={
+            "sources": year_record.sources,
+            "provisional": True,
+            "created": created,
+            "updated": updated,
+            "kept_manual": kept,
+        },
     )
-    _calendar_changed()
+    if existing is not None and updated:
+        days_changed(*year_span(year), actor, "statutory")
+    else:
+        _calendar_changed()
     return year_record
 
 
@@ -628,9 +708,10 @@ def set_day(
     before = snapshot(row, DAY_FIELDS) if row.pk else None
     row.is_workday, row.kind, row.name = is_workday, kind, name
     row.source = Source.MANUAL
+    row.provisional = False  # an administrator's decision on that day
     row.edited_by = actor if getattr(actor, "is_authenticated", False) else None
     row.edited_at = timezone.now()
     row.save()
     record(actor, "workdays.set_day", row, before=before, after=snapshot(row, DAY_FIELDS))
-    _calendar_changed()
+    days_changed(day, day, actor, "set_day")
     return row

@@ -29,6 +29,12 @@ class Snapshot:
     # Ordinals (date.toordinal()) of the working days of the covered years, ascending.
     workday_ordinals: tuple[int, ...]
     workday_set: frozenset[int]
+    # Covered from the statutory holidays only, the State Council's notice not entered yet.
+    provisional_years: frozenset[int] = frozenset()
+
+    def is_provisional_between(self, first: int, last: int) -> bool:
+        """Does any year of first..last stand provisional (R24.2)?"""
+        return any(first <= year <= last for year in self.provisional_years)
 
     def is_covered(self, year: int) -> bool:
         return year in self.covered_years
@@ -84,7 +90,9 @@ def invalidate() -> None:
 def build() -> Snapshot:
     from workdays.models import CalendarDay, CalendarYear
 
-    years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+    records = list(CalendarYear.objects.values_list("year", "provisional"))
+    years = frozenset(year for year, _provisional in records)
+    provisional = frozenset(year for year, is_provisional in records if is_provisional)
     ordinals: list[int] = []
     if years:
         dates = (
@@ -97,7 +105,7 @@ def build() -> Snapshot:
             .values_list("date", flat=True)
         )
         ordinals = [d.toordinal() for d in dates if d.year in years]
-    return Snapshot(years, tuple(ordinals), frozenset(ordinals))
+    return Snapshot(years, tuple(ordinals), frozenset(ordinals), provisional)
 
 
 def get() -> Snapshot:

@@ -55,11 +55,57 @@ def is_weekend(day: dt.date) -> bool:
 
 
 def weekday_rule(year: int) -> YearDays:
-    """Monday–Friday working, Saturday/Sunday off: a placeholder until a notice is entered."""
+    """Monday–Friday working, Saturday/Sunday off. Only the base of :func:`statutory` and of a
+    notice (a year is never covered by this alone: it would count 元旦 and 春节 as working
+    days, R24.2)."""
     return {
         day: DayInfo(False, DayKind.WEEKEND) if is_weekend(day) else DayInfo(True, DayKind.WORKDAY)
         for day in days_of(year)
     }
+
+
+# --- the law's holidays, for a year without the State Council's notice ----------------------
+#
+# 全国年节及纪念日放假办法 (revised 2024, in force from 2025) fixes the days off for all citizens:
+# 元旦 1 day, 春节 4 (除夕 and the first three days), 清明节 1, 劳动节 2 (1–2 May), 端午节 1,
+# 中秋节 1, 国庆节 3 (1–3 October): 13 days; its article 6 gives a day off on the next working
+# day (补假) for one that falls on a Saturday or Sunday. The ``holidays`` package computes both
+# for any year (earlier revisions for earlier years: 11 days from 2014, 7 in 1949's rules): the
+# law's days with ``observed=False``, the 补假 days with its default observed rule. What only the
+# yearly notice sets are the make-up working days (调休上班) and bridging days off, so a year
+# opened from the law alone is *provisional* until the notice is entered.
+
+
+def _law_calendar(year: int, *, observed: bool) -> dict[dt.date, list[str]]:
+    import holidays
+
+    calendar = holidays.country_holidays("CN", years=year, language="zh_CN", observed=observed)
+    return {day: calendar.get_list(day) for day in sorted(calendar) if day.year == year}
+
+
+def statutory_days(year: int) -> dict[dt.date, str]:
+    """The law's own days off of a year (no 补假), date → festival ("农历除夕" is named 春节).
+
+    Empty when the package cannot compute the lunar festivals of the year (after 2100)."""
+    days = {
+        day: FESTIVAL_ALIASES.get(labels[0], labels[0])
+        for day, labels in _law_calendar(year, observed=False).items()
+        if labels and not labels[0].startswith(SUBSTITUTED_PREFIX)
+    }
+    return days if "春节" in days.values() else {}
+
+
+def statutory(year: int) -> YearDays | None:
+    """A provisional year: weekends, the law's holidays and its 补假 days, no make-up working
+    days; ``None`` when the package cannot compute the year's lunar festivals."""
+    if not statutory_days(year):
+        return None
+    out = weekday_rule(year)
+    for day, labels in _law_calendar(year, observed=True).items():
+        names = [label for label in labels if not label.startswith(SUBSTITUTED_PREFIX)]
+        if names:
+            out[day] = DayInfo(False, DayKind.HOLIDAY, names[0])
+    return out
 
 
 # --- holidays ------------------------------------------------------------------------------

@@ -26,8 +26,16 @@ class CaseDepartmentSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+PROVISIONAL_HELP = (
+    "true when this deadline counted days of a provisional calendar year (statutory holidays "
+    "only: the State Council's notice for the year is not entered yet, see "
+    "/api/v1/calendar/years/); it is recomputed when the notice is entered (R24.2)"
+)
+
+
 class AssignmentSerializer(serializers.ModelSerializer):
     department = CaseDepartmentSerializer(read_only=True)
+    due_provisional = serializers.BooleanField(read_only=True, help_text=PROVISIONAL_HELP)
 
     class Meta:
         model = Assignment
@@ -38,6 +46,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "state",
             "dispatched_at",
             "due_at",
+            "due_provisional",
             "original_due_at",
             "deadline_status",
             "signed_at",
@@ -126,6 +135,8 @@ class CaseSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField(help_text="Open311: open or closed")
     reporter_phone = serializers.CharField(source="reporter_phone_masked", read_only=True)
     available_actions = serializers.SerializerMethodField()
+    dispatch_due_provisional = serializers.BooleanField(read_only=True, help_text=PROVISIONAL_HELP)
+    due_provisional = serializers.BooleanField(read_only=True, help_text=PROVISIONAL_HELP)
 
     class Meta:
         model = Case
@@ -147,7 +158,9 @@ class CaseSerializer(serializers.ModelSerializer):
             "agency_code",
             "lead_department",
             "dispatch_due_at",
+            "dispatch_due_provisional",
             "due_at",
+            "due_provisional",
             "deadline_status",
             "settled_on_spot",
             "decline_reason",

@@ -28,27 +28,48 @@ def state_badge(state: str) -> SafeString:
 
 
 @register.simple_tag
-def deadline_badge(status: str, due: dt.datetime | None = None) -> SafeString:
-    """``<span class="badge red">超期</span> 05-12 17:30`` (nothing for no deadline)."""
+def provisional_mark(provisional: bool = True) -> SafeString:
+    """The mark of a deadline computed with a provisional calendar year (R24.2)."""
+    if not provisional:
+        return mark_safe("")
+    return format_html(
+        '<span class="badge provisional" title="{}">{}</span>',
+        _(
+            "该时限计入的年度尚未录入国务院节假日安排通知,暂按法定节假日计算(不含调休上班);"
+            "录入通知后自动重新计算,时限可能变动。"
+        ),
+        _("按暂定日历计算"),
+    )
+
+
+@register.simple_tag
+def deadline_badge(
+    status: str, due: dt.datetime | None = None, provisional: bool = False
+) -> SafeString:
+    """``<span class="badge red">超期</span> 05-12 17:30`` (nothing for no deadline), with the
+    provisional-calendar mark when the deadline counted a provisional year (R24.2)."""
     if status in ("", DeadlineStatus.NONE) and due is None:
         return mark_safe("")
     when = ""
     if due is not None:
         local = timezone.localtime(due)
         when = local.strftime("%m-%d %H:%M")
+    mark = provisional_mark(provisional and due is not None)
     if status in (DeadlineStatus.AMBER, DeadlineStatus.RED):
         return format_html(
-            '<span class="badge {}">{}</span> <time datetime="{}">{}</time>',
+            '<span class="badge {}">{}</span> <time datetime="{}">{}</time>{}',
             status,
             DEADLINE_LABELS[status],
             due.isoformat() if due else "",
             when,
+            mark,
         )
     return format_html(
-        '<time class="due" datetime="{}" title="{}">{}</time>',
+        '<time class="due" datetime="{}" title="{}">{}</time>{}',
         due.isoformat() if due else "",
         _("时限"),
         when,
+        mark,
     )
 
 

@@ -132,3 +132,14 @@ def _delivery(world: World, zone: Zone) -> models.Model:
         recipient_masked="138****0000",
         message=world.marker(zone, "Sms"),
     )
+
+
+@factory("workdays.calendaryear")
+def _calendar_year(world: World, zone: Zone) -> models.Model:
+    # National reference data (a global rule): the same year in every zone, as the calendar
+    # page lists it.
+    from django.utils import timezone
+
+    from workdays import services as calendar
+
+    return calendar.open_year(ACTOR, timezone.localdate().year + 1)

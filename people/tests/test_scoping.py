@@ -16,7 +16,6 @@ from people.testing import make_user, make_worker
 UNSCOPED_MODELS = {
     "demo.demostep": "bookkeeping of the demo loader",
     "workdays.calendarday": "the public working-day calendar",
-    "workdays.calendaryear": "the public working-day calendar",
 }
 PROJECT_APPS = {"people", "audit", "regions", "demo", "workdays", "matters", "cases", "fieldwork",
                 "registry", "insights", "interop", "workbench"}  # fmt: skip

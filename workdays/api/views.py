@@ -22,10 +22,11 @@ from workdays.api.serializers import (
     AddWorkdaysAnswerSerializer,
     AddWorkdaysQuerySerializer,
     CalendarDaySerializer,
+    CalendarYearSerializer,
     DaysAnswerSerializer,
     DaysQuerySerializer,
 )
-from workdays.models import CalendarDay
+from workdays.models import CalendarDay, CalendarYear
 
 ERROR_RESPONSE = {
     400: OpenApiTypes.OBJECT,
@@ -37,7 +38,9 @@ ERROR_RESPONSE = {
     description="The start date itself is not counted (Friday + 1 = the next working day, "
     "Monday unless it is a holiday). Make-up workdays (调休上班) count; statutory holidays "
     "do not. 400 with code calendar_not_covered and the year when the answer would need a "
-    "year the calendar does not cover.",
+    "year the calendar does not cover. A year without the State Council's notice is covered "
+    "provisionally (statutory holidays only): an answer counted through one says "
+    "provisional: true.",
     parameters=[
         OpenApiParameter(
             "from", OpenApiTypes.DATE, required=True, description="start date, YYYY-MM-DD"
@@ -65,7 +68,9 @@ def add_workdays(request: Request) -> Response:
         "from": start,
         "add": add,
         "date": answer,
+        "provisional": services.is_provisional_between(start, answer),
         "covered_years": services.covered_years(),
+        "provisional_years": services.provisional_years(),
     }
     return Response(AddWorkdaysAnswerSerializer(body).data)
 
@@ -73,7 +78,9 @@ def add_workdays(request: Request) -> Response:
 @extend_schema(
     summary="The days of a year or month",
     description="Every date with its working-day flag, kind (workday, weekend, holiday, "
-    "makeup_workday) and name (e.g. 国庆节, 春节调休上班), for rendering a calendar.",
+    "makeup_workday) and name (e.g. 国庆节, 春节调休上班), for rendering a calendar. A "
+    "provisional year (no State Council notice yet: statutory holidays only) says so, and so "
+    "does each of its days.",
     parameters=[
         OpenApiParameter("year", OpenApiTypes.INT, required=True),
         OpenApiParameter("month", OpenApiTypes.INT, description="1–12; the whole year without"),
@@ -95,10 +102,30 @@ def days(request: Request) -> Response:
     rows = CalendarDay.objects.filter(date__year=year)
     if month is not None:
         rows = rows.filter(date__month=month)
+    provisional = services.provisional_years()
     body = {
         "year": year,
         "month": month,
+        "provisional": year in provisional,
         "covered_years": covered,
+        "provisional_years": provisional,
         "days": CalendarDaySerializer(rows.order_by("date"), many=True).data,
     }
     return Response(body)
+
+
+@extend_schema(
+    summary="The covered years",
+    description="Each year the calendar covers: provisional while the State Council's notice "
+    "for it is not entered (statutory holidays only, no make-up working days; deadlines "
+    "computed into it are flagged and move when the notice is entered), with the sources of "
+    "its days and the notice's document number once entered.",
+    responses={200: CalendarYearSerializer(many=True)},
+    tags=["calendar"],
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+@throttle_classes([AnonRateThrottle])
+def years(request: Request) -> Response:
+    rows = CalendarYear.objects.order_by("year")
+    return Response(CalendarYearSerializer(rows, many=True).data)

@@ -76,7 +76,7 @@ def test_r24_seed_calendar_command_skips_uncovered_and_opens_years(db):
     assert not CalendarYear.objects.exists()
     out = io.StringIO()
     call_command("seed_calendar", "--open-year", "1990", stdout=out)
-    assert "1990: covered (weekday_rule)" in out.getvalue()
+    assert "1990: covered (provisionally, statutory)" in out.getvalue()
     assert services.covered_years() == [1990]
 
 
@@ -91,13 +91,15 @@ def test_r24_demo_step_seeds_the_default_years(db):
 
     summary = demo_workdays.load()
     assert "working-day calendar" in summary
-    # Beside the packaged years the demo opens this year and next (Monday–Friday) when no
-    # package knows them yet, so that deadlines near the turn of the year still compute.
+    # Beside the packaged years the demo opens this year and next (provisionally, from the
+    # statutory holidays) when no package knows them yet, so that deadlines near the turn of
+    # the year still compute.
     today = timezone.localdate()
     expected = sorted(set(services.default_years()) | {today.year, today.year + 1})
     assert services.covered_years() == expected
     opened = [y for y in expected if y not in services.default_years()]
     if opened:
-        assert "Monday–Friday" in summary
+        assert "provisionally (statutory holidays, no notice yet)" in summary
+        assert services.provisional_years() == opened
     assert 2025 in services.covered_years()
     assert services.add_workdays(dt.date(2025, 9, 30), 1) == dt.date(2025, 10, 9)

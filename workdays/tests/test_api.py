@@ -16,7 +16,9 @@ def test_r24_api_add_workdays(client, calendar):
         "from": "2025-09-30",
         "add": 1,
         "date": "2025-10-09",
+        "provisional": False,
         "covered_years": [2024, 2025],
+        "provisional_years": [],
     }
     response = client.get(WORKDAYS, {"from": "2025-01-24", "add": "1"})
     assert response.json()["date"] == "2025-01-26"
@@ -70,6 +72,7 @@ def test_r24_api_days_of_a_month(client, calendar):
         "kind": "holiday",
         "kind_label": "节假日",
         "name": "国庆节",
+        "provisional": False,
     }
     assert body["days"][10]["kind"] == "makeup_workday"
     assert len(client.get(DAYS, {"year": "2024"}).json()["days"]) == 366

@@ -178,21 +178,28 @@ def test_r24_set_day_refuses_inconsistent_edits(
 
 
 def test_r24_open_year_then_seed_keeps_hand_entered_days(db, admin_user):
-    """A year no package has yet can be opened (Mon–Fri) and corrected by hand; a later seed
-    replaces the Mon–Fri placeholders and keeps the hand-entered days."""
+    """A year no package has yet can be opened (provisionally, from the statutory holidays,
+    R24.2) and corrected by hand; a later seed replaces the statutory rows, confirms the year
+    and keeps the hand-entered days."""
     services.open_year(admin_user, 2025)
     assert services.covered_years() == [2025]
-    assert services.is_workday(D(2025, 10, 1))  # placeholder: a Wednesday
-    services.set_day(admin_user, D(2025, 10, 1), False, "国庆节")
+    assert services.provisional_years() == [2025]
+    assert not services.is_workday(D(2025, 10, 1))  # 国庆节, from the law
+    assert not services.is_workday(D(2025, 10, 6))  # 中秋节 (a Monday)
+    assert services.is_workday(D(2025, 10, 7))  # the notice's bridge day is not known yet
+    assert not services.is_workday(D(2025, 9, 28))  # a Sunday: no make-up day yet
     services.set_day(admin_user, D(2025, 10, 9), False, "台风停工")
-    assert services.open_year(admin_user, 2025).sources == ["weekday_rule"]  # no-op
+    assert services.open_year(admin_user, 2025).sources == ["statutory"]  # no-op
     (report,) = services.seed_years([2025], "test")
-    assert report.kept_manual == 2
+    assert report.kept_manual == 1
     assert CalendarYear.objects.get(year=2025).sources == ["holidays", "chinesecalendar"]
-    assert not services.is_workday(D(2025, 10, 2))  # now from the package
+    assert services.provisional_years() == []
+    assert not CalendarDay.objects.filter(provisional=True).exists()
+    assert not services.is_workday(D(2025, 10, 8))  # now from the package's notice
+    assert services.is_workday(D(2025, 9, 28))  # the notice's make-up Sunday
     assert not services.is_workday(D(2025, 10, 9))  # still the manual edit
-    assert day(D(2025, 10, 1)).source == "manual"
-    assert not CalendarDay.objects.filter(source="weekday_rule").exists()
+    assert day(D(2025, 10, 9)).source == "manual"
+    assert not CalendarDay.objects.filter(source="statutory").exists()
     assert AuditRecord.objects.filter(action="workdays.open_year").count() == 1
 
 
