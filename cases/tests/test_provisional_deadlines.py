@@ -145,7 +145,7 @@ def test_r24_2_migration_flags_open_deadlines_in_provisional_years(world, next_y
     case = dispatched(world, last_working_morning(next_year))
     Case.objects.filter(pk=case.pk).update(due_provisional=False)
     Assignment.objects.filter(case=case).update(due_provisional=False)
-    migration = importlib.import_module("cases.migrations.0004_provisional_deadlines")
+    migration = importlib.import_module("cases.migrations.0008_provisional_deadlines")
     migration.flag_provisional_deadlines(apps, None)
     assert Case.objects.get(pk=case.pk).due_provisional
     assert all(a.due_provisional for a in Assignment.objects.filter(case=case))
