@@ -338,3 +338,22 @@ def search_digest(value: str, *, kind: str) -> str | None:
         return digest(normalize(value), kind=kind)
     except DomainError:
         return None
+
+
+# --- numbers written into free text --------------------------------------------------------
+
+ID_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+    r"[0-9]{3}[0-9Xx](?![0-9A-Za-z])"
+)
+MOBILE_IN_TEXT = re.compile(r"(?<![0-9])(?:\+?86[ \-]?)?1[3-9][0-9](?:[ \-]?[0-9]{4}){2}(?![0-9])")
+
+
+def mask_in_text(text: str) -> str:
+    """``text`` with every ID-card number and mobile number in it masked, for records that
+    keep free text forever (the audit trail, a case's archive): a note typed by a person may
+    carry someone's number (R22.1)."""
+    if not text or not any(c.isdigit() for c in text):
+        return text
+    text = ID_IN_TEXT.sub(lambda m: mask_id_number(m.group().upper()), text)
+    return MOBILE_IN_TEXT.sub(lambda m: mask_mobile(re.sub(r"[^0-9]", "", m.group())[-11:]), text)

@@ -20,7 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from cases import archive
+from cases import archive, involved
 from cases.models import Case
 
 FONT = "STSong-Light"  # a CID font every PDF reader has: no font file to ship or embed
@@ -54,6 +54,8 @@ def case_file(case: Case, user: Any = None) -> dict[str, Any]:
             "closed_at": case.closed_at.isoformat() if case.closed_at else None,
             "rating": case.rating or None,
         },
+        # masked, as on the case page: a file handed out carries no clear number (R22.1)
+        "involved": involved.masked(case.involved_persons.all()),
         "assignments": [
             {
                 "department": a.department.name,
@@ -104,6 +106,23 @@ def _p(text: Any, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
 
 
+def _involved_text(case: Case) -> str:
+    return "\n".join(
+        " ".join(
+            part
+            for part in (
+                p.name or "-",
+                f"({p.get_role_display()})",
+                p.phone_masked,
+                p.id_number_masked,
+                p.note,
+            )
+            if part
+        )
+        for p in case.involved_persons.all()
+    )
+
+
 def case_pdf(case: Case, user: Any = None) -> bytes:
     data = case_file(case, user)
     body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
@@ -135,6 +154,7 @@ def case_pdf(case: Case, user: Any = None) -> bytes:
         (gettext("描述"), c["description"]),
         (gettext("牵头部门"), c["lead_department"] or "—"),
         (gettext("反映人"), f"{c['reporter_name']} {c['reporter_phone']}"),
+        (gettext("涉及人员"), _involved_text(case) or "—"),
         (gettext("上报时间"), c["created_at"]),
         (gettext("结案时间"), c["closed_at"] or "—"),
         (gettext("评价"), case.get_rating_display() if case.rating else "—"),

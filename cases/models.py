@@ -103,7 +103,8 @@ class Case(models.Model):
     lng = models.FloatField(_("经度"))
     lat = models.FloatField(_("纬度"))
     coord_given = models.CharField(_("上报坐标系"), max_length=8, default="wgs84")
-    involved = models.JSONField(_("涉及人员/场所"), default=list, blank=True)
+    # The people involved are InvolvedPerson rows (their numbers encrypted, R22.1); places
+    # are the case's point, grid and address (docs/adr/0007).
 
     # Where: the grid row (version) the point fell in, and its code for prefix scoping.
     grid = models.ForeignKey(
@@ -220,6 +221,58 @@ class Case(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.deadline_status == DeadlineStatus.RED
+
+
+class InvolvedRole(models.TextChoices):
+    """What a person has to do with the case."""
+
+    PARTY = "party", _("当事人")
+    RESPONDENT = "respondent", _("被反映人")
+    VICTIM = "victim", _("受害人")
+    WITNESS = "witness", _("证人")
+    GUARDIAN = "guardian", _("监护人/代理人")
+    OTHER = "other", _("其他")
+
+
+class InvolvedPerson(models.Model):
+    """A person involved in a case (R22.1): the phone and ID-card number are protected as a
+    grid worker's are (encrypted, keyed digest, masked; shown in full only through a logged
+    reveal). ``note`` holds what an older free-form record said that fitted no field, with
+    every number in it masked (migration 0005); nothing writes it otherwise."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="involved_persons")
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+    name = models.CharField(_("姓名"), max_length=64, blank=True)
+    role = models.CharField(
+        _("身份"), max_length=12, choices=InvolvedRole.choices, default=InvolvedRole.PARTY
+    )
+    phone_encrypted = models.TextField(blank=True, editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, editable=False)
+    phone_masked = models.CharField(_("联系电话"), max_length=16, blank=True, editable=False)
+    id_number_encrypted = models.TextField(blank=True, editable=False)
+    id_number_digest = models.CharField(max_length=64, blank=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
+    note = models.TextField(_("备注(已遮盖)"), blank=True, editable=False)
+
+    PROTECTED_FIELDS = {
+        "phone": ("mobile", "cases.involvedperson.phone"),
+        "id_number": ("id_number", "cases.involvedperson.id_number"),
+    }
+
+    class Meta:
+        verbose_name = _("涉及人员")
+        verbose_name_plural = _("涉及人员")
+        ordering = ["case", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name or '-'}({_INVOLVED_ROLE_LABELS.get(self.role, self.role)})"
+
+    @property
+    def region_code(self) -> str:
+        return self.case.grid_code
+
+
+_INVOLVED_ROLE_LABELS = dict(InvolvedRole.choices)
 
 
 class AssignmentRole(models.TextChoices):

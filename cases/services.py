@@ -25,6 +25,7 @@ from audit import personal_data
 from audit import services as audit
 from audit.models import AuditRecord
 from cases import archive, machine
+from cases import involved as involved_persons
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     LEVEL_CODE_LENGTH,
@@ -40,6 +41,7 @@ from cases.models import (
     DeadlineStatus,
     DutyRuling,
     Extension,
+    InvolvedPerson,
     Level,
     Notification,
     Rating,
@@ -72,7 +74,7 @@ CASE_FIELDS = [
     "deadline_status",
     "rating",
 ]
-_REPORT_ROWS = (Case, CaseEvent, AuditRecord)
+_REPORT_ROWS = (Case, InvolvedPerson, CaseEvent, AuditRecord)
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
 assert len(TRACKING_ALPHABET) == 32
 MAX_TEXT = 4000
@@ -385,7 +387,7 @@ def intake(
     urgent: bool = False,
     channel: str | None = None,
     address: str = "",
-    involved: list[dict[str, Any]] | None = None,
+    involved: Any = None,
     reporter_name: str = "",
     reporter_phone: str = "",
     settle_note: str = "",
@@ -449,7 +451,7 @@ def _intake_new(
     urgent: bool,
     channel: str | None,
     address: str,
-    involved: list[dict[str, Any]] | None,
+    involved: Any,
     reporter_name: str,
     reporter_phone: str,
     settle_note: str,
@@ -459,8 +461,7 @@ def _intake_new(
     description = _text(description, "description")
     address = _text(address, "address", required=False, max_length=200)
     reporter_name = _text(reporter_name, "reporter_name", required=False, max_length=64)
-    if involved is not None and not isinstance(involved, list):
-        raise DomainError(_("涉及人员/场所须为列表"), field="involved")
+    persons = involved_persons.parse(involved)
     channel = _channel_for(actor, channel)
     phone = None
     if reporter_phone:
@@ -504,7 +505,6 @@ def _intake_new(
             lng=wgs_lng,
             lat=wgs_lat,
             coord_given=(coord or "wgs84").lower(),
-            involved=involved or [],
             grid_id=found.grid_id,
             grid_code=found.code,
             level=Level.TOWNSHIP,
@@ -517,6 +517,7 @@ def _intake_new(
             created_at=now,
             verified_at=now if start_state == State.VERIFIED else None,
         )
+        involved_rows = involved_persons.rows(case, persons)
         if phone is not None:
             case.reporter_phone_encrypted = phone.encrypted
             case.reporter_phone_digest = phone.digest
@@ -548,11 +549,15 @@ def _intake_new(
                 "urgent": bool(urgent),
             },
         )
+        if involved_rows:
+            step["data"]["involved"] = involved_persons.masked(involved_rows)
         if plain:
             case.pk = rows.reserve_id(Case)  # its first event's hash covers it
-            rows.insert_together(case, *_step_rows(case, **step))
+            rows.insert_together(case, *involved_rows, *_step_rows(case, **step))
             return case
         case.save(force_insert=True)
+        if involved_rows:
+            InvolvedPerson.objects.bulk_create(involved_rows)
         _record(case, photos=checked, **step)
         if settle_note:
             _settle(case, actor, None, settle_note, [], client_id)

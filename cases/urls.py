@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.decorators.gzip import gzip_page
 
-from cases import views
+from cases import views, views_reveal
 from cases.files import AttachmentFileView
 
 app_name = "cases"
@@ -16,6 +16,11 @@ urlpatterns = [
     path("console/bulk/", views.BulkActionView.as_view(), name="bulk"),
     path("console/cases/<int:pk>/", views.CaseDetailView.as_view(), name="case"),
     path("console/cases/<int:pk>/act/", views.CaseActionView.as_view(), name="act"),
+    path(
+        "console/cases/<int:pk>/reveal/",
+        views_reveal.CaseRevealView.as_view(),
+        name="reveal",
+    ),
     path("files/cases/<int:pk>", AttachmentFileView.as_view(), name="attachment"),
     path("dept/", views.InboxView.as_view(), name="inbox"),
     path("dept/cases/<int:pk>/", views.CaseDetailView.as_view(workbench="dept"), name="dept-case"),
@@ -23,5 +28,10 @@ urlpatterns = [
         "dept/cases/<int:pk>/act/",
         views.CaseActionView.as_view(workbench="dept"),
         name="dept-act",
+    ),
+    path(
+        "dept/cases/<int:pk>/reveal/",
+        views_reveal.CaseRevealView.as_view(workbench="dept"),
+        name="dept-reveal",
     ),
 ]

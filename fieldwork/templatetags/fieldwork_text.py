@@ -36,6 +36,7 @@ def texts() -> dict[str, Any]:
         "need_settle_note": _("请写明现场处置情况"),
         "need_choice": _("请选择结果"),
         "need_note": _("请填写说明"),
+        "involved_item": _("第 {n} 位涉及人员:{message}"),
         "photo_busy": _("照片处理中,请稍候"),
         "photo_bad": _("无法读取照片 {name}"),
         "photo_remove": _("移除"),

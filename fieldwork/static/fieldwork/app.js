@@ -155,10 +155,24 @@
     el.hidden = false;
   }
 
+  // Field messages; the involved persons' come per person ([{field: [messages]}, {}, …]).
+  function messagesOf(value) {
+    if (Array.isArray(value)) {
+      return value.map(function (item, n) {
+        if (item && typeof item === "object" && !Array.isArray(item)) {
+          var inner = messagesOf(Object.keys(item).map(function (k) { return item[k]; }));
+          return inner ? t("involved_item", { n: n + 1, message: inner }) : "";
+        }
+        return messagesOf(item);
+      }).filter(Boolean).join(";");
+    }
+    return value && typeof value === "object" ? messagesOf(Object.keys(value).map(function (k) { return value[k]; })) : String(value || "");
+  }
+
   function showAnswer(form, answer) {
     var errors = (answer && answer.errors) || {};
     var fields = Object.keys(errors);
-    fields.forEach(function (name) { showError(form, name, [].concat(errors[name]).join(";")); });
+    fields.forEach(function (name) { showError(form, name, messagesOf(errors[name])); });
     if (!fields.length) showError(form, "general", (answer && answer.detail) || t("failed"));
   }
 
@@ -194,16 +208,29 @@
     return form.dataset.title || "";
   }
 
+  // The involved persons' rows (involved-<n>-<key>) go to the API as one JSON list, the
+  // shape every channel sends (cases/involved.py); a row with nothing typed is no person.
+  var INVOLVED_FIELD = /^involved-(\d+)-(name|role|phone|id_number)$/;
+
   function fieldsOf(form, kind) {
     var fields = [];
+    var persons = {};
     var settled = form.querySelector("[data-settled]");
     new FormData(form).forEach(function (value, name) {
       if (typeof value !== "string") return; // photos come from the photo list
       if (name === "csrfmiddlewaretoken" || name === "settled") return;
       // settle_note closes the case at once: only when "settled on the spot" is ticked
       if (name === "settle_note" && !(settled && settled.checked)) return;
+      var row = INVOLVED_FIELD.exec(name);
+      if (row) {
+        if (value.trim()) (persons[row[1]] = persons[row[1]] || {})[row[2]] = value.trim();
+        return;
+      }
       fields.push([name, value]);
     });
+    var list = Object.keys(persons).sort().map(function (n) { return persons[n]; })
+      .filter(function (p) { return Object.keys(p).some(function (k) { return k !== "role"; }); });
+    if (list.length) fields.push(["involved", JSON.stringify(list)]);
     return fields;
   }
 
