@@ -201,6 +201,10 @@ class Case(models.Model):
             ),
         ]
 
+    # field name → (kind of value, encryption purpose), as people.GridWorker's: what
+    # people.services.reveal may decrypt, for a revealer over the case's region (R22.1).
+    PROTECTED_FIELDS = {"reporter_phone": ("mobile", "cases.reporter_phone")}
+
     def __str__(self) -> str:
         # Not get_state_display(), which rebuilds the choices dict on each call: every step's
         # audit record names the case. The labels stay lazy: translated when formatted.
@@ -209,6 +213,12 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def region_code(self) -> str:
+        """Where the case's personal data belongs (people.services.reveal checks the
+        revealer's jurisdiction over it)."""
+        return self.grid_code
 
     @property
     def township_code(self) -> str:

@@ -55,6 +55,7 @@ def personal_context(
     return {
         "may_reveal": reveal.may_reveal(user, case),
         "reveal_url": reverse(name, args=[case.pk]),
+        "reporter_phone": cell("reporter_phone", case.reporter_phone_masked),
         "involved": [
             {
                 "person": p,

@@ -1,4 +1,5 @@
-"""Revealing a case's personal data (R22.1): an involved person's phone or ID-card number.
+"""Revealing a case's personal data (R22.1): the reporter's phone (so staff can call back) and
+an involved person's phone or ID-card number.
 
 One door for the case page and the API; the decryption, the role check (a
 ``PERSONAL_DATA_REVEALERS`` role over the case's region) and the access log are
@@ -17,8 +18,9 @@ from people import roles as R
 from people import scoping
 from people import services as people_services
 
+REPORTER_FIELDS = frozenset(Case.PROTECTED_FIELDS)
 PERSON_FIELDS = frozenset(InvolvedPerson.PROTECTED_FIELDS)
-FIELDS = PERSON_FIELDS
+FIELDS = REPORTER_FIELDS | PERSON_FIELDS
 
 
 def may_reveal(user: Any, case: Case) -> bool:
@@ -26,8 +28,11 @@ def may_reveal(user: Any, case: Case) -> bool:
     return scoping.has_role(user, R.PERSONAL_DATA_REVEALERS, region_code=case.grid_code)
 
 
-def subject(case: Case, field: str, person: Any = None) -> InvolvedPerson:
-    """The row holding ``field``: one of the case's involved persons."""
+def subject(case: Case, field: str, person: Any = None) -> Case | InvolvedPerson:
+    """The row holding ``field``: the case for the reporter's phone, else one of its
+    involved persons."""
+    if field in REPORTER_FIELDS:
+        return case
     if field not in PERSON_FIELDS:
         raise DomainError(
             _("%(field)s 不是受保护的个人信息字段") % {"field": field},

@@ -1,5 +1,5 @@
-"""Revealing a case's personal data on the case page (R22.1): the involved persons'
-numbers, for the roles that may reveal (the service checks and logs).
+"""Revealing a case's personal data on the case page (R22.1): the reporter's phone and the
+involved persons' numbers, for the roles that may reveal (the service checks and logs).
 
 With JavaScript (people/static/people/reveal.js) the value replaces the masked one in place;
 without, the form posts and the page comes back with the value shown once.
@@ -51,6 +51,8 @@ class CaseRevealView(CaseDetailView):
 
 
 def _masked(case: Case, field: str, person: Any) -> str:
+    if field in reveal.REPORTER_FIELDS:
+        return case.reporter_phone_masked
     if field not in reveal.PERSON_FIELDS:
         return ""
     for p in case.involved_persons.all():

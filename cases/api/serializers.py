@@ -298,7 +298,7 @@ class IntakeSerializer(serializers.Serializer):
 
 
 class CaseRevealSerializer(serializers.Serializer):
-    field = serializers.ChoiceField(choices=["phone", "id_number"])
+    field = serializers.ChoiceField(choices=["reporter_phone", "phone", "id_number"])
     person = serializers.IntegerField(
         required=False, help_text="the involved person (for phone and id_number)"
     )

@@ -380,7 +380,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
 
     @extend_schema(
-        summary="Reveal an involved person's number (logged, R22.1)",
+        summary="Reveal the reporter's phone or an involved person's number (logged, R22.1)",
         request=s.CaseRevealSerializer,
         responses={
             200: s.RevealResultSerializer,

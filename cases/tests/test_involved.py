@@ -208,6 +208,25 @@ def test_r22_1_a_revealer_reveals_an_involved_persons_number_and_it_is_logged(wo
     assert log.region_code == case.grid_code
 
 
+def test_r22_1_the_reporters_phone_is_revealed_for_a_call_back_and_logged(world, admin):
+    """R22.1, R18.1: staff who may reveal can call the reporter back; the reveal is logged."""
+    case = hotline_case(world)
+    response = login(admin).post(
+        f"{CASES}{case.pk}/reveal/",
+        {"field": "reporter_phone", "reason": "回访反映人"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["value"] == REPORTER
+    log = PersonalDataAccess.objects.get()
+    assert (log.subject_type, log.subject_id, log.field, log.granted) == (
+        "cases.case",
+        str(case.pk),
+        "reporter_phone",
+        True,
+    )
+
+
 def test_r22_1_roles_that_may_not_reveal_are_refused_and_the_attempt_is_logged(world, admin):
     """R22.1: a dispatcher reads the case (masked) but gets 403 on reveal, logged as refused;
     another county's staff get 404; a reveal without a reason or of another case's person is
@@ -222,9 +241,7 @@ def test_r22_1_roles_that_may_not_reveal_are_refused_and_the_attempt_is_logged(w
     assert refused.status_code == 403
     assert PersonalDataAccess.objects.filter(granted=False, actor=world.dispatcher).count() == 1
     foreign = login(world.foreign_dispatcher).post(
-        f"{CASES}{case.pk}/reveal/",
-        {"field": "phone", "person": person.pk, "reason": "回访当事人"},
-        format="json",
+        f"{CASES}{case.pk}/reveal/", {"field": "reporter_phone", "reason": "回访"}, format="json"
     )
     assert foreign.status_code == 404
     client = login(admin)
@@ -259,7 +276,7 @@ def test_r22_1_case_page_reveals_in_place_for_a_revealer(world, admin):
     web = Client()
     web.force_login(admin)
     page = web.get(f"/console/cases/{case.pk}/").content.decode()
-    assert page.count('class="reveal-form"') == 4  # 2 phones, 2 ID numbers
+    assert page.count('class="reveal-form"') == 5  # the reporter, 2 phones, 2 ID numbers
     assert_no_clear_number(page, "the revealer's case page")
     cell = web.post(
         f"/console/cases/{case.pk}/reveal/",
@@ -271,10 +288,9 @@ def test_r22_1_case_page_reveals_in_place_for_a_revealer(world, admin):
         cell.content.decode()
     )
     whole = web.post(
-        f"/console/cases/{case.pk}/reveal/",
-        {"field": "id_number", "person": person.pk, "reason": "核实身份"},
+        f"/console/cases/{case.pk}/reveal/", {"field": "reporter_phone", "reason": "回访反映人"}
     )
-    assert whole.status_code == 200 and ID_A in whole.content.decode()
+    assert whole.status_code == 200 and REPORTER in whole.content.decode()
     assert PHONE_A not in whole.content.decode()  # only what was asked for, once
     refused = web.post(
         f"/console/cases/{case.pk}/reveal/",
