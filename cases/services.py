@@ -272,6 +272,8 @@ def _step_rows(
     data = dict(data or {})
     if photos:
         data["attachments"] = [p.manifest() for p in photos]
+    # Both records are kept for good: no number a person typed into a note is kept in clear.
+    note = personal_data.mask_in_text(note)
     role = authority.role if authority is not None else scoping.acting_role(actor, None)
     event = archive.next_event(
         case,
@@ -920,7 +922,7 @@ def dispatch(
             "co_departments": [d.pk for d in co],
             "due_at": due_at.isoformat() if due_at else None,
             "calendar": why or None,
-            "ruling": ruling or None,
+            "ruling": personal_data.mask_in_text(ruling) or None,  # kept for good, as notes
             "returned_by": returned.department_id if returned else None,
         },
         before=before,

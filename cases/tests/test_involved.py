@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 
 from audit import personal_data as pd
-from audit.models import PersonalDataAccess
+from audit.models import AuditRecord, PersonalDataAccess
 from cases import services
-from cases.models import Case, InvolvedPerson
+from cases.models import Case, CaseEvent, InvolvedPerson
 from cases.tests.test_api import CASES, counts, login
 from cases.tests.test_archive import pdf_text
 from people import roles as R
@@ -299,6 +299,47 @@ def test_r22_1_case_page_reveals_in_place_for_a_revealer(world, admin):
     )
     assert refused.status_code == 400 and PHONE_A not in refused.content.decode()
     assert PersonalDataAccess.objects.filter(granted=True).count() == 2
+
+
+# --- the audit trail and the archive ------------------------------------------------------------
+
+
+def test_r22_1_no_clear_number_in_the_audit_trail_or_the_archive(world):
+    """R22.1, R26.2: intake and the steps after it write no clear phone or ID number into the
+    audit records (before, after, note) or the archive events (note, data), not even one a
+    person typed into a note."""
+    case = hotline_case(world, description=f"来电人称对方电话 {PHONE_A},身份证 {ID_A}")
+    services.verify(world.worker, case.pk, note=f"现场核实,当事人电话 {PHONE_A}")
+    services.accept(world.dispatcher, case.pk, note=f"已联系当事人 {PHONE_B}")
+    services.dispatch(world.dispatcher, case.pk, note=f"请联系 {ID_B} 本人")
+    services.return_case(world.police_handler, case.pk, reason=f"非本部门职责,见 {PHONE_A}")
+    services.dispatch(
+        world.dispatcher, case.pk, lead_department=world.police.pk, ruling=f"属公安职责 {ID_A}"
+    )
+    services.sign(world.police_handler, case.pk)
+    services.feedback(world.police_handler, case.pk, note=f"已调解,回访 {REPORTER}")
+    case.refresh_from_db()
+    assert case.state == "handled"
+    records = AuditRecord.objects.filter(object_type="cases.case", object_id=str(case.pk))
+    assert records.count() >= 5
+    for record in records:
+        text = json.dumps([record.before, record.after, record.note], ensure_ascii=False)
+        assert_no_clear_number(text, f"audit record {record.action}")
+    events = CaseEvent.objects.filter(case=case)
+    for event in events:
+        text = json.dumps([event.note, event.data], ensure_ascii=False)
+        assert_no_clear_number(text, f"archive event {event.action}")
+    first = events.get(seq=1)
+    assert "138****8000" in first.note
+    assert first.data["involved"][0] == {
+        "name": "张三",
+        "role": "party",
+        "phone": "138****8000",
+        "id_number": pd.mask_id_number(ID_A),
+    }
+    from cases import archive
+
+    assert archive.verify_events(case.pk, list(events.order_by("seq")), None) is None
 
 
 def test_r22_1_numbers_in_free_text_are_masked():
