@@ -139,6 +139,9 @@ class Case(models.Model):
     reporter_phone_digest = models.CharField(max_length=64, blank=True, editable=False)
     reporter_phone_masked = models.CharField(_("联系电话"), max_length=16, blank=True)
     idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    # HMAC of the report's parsed content: a resend under the same key with other content is
+    # a conflict, not the stored case (cases.idempotency).
+    content_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     # Who handles it.
     lead_department = models.ForeignKey(

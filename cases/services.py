@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from audit import personal_data
 from audit import services as audit
 from audit.models import AuditRecord
-from cases import archive, machine
+from cases import archive, idempotency, machine
 from cases import involved as involved_persons
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
@@ -408,13 +408,16 @@ def intake(
     # Nearly every report is new, so none is looked up first: a resend fails on the unique
     # idempotency key when the case is inserted (before anything else is written) and is
     # answered with the stored case; one that no longer passes validation (the list changed
-    # since, say) is too, so a resend always gets the first answer.
+    # since, say) is too, so a resend always gets the first answer. A different report under
+    # the same key is a conflict (409), not the old answer (cases.idempotency).
+    received = idempotency.Received()
     try:
         return IntakeResult(
             _intake_new(
                 actor,
                 user,
                 key,
+                received,
                 client_id=client_id,
                 lng=lng,
                 lat=lat,
@@ -433,8 +436,9 @@ def intake(
             True,
         )
     except (DomainError, IntegrityError):
-        if key and (existing := _stored(key)):
-            return IntakeResult(existing, False)
+        # Input that does not parse is refused as such (400), stored key or not.
+        if key and received.digest and (existing := _stored(key)):
+            return IntakeResult(idempotency.answer_resend(existing, received), False)
         raise
 
 
@@ -442,6 +446,7 @@ def _intake_new(
     actor: Any,
     user: Any,
     key: str | None,
+    received: idempotency.Received,
     *,
     client_id: str,
     lng: Any,
@@ -464,13 +469,31 @@ def _intake_new(
     address = _text(address, "address", required=False, max_length=200)
     reporter_name = _text(reporter_name, "reporter_name", required=False, max_length=64)
     persons = involved_persons.parse(involved)
+    phone_clean = ""
+    if str(reporter_phone or "").strip():
+        phone_clean = personal_data.normalize_mobile(reporter_phone, field="reporter_phone")
+    checked = check_photos(photos)
+    settle_note = str(settle_note or "").strip()
+    # The report as parsed, before the server's state (roles, grids, lists) is consulted.
+    received.digest = idempotency.content_digest(
+        matter=str(matter or "").strip(),
+        description=description,
+        point=(wgs_lng, wgs_lat),
+        address=address,
+        urgent=bool(urgent),
+        channel=channel or "",
+        reporter_name=reporter_name,
+        reporter_phone=phone_clean,
+        involved=persons,
+        photos=[p.sha256 for p in checked],
+        settle_note=settle_note,
+    )
     channel = _channel_for(actor, channel)
     phone = None
-    if reporter_phone:
-        phone = personal_data.protect(
-            reporter_phone, kind="mobile", purpose="cases.reporter_phone", field="reporter_phone"
+    if phone_clean:
+        phone = personal_data.protect_clean(
+            phone_clean, kind="mobile", purpose="cases.reporter_phone"
         )
-    checked = check_photos(photos)
     found = grid_index.get_index().locate(wgs_lng, wgs_lat)
     if found is None:
         raise DomainError(
@@ -516,6 +539,7 @@ def _intake_new(
             reporter=user,
             reporter_name=reporter_name or (user.get_full_name() if user else ""),
             idempotency_key=key,
+            content_digest=received.digest,
             created_at=now,
             verified_at=now if start_state == State.VERIFIED else None,
         )

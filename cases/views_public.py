@@ -163,7 +163,10 @@ def report(request: HttpRequest) -> HttpResponse:
             client_id=values["client_id"],
         )
     except DomainError as exc:
-        return _report_page(request, values, _error(exc, REPORT_SHOWN), status=400)
+        if exc.http_status == 409:  # another report under this key: a new key next time
+            values["client_id"] = str(uuid.uuid4())
+        status = 409 if exc.http_status == 409 else 400
+        return _report_page(request, values, _error(exc, REPORT_SHOWN), status=status)
     url = reverse("public-track-case", args=[result.case.tracking_code])
     return redirect(f"{url}?new=1")
 

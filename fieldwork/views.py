@@ -128,7 +128,10 @@ class ReportView(FieldView):
                 client_id=values["client_id"],
             )
         except DomainError as exc:
-            return self.form(values, _errors(exc, REPORT_SHOWN), status=400)
+            if exc.http_status == 409:  # another report under this key: a new key next time
+                values["client_id"] = str(uuid.uuid4())
+            status = 409 if exc.http_status == 409 else 400
+            return self.form(values, _errors(exc, REPORT_SHOWN), status=status)
         case = result.case
         messages.success(
             request,

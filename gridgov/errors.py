@@ -46,3 +46,13 @@ class Forbidden(DomainError):
     def __init__(self, message: str, **kwargs: Any) -> None:
         kwargs.setdefault("code", "forbidden")
         super().__init__(message, **kwargs)
+
+
+class Conflict(DomainError):
+    """A resend whose content differs from what is stored under its key (HTTP 409)."""
+
+    http_status = 409
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        kwargs.setdefault("code", "conflict")
+        super().__init__(message, **kwargs)

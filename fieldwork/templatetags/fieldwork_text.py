@@ -24,6 +24,8 @@ def texts() -> dict[str, Any]:
         "login": _("重新登录"),
         "failed": _("发送失败"),
         "discard": _("删除"),
+        "conflict": _("未保存:该编号已用于事件 {code},内容不同"),
+        "send_as_new": _("作为新的上报发送"),
         "discard_confirm": _("删除后这条记录不会再发送,确定删除?"),
         "queued": _("已保存到本机“待发送”,联网后自动发送。"),
         "queued_retry": _("网络不可用,已保存到“待发送”,稍后自动重试。"),

@@ -86,6 +86,9 @@
         var line = t(item.kind) + " · " + when(item.createdAt) + " · ";
         if (sending[item.id]) line += t("sending");
         else if (item.status === "failed") line += t("failed") + ":" + (item.error || "");
+        else if (item.status === "conflict") {
+          line += t("conflict", { code: (item.conflict && item.conflict.tracking_code) || "" });
+        }
         else if (item.status === "auth") line += t("auth");
         else if (item.attempts) line += t("retry", { n: item.attempts, when: when(item.nextAt) });
         else line += t("pending");
@@ -98,7 +101,16 @@
           login.textContent = t("login");
           li.appendChild(login);
         }
-        if (item.status === "failed") {
+        if (item.status === "conflict") {
+          var renew = document.createElement("button");
+          renew.type = "button";
+          renew.className = "linkbutton";
+          renew.dataset.outboxRenew = "";
+          renew.textContent = t("send_as_new");
+          renew.addEventListener("click", function () { Outbox.renew(item, uuid()); });
+          li.appendChild(renew);
+        }
+        if (item.status === "failed" || item.status === "conflict") {
           var discard = document.createElement("button");
           discard.type = "button";
           discard.className = "linkbutton";
@@ -116,7 +128,7 @@
   var sendNow = document.querySelector("[data-outbox-send]");
   if (sendNow) sendNow.addEventListener("click", function () { Outbox.flush(true); });
 
-  ["changed", "retry", "failed", "auth"].forEach(function (name) {
+  ["changed", "retry", "failed", "auth", "conflict"].forEach(function (name) {
     document.addEventListener("outbox:" + name, renderOutbox);
   });
   document.addEventListener("outbox:sending", function (e) {
@@ -129,7 +141,7 @@
     // the task lists (htmx) reload to show the new state
     document.body.dispatchEvent(new CustomEvent("outbox-sent"));
   });
-  ["retry", "failed", "auth"].forEach(function (name) {
+  ["retry", "failed", "auth", "conflict"].forEach(function (name) {
     document.addEventListener("outbox:" + name, function (e) { delete sending[e.detail.item.id]; });
   });
 
@@ -298,6 +310,13 @@
         } else if (result.outcome === "failed") {
           // The server refused it: the worker corrects the form (kept as typed) and sends again.
           Outbox.remove(item.id);
+          say("");
+          showAnswer(form, answer);
+        } else if (result.outcome === "conflict") {
+          // Another report is stored under this key (named in the answer): the form stays as
+          // typed, under a new key, so sending it again is a new report.
+          Outbox.remove(item.id);
+          idInput.value = uuid();
           say("");
           showAnswer(form, answer);
         } else if (result.outcome === "auth") {
