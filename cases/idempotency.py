@@ -1,5 +1,6 @@
 """Resends of a report (R24.1, R18.1): the same ``client_id`` with the same content is the
 stored case; with different content it is a conflict, never a silent loss of the new report.
+A ``client_id`` counts only within its reporter's namespace (:func:`key_for`).
 
 "Content" is the report as parsed, before anything on the server is consulted (grid, list in
 force, roles): the matter code, the description, the point as given (converted to WGS-84), the
@@ -25,8 +26,32 @@ from audit import personal_data
 from cases.involved import InvolvedInput
 from cases.models import Case
 from gridgov.errors import Conflict
+from people import scoping
 
 DIGEST_KIND = "case-report-v1"
+REPORTER_KEY_MAX = 40
+
+
+def key_for(actor: Any, user: Any, client_id: str, reporter_key: str = "") -> str | None:
+    """The unique key a report is stored under: the client's ``client_id`` in its reporter's
+    own namespace, so that nobody gets another reporter's case (and its tracking code) by
+    replaying a ``client_id`` (R18.1, R22.1).
+
+    - an account: its user id;
+    - a visitor without an account (the portal): ``reporter_key``, the server's hash of a
+      secret of that browser (cases.views_public); without one there is no idempotency at
+      all rather than one namespace shared by every visitor;
+    - the system (the demo, commands): one namespace of its own, ``anon:`` as before.
+    """
+    if not client_id:
+        return None
+    if user is not None:
+        return f"{user.pk}:{client_id}"
+    if scoping.is_system(actor):
+        return f"anon:{client_id}"
+    if reporter_key:
+        return f"b{reporter_key[:REPORTER_KEY_MAX]}:{client_id}"
+    return None
 
 
 @dataclass

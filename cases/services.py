@@ -393,6 +393,7 @@ def intake(
     reporter_name: str = "",
     reporter_phone: str = "",
     settle_note: str = "",
+    reporter_key: str = "",
 ) -> IntakeResult:
     """Receive a report (R24.1, R18.1): locate it in its grid, pass the county's admission
     gate, store it once per ``client_id`` whatever the number of resends.
@@ -401,10 +402,13 @@ def intake(
     a resident's or a hotline report starts ``reported`` and goes to the grid's workers to
     verify. With ``settle_note`` (and an entry that allows it) the worker settles the matter on
     the spot and the case closes with that record.
+
+    ``reporter_key`` scopes a visitor's ``client_id`` without an account (the portal passes
+    the hash of its browser's secret): see :func:`cases.idempotency.key_for`.
     """
     client_id = _text(client_id, "client_id", required=False, max_length=64)
     user = _user(actor)
-    key = f"{user.pk if user else 'anon'}:{client_id}" if client_id else None
+    key = idempotency.key_for(actor, user, client_id, reporter_key)
     # Nearly every report is new, so none is looked up first: a resend fails on the unique
     # idempotency key when the case is inserted (before anything else is written) and is
     # answered with the stored case; one that no longer passes validation (the list changed
