@@ -307,7 +307,7 @@ class CaseRevealSerializer(serializers.Serializer):
     )
 
 
-class RevealResultSerializer(serializers.Serializer):
+class CaseRevealResultSerializer(serializers.Serializer):
     field = serializers.CharField()
     person = serializers.IntegerField(allow_null=True)
     value = serializers.CharField()

@@ -254,7 +254,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     @extend_schema(
         summary="Report a case (idempotent by client_id)",
         request={"application/json": s.IntakeSerializer, "multipart/form-data": s.IntakeSerializer},
-        responses={201: s.CaseDetailSerializer},
+        responses={
+            201: s.CaseDetailSerializer,
+            400: OpenApiResponse(description="bad input, with field messages"),
+            409: OpenApiResponse(
+                description="client_id already used by another report of this reporter: "
+                "the answer names the stored case (case.id, case.tracking_code)"
+            ),
+        },
     )
     def create(self, request: Request) -> Response:
         data = _data(s.IntakeSerializer, request)
@@ -383,7 +390,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         summary="Reveal the reporter's phone or an involved person's number (logged, R22.1)",
         request=s.CaseRevealSerializer,
         responses={
-            200: s.RevealResultSerializer,
+            200: s.CaseRevealResultSerializer,
             400: OpenApiResponse(description="no reason, or not a protected field/person"),
             403: OpenApiResponse(description="role may not see personal data (attempt logged)"),
             404: OpenApiResponse(),

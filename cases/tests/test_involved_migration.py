@@ -61,35 +61,27 @@ def test_r22_1_existing_involved_json_becomes_protected_rows(live_world):
     try:
         executor.migrate(BEFORE)
         old = executor.loader.project_state(BEFORE).apps.get_model("cases", "Case")
-        ids = []
-        for n, value in enumerate(LEGACY_SHAPES):
-            ids.append(
-                old.objects.create(
-                    tracking_code=f"LEGACY{n:04d}",
-                    channel="hotline",
-                    description="旧系统导入",
-                    lng=world.point[0],
-                    lat=world.point[1],
-                    grid_id=grid.pk,
-                    grid_code=grid.code,
-                    agency_code=grid.code[:9],
-                    entry_id=entry.pk,
-                    matter_code=world.entry_code,
-                    involved=value,
-                ).pk
+
+        def legacy_case(code: str, **fields):
+            return old.objects.create(
+                tracking_code=code,
+                channel="hotline",
+                description="旧系统导入",
+                lng=world.point[0],
+                lat=world.point[1],
+                grid_id=grid.pk,
+                grid_code=grid.code,
+                agency_code=grid.code[:9],
+                entry_id=entry.pk,
+                matter_code=world.entry_code,
+                **fields,
             )
-        old.objects.create(
-            tracking_code="LEGACYNONE",
-            channel="hotline",
-            description="无涉及人员",
-            lng=world.point[0],
-            lat=world.point[1],
-            grid_id=grid.pk,
-            grid_code=grid.code,
-            agency_code=grid.code[:9],
-            entry_id=entry.pk,
-            matter_code=world.entry_code,
-        )
+
+        ids = [
+            legacy_case(f"LEGACY{n:04d}", involved=value).pk
+            for n, value in enumerate(LEGACY_SHAPES)
+        ]
+        legacy_case("LEGACYNONE")
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
