@@ -12,7 +12,7 @@ optional and validated as a grid worker's are. Anything else (another key, a val
 text, more than :data:`MAX_PERSONS`) is refused with a 400 naming the item and field. The
 numbers are stored as ``people.GridWorker``'s are: AES-GCM ciphertext bound to the column, a
 keyed digest and the masked form; the archive, the audit trail and every answer see only the
-masked form (ADR 0003, ADR 0007).
+masked form (ADR 0003, ADR 0008).
 
 Places are not listed here: a case's place is its point, grid and address.
 """

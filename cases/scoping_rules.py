@@ -46,6 +46,7 @@ for model in (
     m.Supervision,
     m.DutyRuling,
     m.InvolvedPerson,
+    m.Review,
 ):
     scoping.register(
         model, scoping.ScopeRule(view=CASE_READERS, change=CASE_READERS, q=_related("case__"))

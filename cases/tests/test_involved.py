@@ -347,7 +347,7 @@ def test_r22_1_numbers_in_free_text_are_masked():
     and leaves other numbers alone."""
     text = f"电话 +86 138-0013-8000、{PHONE_B},证件 {ID_A.lower()};"
     text += "工单 2024001 网格 440703002101001"
-    masked = pd.mask_in_text(text)
+    masked = pd.mask_numbers_in_text(text)
     assert "138****8000" in masked and "139****5678" in masked
     assert pd.mask_id_number(ID_A) in masked
     assert "2024001" in masked and "440703002101001" in masked

@@ -1,4 +1,4 @@
-"""Migration 0005 (R22.1): the free-form ``involved`` JSON of existing cases, whatever its
+"""Migration 0008 (R22.1): the free-form ``involved`` JSON of existing cases, whatever its
 shape, becomes protected InvolvedPerson rows; nothing of it is left in clear."""
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from audit import personal_data as pd
 from cases.models import Case, InvolvedPerson
 from matters.models import AdmissionEntry
 
-legacy = importlib.import_module("cases.migrations.0005_involved_from_json")
+legacy = importlib.import_module("cases.migrations.0008_involved_from_json")
 
 ID = "44070319850101" + "123"
 ID += pd.id_check_char(ID)
 BAD_ID = ID[:-1] + ("1" if ID[-1] != "1" else "2")
-BEFORE = [("cases", "0004_involvedperson")]
+BEFORE = [("cases", "0007_involvedperson")]
 
 LEGACY_SHAPES = [
     # the intended shape, with English keys

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0003_case_next_check_at"),
+        ("cases", "0006_review"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_remove_case_involved'),
+        ('cases', '0009_remove_case_involved'),
     ]
 
     operations = [

@@ -2,10 +2,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    """The free-form JSON is gone: its content lives on, protected, in InvolvedPerson (0005)."""
+    """The free-form JSON is gone: its content lives on, protected, in InvolvedPerson (0008)."""
 
     dependencies = [
-        ("cases", "0005_involved_from_json"),
+        ("cases", "0008_involved_from_json"),
     ]
 
     operations = [
