@@ -22,7 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from cases import archive, chain, labels
+from cases import archive, chain, involved, labels
 from cases.models import Case
 
 FONT = "STSong-Light"  # a CID font every PDF reader has: no font file to ship or embed
@@ -56,6 +56,8 @@ def case_file(case: Case, user: Any = None) -> dict[str, Any]:
             "closed_at": case.closed_at.isoformat() if case.closed_at else None,
             "rating": case.rating or None,
         },
+        # masked, as on the case page: a file handed out carries no clear number (R22.1)
+        "involved": involved.masked(case.involved_persons.all()),
         "assignments": [
             {
                 "department": a.department.name,
@@ -96,6 +98,23 @@ def _p(text: Any, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
 
 
+def _involved_text(case: Case) -> str:
+    return "\n".join(
+        " ".join(
+            part
+            for part in (
+                p.name or "-",
+                f"({p.get_role_display()})",
+                p.phone_masked,
+                p.id_number_masked,
+                p.note,
+            )
+            if part
+        )
+        for p in case.involved_persons.all()
+    )
+
+
 def case_pdf(case: Case, user: Any = None) -> bytes:
     """The case file for people: names rather than account names, the actions and states
     in the reader's language, local times (Asia/Shanghai), every hash (R26.2)."""
@@ -129,6 +148,7 @@ def case_pdf(case: Case, user: Any = None) -> bytes:
         (gettext("描述"), case.description),
         (gettext("牵头部门"), case.lead_department.name if case.lead_department else "—"),
         (gettext("反映人"), f"{case.reporter_name} {case.reporter_phone_masked}".strip() or "—"),
+        (gettext("涉及人员"), _involved_text(case) or "—"),
         (gettext("上报时间"), labels.local(case.created_at)),
         (gettext("结案时间"), labels.local(case.closed_at)),
         (gettext("评价"), case.get_rating_display() if case.rating else "—"),

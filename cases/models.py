@@ -103,7 +103,8 @@ class Case(models.Model):
     lng = models.FloatField(_("经度"))
     lat = models.FloatField(_("纬度"))
     coord_given = models.CharField(_("上报坐标系"), max_length=8, default="wgs84")
-    involved = models.JSONField(_("涉及人员/场所"), default=list, blank=True)
+    # The people involved are InvolvedPerson rows (their numbers encrypted, R22.1); places
+    # are the case's point, grid and address (docs/adr/0008).
 
     # Where: the grid row (version) the point fell in, and its code for prefix scoping.
     grid = models.ForeignKey(
@@ -140,6 +141,9 @@ class Case(models.Model):
     # The reporter agreed to SMS progress messages on that phone (R18.1, cases.notify).
     progress_sms = models.BooleanField(_("接收进度短信"), default=False)
     idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    # HMAC of the report's parsed content: a resend under the same key with other content is
+    # a conflict, not the stored case (cases.idempotency).
+    content_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     # Who handles it.
     lead_department = models.ForeignKey(
@@ -215,6 +219,10 @@ class Case(models.Model):
             ),
         ]
 
+    # field name → (kind of value, encryption purpose), as people.GridWorker's: what
+    # people.services.reveal may decrypt, for a revealer over the case's region (R22.1).
+    PROTECTED_FIELDS = {"reporter_phone": ("mobile", "cases.reporter_phone")}
+
     def __str__(self) -> str:
         # Not get_state_display(), which rebuilds the choices dict on each call: every step's
         # audit record names the case. The labels stay lazy: translated when formatted.
@@ -223,6 +231,12 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def region_code(self) -> str:
+        """Where the case's personal data belongs (people.services.reveal checks the
+        revealer's jurisdiction over it)."""
+        return self.grid_code
 
     @property
     def township_code(self) -> str:
@@ -235,6 +249,58 @@ class Case(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.deadline_status == DeadlineStatus.RED
+
+
+class InvolvedRole(models.TextChoices):
+    """What a person has to do with the case."""
+
+    PARTY = "party", _("当事人")
+    RESPONDENT = "respondent", _("被反映人")
+    VICTIM = "victim", _("受害人")
+    WITNESS = "witness", _("证人")
+    GUARDIAN = "guardian", _("监护人/代理人")
+    OTHER = "other", _("其他")
+
+
+class InvolvedPerson(models.Model):
+    """A person involved in a case (R22.1): the phone and ID-card number are protected as a
+    grid worker's are (encrypted, keyed digest, masked; shown in full only through a logged
+    reveal). ``note`` holds what an older free-form record said that fitted no field, with
+    every number in it masked (migration 0008); nothing writes it otherwise."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="involved_persons")
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+    name = models.CharField(_("姓名"), max_length=64, blank=True)
+    role = models.CharField(
+        _("身份"), max_length=12, choices=InvolvedRole.choices, default=InvolvedRole.PARTY
+    )
+    phone_encrypted = models.TextField(blank=True, editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, editable=False)
+    phone_masked = models.CharField(_("联系电话"), max_length=16, blank=True, editable=False)
+    id_number_encrypted = models.TextField(blank=True, editable=False)
+    id_number_digest = models.CharField(max_length=64, blank=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
+    note = models.TextField(_("备注(已遮盖)"), blank=True, editable=False)
+
+    PROTECTED_FIELDS = {
+        "phone": ("mobile", "cases.involvedperson.phone"),
+        "id_number": ("id_number", "cases.involvedperson.id_number"),
+    }
+
+    class Meta:
+        verbose_name = _("涉及人员")
+        verbose_name_plural = _("涉及人员")
+        ordering = ["case", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name or '-'}({_INVOLVED_ROLE_LABELS.get(self.role, self.role)})"
+
+    @property
+    def region_code(self) -> str:
+        return self.case.grid_code
+
+
+_INVOLVED_ROLE_LABELS = dict(InvolvedRole.choices)
 
 
 class AssignmentRole(models.TextChoices):

@@ -46,6 +46,7 @@ for model in (
     m.Suspension,
     m.Supervision,
     m.DutyRuling,
+    m.InvolvedPerson,
     m.Review,
 ):
     scoping.register(

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from audit import personal_data
 from audit import services as audit
 from audit.models import AuditRecord
-from cases import archive, deadline_basis, machine, results
+from cases import archive, deadline_basis, idempotency, machine, results
+from cases import involved as involved_persons
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     LEVEL_CODE_LENGTH,
@@ -40,6 +41,7 @@ from cases.models import (
     DeadlineStatus,
     DutyRuling,
     Extension,
+    InvolvedPerson,
     Level,
     Notification,
     Rating,
@@ -73,7 +75,7 @@ CASE_FIELDS = [
     "deadline_status",
     "rating",
 ]
-_REPORT_ROWS = (Case, CaseEvent, AuditRecord)
+_REPORT_ROWS = (Case, InvolvedPerson, CaseEvent, AuditRecord)
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
 assert len(TRACKING_ALPHABET) == 32
 MAX_TEXT = 4000
@@ -280,6 +282,8 @@ def _step_rows(
     data = dict(data or {})
     if photos:
         data["attachments"] = [p.manifest() for p in photos]
+    # Both records are kept for good: no number a person typed into a note is kept in clear.
+    note = personal_data.mask_numbers_in_text(note)
     role = authority.role if authority is not None else scoping.acting_role(actor, None)
     event = archive.next_event(
         case,
@@ -401,11 +405,12 @@ def intake(
     urgent: bool = False,
     channel: str | None = None,
     address: str = "",
-    involved: list[dict[str, Any]] | None = None,
+    involved: Any = None,
     reporter_name: str = "",
     reporter_phone: str = "",
     settle_note: str = "",
     progress_sms: bool = False,
+    reporter_key: str = "",
 ) -> IntakeResult:
     """Receive a report (R24.1, R18.1): locate it in its grid, pass the county's admission
     gate, store it once per ``client_id`` whatever the number of resends.
@@ -415,20 +420,26 @@ def intake(
     verify. With ``settle_note`` (and an entry that allows it) the worker settles the matter on
     the spot and the case closes with that record. ``progress_sms``: the reporter agreed to
     SMS progress messages on the phone they gave (R18.1; :mod:`cases.notify.progress`).
+
+    ``reporter_key`` scopes a visitor's ``client_id`` without an account (the portal passes
+    the hash of its browser's secret): see :func:`cases.idempotency.key_for`.
     """
     client_id = _text(client_id, "client_id", required=False, max_length=64)
     user = _user(actor)
-    key = f"{user.pk if user else 'anon'}:{client_id}" if client_id else None
+    key = idempotency.key_for(actor, user, client_id, reporter_key)
     # Nearly every report is new, so none is looked up first: a resend fails on the unique
     # idempotency key when the case is inserted (before anything else is written) and is
     # answered with the stored case; one that no longer passes validation (the list changed
-    # since, say) is too, so a resend always gets the first answer.
+    # since, say) is too, so a resend always gets the first answer. A different report under
+    # the same key is a conflict (409), not the old answer (cases.idempotency).
+    received = idempotency.Received()
     try:
         return IntakeResult(
             _intake_new(
                 actor,
                 user,
                 key,
+                received,
                 client_id=client_id,
                 lng=lng,
                 lat=lat,
@@ -448,8 +459,9 @@ def intake(
             True,
         )
     except (DomainError, IntegrityError):
-        if key and (existing := _stored(key)):
-            return IntakeResult(existing, False)
+        # Input that does not parse is refused as such (400), stored key or not.
+        if key and received.digest and (existing := _stored(key)):
+            return IntakeResult(idempotency.answer_resend(existing, received), False)
         raise
 
 
@@ -457,6 +469,7 @@ def _intake_new(
     actor: Any,
     user: Any,
     key: str | None,
+    received: idempotency.Received,
     *,
     client_id: str,
     lng: Any,
@@ -468,7 +481,7 @@ def _intake_new(
     urgent: bool,
     channel: str | None,
     address: str,
-    involved: list[dict[str, Any]] | None,
+    involved: Any,
     reporter_name: str,
     reporter_phone: str,
     settle_note: str,
@@ -479,15 +492,32 @@ def _intake_new(
     description = _text(description, "description")
     address = _text(address, "address", required=False, max_length=200)
     reporter_name = _text(reporter_name, "reporter_name", required=False, max_length=64)
-    if involved is not None and not isinstance(involved, list):
-        raise DomainError(_("涉及人员/场所须为列表"), field="involved")
+    persons = involved_persons.parse(involved)
+    phone_clean = ""
+    if str(reporter_phone or "").strip():
+        phone_clean = personal_data.normalize_mobile(reporter_phone, field="reporter_phone")
+    checked = check_photos(photos)
+    settle_note = str(settle_note or "").strip()
+    # The report as parsed, before the server's state (roles, grids, lists) is consulted.
+    received.digest = idempotency.content_digest(
+        matter=str(matter or "").strip(),
+        description=description,
+        point=(wgs_lng, wgs_lat),
+        address=address,
+        urgent=bool(urgent),
+        channel=channel or "",
+        reporter_name=reporter_name,
+        reporter_phone=phone_clean,
+        involved=persons,
+        photos=[p.sha256 for p in checked],
+        settle_note=settle_note,
+    )
     channel = _channel_for(actor, channel)
     phone = None
-    if reporter_phone:
-        phone = personal_data.protect(
-            reporter_phone, kind="mobile", purpose="cases.reporter_phone", field="reporter_phone"
+    if phone_clean:
+        phone = personal_data.protect_clean(
+            phone_clean, kind="mobile", purpose="cases.reporter_phone"
         )
-    checked = check_photos(photos)
     found = grid_index.get_index().locate(wgs_lng, wgs_lat)
     if found is None:
         raise DomainError(
@@ -531,7 +561,6 @@ def _intake_new(
             lng=wgs_lng,
             lat=wgs_lat,
             coord_given=(coord or "wgs84").lower(),
-            involved=involved or [],
             grid_id=found.grid_id,
             grid_code=found.code,
             level=Level.TOWNSHIP,
@@ -543,9 +572,11 @@ def _intake_new(
             reporter_name=reporter_name or (getattr(user, "full_name", "") if user else ""),
             progress_sms=bool(progress_sms and phone is not None),
             idempotency_key=key,
+            content_digest=received.digest,
             created_at=now,
             verified_at=now if start_state == State.VERIFIED else None,
         )
+        involved_rows = involved_persons.rows(case, persons)
         if phone is not None:
             case.reporter_phone_encrypted = phone.encrypted
             case.reporter_phone_digest = phone.digest
@@ -578,11 +609,15 @@ def _intake_new(
                 "urgent": bool(urgent),
             },
         )
+        if involved_rows:
+            step["data"]["involved"] = involved_persons.masked(involved_rows)
         if plain:
             case.pk = rows.reserve_id(Case)  # its first event's hash covers it
-            rows.insert_together(case, *_step_rows(case, **step))
+            rows.insert_together(case, *involved_rows, *_step_rows(case, **step))
             return case
         case.save(force_insert=True)
+        if involved_rows:
+            InvolvedPerson.objects.bulk_create(involved_rows)
         _record(case, photos=checked, **step)
         if settle_note:
             _settle(case, actor, None, settle_note, [], client_id)
@@ -965,7 +1000,7 @@ def dispatch(
             "co_departments": [d.pk for d in co],
             "due_at": due_at.isoformat() if due_at else None,
             "calendar": why or None,
-            "ruling": ruling or None,
+            "ruling": personal_data.mask_numbers_in_text(ruling) or None,  # kept for good, as notes
             "returned_by": returned.department_id if returned else None,
         },
         before=before,

@@ -4,7 +4,7 @@ the notification centre (``/notifications/``, issue 10)."""
 from django.urls import path
 from django.views.decorators.gzip import gzip_page
 
-from cases import views, views_calendar
+from cases import views, views_calendar, views_reveal
 from cases.files import AttachmentFileView
 from cases.notify import views as notify
 
@@ -19,6 +19,11 @@ urlpatterns = [
     path("console/warnings/", notify.AgencyWarningsView.as_view(), name="warnings"),
     path("console/cases/<int:pk>/", views.CaseDetailView.as_view(), name="case"),
     path("console/cases/<int:pk>/act/", views.CaseActionView.as_view(), name="act"),
+    path(
+        "console/cases/<int:pk>/reveal/",
+        views_reveal.CaseRevealView.as_view(),
+        name="reveal",
+    ),
     path("console/calendar/", views_calendar.CalendarView.as_view(), name="calendar"),
     path(
         "console/calendar/<int:year>/notice/",
@@ -39,4 +44,9 @@ urlpatterns = [
     path("notifications/badge/", notify.BadgeView.as_view(), name="notification-badge"),
     path("notifications/read-all/", notify.MarkAllReadView.as_view(), name="notifications-read"),
     path("notifications/<int:pk>/read/", notify.MarkReadView.as_view(), name="notification-read"),
+    path(
+        "dept/cases/<int:pk>/reveal/",
+        views_reveal.CaseRevealView.as_view(workbench="dept"),
+        name="dept-reveal",
+    ),
 ]

@@ -59,6 +59,7 @@ from cases.models import (
     Supervision,
     Suspension,
 )
+from cases.personal_cells import personal_context
 from gridgov.errors import DomainError
 from people import scoping
 from people.models import Department
@@ -333,6 +334,7 @@ def case_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
             ),
         ),
         "attachments",
+        "involved_persons",
     )
 
 
@@ -528,6 +530,9 @@ class CaseDetailView(CaseScopedView):
         error: DomainError | None = None,
         values: QueryDict | None = None,
         status: int = 200,
+        revealed: dict[str, str] | None = None,
+        reveal_failed: str = "",
+        reveal_error: str = "",
     ) -> HttpResponse:
         user = request.user
         forms = action_forms(user, case, failed=failed, error=error, values=values)
@@ -547,6 +552,14 @@ class CaseDetailView(CaseScopedView):
             "mini_map": _mini_map(case),
             "next": request.get_full_path(),
             "back_url": reverse("cases:inbox" if self.workbench == "dept" else "cases:console"),
+            "personal": personal_context(
+                user,
+                case,
+                workbench=self.workbench,
+                revealed=revealed,
+                failed=reveal_failed,
+                error=reveal_error,
+            ),
         }
         return render(request, "cases/case_detail.html", context, status=status)
 

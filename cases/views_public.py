@@ -10,11 +10,14 @@ departments did is shown through what they wrote and chose for the public (cases
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import shapely
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -65,6 +68,11 @@ TRACK_MISS_WINDOW = 600  # seconds
 REPORTS_ALLOWED = 10  # anonymous portal reports per address per hour
 REPORT_WINDOW = 3600  # seconds
 OUTLINE_TOLERANCE = 0.0005  # degrees (~50 m): outlines to find one's place on, not borders
+# A visitor's reports are idempotent within their own browser: a random secret in a signed,
+# HttpOnly cookie; the case stores only a hash of it in its key (cases.idempotency.key_for).
+REPORTER_COOKIE = "gridgov_reporter"
+REPORTER_SALT = "gridgov.cases.portal-reporter"
+REPORTER_COOKIE_AGE = 30 * 24 * 3600  # seconds: longer than any resend
 
 
 def _error(exc: DomainError, shown: tuple[str, ...]) -> dict[str, str]:
@@ -135,11 +143,49 @@ def _matter_for(values: dict[str, Any]) -> str:
     return county.generic
 
 
+def _browser_secret(request: HttpRequest) -> tuple[str, bool]:
+    """This browser's reporter secret, and whether it is new (to be set on the answer). A
+    missing or tampered cookie is a new browser."""
+    if request.user.is_authenticated:
+        return "", False  # an account is its own namespace
+    token = request.get_signed_cookie(REPORTER_COOKIE, default="", salt=REPORTER_SALT)
+    if token:
+        return token, False
+    return secrets.token_urlsafe(32), True
+
+
+def reporter_key(secret: str) -> str:
+    """What the case's idempotency key holds of a browser's secret (never the secret)."""
+    if not secret:
+        return ""
+    return hashlib.sha256(f"gridgov portal reporter\n{secret}".encode()).hexdigest()[:40]
+
+
+def _with_secret(response: HttpResponse, secret: str, new: bool) -> HttpResponse:
+    if new:
+        response.set_signed_cookie(
+            REPORTER_COOKIE,
+            secret,
+            salt=REPORTER_SALT,
+            max_age=REPORTER_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     """Report a problem: where (map, GPS or address with the map), what (the county's list in
     force, or "不确定"), a description, photos and a mobile phone (stored encrypted, shown
-    masked). A hidden client_id makes a double submit one case."""
+    masked). A hidden client_id makes a double submit one case, within this browser (or
+    account) only: replaying someone else's client_id makes a case of one's own (R18.1)."""
+    secret, new = _browser_secret(request)
+    return _with_secret(_report(request, secret), secret, new)
+
+
+def _report(request: HttpRequest, secret: str) -> HttpResponse:
     if request.method == "GET":
         return _report_page(request, {"client_id": str(uuid.uuid4())}, {})
     values = {key: request.POST.get(key, "") for key in REPORT_FIELDS}
@@ -147,7 +193,8 @@ def report(request: HttpRequest) -> HttpResponse:
     if not values["reporter_phone"].strip():
         errors = {"reporter_phone": _("请填写手机号码,便于核实和回访")}
         return _report_page(request, values, errors, status=400)
-    if not request.user.is_authenticated and _too_many_reports(request, values["client_id"]):
+    scope = reporter_key(secret)
+    if not request.user.is_authenticated and _too_many_reports(request, scope, values["client_id"]):
         errors = {"description": _("提交过于频繁,请稍后再试或拨打12345热线")}
         return _report_page(request, values, errors, status=429)
     try:
@@ -164,9 +211,13 @@ def report(request: HttpRequest) -> HttpResponse:
             reporter_name=values["reporter_name"],
             client_id=values["client_id"],
             progress_sms=values["progress_sms"] == "1",
+            reporter_key=scope,
         )
     except DomainError as exc:
-        return _report_page(request, values, _error(exc, REPORT_SHOWN), status=400)
+        if exc.http_status == 409:  # another report under this key: a new key next time
+            values["client_id"] = str(uuid.uuid4())
+        status = 409 if exc.http_status == 409 else 400
+        return _report_page(request, values, _error(exc, REPORT_SHOWN), status=status)
     url = reverse("public-track-case", args=[result.case.tracking_code])
     return redirect(f"{url}?new=1")
 
@@ -267,11 +318,11 @@ def public_timeline(case: Case) -> list[Step]:
     return steps
 
 
-def _too_many_reports(request: HttpRequest, client_id: str) -> bool:
+def _too_many_reports(request: HttpRequest, scope: str, client_id: str) -> bool:
     """Anonymous reports per address are bounded (flooding the agencies' queues is abuse);
-    a resend of the same report (same client_id) does not count again."""
+    a resend of the same report (same browser, same client_id) does not count again."""
     ip = client_ip(request)
-    seen = f"gridgov:portal-report:{ip}:{client_id}"
+    seen = f"gridgov:portal-report:{ip}:{scope}:{client_id}"
     if cache.get(seen):
         return False
     key = f"gridgov:portal-reports:{ip}"

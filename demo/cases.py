@@ -38,6 +38,7 @@ from django.db.models import Count
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from audit import personal_data as pd
 from audit import services as audit
 from cases import co_departments, services
 from cases.models import Case, DeadlineStatus, Extension, Level, State
@@ -570,10 +571,47 @@ def _report(
         }
     if actor == ACTOR and channel == "hotline":
         extra["channel"] = "hotline"
+    if persons := _involved(story, place, channel):
+        extra["involved"] = persons
     result = story.act(lambda: services.intake(actor, **common, **extra))
     story.case = result.case
     if not result.created:
         raise AlreadyThere
+
+
+INVOLVED_NAMES = ["陈某", "李某", "黄某", "梁某", "张某", "何某", "吴某", "林某", "周某"]
+INVOLVED_SHARE = {"hotline": 0.5, "worker": 0.2, "portal": 0.0}  # residents name no one
+
+
+def _involved(story: Story, place: Place, channel: str) -> list[dict[str, str]]:
+    """The people a report names (R22.1: stored encrypted, shown masked, revealed logged):
+    a hotline caller's dispute names the other party, a worker's report sometimes the
+    parties. Drawn from a generator of its own, so the stories' other draws stay as they
+    were."""
+    rng = random.Random(f"{SEED}-{story.client_id}-involved")
+    if rng.random() >= INVOLVED_SHARE[channel]:
+        return []
+    persons = [
+        {
+            "name": rng.choice(INVOLVED_NAMES),
+            "role": "party",
+            "phone": _phone(rng),
+            "id_number": _id_number(rng, place.county),
+        }
+    ]
+    if rng.random() < 0.5:
+        persons.append(
+            {"name": rng.choice(INVOLVED_NAMES), "role": "respondent", "phone": _phone(rng)}
+        )
+    if rng.random() < 0.2:
+        persons.append({"name": rng.choice(INVOLVED_NAMES), "role": "witness"})
+    return persons
+
+
+def _id_number(rng: random.Random, county: str) -> str:
+    birth = f"{rng.randrange(1955, 2003)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
+    first17 = f"{county}{birth}{rng.randrange(1000):03d}"
+    return first17 + pd.id_check_char(first17)
 
 
 def _phone(rng: random.Random) -> str:

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from cases import machine, matter_choices, services
-from cases.models import Case, State
+from cases import involved, machine, matter_choices, services
+from cases.models import Case, InvolvedRole, State
 from gridgov.errors import DomainError
 from people import roles as R
 from people import scoping
@@ -124,10 +124,14 @@ class ReportView(FieldView):
                 urgent=_flag(values["urgent"]),
                 settle_note=values["settle_note"] if settled else "",
                 photos=request.FILES.getlist("photos"),
+                involved=involved.from_form(data),
                 client_id=values["client_id"],
             )
         except DomainError as exc:
-            return self.form(values, _errors(exc, REPORT_SHOWN), status=400)
+            if exc.http_status == 409:  # another report under this key: a new key next time
+                values["client_id"] = str(uuid.uuid4())
+            status = 409 if exc.http_status == 409 else 400
+            return self.form(values, _errors(exc, REPORT_SHOWN), status=status)
         case = result.case
         messages.success(
             request,
@@ -154,13 +158,24 @@ class ReportView(FieldView):
             ],
             "counties": [c.as_json() for c in choices.values()],
             "entries": [e for c in choices.values() for e in c.entries],
+            "involved_rows": involved.form_rows(self.request.POST),
+            "involved_roles": InvolvedRole.choices,
         }
         return render(self.request, "fieldwork/report.html", context, status=status)
 
 
 CASE_FIELDS = ("valid", "passed", "note", "photos")
 # the report form's fields that have a place for an error message
-REPORT_SHOWN = ("lng", "lat", "matter", "description", "address", "photos", "settle_note")
+REPORT_SHOWN = (
+    "lng",
+    "lat",
+    "matter",
+    "description",
+    "address",
+    "photos",
+    "settle_note",
+    "involved",
+)
 REPORT_FIELDS = (
     "lng",
     "lat",

@@ -48,6 +48,16 @@ class Forbidden(DomainError):
         super().__init__(message, **kwargs)
 
 
+class Conflict(DomainError):
+    """A resend whose content differs from what is stored under its key (HTTP 409)."""
+
+    http_status = 409
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        kwargs.setdefault("code", "conflict")
+        super().__init__(message, **kwargs)
+
+
 class RateLimited(DomainError):
     """Too many of one action in a while: 429 with Retry-After (seconds) on the API."""
 

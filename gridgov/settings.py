@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "GrantedRoleEnum": "people.roles.GRANTED_ROLE_CHOICES",
         "CaseStateEnum": "cases.models.State",
         "CaseChannelEnum": "cases.models.Channel",
+        "InvolvedRoleEnum": "cases.models.InvolvedRole",
         "CaseLevelEnum": "cases.models.Level",
         "DeadlineStatusEnum": "cases.models.DeadlineStatus",
         "AssignmentRoleEnum": "cases.models.AssignmentRole",

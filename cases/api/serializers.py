@@ -5,7 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases import machine
+from cases import involved, machine
 from cases.models import (
     FINAL_STATES,
     Assignment,
@@ -14,10 +14,13 @@ from cases.models import (
     CaseEvent,
     Channel,
     Extension,
+    InvolvedPerson,
+    InvolvedRole,
     Rating,
     Supervision,
     Suspension,
 )
+from gridgov.errors import DomainError
 from regions import geometry as geo
 
 
@@ -124,6 +127,46 @@ class SupervisionSerializer(serializers.ModelSerializer):
         fields = ["id", "department", "note", "at", "answer", "answered_at"]
 
 
+class InvolvedPersonSerializer(serializers.ModelSerializer):
+    """An involved person as every case reader sees them: numbers masked; the full value
+    only through the case's ``reveal`` action (logged, R22.1)."""
+
+    phone = serializers.CharField(source="phone_masked", read_only=True)
+    id_number = serializers.CharField(source="id_number_masked", read_only=True)
+
+    class Meta:
+        model = InvolvedPerson
+        fields = ["id", "name", "role", "phone", "id_number", "note"]
+
+
+class InvolvedPersonInputSerializer(serializers.Serializer):
+    """The documented shape of one involved person in a report (parsed by cases.involved)."""
+
+    name = serializers.CharField(max_length=involved.MAX_NAME)
+    role = serializers.ChoiceField(choices=InvolvedRole.choices, default=InvolvedRole.PARTY)
+    phone = serializers.CharField(required=False, allow_blank=True, help_text="mainland mobile")
+    id_number = serializers.CharField(
+        required=False, allow_blank=True, help_text="18-character resident ID number"
+    )
+
+
+@extend_schema_field(InvolvedPersonInputSerializer(many=True))
+class InvolvedPersonsField(serializers.Field):
+    """The report's involved persons, parsed once by :func:`cases.involved.parse` (the
+    services parse the same shape from the web forms): errors name the item and field."""
+
+    def to_internal_value(self, data: Any) -> involved.Parsed:
+        try:
+            return involved.parse(data)
+        except DomainError as exc:
+            raise serializers.ValidationError(
+                exc.extra.get("errors", {}).get(involved.FIELD) or [exc.message]
+            ) from exc
+
+    def to_representation(self, value: Any) -> Any:
+        return [p.__dict__ for p in value]
+
+
 class CaseSerializer(serializers.ModelSerializer):
     """A case as clients see it; field names are a contract (mobile app, web UI, Open311)."""
 
@@ -202,7 +245,7 @@ class CaseDetailSerializer(CaseSerializer):
     extensions = serializers.SerializerMethodField()
     suspensions = SuspensionSerializer(many=True, read_only=True)
     supervisions = SupervisionSerializer(many=True, read_only=True)
-    involved = serializers.JSONField(read_only=True)
+    involved = InvolvedPersonSerializer(source="involved_persons", many=True, read_only=True)
 
     class Meta(CaseSerializer.Meta):
         fields = [
@@ -267,13 +310,29 @@ class IntakeSerializer(serializers.Serializer):
         default=False,
         help_text="the reporter agreed to SMS progress messages on reporter_phone (R18.1)",
     )
-    involved = serializers.JSONField(required=False)
+    involved = InvolvedPersonsField(required=False)
     settle_note = serializers.CharField(
         max_length=4000,
         required=False,
         allow_blank=True,
         help_text="settled on the spot: what the worker did (closes the case at once)",
     )
+
+
+class CaseRevealSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=["reporter_phone", "phone", "id_number"])
+    person = serializers.IntegerField(
+        required=False, help_text="the involved person (for phone and id_number)"
+    )
+    reason = serializers.CharField(
+        max_length=2000, help_text="why the full value is needed (logged, R22.1)"
+    )
+
+
+class CaseRevealResultSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    person = serializers.IntegerField(allow_null=True)
+    value = serializers.CharField()
 
 
 class NoteSerializer(serializers.Serializer):

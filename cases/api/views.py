@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import co_departments, exports, reviews, services
+from cases import reveal as case_reveal
 from cases.api import serializers as s
 from cases.models import (
     OPEN_STATES,
@@ -30,6 +31,7 @@ from cases.models import (
     Attachment,
     Case,
     DeadlineStatus,
+    InvolvedPerson,
     State,
     Supervision,
     Suspension,
@@ -158,6 +160,7 @@ _RELATED = [
     ("attachments", Attachment),
     ("suspensions", Suspension),
     ("supervisions", Supervision),
+    ("involved_persons", InvolvedPerson),
 ]
 INTAKE_PREFETCH = [
     "assignments__department",
@@ -165,6 +168,7 @@ INTAKE_PREFETCH = [
     "attachments",
     "suspensions",
     "supervisions__assignment",
+    "involved_persons",
 ]
 
 
@@ -212,7 +216,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         "-created_at", "-pk"
     )
     filterset_class = CaseFilter
-    action_scopes = {"archive": "view", "export_json": "view", "export_pdf": "view"}
+    action_scopes = {
+        "archive": "view",
+        "export_json": "view",
+        "export_pdf": "view",
+        "reveal": "view",  # the reveal service checks the role itself and logs (R22.1)
+    }
 
     def get_serializer_class(self) -> type:
         if self.action == "create":
@@ -230,6 +239,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
                 "attachments",
                 "suspensions",
                 "supervisions__assignment",
+                "involved_persons",
             )
         else:
             # what available_actions looks at, for every case of the page
@@ -245,16 +255,28 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     @extend_schema(
         summary="Report a case (idempotent by client_id)",
         request={"application/json": s.IntakeSerializer, "multipart/form-data": s.IntakeSerializer},
-        responses={201: s.CaseDetailSerializer},
+        responses={
+            201: s.CaseDetailSerializer,
+            400: OpenApiResponse(description="bad input, with field messages"),
+            409: OpenApiResponse(
+                description="client_id already used by another report of this reporter: "
+                "the answer names the stored case (case.id, case.tracking_code)"
+            ),
+        },
     )
     def create(self, request: Request) -> Response:
         data = _data(s.IntakeSerializer, request)
         result = services.intake(request.user, **data)
         case = result.case
         if result.created and not data.get("photos"):
-            # Reported a moment ago without photos: nothing hangs off the case yet, so the
-            # answer comes from the case in hand (the same as a query would give).
-            _known_empty(case, _RELATED)
+            # Reported a moment ago without photos: nothing hangs off the case yet but its
+            # involved persons, so the answer comes from the case in hand (the same as a
+            # query would give).
+            if data.get("involved"):
+                _known_empty(case, [r for r in _RELATED if r[0] != "involved_persons"])
+                prefetch_related_objects([case], "involved_persons")
+            else:
+                _known_empty(case, _RELATED)
         else:
             prefetch_related_objects([case], *INTAKE_PREFETCH)
         # Every resend gets the same answer as the first (a phone cannot tell them apart).
@@ -376,6 +398,29 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         lambda u, pk, d: services.answer_supervision(u, pk, **d),
         "Answer a supervision",
     )
+
+    @extend_schema(
+        summary="Reveal the reporter's phone or an involved person's number (logged, R22.1)",
+        request=s.CaseRevealSerializer,
+        responses={
+            200: s.CaseRevealResultSerializer,
+            400: OpenApiResponse(description="no reason, or not a protected field/person"),
+            403: OpenApiResponse(description="role may not see personal data (attempt logged)"),
+            404: OpenApiResponse(),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        data = _data(s.CaseRevealSerializer, request)
+        value = case_reveal.reveal(
+            request.user,
+            case,
+            data["field"],
+            person=data.get("person"),
+            reason=data["reason"],
+        )
+        return Response({"field": data["field"], "person": data.get("person"), "value": value})
 
     @extend_schema(
         summary="The case's electronic archive: the hash chain (R26.2)",

@@ -50,6 +50,7 @@ def _case(world: World, zone: Zone) -> models.Model:
         matter=_matter(world, zone),
         description=world.marker(zone, "Case"),
         address=world.marker(zone, "Address"),
+        involved=[{"name": world.marker(zone, "Involved"), "phone": "13800138000"}],
     ).case
     services.accept(ACTOR, case.pk)
     return services.dispatch(ACTOR, case.pk, note=world.marker(zone, "Dispatch"))

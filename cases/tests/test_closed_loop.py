@@ -8,7 +8,7 @@ from audit.models import AuditRecord
 from cases import services
 from cases.models import AssignmentState, Channel, DutyRuling, Notification, State
 from cases.tests.conftest import photo
-from gridgov.errors import DomainError, Forbidden
+from gridgov.errors import Conflict, DomainError, Forbidden
 from matters.gate import NotAdmitted
 
 pytestmark = pytest.mark.django_db
@@ -78,10 +78,15 @@ def test_the_same_report_sent_ten_times_is_stored_once(world):
             lng=world.point[0],
             lat=world.point[1],
             matter=world.entry_code,
-            description="x",
+            description="小区门口路灯损坏，夜间有治安隐患",
             client_id="uuid-7",
         )
         assert not again.created and again.case.pk == first.pk
+    assert type(first).objects.count() == 1
+    # R18.1: other content under the same key is a conflict naming the stored case
+    with pytest.raises(Conflict) as conflict:
+        report(world, client_id="uuid-7", description="x")
+    assert conflict.value.extra["case"]["tracking_code"] == first.tracking_code
     assert type(first).objects.count() == 1
     # the same client id from another person is another report
     other = report(world, world.leader, client_id="uuid-7")

@@ -114,3 +114,24 @@ def test_rows_with_receivers_are_saved_one_by_one(world):
 
 def test_rows_are_combined_only_on_postgresql(db):
     assert rows.combinable(AuditRecord) == (connection.vendor == "postgresql")
+
+
+@on_postgres
+def test_r22_1_a_report_with_involved_persons_is_still_one_statement(world):
+    """R22.1, R24.1: the involved persons' rows join the report's one statement; they are the
+    rows the ORM would write (numbers encrypted, masked) and the archive names them masked."""
+    persons = [{"name": "张三", "phone": "13800138000"}, {"name": "李四", "role": "witness"}]
+    report(world, "rows-warm-2")
+    with CaptureQueriesContext(connection) as captured:
+        case = report(world, "rows-6", involved=persons).case
+    writes = [q["sql"] for q in captured if not q["sql"].startswith(("SELECT", "SAVEPOINT"))]
+    writes = [w for w in writes if not w.startswith(("RELEASE", 'INSERT INTO "django_tasks'))]
+    assert len(writes) == 1 and writes[0].count("INSERT INTO") == 5
+    stored_together(case)
+    stored = list(case.involved_persons.order_by("position"))
+    assert [(p.name, p.role, p.phone_masked, p.position) for p in stored] == [
+        ("张三", "party", "138****8000", 0),
+        ("李四", "witness", "", 1),
+    ]
+    assert "13800138000" not in stored[0].phone_encrypted
+    assert case.events.get().data["involved"][0]["phone"] == "138****8000"

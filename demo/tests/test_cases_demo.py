@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cases import archive
-from cases.models import Case, CaseEvent, DutyRuling, Supervision, Suspension
+from cases.models import Case, CaseEvent, DutyRuling, InvolvedPerson, Supervision, Suspension
 from cases.tests.conftest import World, world  # noqa: F401 (the fixture)
 from demo import cases as demo_cases
 
@@ -36,6 +36,9 @@ def test_the_demo_replays_every_story_at_its_own_times_and_the_archive_verifies(
     first = cases.order_by("created_at").first()
     assert (Case.objects.order_by("-created_at").first().created_at - first.created_at).days > 7
     assert list(archive.verify()) == []
+    # R22.1: some reports name the people involved, stored encrypted and shown masked
+    involved = InvolvedPerson.objects.exclude(phone_encrypted="")
+    assert involved.exists() and all("****" in p.phone_masked for p in involved)
     events = CaseEvent.objects.count()
 
     again = demo_cases.load()

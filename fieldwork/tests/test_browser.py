@@ -9,6 +9,7 @@ import pytest
 from django.core.signals import request_started
 from playwright.sync_api import expect
 
+from cases import services
 from cases.models import Case, State
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -125,3 +126,51 @@ def test_a_report_whose_answer_is_lost_is_resent_and_stored_once(phone, live_ser
     page.click("[data-outbox-send]")
     expect(page.locator("[data-outbox]")).to_be_hidden()
     assert Case.objects.count() == 1
+
+
+def test_r24_1_a_queued_report_refused_as_a_conflict_waits_for_the_worker(
+    phone, live_server, live_world
+):
+    """R24.1, R22.1: a queued report whose client_id the server already holds for another
+    report gets 409: the phone shows it with the stored case's code and does not resend it
+    again and again; the worker sends it as a new report (a new key) or deletes it. The
+    involved persons typed into the form go as the one JSON list every channel sends."""
+    world = live_world
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/m/report/")
+    wait_for_service_worker(page)
+    phone.set_offline(True)
+    fill_report(page, "门口摊贩占道,与店主争执")
+    page.click("text=涉及人员(选填)")
+    page.fill("[name=involved-0-name]", "张三")
+    page.fill("[name=involved-0-phone]", "13800138000")
+    page.click("[data-submit]")
+    expect(page.locator("[data-form-status]")).to_contain_text("待发送")
+    (key,) = page.evaluate("GridgovOutbox.all().then(items => items.map(i => i.id))")
+    # Meanwhile the server holds another report under that key.
+    lng, lat = world.point
+    stored = services.intake(
+        world.worker, lng=lng, lat=lat, matter=world.settle_code, description="别的事",
+        client_id=key,
+    ).case  # fmt: skip
+
+    sent: list[str] = []
+    record = lambda sender, environ, **kw: sent.append(environ["PATH_INFO"])  # noqa: E731
+    request_started.connect(record)
+    try:
+        phone.set_offline(False)
+        item = page.locator("[data-outbox-list] li")
+        expect(item).to_contain_text(stored.tracking_code, timeout=20_000)
+        expect(item).to_contain_text("内容不同")
+        page.wait_for_timeout(3000)  # a retry would come within seconds
+        assert sent.count("/api/v1/cases/") == 1
+        page.click("[data-outbox-renew]")
+        expect(page.locator("[data-outbox]")).to_be_hidden(timeout=20_000)
+    finally:
+        request_started.disconnect(record)
+    new = Case.objects.exclude(pk=stored.pk).get()
+    assert new.description == "门口摊贩占道,与店主争执"
+    assert [(p.name, p.phone_masked) for p in new.involved_persons.all()] == [
+        ("张三", "138****8000")
+    ]
+    assert Case.objects.get(pk=stored.pk).description == "别的事"

@@ -149,6 +149,42 @@ def test_a_refused_report_shows_why_and_keeps_what_was_typed(
     assert not Case.objects.exists()
 
 
+def test_r22_1_the_report_form_names_involved_persons_stored_protected(worker_client, world):
+    """R22.1: the phone's form has rows for the people involved; a row left blank is no
+    one; the numbers are stored encrypted and shown masked."""
+    form = worker_client.get("/m/report/").content.decode()
+    assert 'name="involved-0-phone"' in form and 'name="involved-2-id_number"' in form
+    data = report_data(
+        world,
+        **{
+            "involved-0-name": "张三",
+            "involved-0-role": "party",
+            "involved-0-phone": "138 0013 8000",
+            "involved-1-name": "李四",
+            "involved-1-role": "respondent",
+            "involved-2-role": "party",  # nothing typed: no person
+        },
+    )
+    assert worker_client.post("/m/report/", data).status_code == 302
+    persons = list(Case.objects.get().involved_persons.order_by("position"))
+    assert [(p.name, p.role, p.phone_masked) for p in persons] == [
+        ("张三", "party", "138****8000"),
+        ("李四", "respondent", ""),
+    ]
+
+
+def test_r22_1_a_bad_involved_number_is_shown_next_to_the_persons(worker_client, world):
+    """R22.1: a malformed number is refused with the reason under the persons' rows, the
+    rows kept as typed, nothing stored."""
+    data = report_data(world, **{"involved-0-name": "张三", "involved-0-id_number": "4407"})
+    response = worker_client.post("/m/report/", data)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "身份证号码" in body.split('data-error-for="involved"', 1)[1].split("</p>", 1)[0]
+    assert 'value="张三"' in body
+    assert not Case.objects.exists()
+
+
 # --- one case: verify, settle, check ----------------------------------------------------------
 
 

@@ -86,6 +86,9 @@
         var line = t(item.kind) + " · " + when(item.createdAt) + " · ";
         if (sending[item.id]) line += t("sending");
         else if (item.status === "failed") line += t("failed") + ":" + (item.error || "");
+        else if (item.status === "conflict") {
+          line += t("conflict", { code: (item.conflict && item.conflict.tracking_code) || "" });
+        }
         else if (item.status === "auth") line += t("auth");
         else if (item.attempts) line += t("retry", { n: item.attempts, when: when(item.nextAt) });
         else line += t("pending");
@@ -98,7 +101,16 @@
           login.textContent = t("login");
           li.appendChild(login);
         }
-        if (item.status === "failed") {
+        if (item.status === "conflict") {
+          var renew = document.createElement("button");
+          renew.type = "button";
+          renew.className = "linkbutton";
+          renew.dataset.outboxRenew = "";
+          renew.textContent = t("send_as_new");
+          renew.addEventListener("click", function () { Outbox.renew(item, uuid()); });
+          li.appendChild(renew);
+        }
+        if (item.status === "failed" || item.status === "conflict") {
           var discard = document.createElement("button");
           discard.type = "button";
           discard.className = "linkbutton";
@@ -116,7 +128,7 @@
   var sendNow = document.querySelector("[data-outbox-send]");
   if (sendNow) sendNow.addEventListener("click", function () { Outbox.flush(true); });
 
-  ["changed", "retry", "failed", "auth"].forEach(function (name) {
+  ["changed", "retry", "failed", "auth", "conflict"].forEach(function (name) {
     document.addEventListener("outbox:" + name, renderOutbox);
   });
   document.addEventListener("outbox:sending", function (e) {
@@ -129,7 +141,7 @@
     // the task lists (htmx) reload to show the new state
     document.body.dispatchEvent(new CustomEvent("outbox-sent"));
   });
-  ["retry", "failed", "auth"].forEach(function (name) {
+  ["retry", "failed", "auth", "conflict"].forEach(function (name) {
     document.addEventListener("outbox:" + name, function (e) { delete sending[e.detail.item.id]; });
   });
 
@@ -155,10 +167,24 @@
     el.hidden = false;
   }
 
+  // Field messages; the involved persons' come per person ([{field: [messages]}, {}, …]).
+  function messagesOf(value) {
+    if (Array.isArray(value)) {
+      return value.map(function (item, n) {
+        if (item && typeof item === "object" && !Array.isArray(item)) {
+          var inner = messagesOf(Object.keys(item).map(function (k) { return item[k]; }));
+          return inner ? t("involved_item", { n: n + 1, message: inner }) : "";
+        }
+        return messagesOf(item);
+      }).filter(Boolean).join(";");
+    }
+    return value && typeof value === "object" ? messagesOf(Object.keys(value).map(function (k) { return value[k]; })) : String(value || "");
+  }
+
   function showAnswer(form, answer) {
     var errors = (answer && answer.errors) || {};
     var fields = Object.keys(errors);
-    fields.forEach(function (name) { showError(form, name, [].concat(errors[name]).join(";")); });
+    fields.forEach(function (name) { showError(form, name, messagesOf(errors[name])); });
     if (!fields.length) showError(form, "general", (answer && answer.detail) || t("failed"));
   }
 
@@ -194,16 +220,29 @@
     return form.dataset.title || "";
   }
 
+  // The involved persons' rows (involved-<n>-<key>) go to the API as one JSON list, the
+  // shape every channel sends (cases/involved.py); a row with nothing typed is no person.
+  var INVOLVED_FIELD = /^involved-(\d+)-(name|role|phone|id_number)$/;
+
   function fieldsOf(form, kind) {
     var fields = [];
+    var persons = {};
     var settled = form.querySelector("[data-settled]");
     new FormData(form).forEach(function (value, name) {
       if (typeof value !== "string") return; // photos come from the photo list
       if (name === "csrfmiddlewaretoken" || name === "settled") return;
       // settle_note closes the case at once: only when "settled on the spot" is ticked
       if (name === "settle_note" && !(settled && settled.checked)) return;
+      var row = INVOLVED_FIELD.exec(name);
+      if (row) {
+        if (value.trim()) (persons[row[1]] = persons[row[1]] || {})[row[2]] = value.trim();
+        return;
+      }
       fields.push([name, value]);
     });
+    var list = Object.keys(persons).sort().map(function (n) { return persons[n]; })
+      .filter(function (p) { return Object.keys(p).some(function (k) { return k !== "role"; }); });
+    if (list.length) fields.push(["involved", JSON.stringify(list)]);
     return fields;
   }
 
@@ -272,6 +311,13 @@
         } else if (result.outcome === "failed") {
           // The server refused it: the worker corrects the form (kept as typed) and sends again.
           Outbox.remove(item.id);
+          say("");
+          showAnswer(form, answer);
+        } else if (result.outcome === "conflict") {
+          // Another report is stored under this key (named in the answer): the form stays as
+          // typed, under a new key, so sending it again is a new report.
+          Outbox.remove(item.id);
+          idInput.value = uuid();
           say("");
           showAnswer(form, answer);
         } else if (result.outcome === "auth") {

@@ -78,9 +78,12 @@
   }
 
   // sent | failed (the server refused: resending cannot help) | auth (sign in again) | retry
+  // | conflict (409: the server holds another report under this client_id; resending the
+  // same can never succeed, so it waits for the worker: send it as a new report, or delete)
   function outcome(status, answer) {
     if (status >= 200 && status < 300) return "sent";
     if (status === 401) return "auth";
+    if (status === 409) return "conflict";
     if (status === 403 && /csrf/i.test((answer && answer.detail) || "")) return "auth";
     if (status === 408 || status === 429 || status >= 500) return "retry";
     return "failed";
@@ -129,6 +132,7 @@
       if (kind === "retry") return later(item, "HTTP " + result.status);
       item.status = kind;
       item.error = errorText(result.answer) || "HTTP " + result.status;
+      item.conflict = kind === "conflict" ? (result.answer && result.answer.case) || {} : null;
       return put(item).then(function () {
         emit(kind, { item: item, answer: result.answer });
         return { outcome: kind, answer: result.answer, error: item.error };
@@ -189,6 +193,23 @@
     return put(item).then(function () { emit("changed"); return item; });
   }
 
+  // A report the server refused as a conflict, queued again under a new client_id (the
+  // worker's choice: it is another report than the one stored under the old key).
+  function renew(item, id) {
+    var copy = Object.assign({}, item, {
+      id: id,
+      fields: item.fields.map(function (pair) {
+        return pair[0] === "client_id" ? ["client_id", id] : pair;
+      }),
+      attempts: 0,
+      error: "",
+      conflict: null,
+    });
+    return remove(item.id).then(function () { return enqueue(copy); }).then(function () {
+      return flush(true);
+    });
+  }
+
   function start(user) {
     currentUser = user;
     window.addEventListener("online", function () { flush(true); });
@@ -198,6 +219,7 @@
   window.GridgovOutbox = {
     start: start,
     enqueue: enqueue,
+    renew: renew,
     deliver: deliver,
     flush: flush,
     all: all,

@@ -1,0 +1,202 @@
+"""The people involved in a report (R22.1, R24.1): one input shape for every channel, parsed
+once, stored protected.
+
+A report names its involved persons as a list of objects, the same on the API (JSON, or a
+JSON-encoded string in a multipart form), the phone app, the web forms and the services::
+
+    [{"name": "张三", "role": "party", "phone": "13800138000", "id_number": "4407…"}]
+
+``name`` is required, ``role`` one of :class:`cases.models.InvolvedRole` (default ``party``),
+``phone`` (a mainland mobile) and ``id_number`` (GB 11643, check digit and birth date) are
+optional and validated as a grid worker's are. Anything else (another key, a value that is not
+text, more than :data:`MAX_PERSONS`) is refused with a 400 naming the item and field. The
+numbers are stored as ``people.GridWorker``'s are: AES-GCM ciphertext bound to the column, a
+keyed digest and the masked form; the archive, the audit trail and every answer see only the
+masked form (ADR 0003, ADR 0010).
+
+Places are not listed here: a case's place is its point, grid and address.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from audit import personal_data as pd
+from cases.models import Case, InvolvedPerson, InvolvedRole
+from gridgov.errors import DomainError
+
+FIELD = "involved"
+MAX_PERSONS = 20
+MAX_NAME = 64
+MAX_JSON_TEXT = 16_000  # a JSON-encoded list in a form field: 20 persons fit many times over
+KEYS = ("name", "role", "phone", "id_number")
+_ROLES = frozenset(InvolvedRole.values)
+
+
+@dataclass(frozen=True)
+class InvolvedInput:
+    """One involved person as parsed: the numbers normalised (or blank), not yet protected."""
+
+    name: str
+    role: str
+    phone: str = ""
+    id_number: str = ""
+
+    def canonical(self) -> list[str]:
+        """What the report's content digest covers of this person (cases.content)."""
+        return [self.name, self.role, self.phone, self.id_number]
+
+
+Parsed = tuple[InvolvedInput, ...]
+
+
+def _refuse(errors: list[dict[str, list[str]]], message: str) -> DomainError:
+    return DomainError(message, field=FIELD, extra={"errors": {FIELD: errors}})
+
+
+def _decode(value: Any) -> Any:
+    """A list as sent: JSON already decoded, or a JSON-encoded string (a multipart form)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        return []
+    if len(text) > MAX_JSON_TEXT:
+        raise DomainError(_("涉及人员内容过长"), field=FIELD, code="too_long")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise DomainError(
+            _("涉及人员须为 JSON 列表,每项含 name、role、phone、id_number"),
+            field=FIELD,
+            code="invalid_json",
+        ) from None
+
+
+def _text(item: dict[str, Any], key: str, errors: dict[str, list[str]]) -> str:
+    value = item.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors[key] = [_("须为文本")]
+        return ""
+    return value.strip()
+
+
+def _person(item: Any) -> tuple[InvolvedInput | None, dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(item, dict):
+        message = _("每位涉及人员须为一个对象(name、role、phone、id_number)")
+        return None, {"non_field_errors": [message]}
+    unknown = sorted(str(k) for k in item if k not in KEYS)
+    for key in unknown:
+        errors[key[:40]] = [_("不支持的字段(可用:name、role、phone、id_number)")]
+    name = _text(item, "name", errors)
+    if not name and "name" not in errors:
+        errors["name"] = [_("请填写姓名(不详可写“不详”)")]
+    elif len(name) > MAX_NAME:
+        errors["name"] = [_("姓名不能超过 %(n)s 字") % {"n": MAX_NAME}]
+    role = _text(item, "role", errors) or InvolvedRole.PARTY
+    if role not in _ROLES and "role" not in errors:
+        errors["role"] = [_("身份须为以下之一:%(roles)s") % {"roles": "、".join(sorted(_ROLES))}]
+    clean: dict[str, str] = {}
+    for key, normalize in (("phone", pd.normalize_mobile), ("id_number", pd.normalize_id_number)):
+        raw = _text(item, key, errors)
+        if raw:
+            try:
+                clean[key] = normalize(raw, field=key)
+            except DomainError as exc:
+                errors[key] = [exc.message]
+    if errors:
+        return None, errors
+    return InvolvedInput(name=name, role=role, **clean), {}
+
+
+def parse(value: Any) -> Parsed:
+    """The involved persons of a report, or :class:`DomainError` (HTTP 400) whose
+    ``errors["involved"]`` lists each item's field messages (``{}`` for a good item)."""
+    if value is None:
+        return ()
+    if isinstance(value, tuple) and all(isinstance(p, InvolvedInput) for p in value):
+        return value  # parsed already (the API's serializer field)
+    value = _decode(value)
+    if not isinstance(value, list):
+        raise DomainError(
+            _("涉及人员须为列表,每项含 name、role、phone、id_number"),
+            field=FIELD,
+            code="not_a_list",
+        )
+    if len(value) > MAX_PERSONS:
+        raise DomainError(
+            _("涉及人员最多 %(n)s 位") % {"n": MAX_PERSONS}, field=FIELD, code="too_many"
+        )
+    persons: list[InvolvedInput] = []
+    errors: list[dict[str, list[str]]] = []
+    first = ""
+    for n, item in enumerate(value, start=1):
+        person, problems = _person(item)
+        errors.append(problems)
+        if person is not None:
+            persons.append(person)
+        elif not first:
+            message = next(iter(problems.values()))[0]
+            first = _("涉及人员第 %(n)s 位:%(message)s") % {"n": n, "message": message}
+    if first:
+        raise _refuse(errors, first)
+    return tuple(persons)
+
+
+FORM_ROWS = 3  # rows of a web form (the phone's report form); more through the API
+
+
+def form_rows(data: Any, count: int = FORM_ROWS) -> list[dict[str, str]]:
+    """The rows of a web form whose fields are ``involved-<n>-<key>`` (to show it again)."""
+    return [
+        {key: str(data.get(f"{FIELD}-{n}-{key}", "") or "") for key in KEYS} for n in range(count)
+    ]
+
+
+def from_form(data: Any, count: int = FORM_ROWS) -> list[dict[str, str]]:
+    """The list :func:`parse` takes, from a web form's rows; a row with nothing typed in
+    (its role left at the default) is no person. The phone app's JavaScript does the same
+    before it queues a report (fieldwork/static/fieldwork/app.js)."""
+    persons = []
+    for row in form_rows(data, count):
+        typed = {key: value.strip() for key, value in row.items() if value.strip()}
+        if set(typed) - {"role"}:
+            persons.append(typed)
+    return persons
+
+
+def rows(case: Case, persons: Sequence[InvolvedInput]) -> list[InvolvedPerson]:
+    """The persons' rows for ``case`` (not yet saved), their numbers protected."""
+    out = []
+    for position, person in enumerate(persons):
+        row = InvolvedPerson(case=case, position=position, name=person.name, role=person.role)
+        for field, value in (("phone", person.phone), ("id_number", person.id_number)):
+            if value:
+                kind, purpose = InvolvedPerson.PROTECTED_FIELDS[field]
+                protected = pd.protect_clean(value, kind=kind, purpose=purpose)
+                setattr(row, f"{field}_encrypted", protected.encrypted)
+                setattr(row, f"{field}_digest", protected.digest)
+                setattr(row, f"{field}_masked", protected.masked)
+        out.append(row)
+    return out
+
+
+def masked(persons: Sequence[InvolvedPerson]) -> list[dict[str, str]]:
+    """What the archive and the case file record of the persons: names, roles, masked
+    numbers (and a migrated note, itself masked) only."""
+    out = []
+    for p in persons:
+        item = {"name": p.name, "role": p.role, "phone": p.phone_masked}
+        item["id_number"] = p.id_number_masked
+        if p.note:
+            item["note"] = p.note
+        out.append(item)
+    return out

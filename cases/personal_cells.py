@@ -1,0 +1,68 @@
+"""The case page's personal data cells (R22.1): the reporter's phone and the involved
+persons' numbers, masked, or revealed once by :class:`cases.views_reveal.CaseRevealView`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from cases import reveal
+from cases.models import Case
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One protected value on the page: masked, or revealed once."""
+
+    dom_id: str
+    field: str
+    masked: str
+    person: int | None = None
+    value: str = ""
+    error: str = ""
+
+
+def dom_id(field: str, person: Any = None) -> str:
+    return f"reveal-{person}-{field}" if person else f"reveal-{field}"
+
+
+def personal_context(
+    user: Any,
+    case: Case,
+    *,
+    workbench: str,
+    revealed: dict[str, str] | None = None,
+    failed: str = "",
+    error: str = "",
+) -> dict[str, Any]:
+    """What the page shows of the reporter's phone and the involved persons."""
+    revealed = revealed or {}
+
+    def cell(field: str, masked: str, person: int | None = None) -> Cell:
+        key = dom_id(field, person)
+        return Cell(
+            key,
+            field,
+            masked,
+            person,
+            revealed.get(key, ""),
+            error if key == failed else "",
+        )
+
+    name = "cases:dept-reveal" if workbench == "dept" else "cases:reveal"
+    return {
+        "may_reveal": reveal.may_reveal(user, case),
+        "reveal_url": reverse(name, args=[case.pk]),
+        "reporter_phone": cell("reporter_phone", case.reporter_phone_masked),
+        "involved": [
+            {
+                "person": p,
+                "phone": cell("phone", p.phone_masked, p.pk),
+                "id_number": cell("id_number", p.id_number_masked, p.pk),
+            }
+            for p in case.involved_persons.all()
+        ],
+        "revealed_any": bool(revealed),
+    }
