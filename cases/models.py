@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from people import roles as R
+
 
 class State(models.TextChoices):
     REPORTED = "reported", _("待核实")
@@ -222,6 +224,7 @@ class Case(models.Model):
     # field name → (kind of value, encryption purpose), as people.GridWorker's: what
     # people.services.reveal may decrypt, for a revealer over the case's region (R22.1).
     PROTECTED_FIELDS = {"reporter_phone": ("mobile", "cases.reporter_phone")}
+    REVEALERS = R.CASE_CONTACT_REVEALERS  # who may reveal them (people.services.reveal)
 
     def __str__(self) -> str:
         # Not get_state_display(), which rebuilds the choices dict on each call: every step's
@@ -286,6 +289,7 @@ class InvolvedPerson(models.Model):
         "phone": ("mobile", "cases.involvedperson.phone"),
         "id_number": ("id_number", "cases.involvedperson.id_number"),
     }
+    REVEALERS = R.CASE_CONTACT_REVEALERS
 
     class Meta:
         verbose_name = _("涉及人员")

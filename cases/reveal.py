@@ -2,8 +2,9 @@
 an involved person's phone or ID-card number.
 
 One door for the case page and the API; the decryption, the role check (a
-``PERSONAL_DATA_REVEALERS`` role over the case's region) and the access log are
-:func:`people.services.reveal`'s, as for a grid worker (ADR 0003).
+``CASE_CONTACT_REVEALERS`` role over the case's region: agency staff and the departments that
+see the case, so that they can call back) and the access log are
+:func:`people.services.reveal`'s, as for a grid worker (ADR 0003, ADR 0010).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, InvolvedPerson
 from gridgov.errors import DomainError
-from people import roles as R
 from people import scoping
 from people import services as people_services
 
@@ -25,7 +25,7 @@ FIELDS = REPORTER_FIELDS | PERSON_FIELDS
 
 def may_reveal(user: Any, case: Case) -> bool:
     """Whether the page offers the reveal buttons (the service decides again)."""
-    return scoping.has_role(user, R.PERSONAL_DATA_REVEALERS, region_code=case.grid_code)
+    return scoping.has_role(user, Case.REVEALERS, region_code=case.grid_code)
 
 
 def subject(case: Case, field: str, person: Any = None) -> Case | InvolvedPerson:

@@ -166,6 +166,14 @@ WORKER_MANAGERS = ADMIN_ROLES
 # Who may see a full ID-card number or personal phone, one reveal at a time, with a reason,
 # logged (R22.1). Everyone else only ever sees the masked value.
 PERSONAL_DATA_REVEALERS = ADMIN_ROLES
+# Who may reveal the contact data of a case (the reporter's phone, an involved person's phone
+# or ID number), one reveal at a time, with a reason, logged: the agency staff who call the
+# reporter back and the departments handling the case (R18.1, R22.1). Which cases they reach
+# is still the case's scope (a department only its own cases). A model says which set applies
+# to it by its ``REVEALERS`` attribute (people.services.reveal); the default is the one above.
+CASE_CONTACT_REVEALERS = frozenset(
+    {*ADMIN_ROLES, Role.DISPATCHER, Role.SUPERVISOR, *DEPARTMENT_ROLES}
+)
 # Who may read the audit trail and the personal-data access log (R28.1).
 AUDIT_READERS = frozenset({Role.AUDITOR})
 # Who may manage accounts and grant roles inside their jurisdiction.

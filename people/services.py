@@ -1641,6 +1641,12 @@ class DataKeyMismatch(DomainError):
         super().__init__(message, code="data_key_mismatch")
 
 
+def revealers(model: type) -> frozenset[str]:
+    """The roles that may reveal the protected fields of ``model`` (its ``REVEALERS``, else
+    the administrators: ``people.roles.PERSONAL_DATA_REVEALERS``)."""
+    return getattr(model, "REVEALERS", R.PERSONAL_DATA_REVEALERS)
+
+
 def reveal(actor: Any, obj: Any, field: str, *, reason: str) -> str:
     """The clear value of one protected field, for a role that needs it, with a reason.
 
@@ -1667,7 +1673,7 @@ def reveal(actor: Any, obj: Any, field: str, *, reason: str) -> str:
             )
         grant = scoping.require(
             actor,
-            R.PERSONAL_DATA_REVEALERS,
+            revealers(type(obj)),
             region_code=region_code,
             what=_("查看完整个人信息"),
         )

@@ -175,7 +175,7 @@ def test_r22_1_case_page_and_case_files_show_masked_values_only(world):
     assert "张三" in html and "138****8000" in html and pd.mask_id_number(ID_A) in html
     assert "137****0000" in html
     assert_no_clear_number(html, "the case page")
-    assert "reveal-form" not in html  # a dispatcher may not reveal (R22.1)
+    assert "reveal-form" in html  # offered to a dispatcher, who calls back (R18.1, R22.1)
     api = login(world.dispatcher)
     exported = api.get(f"{CASES}{case.pk}/export.json/")
     assert exported.status_code == 200
@@ -227,19 +227,53 @@ def test_r22_1_the_reporters_phone_is_revealed_for_a_call_back_and_logged(world,
     )
 
 
+def test_r18_1_dispatchers_and_the_handling_department_call_the_reporter_back(world):
+    """R18.1, R22.1: the agency's dispatcher and the department handling the case may reveal
+    the reporter's phone to call back, each reveal logged; a department that does not handle
+    the case does not even find it."""
+    case = hotline_case(world)
+    for user in (world.dispatcher, world.supervisor):
+        answer = login(user).post(
+            f"{CASES}{case.pk}/reveal/",
+            {"field": "reporter_phone", "reason": "回访反映人"},
+            format="json",
+        )
+        assert answer.status_code == 200, answer.content
+        assert answer.json()["value"] == REPORTER
+    services.verify(world.worker, case.pk)
+    services.accept(world.dispatcher, case.pk)
+    services.dispatch(world.dispatcher, case.pk)
+    lead = case.assignments.get(role="lead").department
+    handler = world.police_handler if lead == world.police else world.urban_handler
+    answer = login(handler).post(
+        f"{CASES}{case.pk}/reveal/", {"field": "reporter_phone", "reason": "联系反映人"}
+    )
+    assert answer.status_code == 200 and answer.json()["value"] == REPORTER
+    outsider = login(world.housing_handler).post(
+        f"{CASES}{case.pk}/reveal/", {"field": "reporter_phone", "reason": "联系反映人"}
+    )
+    assert outsider.status_code == 404
+    logged = PersonalDataAccess.objects.filter(granted=True, field="reporter_phone")
+    assert set(logged.values_list("actor", flat=True)) == {
+        world.dispatcher.pk,
+        world.supervisor.pk,
+        handler.pk,
+    }
+
+
 def test_r22_1_roles_that_may_not_reveal_are_refused_and_the_attempt_is_logged(world, admin):
-    """R22.1: a dispatcher reads the case (masked) but gets 403 on reveal, logged as refused;
+    """R22.1: a grid worker reads the case (masked) but gets 403 on reveal, logged as refused;
     another county's staff get 404; a reveal without a reason or of another case's person is
     a 400 and shows nothing."""
     case = hotline_case(world)
     person = case.involved_persons.get(name="张三")
-    refused = login(world.dispatcher).post(
+    refused = login(world.worker).post(
         f"{CASES}{case.pk}/reveal/",
         {"field": "phone", "person": person.pk, "reason": "想看一下完整号码"},
         format="json",
     )
     assert refused.status_code == 403
-    assert PersonalDataAccess.objects.filter(granted=False, actor=world.dispatcher).count() == 1
+    assert PersonalDataAccess.objects.filter(granted=False, actor=world.worker).count() == 1
     foreign = login(world.foreign_dispatcher).post(
         f"{CASES}{case.pk}/reveal/", {"field": "reporter_phone", "reason": "回访"}, format="json"
     )
