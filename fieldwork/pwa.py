@@ -29,6 +29,7 @@ SHELL_PAGES = ("fieldwork:home", "fieldwork:report")
 SHELL_STATIC = (
     "gridgov/site.css",
     "gridgov/site.js",
+    "gridgov/text.js",
     "gridgov/point-picker.js",
     "gridgov/photos.js",
     "vendor/leaflet/leaflet.css",

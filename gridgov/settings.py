@@ -8,6 +8,8 @@ Everything that differs between machines comes from the environment:
 - ``REDIS_URL``: cache and background workers in production.
 - ``GRIDGOV_TILE_URL``: optional map tile URL template (blank maps otherwise; deployments sit
   on isolated networks, so nothing is fetched from outside unless configured).
+- ``GRIDGOV_PROXY_SSL_HEADER``, ``GRIDGOV_HSTS_*``, ``GRIDGOV_CSP_*``: HTTPS and the
+  Content-Security-Policy (the security section below, gridgov/security.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from gridgov import security
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("GRIDGOV_VAR_DIR", BASE_DIR / "var"))
@@ -71,6 +75,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "gridgov",
@@ -87,6 +92,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "gridgov.generations.PerRequestMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -270,6 +276,32 @@ SPECTACULAR_SETTINGS = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS in production (R22.1): redirect http, and HSTS so browsers never try http again. Behind
+# a TLS-terminating proxy, GRIDGOV_PROXY_SSL_HEADER names the header it sets ("X-Forwarded-
+# Proto: https"; the proxy must strip it from clients). /healthz stays reachable over http for
+# load balancers.
+SECURE_SSL_REDIRECT = _env_bool("GRIDGOV_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_PROXY_SSL_HEADER = security.proxy_ssl_header(os.environ.get("GRIDGOV_PROXY_SSL_HEADER", ""))
+SECURE_HSTS_SECONDS = int(os.environ.get("GRIDGOV_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("GRIDGOV_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# Preloading binds the whole domain in every browser for months: the domain owner's decision,
+# so off unless asked for (and then Django's deploy check about it is not silenced).
+SECURE_HSTS_PRELOAD = _env_bool("GRIDGOV_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Content-Security-Policy (django-csp; gridgov/security.py): no inline script, no eval, same-
+# origin everything plus the configured tile server. GRIDGOV_CSP_REPORT_ONLY=1 sends it as
+# Content-Security-Policy-Report-Only (to try it on a deployment first).
+_CSP = {
+    "DIRECTIVES": security.content_security_policy(
+        extra_origins=[security.origin_of(os.environ.get("GRIDGOV_TILE_URL", "")) or ""],
+        report_uri=os.environ.get("GRIDGOV_CSP_REPORT_URI", ""),
+    )
+}
+if _env_bool("GRIDGOV_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # --- Domain settings ----------------------------------------------------------------------
 GRIDGOV = {

@@ -16,7 +16,9 @@
     chart.setOption({
       title: { text: el.dataset.title, textStyle: { fontSize: 13 }, left: 8, top: 4 },
       grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      // richText: the tooltip is drawn on the canvas like the labels, so a department or
+      // matter name is text (never parsed as HTML) and no style attribute is written (R22.1).
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: names, axisLabel: { width: 120, overflow: "truncate" } },
       series: [{ type: "bar", data: values, itemStyle: { color: color }, label: { show: true, position: "right" } }],

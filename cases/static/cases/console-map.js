@@ -13,6 +13,7 @@
     L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
   }
   map.setView([22.58, 113.08], 9);
+  el.gridgovMap = map; // for browser tests and the curious
 
   var COLORS = { normal: "#1a7f37", amber: "#e0a100", red: "#c62828", pending: "#0b5cad", none: "#0b5cad" };
   var PRE_DISPATCH = { reported: 1, verified: 1, accepted: 1, returned: 1 };
@@ -83,7 +84,7 @@
             radius: 7, weight: 2, color: "#ffffff", fillOpacity: 0.95,
             fillColor: colorOf(row[3], row[4]), deadline: row[4] || "none",
           });
-          marker.bindTooltip(row[5]);
+          marker.bindTooltip(GridgovText.el(row[5]));
           marker.on("click", function () { window.location.href = caseUrl.replace("/0/", "/" + row[0] + "/"); });
           return marker;
         });
@@ -102,7 +103,7 @@
         onEachFeature: function (feature, layer) {
           layer.bindTooltip(function () {
             var n = gridCounts[feature.properties.code] || 0;
-            return feature.properties.name + " · " + n;
+            return GridgovText.join([feature.properties.name, n], " · ");
           }, { sticky: true });
         },
       }).addTo(map);

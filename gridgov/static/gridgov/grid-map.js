@@ -6,6 +6,7 @@
   if (!el || !data || typeof L === "undefined") return;
   var geometry = JSON.parse(data.textContent);
   var map = L.map(el, { attributionControl: true });
+  el.gridgovMap = map; // for browser tests and the curious
   var tileUrl = el.dataset.tileUrl;
   if (tileUrl) {
     L.tileLayer(tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);

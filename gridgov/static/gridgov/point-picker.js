@@ -55,7 +55,7 @@
         }) },
         {
           style: { color: "#0b5cad", weight: 2, fillOpacity: 0.08 },
-          onEachFeature: function (f, l) { if (f.properties.name) l.bindTooltip(f.properties.name); },
+          onEachFeature: function (f, l) { if (f.properties.name) l.bindTooltip(GridgovText.el(f.properties.name)); },
         }
       ).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [12, 12] });
