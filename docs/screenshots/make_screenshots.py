@@ -262,14 +262,14 @@ SHOTS = [
         user=DISPATCHER,
         viewport="wall",
         full_page=False,
-        ready=["#console-map[data-markers]", "#chart-state canvas", "#chart-overdue canvas"],
+        ready=["#console-map[data-markers]", "#chart-state svg", "#chart-overdue svg"],
     ),
     Shot(
         "console",
         "调度台(1366 px):队列与筛选、批量立案/派遣",
         "/console/?queue=dispatch",
         user=DISPATCHER,
-        ready=["#console-map[data-markers]", "#chart-state canvas"],
+        ready=["#console-map[data-markers]", "#chart-state svg"],
     ),
     Shot(
         "case",

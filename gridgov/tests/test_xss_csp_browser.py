@@ -105,10 +105,9 @@ def test_r22_1_hostile_names_are_text_on_the_console_map_and_charts(hostile, liv
     page.wait_for_selector("#console-map[data-markers='1']")
     texts = labels(page, "console-map", GRID)
     assert f"{GRID} · 1" in texts  # the grid's name and its open cases, as text
-    # the charts: the matter's name is drawn (canvas), and its tooltip is canvas text too
-    chart = page.locator("#chart-matter canvas")
-    chart.hover()
-    page.locator("#chart-matter").hover(position={"x": 120, "y": 60})
+    # the charts: the matter's name is SVG text, and so is its tooltip (richText)
+    expect(page.locator("#chart-matter svg text", has_text="<img src=x").first).to_be_attached()
+    page.locator("#chart-matter").hover(position={"x": 200, "y": 60})
     assert_inert(page)
     assert context.violations == []
 
@@ -206,7 +205,7 @@ def test_r22_1_each_roles_main_pages_run_under_the_policy_without_a_violation(
     page = sign_in(context, live_server, hostile.dispatcher)
     page.goto(f"{base}/console/")
     page.wait_for_selector("#console-map[data-markers='2']")
-    page.wait_for_selector("#chart-state canvas")
+    page.wait_for_selector("#chart-state svg")
     page.locator("label.tab", has_text="待核实").click()  # worker reports need no check
     page.wait_for_selector("#console-map[data-markers='0']")
     page.goto(f"{base}/console/cases/{case.pk}/")

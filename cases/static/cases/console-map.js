@@ -115,8 +115,10 @@
     });
 
   // The list was redrawn (filters, tabs, a bulk action): redraw the markers the same way.
+  // htmx settles the list and each out-of-band piece (the queue counts) with the same
+  // detail.target: only the event on the list itself asks for the markers, once.
   document.body.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail && event.detail.target && event.detail.target.id === "case-list") loadCases();
+    if (event.target && event.target.id === "case-list") loadCases();
   });
   window.addEventListener("resize", function () { map.invalidateSize(); });
 })();
