@@ -190,6 +190,8 @@ VENDOR_ASSETS = {
     "vendor/leaflet": NODE_MODULES / "leaflet" / "dist",
     "vendor/leaflet.markercluster": NODE_MODULES / "leaflet.markercluster" / "dist",
     "vendor/echarts": NODE_MODULES / "echarts" / "dist",
+    "vendor/protomaps-leaflet": NODE_MODULES / "protomaps-leaflet" / "dist",
+    "vendor/pmtiles": NODE_MODULES / "pmtiles" / "dist",
 }
 STATICFILES_DIRS = [(prefix, path) for prefix, path in VENDOR_ASSETS.items() if path.is_dir()]
 WHITENOISE_USE_FINDERS = True
@@ -308,6 +310,13 @@ GRIDGOV = {
     # Map tiles are optional: deployments on isolated networks configure their own server.
     "TILE_URL": os.environ.get("GRIDGOV_TILE_URL", ""),
     "TILE_ATTRIBUTION": os.environ.get("GRIDGOV_TILE_ATTRIBUTION", ""),
+    # Or a PMTiles archive (vector or raster) served by this site in byte ranges (gridgov.maps);
+    # the demo builds one from its regions here. Blank: none (tests: each test that wants one
+    # builds its own, whatever a developer's var/ holds).
+    "BASEMAP_PMTILES": os.environ.get(
+        "GRIDGOV_BASEMAP_PMTILES", "" if TESTING else str(VAR_DIR / "basemap" / "basemap.pmtiles")
+    ),
+    "BASEMAP_ATTRIBUTION": os.environ.get("GRIDGOV_BASEMAP_ATTRIBUTION", ""),
     # Coverage checks (R8.1): pieces smaller than this many m² are floating-point noise.
     "COVERAGE_TOLERANCE_M2": float(os.environ.get("GRIDGOV_COVERAGE_TOLERANCE_M2", "1.0")),
     # Households per grid by village type (R8.1 规模适度); violations are coverage warnings.

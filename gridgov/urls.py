@@ -8,7 +8,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from gridgov import security, views
+from gridgov import maps, security, views
+from regions.views_search import StaffPlaceSearchView
 
 admin.site.site_header = _("智慧网格服务管理平台")
 admin.site.site_title = "gridgov"
@@ -30,6 +31,8 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("maps/basemap.pmtiles", maps.basemap_archive, name="basemap-archive"),
+    path("maps/search.json", StaffPlaceSearchView.as_view(), name="map-search"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

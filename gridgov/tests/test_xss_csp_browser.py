@@ -105,6 +105,12 @@ def test_r22_1_hostile_names_are_text_on_the_console_map_and_charts(hostile, liv
     page.wait_for_selector("#console-map[data-markers='1']")
     texts = labels(page, "console-map", GRID)
     assert f"{GRID} · 1" in texts  # the grid's name and its open cases, as text
+    # the map's place search lists the hostile names as text too
+    page.locator("#console-map .map-search input").fill("<img")
+    found = page.locator("#console-map .map-search-results .map-search-name")
+    expect(found.filter(has_text="__xss=1")).to_have_text(GRID)
+    expect(found.filter(has_text="__xss=2")).to_have_text(VILLAGE)
+    assert_inert(page)
     # the charts: the matter's name is SVG text, and so is its tooltip (richText)
     expect(page.locator("#chart-matter svg text", has_text="<img src=x").first).to_be_attached()
     page.locator("#chart-matter").hover(position={"x": 200, "y": 60})

@@ -1,6 +1,6 @@
 // The console map: the jurisdiction's grids coloured by open cases, case markers clustered at
 // low zoom and coloured by deadline (normal / amber / red) or, before dispatch, as pending.
-// No tiles unless the deployment configures a tile server (isolated government networks).
+// The base map is the deployment's (basemap.js: a tile server, a PMTiles archive, or none).
 (function () {
   "use strict";
   var el = document.getElementById("console-map");
@@ -9,9 +9,7 @@
   var filters = document.getElementById("filters");
   var caseUrl = el.dataset.caseUrl; // ".../cases/0/"
   var map = L.map(el, { preferCanvas: true, attributionControl: true, maxZoom: 19 });
-  if (el.dataset.tileUrl) {
-    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-  }
+  GridgovBasemap.add(map);
   map.setView([22.58, 113.08], 9);
   el.gridgovMap = map; // for browser tests and the curious
 

@@ -20,9 +20,7 @@
   data.vacant.forEach(function (code) { vacant[code] = true; });
 
   var map = L.map(el, { doubleClickZoom: false, maxZoom: 21, zoomSnap: 0.25 });
-  if (el.dataset.tileUrl) {
-    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 21 }).addTo(map);
-  }
+  GridgovBasemap.add(map);
 
   // --- geometry helpers: polygons as [[ring, ...], ...], rings as open lists of [lng, lat]
   function parse(geometry) {

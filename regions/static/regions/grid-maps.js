@@ -1,6 +1,6 @@
 // Maps of the grid management pages: a region with its children and grids (vacant grids
 // highlighted), one grid among its neighbours, and the problems of a coverage report.
-// No tiles unless the deployment configures a tile server.
+// The base map is the deployment's (basemap.js).
 (function () {
   "use strict";
   if (typeof L === "undefined") return;
@@ -8,9 +8,7 @@
 
   function baseMap(el) {
     var map = L.map(el, { preferCanvas: true, maxZoom: 20 });
-    if (el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 20 }).addTo(map);
-    }
+    GridgovBasemap.add(map);
     map.setView([22.58, 113.08], 9);
     el.gridgovMap = map; // for browser tests and the curious
     window.addEventListener("resize", function () { map.invalidateSize(); });
