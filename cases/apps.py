@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases import (
+            grid_moves,  # noqa: F401  (open cases follow grid changes)
             scoping_rules,  # noqa: F401  (registers scope rules)
             views_public,
             worklists,

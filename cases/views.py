@@ -330,6 +330,7 @@ def case_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 EVENT_LABELS: dict[str, Any] = {
     "report": gettext_lazy("上报"),
+    "regrid": gettext_lazy("网格调整"),  # the grid was split, merged or redrawn (R8.1)
     **{name: action.label for name, action in machine.ACTIONS.items()},
 }
 ACTOR_KIND_LABELS: dict[str, Any] = {
@@ -375,6 +376,10 @@ def _event_details(event: CaseEvent, departments: dict[int, str]) -> list[str]:
         details.append(_("核实不属实"))
     if event.action == "escalate":
         details.append(f"{data.get('from_level', '')} → {data.get('to_level', '')}")
+    if event.action == "regrid":
+        details.append(f"{data.get('from_grid', '')} → {data.get('to_grid', '')}")
+        if data.get("by_point") is False:
+            details.append(_("位置不在新网格内,按原网格面积最大部分归属"))
     if event.action == "evaluate" and data.get("rating"):
         details.append(str(dict(Rating.choices).get(data["rating"], data["rating"])))
     return details

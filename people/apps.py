@@ -8,7 +8,10 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from audit import personal_data
-        from people import scoping_registry
+        from people import (
+            grid_changes,  # noqa: F401  (workers follow grid changes)
+            scoping_registry,
+        )
         from people.api import schema  # noqa: F401  (registers the token scheme)
 
         scoping_registry.register_external_models()

@@ -7,8 +7,9 @@ code and which roles may see or change it. State changes go through :mod:`people
 
 Grid assignments point at a grid by its **code**, not by a grid row: a redraw gives the grid a
 new row with the same code, and the assignment follows it; a split or merge retires the code,
-and :func:`people.services.follow_grid_change` ends the assignments on it, so the new grids show
-in the vacant-grid report until the agency assigns people to them.
+and :mod:`people.grid_changes` carries the assignments on it to the successors the
+administrator chose (R8.1, R10.2); a successor left without a leader shows in the vacant-grid
+report until the agency assigns one.
 """
 
 from __future__ import annotations

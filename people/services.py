@@ -1128,7 +1128,12 @@ def update_worker(actor: Any, worker: GridWorker, **changes: Any) -> GridWorker:
 
 
 def _end_assignments(
-    actor: Any, assignments: Iterable[GridAssignment], day: dt.date, reason: str
+    actor: Any,
+    assignments: Iterable[GridAssignment],
+    day: dt.date,
+    reason: str,
+    *,
+    role: str = "",
 ) -> list[GridAssignment]:
     ended = []
     for assignment in assignments:
@@ -1144,6 +1149,7 @@ def _end_assignments(
             after=audit.snapshot(assignment, ASSIGNMENT_FIELDS),
             region_code=assignment.grid_code,
             note=reason,
+            role=role,
         )
         ended.append(assignment)
     return ended
@@ -1675,9 +1681,9 @@ def follow_grid_change(
 ) -> list[GridAssignment]:
     """End active assignments to grid codes that no longer have a current grid.
 
-    A redraw keeps the code, so its assignments simply follow. A split or merge retires codes:
-    their assignments end here (call this in the same transaction as the change), and the new
-    grids appear in the vacant report until someone is assigned (see ``people.reports``).
+    A redraw keeps the code, so its assignments simply follow. A split or merge carries the
+    assignments of the codes it retires to their successors (``people.grid_changes``); this
+    repairs what was left behind otherwise (grids retired before that, or by hand).
     """
     current = Grid.objects.current().values("code")
     orphaned = GridAssignment.objects.active()

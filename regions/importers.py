@@ -224,7 +224,7 @@ class BoundaryReport:
     repaired: list[BoundaryChange] = field(default_factory=list)
 
 
-def _feature_code(feature: dict[str, Any]) -> str | None:
+def feature_code(feature: dict[str, Any]) -> str | None:
     props = feature.get("properties") or {}
     for raw in (feature.get("id"), props.get("code") if isinstance(props, dict) else None):
         if raw is not None and str(raw).strip():
@@ -232,7 +232,7 @@ def _feature_code(feature: dict[str, Any]) -> str | None:
     return None
 
 
-def _load_features(path: Path) -> list[dict[str, Any]]:
+def load_features(path: Path) -> list[dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -260,6 +260,28 @@ def _load_features(path: Path) -> list[dict[str, Any]]:
     return features
 
 
+def check_geometry(
+    code: str, name: str, geom: Any, *, repair: bool
+) -> tuple[Any, BoundaryChange, str | None]:
+    """A polygon checked for validity (GEOS's reason and place), repaired with ``repair``:
+    (the geometry to store or None, what happened to its area, the refusal line or None).
+    Shared by the importers of boundaries and of grids."""
+    change = BoundaryChange(code, name)
+    why = geo.invalidity(geom)
+    change.area_before_m2 = geo.geodesic_area_m2(geom)
+    if why is None:
+        change.area_after_m2 = change.area_before_m2
+        return geom, change, None
+    change.problem = str(why)
+    if not repair:
+        return None, change, f"{code} {name}: {why}"
+    fixed = geo.repair(geom)
+    if fixed is None:
+        return None, change, f"{code} {name}: {why}; nothing areal is left after repair"
+    change.area_after_m2 = geo.geodesic_area_m2(fixed)
+    return fixed, change, None
+
+
 def import_boundaries(
     path: str | Path,
     *,
@@ -274,14 +296,14 @@ def import_boundaries(
     the area before and after.
     """
     path = Path(path)
-    features = _load_features(path)
+    features = load_features(path)
     problems: list[str] = []
     parsed: list[tuple[str, Any, dict[str, Any]]] = []
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             problems.append(f"feature {number}: not a GeoJSON Feature")
             continue
-        code = _feature_code(feature)
+        code = feature_code(feature)
         if code is None:
             problems.append(f"feature {number}: no id or properties.code")
             continue
@@ -315,24 +337,13 @@ def import_boundaries(
         region = regions[code]
         if progress:
             progress(i, total, f"{code} {region.name}")
-        why = geo.invalidity(geom)
-        change = BoundaryChange(code, region.name)
-        if why is not None:
-            change.problem = str(why)
-            change.area_before_m2 = geo.geodesic_area_m2(geom)
-            if not repair:
-                invalid.append(f"{code} {region.name}: {why}")
-                continue
-            fixed = geo.repair(geom)
-            if fixed is None:
-                invalid.append(f"{code} {region.name}: {why}; nothing areal is left after repair")
-                continue
-            geom = fixed
-            change.area_after_m2 = geo.geodesic_area_m2(geom)
+        checked, change, refusal = check_geometry(code, region.name, geom, repair=repair)
+        if checked is None:
+            invalid.append(refusal or code)
+            continue
+        if change.problem:
             report.repaired.append(change)
-        else:
-            change.area_before_m2 = change.area_after_m2 = geo.geodesic_area_m2(geom)
-        prepared.append((region, geom))
+        prepared.append((region, checked))
         report.stored.append(change)
     if invalid:
         raise ImportRefused(

@@ -27,7 +27,7 @@ from audit import services as audit
 from gridgov.errors import DomainError, Forbidden, NotFound
 from people import roles as R
 from people import scoping
-from regions import coverage
+from regions import coverage, succession
 from regions import geometry as geo
 from regions import index as grid_index
 from regions.models import Grid, GridChange, Level, Region
@@ -279,12 +279,6 @@ def _finish(
         role=scoping.acting_role(actor, grant),
         note=change.reason,
     )
-    if retired := {g.code for g in old} - {g.code for g in new}:
-        # Codes retired by a split or merge: their workers' assignments end with them, and
-        # the new grids show as vacant until someone is assigned (R10.2).
-        from people.services import follow_grid_change
-
-        follow_grid_change(actor, reason=change.reason, codes=retired)
     transaction.on_commit(grid_index.invalidate)
 
 
@@ -329,52 +323,52 @@ def create_grid(actor: Any, village_code: str, spec: GridSpec, *, reason: str) -
     return grid
 
 
-@transaction.atomic
-def redraw_grids(actor: Any, geometries: dict[str, Any], *, reason: str) -> list[Grid]:
-    """Move the borders of one or more grids of a village together (R8.1 动态调整).
+# --- split, merge, redraw: planned first (the preview), then written ----------------------
 
-    Moving a shared border means redrawing both neighbours in one change; each keeps its code
-    and gets a new version.
-    """
-    old = _current(list(geometries))
+
+@dataclass
+class _Plan:
+    """A split, merge or redraw checked and ready to write (or to preview)."""
+
+    kind: str
+    action: str
+    grant: scoping.Grant | None
+    village: Region
+    old: list[Grid]
+    new: list[tuple[str, int, GridSpec]]  # code, version, what the grid will be
+
+    def successors(self, rows: Sequence[Grid] = ()) -> list[succession.Successor]:
+        by_code = {g.code: g for g in rows}
+        return [
+            succession.Successor(code, spec.name, spec.geometry, by_code.get(code))
+            for code, _version, spec in self.new
+        ]
+
+
+def _plan_redraw(actor: Any, geometries: dict[str, Any], *, reason: str | None) -> _Plan:
+    old = _current(list(geometries), lock=reason is not None)
     village = old[0].village
     grant = require_drawer(actor, village.code)
-    reason = _require_reason(reason)
+    if reason is not None:
+        _require_reason(reason)
     specs = {
         code: _clean_geometry(geom, what=gettext("geometry of %(code)s") % {"code": code})
         for code, geom in geometries.items()
     }
     _coverage_after(village, old, list(specs.items()))
-    change = _file_change(actor, GridChange.Kind.REDRAW, village, reason, {})
-    now = timezone.now()
-    _retire(old, change, now)
     new = [
-        _new_grid(
-            g.code,
-            g.version + 1,
-            village,
-            GridSpec(specs[g.code], g.name, g.households, g.population),
-            change,
-            now,
-        )
+        (g.code, g.version + 1, GridSpec(specs[g.code], g.name, g.households, g.population))
         for g in old
     ]
-    change.summary = _summary(old, new)
-    change.save(update_fields=["summary"])
-    _finish(actor, "regions.grid.redraw", change, old, new, grant)
-    return new
+    return _Plan(GridChange.Kind.REDRAW, "regions.grid.redraw", grant, village, old, new)
 
 
-@transaction.atomic
-def split_grid(actor: Any, code: str, parts: Sequence[GridSpec], *, reason: str) -> list[Grid]:
-    """Split one grid into N ≥ 2 new grids that exactly cover it (R8.1).
-
-    Households and population not given are shared out by area.
-    """
-    (old,) = _current([code])
+def _plan_split(actor: Any, code: str, parts: Sequence[GridSpec], *, reason: str | None) -> _Plan:
+    (old,) = _current([code], lock=reason is not None)
     village = old.village
     grant = require_drawer(actor, village.code)
-    reason = _require_reason(reason)
+    if reason is not None:
+        _require_reason(reason)
     if len(parts) < 2:
         raise DomainError(gettext("a split needs at least two parts"), field="parts")
     geoms = [
@@ -385,9 +379,6 @@ def split_grid(actor: Any, code: str, parts: Sequence[GridSpec], *, reason: str)
     _coverage_after(village, [old], list(zip(codes, geoms, strict=True)))
     areas = [geo.geodesic_area_m2(g) for g in geoms]
     total_area = sum(areas) or 1.0
-    change = _file_change(actor, GridChange.Kind.SPLIT, village, reason, {})
-    now = timezone.now()
-    _retire([old], change, now)
     new = []
     for i, (part, geom, new_code) in enumerate(zip(parts, geoms, codes, strict=True)):
         share = areas[i] / total_area
@@ -399,22 +390,18 @@ def split_grid(actor: Any, code: str, parts: Sequence[GridSpec], *, reason: str)
             round(old.households * share) if households is None else households,
             round(old.population * share) if population is None else population,
         )
-        new.append(_new_grid(new_code, 1, village, spec, change, now))
-    change.summary = _summary([old], new)
-    change.save(update_fields=["summary"])
-    _finish(actor, "regions.grid.split", change, [old], new, grant)
-    return new
+        new.append((new_code, 1, spec))
+    return _Plan(GridChange.Kind.SPLIT, "regions.grid.split", grant, village, [old], new)
 
 
-@transaction.atomic
-def merge_grids(actor: Any, codes: Sequence[str], *, name: str = "", reason: str) -> Grid:
-    """Merge N ≥ 2 adjacent grids of one village into one new grid (R8.1)."""
+def _plan_merge(actor: Any, codes: Sequence[str], *, name: str, reason: str | None) -> _Plan:
     if len(codes) < 2:
         raise DomainError(gettext("a merge needs at least two grids"), field="codes")
-    old = _current(list(codes))
+    old = _current(list(codes), lock=reason is not None)
     village = old[0].village
     grant = require_drawer(actor, village.code)
-    reason = _require_reason(reason)
+    if reason is not None:
+        _require_reason(reason)
     merged = geo.polygonal_part(shapely.union_all([g.geometry for g in old]))
     parts_before = sum(len(getattr(g.geometry, "geoms", [g.geometry])) for g in old)
     parts_after = len(getattr(merged, "geoms", [merged])) if merged is not None else 0
@@ -426,20 +413,152 @@ def merge_grids(actor: Any, codes: Sequence[str], *, name: str = "", reason: str
         )
     (new_code,) = _next_sequences(village, 1)
     _coverage_after(village, old, [(new_code, merged)])
-    change = _file_change(actor, GridChange.Kind.MERGE, village, reason, {})
-    now = timezone.now()
-    _retire(old, change, now)
     spec = GridSpec(
         merged,
         name.strip() or default_grid_name(village, int(new_code[12:])),
         sum(g.households for g in old),
         sum(g.population for g in old),
     )
-    grid = _new_grid(new_code, 1, village, spec, change, now)
-    change.summary = _summary(old, [grid])
+    new = [(new_code, 1, spec)]
+    return _Plan(GridChange.Kind.MERGE, "regions.grid.merge", grant, village, old, new)
+
+
+def _preview(actor: Any, plan: _Plan, workers: Any, accept_vacant: Any) -> dict[str, Any]:
+    successors = plan.successors()
+    destinations, accepted = succession.clean_destinations(successors, workers, accept_vacant)
+    return succession.preview(
+        succession.Succession(
+            kind=plan.kind,
+            actor=actor,
+            reason="",
+            role=scoping.acting_role(actor, plan.grant),
+            old=plan.old,
+            successors=successors,
+            worker_destinations=destinations,
+            accepted_vacancies=accepted,
+        )
+    )
+
+
+def _write(actor: Any, plan: _Plan, reason: str, workers: Any, accept_vacant: Any) -> list[Grid]:
+    """File the change, retire the old rows, create the new ones, and carry people and cases
+    over to them (``regions.succession``); a refusal there rolls everything back."""
+    destinations, accepted = succession.clean_destinations(
+        plan.successors(), workers, accept_vacant
+    )
+    change = _file_change(actor, plan.kind, plan.village, reason, {})
+    now = timezone.now()
+    _retire(plan.old, change, now)
+    new = [
+        _new_grid(code, version, plan.village, spec, change, now)
+        for code, version, spec in plan.new
+    ]
+    change.summary = _summary(plan.old, new)
     change.save(update_fields=["summary"])
-    _finish(actor, "regions.grid.merge", change, old, [grid], grant)
+    _finish(actor, plan.action, change, plan.old, new, plan.grant)
+    succession.apply(
+        succession.Succession(
+            kind=plan.kind,
+            actor=actor,
+            reason=reason,
+            role=scoping.acting_role(actor, plan.grant),
+            old=plan.old,
+            successors=plan.successors(new),
+            worker_destinations=destinations,
+            accepted_vacancies=accepted,
+            change=change,
+        )
+    )
+    return new
+
+
+@transaction.atomic
+def redraw_grids(
+    actor: Any,
+    geometries: dict[str, Any],
+    *,
+    reason: str,
+    workers: Any = None,
+    accept_vacant: Any = None,
+) -> list[Grid]:
+    """Move the borders of one or more grids of a village together (R8.1 动态调整).
+
+    Moving a shared border means redrawing both neighbours in one change; each keeps its code
+    and gets a new version. Open cases whose point now lies in another of the redrawn grids
+    move to it (``regions.succession``).
+    """
+    plan = _plan_redraw(actor, geometries, reason=reason or "")
+    return _write(actor, plan, _require_reason(reason), workers, accept_vacant)
+
+
+@transaction.atomic
+def split_grid(
+    actor: Any,
+    code: str,
+    parts: Sequence[GridSpec],
+    *,
+    reason: str,
+    workers: Any = None,
+    accept_vacant: Any = None,
+) -> list[Grid]:
+    """Split one grid into N ≥ 2 new grids that exactly cover it (R8.1).
+
+    Households and population not given are shared out by area. Open cases move to the part
+    containing their point; workers to the part the administrator chose in ``workers``
+    (``{assignment id: code | "end"}``), by default the part holding most of the old area;
+    a part left without a leader must be named in ``accept_vacant`` (R10.2).
+    """
+    plan = _plan_split(actor, code, parts, reason=reason or "")
+    return _write(actor, plan, _require_reason(reason), workers, accept_vacant)
+
+
+@transaction.atomic
+def merge_grids(
+    actor: Any,
+    codes: Sequence[str],
+    *,
+    name: str = "",
+    reason: str,
+    workers: Any = None,
+    accept_vacant: Any = None,
+) -> Grid:
+    """Merge N ≥ 2 adjacent grids of one village into one new grid (R8.1); their open cases
+    and workers go to it (one leader: the others' assignments must be ended in ``workers``)."""
+    plan = _plan_merge(actor, codes, name=name, reason=reason or "")
+    (grid,) = _write(actor, plan, _require_reason(reason), workers, accept_vacant)
     return grid
+
+
+def preview_redraw(
+    actor: Any, geometries: dict[str, Any], *, workers: Any = None, accept_vacant: Any = None
+) -> dict[str, Any]:
+    """What :func:`redraw_grids` would do to workers and open cases; changes nothing."""
+    return _preview(actor, _plan_redraw(actor, geometries, reason=None), workers, accept_vacant)
+
+
+def preview_split(
+    actor: Any,
+    code: str,
+    parts: Sequence[GridSpec],
+    *,
+    workers: Any = None,
+    accept_vacant: Any = None,
+) -> dict[str, Any]:
+    """What :func:`split_grid` would do to workers and open cases; changes nothing."""
+    return _preview(actor, _plan_split(actor, code, parts, reason=None), workers, accept_vacant)
+
+
+def preview_merge(
+    actor: Any,
+    codes: Sequence[str],
+    *,
+    name: str = "",
+    workers: Any = None,
+    accept_vacant: Any = None,
+) -> dict[str, Any]:
+    """What :func:`merge_grids` would do to workers and open cases; changes nothing."""
+    plan = _plan_merge(actor, codes, name=name, reason=None)
+    return _preview(actor, plan, workers, accept_vacant)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from django.urls import path, re_path
 
+from regions import views_import
 from regions import views_staff as views
 
 app_name = "regions"
@@ -21,6 +22,11 @@ urlpatterns = [
         name="coverage-result",
     ),
     re_path(r"^regions/(?P<code>[0-9]{12})/edit/$", views.EditorView.as_view(), name="editor"),
+    re_path(
+        r"^regions/(?P<code>[0-9]{6,12})/import/$",
+        views_import.GridImportView.as_view(),
+        name="import",
+    ),
     re_path(r"^(?P<code>[0-9]{15})/$", views.GridView.as_view(), name="grid"),
     re_path(r"^(?P<code>[0-9]{15})/update/$", views.GridUpdateView.as_view(), name="grid-update"),
 ]

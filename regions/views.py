@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from people.public import grid_disclosure
 from regions import geometry as geo
 from regions.models import Grid
+from regions.succession import current_successors
 
 
 def public_grid_list(request: HttpRequest) -> HttpResponse:
@@ -33,7 +34,7 @@ def public_grid_list(request: HttpRequest) -> HttpResponse:
 def public_grid_detail(request: HttpRequest, code: str) -> HttpResponse:
     grid = Grid.objects.current().select_related("village").filter(code=code).first()
     if grid is None:
-        raise Http404("no current grid with this code")
+        return _retired_grid(request, code)
     return render(
         request,
         "regions/public_grid_detail.html",
@@ -47,12 +48,26 @@ def public_grid_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _retired_grid(request: HttpRequest, code: str) -> HttpResponse:
+    """A retired grid's page (R8.4): its notice board and QR code may still hang in the
+    street, so it says which grids it is now part of, with a link to each."""
+    last = Grid.objects.filter(code=code).select_related("village").order_by("-version").first()
+    if last is None:
+        raise Http404("no grid with this code")
+    return render(
+        request,
+        "regions/public_grid_retired.html",
+        {"grid": last, "path": last.village.path(), "successors": current_successors(code)},
+    )
+
+
 @require_GET
 def public_grid_qr(request: HttpRequest, code: str) -> HttpResponse:
     """R8.4 (pushable to residents by QR code): an SVG QR code that opens the grid's public
-    page, to print on the grid's notice board."""
-    if not Grid.objects.current().filter(code=code).exists():
-        raise Http404("no current grid with this code")
+    page, to print on the grid's notice board. A retired grid keeps its code: the page it
+    opens says which grids took over."""
+    if not Grid.objects.filter(code=code).exists():
+        raise Http404("no grid with this code")
     url = request.build_absolute_uri(reverse("public-grid", args=[code]))
     buffer = io.BytesIO()
     # omitsize: a viewBox only, so the page (screen or print) decides how large it is

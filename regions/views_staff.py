@@ -31,7 +31,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.gzip import gzip_page
 
 from gridgov.errors import DomainError, Forbidden
@@ -446,11 +446,37 @@ def _editor_text() -> dict[str, Any]:
         "saved": _("已保存并报备市级网格化机构:%s"),
         "refused": _("未能保存:"),
         "networkError": _("网络错误,请重试。"),
+        "impact": _impact_text(),
         "kinds": {
             "outside": _("超出村(社区)范围"),
             "overlap": _("与其他网格重叠"),
             "gap": _("留下无人覆盖的缝隙"),
         },
+    }
+
+
+def _impact_text() -> dict[str, str]:
+    """The words of the change's preview (grid-change-impact.js): people and open cases."""
+    return {
+        "title": _("提交前请确认:人员和事件的去向"),
+        "checking": _("正在核对受影响的人员和事件……"),
+        "noCases": _("没有未办结的事件受影响。"),
+        "cases": _("未办结事件 %(open)s 件:%(moving)s 件转入新网格,%(staying)s 件不变。"),
+        "casesTo": _("转入 %(grid)s:%(n)s 件"),
+        "separator": pgettext("list separator", "、"),
+        "withoutPoint": _("其中 %(n)s 件的位置不在任何新网格内,将归入占原网格面积最大的新网格。"),
+        "noWorkers": _("被撤销的网格没有在岗网格员。"),
+        "worker": _("网格员"),
+        "kind": _("类别"),
+        "fromGrid": _("原网格"),
+        "toGrid": _("转入"),
+        "destinationOf": _("%(name)s 转入"),
+        "endAssignment": _("结束分配"),
+        "byDefault": _("(默认:占原网格面积最大)"),
+        "acceptVacant": _("%(grid)s 将没有网格长:确认接受暂时空缺"),
+        "stillVacant": _("%(grid)s 没有网格长(原来就空缺)。"),
+        "confirm": _("确认提交"),
+        "back": _("返回修改"),
     }
 
 

@@ -276,9 +276,9 @@ def test_a_redrawn_grid_keeps_its_workers():
 
 
 @pytest.mark.django_db
-def test_after_a_split_the_new_grids_are_vacant_and_name_the_previous_workers():
-    """R10.2, R8.1: a split retires the code; its assignments end and the new grids are
-    listed as vacant with the workers of the old grid as candidates."""
+def test_after_a_split_the_part_left_vacant_names_the_previous_workers():
+    """R10.2, R8.1: a split retires the code; its workers go to a part, and the part left
+    without a leader (accepted as vacant) is listed with the old grid's workers as candidates."""
     from regions.tests import factories
 
     village = _divided_village()
@@ -289,14 +289,17 @@ def test_after_a_split_the_new_grids_are_vacant_and_name_the_previous_workers():
         grid_services.GridSpec(factories.box(0, 0, 0.25, 1)),
         grid_services.GridSpec(factories.box(0.25, 0, 0.5, 1)),
     ]
-    new = grid_services.split_grid(ACTOR, f"{village}001", parts, reason="人口增长")
-    # the split itself ended the retired grid's assignments (follow_grid_change)
+    new = grid_services.split_grid(
+        ACTOR, f"{village}001", parts, reason="人口增长", accept_vacant=[f"{village}004"]
+    )
+    # the split itself carried the retired grid's assignments (people.grid_changes)
     assert not reports.orphaned_assignments(admin).exists()
     assert services.follow_grid_change(ACTOR, reason="网格拆分") == []
     assert GridAssignment.objects.filter(grid_code=f"{village}001", ended_on__isnull=False).exists()
+    assert GridAssignment.objects.active().get(worker__name="张网格长").grid_code == new[0].code
     vacant = reports.describe(list(reports.vacant_grids(admin)))
-    assert {v.grid.code for v in vacant} == {g.code for g in new}
-    assert all("张网格长(网格长)" in v.previous_workers for v in vacant)
+    assert [v.grid.code for v in vacant] == [new[1].code]
+    assert "张网格长(网格长)" in vacant[0].previous_workers
 
 
 @pytest.mark.django_db

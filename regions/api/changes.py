@@ -56,6 +56,35 @@ def _needs_polygon(grid: Grid) -> None:
         )
 
 
+def _choices(data: dict[str, Any]) -> dict[str, Any]:
+    return {"workers": data.get("workers") or {}, "accept_vacant": data.get("accept_vacant") or []}
+
+
+def _split_parts(grid: Grid, data: dict[str, Any]) -> list[GridSpec]:
+    if data.get("line"):
+        _needs_polygon(grid)
+        names = data.get("names") or []
+        pieces = editing.split_by_line(grid.geometry, data["line"])
+        return [
+            GridSpec(piece, name=names[i] if i < len(names) else "")
+            for i, piece in enumerate(pieces)
+        ]
+    return [
+        GridSpec(p["geometry"], p.get("name", ""), p.get("households"), p.get("population"))
+        for p in data["parts"]
+    ]
+
+
+def _redraw_geometries(grid: Grid, data: dict[str, Any]) -> dict[str, Any]:
+    geometries = data["geometries"]
+    if grid.code not in geometries:
+        raise DomainError(
+            gettext("geometries must include this grid (%(code)s)") % {"code": grid.code},
+            field="geometries",
+        )
+    return geometries
+
+
 @extend_schema(tags=["grid changes"])
 class GridChangeActionsViewSet(ScopedViewSet):
     """Split, merge, redraw and update a current grid; its history (R8.1 动态调整)."""
@@ -65,6 +94,7 @@ class GridChangeActionsViewSet(ScopedViewSet):
     lookup_value_regex = "[0-9]{15}"
     # Seeing the grid is enough to reach the action: the service decides who may change it.
     action_scopes = {
+        "change_preview": "view",
         "split": "view",
         "split_preview": "view",
         "merge": "view",
@@ -87,20 +117,10 @@ class GridChangeActionsViewSet(ScopedViewSet):
         grid = self.get_object()
         services.require_drawer(request.user, grid.village_code)
         data = _validated(s.SplitSerializer, request)
-        if data.get("line"):
-            _needs_polygon(grid)
-            names = data.get("names") or []
-            pieces = editing.split_by_line(grid.geometry, data["line"])
-            parts = [
-                GridSpec(piece, name=names[i] if i < len(names) else "")
-                for i, piece in enumerate(pieces)
-            ]
-        else:
-            parts = [
-                GridSpec(p["geometry"], p.get("name", ""), p.get("households"), p.get("population"))
-                for p in data["parts"]
-            ]
-        new = services.split_grid(request.user, grid.code, parts, reason=data["reason"])
+        parts = _split_parts(grid, data)
+        new = services.split_grid(
+            request.user, grid.code, parts, reason=data["reason"], **_choices(data)
+        )
         return Response(_result(new, request), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -127,7 +147,9 @@ class GridChangeActionsViewSet(ScopedViewSet):
         grid = self.get_object()
         data = _validated(s.MergeSerializer, request)
         codes = [grid.code, *[c for c in data["codes"] if c != grid.code]]
-        new = services.merge_grids(request.user, codes, name=data["name"], reason=data["reason"])
+        new = services.merge_grids(
+            request.user, codes, name=data["name"], reason=data["reason"], **_choices(data)
+        )
         return Response(_result([new], request), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -139,14 +161,32 @@ class GridChangeActionsViewSet(ScopedViewSet):
     def redraw(self, request: Request, code: str) -> Response:
         grid = self.get_object()
         data = _validated(s.RedrawSerializer, request)
-        geometries = data["geometries"]
-        if grid.code not in geometries:
-            raise DomainError(
-                gettext("geometries must include this grid (%(code)s)") % {"code": grid.code},
-                field="geometries",
-            )
-        new = services.redraw_grids(request.user, geometries, reason=data["reason"])
+        geometries = _redraw_geometries(grid, data)
+        new = services.redraw_grids(
+            request.user, geometries, reason=data["reason"], **_choices(data)
+        )
         return Response(_result(new, request))
+
+    @extend_schema(
+        summary="Preview a split, merge or redraw: the open cases and the people it moves, "
+        "the grids it would leave without a leader, what would break (changes nothing)",
+        request=s.ChangePreviewSerializer,
+        responses={200: s.ChangePreviewResultSerializer, 400: REFUSED, 403: FORBIDDEN},
+    )
+    @action(detail=True, methods=["post"], url_path="change-preview")
+    def change_preview(self, request: Request, code: str) -> Response:
+        grid = self.get_object()
+        data = _validated(s.ChangePreviewSerializer, request)
+        user, choices = request.user, _choices(data)
+        if data["kind"] == "split":
+            parts = _split_parts(grid, data)
+            body = services.preview_split(user, grid.code, parts, **choices)
+        elif data["kind"] == "merge":
+            codes = [grid.code, *[c for c in data["codes"] if c != grid.code]]
+            body = services.preview_merge(user, codes, name=data["name"], **choices)
+        else:
+            body = services.preview_redraw(user, _redraw_geometries(grid, data), **choices)
+        return Response(s.ChangePreviewResultSerializer(body).data)
 
     @extend_schema(
         summary="Change the grid's name, households or population (a new version)",

@@ -178,7 +178,27 @@ class SplitPartSerializer(serializers.Serializer):
     population = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
 
-class SplitSerializer(serializers.Serializer):
+class SuccessionChoicesSerializer(serializers.Serializer):
+    """What the administrator decides for the people of the changed grids (R8.1, R10.2)."""
+
+    workers = serializers.DictField(
+        child=serializers.CharField(max_length=15),
+        required=False,
+        default=dict,
+        help_text="active assignment id → the successor grid code its worker moves to, or "
+        '"end" to end the assignment; assignments not named go to the successor holding most '
+        "of their old grid's area (see change-preview)",
+    )
+    accept_vacant = serializers.ListField(
+        child=serializers.RegexField(r"^[0-9]{15}$"),
+        required=False,
+        default=list,
+        help_text="successor grid codes accepted to be left without a grid leader (R10.2); "
+        "otherwise such a change is refused",
+    )
+
+
+class SplitSerializer(SuccessionChoicesSerializer):
     """Either ``parts`` (drawn by the client) or ``line`` (cut on the server)."""
 
     parts = SplitPartSerializer(many=True, required=False)
@@ -213,7 +233,7 @@ class SplitPreviewPartSerializer(serializers.Serializer):
     population = serializers.IntegerField()
 
 
-class MergeSerializer(serializers.Serializer):
+class MergeSerializer(SuccessionChoicesSerializer):
     codes = serializers.ListField(
         child=serializers.RegexField(r"^[0-9]{15}$"),
         help_text="the other grids of the village to merge with this one (adjacent)",
@@ -222,13 +242,108 @@ class MergeSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text=REASON_HELP, allow_blank=True)
 
 
-class RedrawSerializer(serializers.Serializer):
+class RedrawSerializer(SuccessionChoicesSerializer):
     geometries = serializers.DictField(
         child=GeoJSONField(),
         help_text="new geometry per grid code (this grid and the neighbours whose shared "
         "border moves with it, all of one village)",
     )
     reason = serializers.CharField(help_text=REASON_HELP, allow_blank=True)
+
+
+class ChangePreviewSerializer(SuccessionChoicesSerializer):
+    """A split, merge or redraw as it would be submitted (``reason`` not needed)."""
+
+    kind = serializers.ChoiceField(choices=["split", "merge", "redraw"])
+    parts = SplitPartSerializer(many=True, required=False)
+    line = GeoJSONField(required=False, help_text="split: GeoJSON LineString across the grid")
+    names = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, max_length=100), required=False
+    )
+    codes = serializers.ListField(
+        child=serializers.RegexField(r"^[0-9]{15}$"),
+        required=False,
+        help_text="merge: the other grids to merge with this one",
+    )
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    geometries = serializers.DictField(
+        child=GeoJSONField(), required=False, help_text="redraw: new geometry per grid code"
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        kind = attrs["kind"]
+        if kind == "split" and bool(attrs.get("parts")) == bool(attrs.get("line")):
+            raise serializers.ValidationError(
+                {"parts": [gettext("give either parts or line (one)")]}
+            )
+        if kind == "merge" and not attrs.get("codes"):
+            raise serializers.ValidationError({"codes": [gettext("name the grids to merge")]})
+        if kind == "redraw" and not attrs.get("geometries"):
+            raise serializers.ValidationError({"geometries": [gettext("give the new geometries")]})
+        return attrs
+
+
+class PreviewSuccessorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    area_m2 = serializers.FloatField(allow_null=True)
+    predecessors = serializers.ListField(child=serializers.CharField())
+
+
+class PreviewWorkerSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField()
+    worker = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    from_grid = serializers.CharField(help_text="the retired grid code")
+    default = serializers.CharField(help_text="the successor holding most of its area")
+    destination = serializers.CharField(help_text='where the worker goes, or "end"')
+    choices = serializers.ListField(child=serializers.CharField())
+
+
+class PreviewVacantSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    needs_acceptance = serializers.BooleanField(
+        help_text="a predecessor had a leader: name it in accept_vacant or send a leader"
+    )
+    accepted = serializers.BooleanField()
+
+
+class PreviewProblemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="two_leaders, leader_village, leader_party_member")
+    grid = serializers.CharField()
+    message = serializers.CharField()
+
+
+class PreviewCasesPerGridSerializer(serializers.Serializer):
+    moving = serializers.IntegerField()
+    without_point = serializers.IntegerField()
+
+
+class PreviewCasesSerializer(serializers.Serializer):
+    open = serializers.IntegerField(help_text="open cases in the changed grids")
+    moving = serializers.IntegerField(help_text="open cases that change grid")
+    staying = serializers.IntegerField()
+    without_point = serializers.IntegerField(
+        help_text="moving cases whose point lies in no successor: they go to the successor "
+        "holding most of their old grid's area"
+    )
+    by_successor = serializers.DictField(child=PreviewCasesPerGridSerializer())
+
+
+class ChangePreviewResultSerializer(serializers.Serializer):
+    """What the change would do to people and open cases (R8.1, R10.2); nothing is written."""
+
+    kind = serializers.CharField()
+    retired = serializers.ListField(child=serializers.CharField())
+    successors = PreviewSuccessorSerializer(many=True)
+    default_successor = serializers.DictField(child=serializers.CharField())
+    workers = PreviewWorkerSerializer(many=True)
+    vacant = PreviewVacantSerializer(many=True)
+    problems = PreviewProblemSerializer(many=True)
+    cases = PreviewCasesSerializer()
 
 
 class GridUpdateSerializer(serializers.Serializer):

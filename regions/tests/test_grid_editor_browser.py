@@ -72,6 +72,8 @@ def test_split_a_grid_by_drawing_a_line_across_it(live_server, page, login_as, c
     parts.nth(0).locator("input").fill("北片网格")
     page.locator("#split-form textarea[name=reason]").fill("小区入住,户数增加")
     page.get_by_role("button", name="提交拆分").click()
+    # first what it does to people and open cases (none here), then the change
+    page.get_by_role("button", name="确认提交").click()
     # the page comes back with the saved state and says what was made
     message = page.locator("#editor-result.ok")
     message.wait_for()
@@ -128,6 +130,7 @@ def test_moving_a_shared_border_redraws_both_neighbours(live_server, page, login
     expect(page.locator("#editor-map")).to_have_attribute("data-changed", f"{WEST},{EAST}")
     page.locator("#redraw-form textarea[name=reason]").fill("沿道路调整边界")
     page.get_by_role("button", name="提交调整").click()
+    page.get_by_role("button", name="确认提交").click()
     page.locator("#editor-result.ok").wait_for()
     west, east = (Grid.objects.current().get(code=c) for c in (WEST, EAST))
     assert west.version == east.version == 2

@@ -285,9 +285,9 @@ def test_divide_region_files_one_division_and_refuses_divided_villages(actor, tr
         )
 
 
-def test_split_ends_the_assignments_of_the_retired_grid(actor, grids):
-    """R8.1, R10.2: workers of a grid retired by a split leave it; the new grids are vacant
-    until someone is assigned (a redraw keeps the code and its people)."""
+def test_r8_1_a_split_carries_the_workers_of_the_retired_grid(actor, grids):
+    """R8.1, R10.2: a redraw keeps the code and its people; a split retires it and its
+    workers move to a part (people.grid_changes), not out of every grid."""
     from people import testing as people
     from people.models import GridAssignment
 
@@ -297,10 +297,11 @@ def test_split_ends_the_assignments_of_the_retired_grid(actor, grids):
         actor, {old.code: box(0, 0, 0.6, 1), grids[1].code: box(0.6, 0, 1, 1)}, reason=REASON
     )
     assert GridAssignment.objects.active().filter(worker=worker, grid_code=old.code).exists()
-    services.split_grid(
+    new = services.split_grid(
         actor,
         old.code,
         [GridSpec(box(0, 0, 0.6, 0.5)), GridSpec(box(0, 0.5, 0.6, 1))],
         reason=REASON,
     )
-    assert not GridAssignment.objects.active().filter(worker=worker).exists()
+    assert not GridAssignment.objects.active().filter(worker=worker, grid_code=old.code).exists()
+    assert GridAssignment.objects.active().get(worker=worker).grid_code == new[0].code

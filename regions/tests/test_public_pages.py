@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from regions import services
-from regions.tests.factories import halves, make_tree
+from regions.tests.factories import box, halves, make_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -47,11 +47,33 @@ def test_detail_shows_name_code_path_area_households_and_map(client, grids):
     assert '"basemap": {"kind": "none"}' in text
 
 
-def test_retired_and_unknown_grids_are_404(client, grids):
+def test_unknown_grids_are_404_and_a_new_version_keeps_its_page(client, grids):
     services.update_grid(None, grids[0].code, households=1, reason="x")
     assert client.get(f"/public/grids/{grids[0].code}/").status_code == 200  # new version
     assert client.get("/public/grids/440703002101099/").status_code == 404
     assert client.get("/public/grids/not-a-code/").status_code == 404
+
+
+def test_r8_4_a_retired_grid_says_which_grids_it_is_now_part_of(client, grids):
+    """R8.4, R8.1: the notice board of a merged grid still hangs in the street; its page
+    answers "retired, now part of …" with a link to the grid that took over, following later
+    changes (merged, then split: both parts)."""
+    west, east = grids[0], grids[1]
+    merged = services.merge_grids(None, [west.code, east.code], reason="合并")
+    page = client.get(f"/public/grids/{west.code}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "已撤销" in text and west.name in text
+    assert f'href="/public/grids/{merged.code}/"' in text and merged.name in text
+    parts = services.split_grid(
+        None,
+        merged.code,
+        [services.GridSpec(box(0, 0, 1, 0.5)), services.GridSpec(box(0, 0.5, 1, 1))],
+        reason="拆分",
+    )
+    text = client.get(f"/public/grids/{east.code}/").content.decode()
+    assert all(f'href="/public/grids/{p.code}/"' in text for p in parts)
+    assert f'href="/public/grids/{merged.code}/"' not in text  # retired itself
 
 
 def test_leaflet_assets_are_installed_for_serving():

@@ -39,7 +39,18 @@ def test_grid_page_shows_its_qr_code_and_prints_as_a_notice(client):
     assert "@media print" in stylesheet
 
 
-def test_no_qr_code_for_an_unknown_or_retired_grid(client):
+def test_no_qr_code_for_an_unknown_grid(client):
     halves(make_tree())
     assert client.get("/public/grids/440703002101999/qr.svg").status_code == 404
     assert client.post("/public/grids/440703002101001/qr.svg").status_code == 405
+
+
+def test_r8_4_a_retired_grids_qr_code_still_opens_its_page(client):
+    """R8.4: printed QR codes outlive a merge; they keep opening the grid's page, which now
+    says which grid took over."""
+    from regions import services
+
+    west, east, *_ = halves(make_tree())
+    services.merge_grids(None, [west.code, east.code], reason="合并")
+    assert client.get(f"/public/grids/{west.code}/qr.svg").status_code == 200
+    assert client.get(f"/public/grids/{west.code}/").status_code == 200

@@ -396,6 +396,23 @@
     }, function () { return { ok: false, status: 0, body: { detail: T.networkError } }; });
   }
   function submit(path, body, form) {
+    // First what the change does to people and open cases (grid-change-impact.js), then,
+    // confirmed with the administrator's choices, the change itself (R8.1, R10.2).
+    var anchor = path.split("/")[0];
+    var preview = { kind: path.split("/")[1] };
+    Object.keys(body).forEach(function (k) { if (k !== "reason") preview[k] = body[k]; });
+    clearProblems();
+    show("", "");
+    window.GridChangeImpact.review({
+      form: form,
+      T: T.impact,
+      body: preview,
+      request: function (b) { return api("POST", anchor + "/change-preview/", b, form); },
+      onRefused: refused,
+      onConfirm: function (choices) { send(path, Object.assign({}, body, choices), form); },
+    });
+  }
+  function send(path, body, form) {
     clearProblems();
     show("working", T.working);
     var buttons = form.querySelectorAll("button[type=submit]");
