@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.tests import conftest as cases_conftest
-from gridgov.browser import DESKTOP, open_map_labels, wait_until, watch_csp
+from gridgov.browser import open_map_labels, wait_until, watch_csp
 from matters.models import MatterItem
 from people import roles as R
 from people.models import Department
@@ -53,34 +53,22 @@ def hostile(live_world):
 
 
 @pytest.fixture
-def context(browser):
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
-    context.set_default_timeout(15_000)
-    context.violations = watch_csp(context)
-    yield context
-    context.close()
+def context(browser_context):
+    """The shared browser context, recording every CSP violation of its pages."""
+    browser_context.violations = watch_csp(browser_context)
+    return browser_context
 
 
-def sign_in(context: Any, live_server: Any, user: Any) -> Any:
-    from urllib.parse import urlparse
+@pytest.fixture
+def sign_in(context, login_as):
+    """A new page signed in as ``user`` (the previous person's session cookie dropped)."""
 
-    from django.conf import settings
-    from django.test import Client
+    def open_as(user: Any) -> Any:
+        context.clear_cookies()
+        login_as(user)
+        return context.new_page()
 
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": cookie.value,
-                "domain": urlparse(live_server.url).hostname,
-                "path": "/",
-            }
-        ]
-    )
-    return context.new_page()
+    return open_as
 
 
 def assert_inert(page: Any) -> None:
@@ -99,8 +87,10 @@ def labels(page: Any, map_id: str, must_show: str) -> list[str]:
     return texts
 
 
-def test_r22_1_hostile_names_are_text_on_the_console_map_and_charts(hostile, live_server, context):
-    page = sign_in(context, live_server, hostile.dispatcher)
+def test_r22_1_hostile_names_are_text_on_the_console_map_and_charts(
+    hostile, live_server, context, sign_in
+):
+    page = sign_in(hostile.dispatcher)
     page.goto(f"{live_server.url}/console/")
     page.wait_for_selector("#console-map[data-markers='1']")
     texts = labels(page, "console-map", GRID)
@@ -118,8 +108,10 @@ def test_r22_1_hostile_names_are_text_on_the_console_map_and_charts(hostile, liv
     assert context.violations == []
 
 
-def test_r22_1_hostile_names_are_text_on_the_grid_management_maps(hostile, live_server, context):
-    page = sign_in(context, live_server, hostile.admin)
+def test_r22_1_hostile_names_are_text_on_the_grid_management_maps(
+    hostile, live_server, context, sign_in
+):
+    page = sign_in(hostile.admin)
     grid, neighbour = hostile.grids[0].code, hostile.grids[1].code
     page.goto(f"{live_server.url}/grids/regions/440703002101/")  # the village: its grids
     page.wait_for_selector("#region-map[data-grids='2']")
@@ -138,7 +130,9 @@ def test_r22_1_hostile_names_are_text_on_the_grid_management_maps(hostile, live_
     assert context.violations == []
 
 
-def test_r22_1_a_hostile_grid_name_is_text_on_the_public_grid_page(hostile, live_server, context):
+def test_r22_1_a_hostile_grid_name_is_text_on_the_public_grid_page(
+    hostile, live_server, context, sign_in
+):
     page = context.new_page()
     page.goto(f"{live_server.url}/public/grids/{hostile.grids[0].code}/")
     expect(page.locator("h1")).to_have_text(GRID)
@@ -147,9 +141,9 @@ def test_r22_1_a_hostile_grid_name_is_text_on_the_public_grid_page(hostile, live
     assert context.violations == []
 
 
-def test_r22_1_hostile_names_are_text_on_the_point_pickers(hostile, live_server, context):
+def test_r22_1_hostile_names_are_text_on_the_point_pickers(hostile, live_server, context, sign_in):
     # the grid worker's report form: the worker's grids on the map
-    page = sign_in(context, live_server, hostile.worker)
+    page = sign_in(hostile.worker)
     page.goto(f"{live_server.url}/m/report/")
     labels(page, "pick-map", GRID)
     # the resident portal: the counties with a list of matters
@@ -163,7 +157,7 @@ def settle(page: Any) -> None:
 
 
 def test_r22_1_each_roles_main_pages_run_under_the_policy_without_a_violation(
-    hostile, live_server, context
+    hostile, live_server, context, sign_in
 ):
     """The policy refuses nothing the pages need: maps, charts, htmx, the language switch,
     the print button, the phone app's service worker, the API documentation."""
@@ -208,7 +202,7 @@ def test_r22_1_each_roles_main_pages_run_under_the_policy_without_a_violation(
         context.violations.remove(v)
 
     # the dispatcher: the console (map, charts, htmx filters) and a case page
-    page = sign_in(context, live_server, hostile.dispatcher)
+    page = sign_in(hostile.dispatcher)
     page.goto(f"{base}/console/")
     page.wait_for_selector("#console-map[data-markers='2']")
     page.wait_for_selector("#chart-state svg")
@@ -220,7 +214,7 @@ def test_r22_1_each_roles_main_pages_run_under_the_policy_without_a_violation(
     page.close()
 
     # the department: its inbox and the case
-    page = sign_in(context, live_server, hostile.police_handler)
+    page = sign_in(hostile.police_handler)
     page.goto(f"{base}/dept/")
     expect(page.locator(".inbox-list")).to_contain_text(case.tracking_code)
     page.goto(f"{base}/dept/cases/{case.pk}/")
@@ -228,7 +222,7 @@ def test_r22_1_each_roles_main_pages_run_under_the_policy_without_a_violation(
     page.close()
 
     # the grid worker on the phone app (its service worker included)
-    page = sign_in(context, live_server, hostile.worker)
+    page = sign_in(hostile.worker)
     page.goto(f"{base}/m/")
     wait_until(page, "!!navigator.serviceWorker.controller")  # the app's worker runs
     page.goto(f"{base}/m/report/")
@@ -237,7 +231,7 @@ def test_r22_1_each_roles_main_pages_run_under_the_policy_without_a_violation(
     page.close()
 
     # the county administrator: grid management, people (an auto-submitting filter), audit
-    page = sign_in(context, live_server, hostile.admin)
+    page = sign_in(hostile.admin)
     page.goto(f"{base}/grids/regions/440703002101/coverage/")
     page.wait_for_selector("#coverage-map[data-problems]")
     page.goto(f"{base}/grids/regions/440703002101/edit/?grid={hostile.grids[0].code}&mode=split")
