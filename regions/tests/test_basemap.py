@@ -3,6 +3,7 @@ the PMTiles archive the demo builds, served in byte ranges, chosen for the pages
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from pathlib import Path
@@ -12,7 +13,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from PIL import Image
 from pmtiles.reader import MmapSource, Reader
+from pmtiles.tile import Compression, TileType, zxy_to_tileid
+from pmtiles.writer import write
 
 from gridgov import maps
 from regions import basemap
@@ -155,3 +159,18 @@ def test_the_archive_revalidates_by_etag_and_date(served):
 def test_the_archive_is_404_when_there_is_none(archive):
     assert Client().get(URL).status_code == 404
     assert Client().post(URL).status_code == 405
+
+
+def test_a_raster_archive_is_drawn_as_raster(archive):
+    """A deployment's own archive of PNG tiles (e.g. scanned or rendered maps) is a raster
+    base map (pmtiles' Leaflet raster layer draws it)."""
+    png = io.BytesIO()
+    Image.new("RGB", (256, 256), "#dde").save(png, "PNG")
+    with write(str(archive)) as writer:
+        writer.write_tile(zxy_to_tileid(0, 0, 0), png.getvalue())
+        writer.finalize(
+            {"tile_type": TileType.PNG, "tile_compression": Compression.NONE},
+            {"attribution": ""},
+        )
+    chosen = maps.basemap()
+    assert (chosen["kind"], chosen["tiles"], chosen["maxzoom"]) == ("pmtiles", "raster", 0)
