@@ -37,6 +37,7 @@ install: $(VENV)/.installed node_modules/.installed
 
 setup: install
 	@$(MANAGE) migrate --noinput -v 0
+	@$(MANAGE) createcachetable
 	@$(MANAGE) load_demo
 
 demo: setup

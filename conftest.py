@@ -8,16 +8,27 @@ os.environ.setdefault("GRIDGOV_ENV", "test")
 
 import pytest
 
+_DB_FIXTURES = frozenset(
+    {"db", "transactional_db", "live_server", "django_db_reset_sequences", "_django_db_helper"}
+)
+
 
 @pytest.fixture(autouse=True)
-def _fresh_grid_index(settings):
+def _fresh_grid_index(request, settings):
     """Each test sees its own database, so the per-process grid index must start empty."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
+    from django.core.cache.backends.db import BaseDatabaseCache
 
     from regions import index
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
+    if not isinstance(caches["default"], BaseDatabaseCache):
+        cache.clear()
+    elif request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(request.fixturenames):
+        # Without Redis the shared cache is a table of the test database (gridgov.settings):
+        # set the database up first, then empty the table.
+        request.getfixturevalue("_django_db_helper")
+        cache.clear()
     index.reset()
     yield
     index.reset()

@@ -172,6 +172,39 @@ def mask_id_number(value: str) -> str:
     return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
 
 
+# Shapes of an ID-card number or a mobile number inside free text, with the separators people
+# type; shape only (no check digit): a mistyped number is still somebody's number.
+_ID_SHAPE = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[\s\-]?[0-9]){16}[\s\-]?[0-9Xx](?![0-9A-Za-z])")
+_MOBILE_SHAPE = re.compile(
+    r"(?<![0-9])(?:\+86[\s\-]?|0086[\s\-]?)?1[3-9](?:[\s\-]?[0-9]){9}(?![0-9])"
+)
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """Every ID-card or mobile number in ``text`` in its masked form (R22.1, R28.1).
+
+    For whatever goes into the append-only trail from user input (search terms, query
+    strings): ``match=440703198501010019`` must not stay there in clear for ever.
+    """
+
+    def _id(found: re.Match[str]) -> str:
+        return mask_id_number(_SEPARATORS.sub("", found.group()).upper())
+
+    def _mobile(found: re.Match[str]) -> str:
+        digits = _SEPARATORS.sub("", found.group())
+        return mask_mobile(digits[-11:])
+
+    return _MOBILE_SHAPE.sub(_mobile, _ID_SHAPE.sub(_id, str(text or "")))
+
+
+def mask_query_string(query: str) -> str:
+    """A URL query string with every ID-card or mobile number in its values masked."""
+    from urllib.parse import parse_qsl, urlencode
+
+    pairs = parse_qsl(str(query or ""), keep_blank_values=True)
+    return urlencode([(key, mask_numbers_in_text(value)) for key, value in pairs], safe="*")
+
+
 # --- keys ----------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from audit import exporting
+from audit import exporting, personal_data
 from audit import services as audit
 from audit.filters import AuditRecordFilter, PersonalDataAccessFilter
 from audit.models import AuditRecord, PersonalDataAccess
@@ -144,7 +144,7 @@ class _Export(ScopedView):
                 f"audit.export.{self.filename}",
                 object_type=self.scoped_model()._meta.label_lower,
                 object_repr=str(self.scoped_model()._meta.verbose_name_plural),
-                note=request.GET.urlencode()[:1000],
+                note=personal_data.mask_query_string(request.GET.urlencode())[:1000],
                 region_code=codes[0] if len(codes) == 1 else "",
                 role="auditor",
             )

@@ -4,34 +4,33 @@ Each :class:`~cases.models.CaseEvent` carries ``hash = SHA-256(prev_hash + canon
 where the first event's ``prev_hash`` is 64 zeros. The canonical form is JSON with sorted keys,
 no whitespace, UTF-8, times in UTC with microseconds — the same bytes on SQLite and PostgreSQL —
 so anyone holding an export can recompute the chain, and ``verify_archive`` finds the first row
-altered or removed directly in the database.
+altered or removed directly in the database. The form and the walk along a chain are defined
+once, without Django, in :mod:`cases.chain` (docs/archive.md); this module applies them to the
+rows of the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
+from cases import chain
+from cases.chain import GENESIS, Break
 from cases.models import Case, CaseEvent
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "Break", "canonical", "compute_hash", "content", "verify", "verify_events"]
 
 
-def _utc(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def canonical(event: CaseEvent) -> bytes:
-    content = {
+def content(event: CaseEvent) -> dict[str, Any]:
+    """What an event's hash covers, as :mod:`cases.chain` (and an exported file) names it."""
+    return {
         "case": event.case_id,
         "seq": event.seq,
-        "at": _utc(event.at),
+        "at": chain.utc(event.at),
         "actor": event.actor_id,
         "actor_name": event.actor_name,
         "role": event.role,
@@ -41,11 +40,14 @@ def canonical(event: CaseEvent) -> bytes:
         "note": event.note,
         "data": event.data,
     }
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def canonical(event: CaseEvent) -> bytes:
+    return chain.canonical(content(event))
 
 
 def compute_hash(prev_hash: str, event: CaseEvent) -> str:
-    return hashlib.sha256(prev_hash.encode() + canonical(event)).hexdigest()
+    return chain.event_hash(prev_hash, content(event))
 
 
 def store(event: CaseEvent) -> CaseEvent:
@@ -93,16 +95,6 @@ def next_event(
     return event
 
 
-@dataclass(frozen=True)
-class Break:
-    case_id: int
-    seq: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"case {self.case_id}: event {self.seq}: {self.reason}"
-
-
 def verify_events(
     case_id: int, events: Iterable[CaseEvent], head: tuple[int, str] | None = None
 ) -> Break | None:
@@ -111,20 +103,8 @@ def verify_events(
     ``head`` is the (seq, hash) the case itself records for its last event: it catches the
     removal of events at the end of the chain.
     """
-    prev_hash = GENESIS
-    expected_seq = 1
-    for event in events:
-        if event.seq != expected_seq:
-            return Break(case_id, expected_seq, f"missing (found event {event.seq} next)")
-        if event.prev_hash != prev_hash:
-            return Break(case_id, event.seq, "does not follow the previous event's hash")
-        if compute_hash(prev_hash, event) != event.hash:
-            return Break(case_id, event.seq, "content does not match its hash (altered)")
-        prev_hash = event.hash
-        expected_seq += 1
-    if head is not None and head != (expected_seq - 1, prev_hash):
-        return Break(case_id, head[0], "the case records a last event the chain does not end with")
-    return None
+    links = (chain.Link(e.seq, e.prev_hash, e.hash, content(e)) for e in events)
+    return chain.first_break(case_id, links, head)
 
 
 def verify(case_ids: Iterable[int] | None = None, chunk: int = 2000) -> Iterator[Break]:

@@ -1,7 +1,9 @@
 """A case's whole file (R26.2): JSON for systems, PDF (Chinese text) for people and courts.
 
-Both carry every archive event with its hash and every attachment with its SHA-256, so the
-file can be checked against the chain on its own.
+Both carry every archive event with its hash and every attachment with its SHA-256. The JSON
+file (``gridgov-case-file/2``) carries each event exactly as its hash covers it (actor ids and
+UTC times included), so it can be checked on its own, without the database:
+``manage.py verify_archive --file`` or ``python -m cases.chain`` (docs/archive.md).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from cases import archive
+from cases import archive, chain, labels
 from cases.models import Case
 
 FONT = "STSong-Light"  # a CID font every PDF reader has: no font file to ship or embed
@@ -31,8 +33,8 @@ def case_file(case: Case, user: Any = None) -> dict[str, Any]:
     events = list(case.events.order_by("seq"))
     broken = archive.verify_events(case.pk, events, (case.archive_seq, case.archive_head))
     return {
-        "format": "gridgov-case-file/1",
-        "exported_at": timezone.now().isoformat(),
+        "format": chain.FORMAT,
+        "exported_at": timezone.localtime().isoformat(),
         "case": {
             "id": case.pk,
             "tracking_code": case.tracking_code,
@@ -73,28 +75,18 @@ def case_file(case: Case, user: Any = None) -> dict[str, Any]:
                 "size": f.size,
                 "content_type": f.content_type,
                 "event": f.event.seq if f.event else None,
+                "public": f.public,
             }
             for f in case.attachments.select_related("event")
         ],
+        # each event exactly as its hash covers it (cases.chain.CANONICAL_KEYS), then its hashes
         "events": [
-            {
-                "seq": e.seq,
-                "at": e.at.isoformat(),
-                "actor": e.actor_name,
-                "role": e.role,
-                "action": e.action,
-                "from": e.from_state,
-                "to": e.to_state,
-                "note": e.note,
-                "data": e.data,
-                "prev_hash": e.prev_hash,
-                "hash": e.hash,
-            }
-            for e in events
+            {**archive.content(e), "prev_hash": e.prev_hash, "hash": e.hash} for e in events
         ],
         "chain": {
             "intact": broken is None,
             "problem": str(broken) if broken else None,
+            "seq": case.archive_seq,
             "head": case.archive_head,
         },
     }
@@ -105,23 +97,25 @@ def _p(text: Any, style: ParagraphStyle) -> Paragraph:
 
 
 def case_pdf(case: Case, user: Any = None) -> bytes:
-    data = case_file(case, user)
+    """The case file for people: names rather than account names, the actions and states
+    in the reader's language, local times (Asia/Shanghai), every hash (R26.2)."""
+    events = list(case.events.order_by("seq").select_related("actor"))
+    broken = archive.verify_events(case.pk, events, (case.archive_seq, case.archive_head))
     body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
     small = ParagraphStyle("small", fontName=FONT, fontSize=7, leading=9)
     title = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=20, spaceAfter=6)
     heading = ParagraphStyle(
         "heading", fontName=FONT, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4
     )
-    c = data["case"]
-    if data["chain"]["intact"]:
-        chain = gettext("完整")
+    if broken is None:
+        chain_state = gettext("完整")
     else:
-        chain = gettext("已破坏:%(problem)s") % {"problem": data["chain"]["problem"]}
+        chain_state = gettext("已破坏:%(problem)s") % {"problem": str(broken)}
     story: list[Any] = [
-        _p(gettext("事件电子档案 %(code)s") % {"code": c["tracking_code"]}, title),
+        _p(gettext("事件电子档案 %(code)s") % {"code": case.tracking_code}, title),
         _p(
             gettext("导出时间:%(at)s  档案链校验:%(chain)s")
-            % {"at": data["exported_at"], "chain": chain},
+            % {"at": labels.local(timezone.now()), "chain": chain_state},
             body,
         ),
         Spacer(1, 4 * mm),
@@ -129,14 +123,14 @@ def case_pdf(case: Case, user: Any = None) -> bytes:
     facts = [
         (gettext("状态"), case.get_state_display()),
         (gettext("来源"), case.get_channel_display()),
-        (gettext("事项"), f"{c['matter']} {c['matter_name']}"),
-        (gettext("网格"), c["grid"]),
-        (gettext("位置"), f"{c['lng']:.6f}, {c['lat']:.6f} {c['address']}"),
-        (gettext("描述"), c["description"]),
-        (gettext("牵头部门"), c["lead_department"] or "—"),
-        (gettext("反映人"), f"{c['reporter_name']} {c['reporter_phone']}"),
-        (gettext("上报时间"), c["created_at"]),
-        (gettext("结案时间"), c["closed_at"] or "—"),
+        (gettext("事项"), f"{case.matter_code} {case.entry.item.name}"),
+        (gettext("网格"), case.grid_code),
+        (gettext("位置"), f"{case.lng:.6f}, {case.lat:.6f} {case.address}"),
+        (gettext("描述"), case.description),
+        (gettext("牵头部门"), case.lead_department.name if case.lead_department else "—"),
+        (gettext("反映人"), f"{case.reporter_name} {case.reporter_phone_masked}".strip() or "—"),
+        (gettext("上报时间"), labels.local(case.created_at)),
+        (gettext("结案时间"), labels.local(case.closed_at)),
         (gettext("评价"), case.get_rating_display() if case.rating else "—"),
     ]
     table = Table([[_p(k, body), _p(v, body)] for k, v in facts], colWidths=[28 * mm, 150 * mm])
@@ -155,23 +149,27 @@ def case_pdf(case: Case, user: Any = None) -> bytes:
         gettext("说明"),
     )
     rows = [[_p(h, body) for h in headers]]
-    for e in data["events"]:
+    for e in events:
+        role = labels.role_label(e.role)
+        states = labels.state_label(e.to_state)
+        if e.from_state and e.from_state != e.to_state:
+            states = f"{labels.state_label(e.from_state)} → {states}"
         rows.append(
             [
-                _p(e["seq"], body),
-                _p(e["at"][:19].replace("T", " "), body),
-                _p(f"{e['actor']} / {e['role']}", body),
-                _p(e["action"], body),
-                _p(f"{e['from'] or '—'} → {e['to']}", body),
-                _p(e["note"], body),
+                _p(e.seq, body),
+                _p(labels.local(e.at), body),
+                _p(f"{labels.actor(e)} / {role}" if role else labels.actor(e), body),
+                _p(labels.event_label(e.action), body),
+                _p(states, body),
+                _p(e.note, body),
             ]
         )
-        rows.append(["", _p(f"hash {e['hash']}  prev {e['prev_hash']}", small), "", "", "", ""])
-    events = Table(
+        rows.append(["", _p(f"hash {e.hash}  prev {e.prev_hash}", small), "", "", "", ""])
+    table = Table(
         rows, colWidths=[10 * mm, 28 * mm, 34 * mm, 20 * mm, 36 * mm, 50 * mm], repeatRows=1
     )
     spans = [("SPAN", (1, i), (5, i)) for i in range(2, len(rows), 2)]
-    events.setStyle(
+    table.setStyle(
         TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
@@ -181,16 +179,23 @@ def case_pdf(case: Case, user: Any = None) -> bytes:
             ]
         )
     )
-    story += [events, _p(gettext("附件"), heading)]
-    if data["attachments"]:
+    story += [table, _p(gettext("附件"), heading)]
+    attachments = list(case.attachments.select_related("event"))
+    if attachments:
         attachment_rows = [[_p(h, body) for h in (gettext("文件"), gettext("大小"), "SHA-256")]]
         attachment_rows += [
-            [_p(a["name"], body), _p(a["size"], body), _p(a["sha256"], small)]
-            for a in data["attachments"]
+            [_p(f.original_name, body), _p(f.size, body), _p(f.sha256, small)] for f in attachments
         ]
         story.append(Table(attachment_rows, colWidths=[50 * mm, 20 * mm, 108 * mm]))
     else:
         story.append(_p(gettext("无"), body))
+    story.append(
+        _p(
+            gettext("档案链共 %(n)s 条记录,末条哈希:%(head)s")
+            % {"n": case.archive_seq, "head": case.archive_head},
+            small,
+        )
+    )
     buffer = io.BytesIO()
     SimpleDocTemplate(
         buffer,
@@ -199,6 +204,6 @@ def case_pdf(case: Case, user: Any = None) -> bytes:
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=gettext("事件档案 %(code)s") % {"code": c["tracking_code"]},
+        title=gettext("事件档案 %(code)s") % {"code": case.tracking_code},
     ).build(story)
     return buffer.getvalue()

@@ -18,10 +18,18 @@
                            returned ◀────────────────┘                              evaluated
                               └── dispatch again (with a duty ruling when disputed) ──▶ dispatched
 
+    review (agency)    : an unsatisfied rating is reviewed: reopen ──▶ in_progress (the lead
+                         department handles it again) or confirm (stays evaluated), with a
+                         reason (R18.1, R27.1)
+
     suspend (approved) : dispatched / in_progress ──▶ suspended ──resume──▶ where it was
     escalate           : reported / verified / accepted / returned stay put; the case moves
                          from the township agency to the county, county to city (R24.2)
     extend, supervise, answer, co-department sign/return/feedback: no change of case state
+    end_assignment     : the agency ends a co-department's open part with a reason (R25.1);
+                         no change of case state
+    closing            : a case closes (check ok) only when no co-department's part is still
+                         open: each one fed back, returned, or ended by the agency
 
 Who may act is a *kind of actor* resolved against the case (:func:`authorize`):
 
@@ -44,11 +52,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     NEXT_LEVEL,
+    AssignmentRole,
     AssignmentState,
     Case,
     RequestStatus,
@@ -129,7 +138,15 @@ ACTIONS: dict[str, Action] = {
             (AGENCY,),
             "R24.2, R24.4, R25.1",
         ),
-        Action("sign", gettext_lazy("签收"), WITH_DEPARTMENTS, None, (DEPARTMENT,), "R24.3"),
+        Action(
+            "sign",
+            gettext_lazy("签收"),
+            # a co-department may still take up its part after the lead fed back (R25.1)
+            _s(*WITH_DEPARTMENTS, State.HANDLED),
+            None,
+            (DEPARTMENT,),
+            "R24.3, R25.1",
+        ),
         Action("return", gettext_lazy("退回"), WITH_DEPARTMENTS, None, (DEPARTMENT,), "R24.4"),
         Action(
             "feedback",
@@ -140,6 +157,14 @@ ACTIONS: dict[str, Action] = {
             (DEPARTMENT,),
             "R24.3, R25.1",
         ),
+        Action(
+            "end_assignment",
+            gettext_lazy("终止协办"),
+            _s(*WITH_DEPARTMENTS, State.HANDLED, State.SUSPENDED),
+            None,
+            (AGENCY,),
+            "R25.1, R27.1",
+        ),
         Action("check", gettext_lazy("核查结案"), _s(State.HANDLED), None, (AGENCY, GRID), "R26.1"),
         Action(
             "evaluate",
@@ -147,6 +172,14 @@ ACTIONS: dict[str, Action] = {
             _s(State.CLOSED),
             State.EVALUATED,
             (REPORTER,),
+            "R18.1, R27.1",
+        ),
+        Action(
+            "review",
+            gettext_lazy("复核评价"),
+            _s(State.EVALUATED),
+            None,  # reopen: in_progress; confirm: stays evaluated
+            (AGENCY,),
             "R18.1, R27.1",
         ),
         Action("extend", gettext_lazy("申请延期"), WITH_DEPARTMENTS, None, (DEPARTMENT,), "R24.3"),
@@ -283,6 +316,34 @@ def authorize(user: Any, case: Case, action_name: str) -> Authority:
     return found
 
 
+# --- what must hold before a case closes (R25.1) --------------------------------------------
+
+
+def open_co_assignments(case: Case) -> list[Any]:
+    """The co-departments' assignments still open (waiting to be signed or being handled)."""
+    return [
+        a
+        for a in case.assignments.all()
+        if a.role == AssignmentRole.CO and a.state in ACTIVE_ASSIGNMENT_STATES
+    ]
+
+
+def require_closable(case: Case) -> None:
+    """A case closes only when every co-department has fed back its part (or returned it),
+    or the agency has ended that part with a reason (R25.1): raise 400 naming the ones
+    still open."""
+    still_open = open_co_assignments(case)
+    if still_open:
+        names = pgettext("list separator", "、").join(a.department.name for a in still_open)
+        raise DomainError(
+            _("协办部门 %(names)s 尚未反馈:请等待其反馈,或终止其协办并写明理由,再结案")
+            % {"names": names},
+            code="co_departments_open",
+            field="assignments",
+            extra={"assignments": [a.pk for a in still_open]},
+        )
+
+
 # --- what else must hold for an action to succeed (for available_actions) -------------------
 # The services check these too, with their own messages; here they only keep the UI from
 # offering an action the service would refuse (signing twice, deciding nothing, …).
@@ -337,6 +398,8 @@ READY: dict[str, Callable[[Case, Authority], bool]] = {
     "suspend": lambda case, found: not _pending_suspension(case, found),
     "decide_suspension": _pending_suspension,
     "answer": _unanswered_supervision,
+    "end_assignment": lambda case, found: bool(open_co_assignments(case)),
+    "review": lambda case, found: case.review_pending,
 }
 
 

@@ -172,6 +172,9 @@ class Case(models.Model):
     return_count = models.PositiveIntegerField(_("退回次数"), default=0)
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
     suspended_from = models.CharField(max_length=12, blank=True, editable=False)
+    # An unsatisfied rating waits for the agency's review (cases.reviews): the console's
+    # "to review" queue counts this flag (R27.1).
+    review_pending = models.BooleanField(_("待复核"), default=False, editable=False)
     # The archive's head: the last event's number and hash (see cases.archive).
     archive_seq = models.PositiveIntegerField(default=0, editable=False)
     archive_head = models.CharField(max_length=64, blank=True, editable=False)
@@ -192,6 +195,12 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["state", "agency_code"], name="case_state_agency"),
             models.Index(fields=["deadline_status", "state"], name="case_deadline_state"),
+            # few rows: the "to review" queue of each agency (R27.1)
+            models.Index(
+                fields=["agency_code", "evaluated_at"],
+                condition=Q(review_pending=True),
+                name="case_review_pending",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -233,6 +242,9 @@ class AssignmentState(models.TextChoices):
     RETURNED = "returned", _("已退回")
     FED_BACK = "fed_back", _("已反馈")
     WITHDRAWN = "withdrawn", _("已撤回")
+    # A co-department's part ended by the agency with a reason, so the case may close
+    # without it (R25.1); an ended assignment is never late (R27.1).
+    ENDED = "ended", _("已终止")
 
 
 ACTIVE_ASSIGNMENT_STATES = frozenset({AssignmentState.DISPATCHED, AssignmentState.SIGNED})
@@ -285,6 +297,9 @@ class Assignment(models.Model):
         related_name="+",
     )
     feedback = models.TextField(_("办理结果"), blank=True)
+    # What the department tells the reporter: shown on the public tracking page (R18.1);
+    # ``feedback`` stays internal (it may name people).
+    public_result = models.TextField(_("公开答复"), blank=True)
     fed_back_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
     fed_back_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -296,6 +311,15 @@ class Assignment(models.Model):
     return_reason = models.TextField(_("退回理由"), blank=True)
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     was_late = models.BooleanField(_("超期办结"), default=False)
+    end_reason = models.TextField(_("终止理由"), blank=True)
+    ended_at = models.DateTimeField(_("终止时间"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("派遣")
@@ -340,6 +364,9 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    # a department's result photo it chose to show the reporter (R18.1); every other photo is
+    # served only to those who may see the case
+    public = models.BooleanField(_("公开"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -573,6 +600,46 @@ class Supervision(models.Model):
         }
 
 
+class Review(models.Model):
+    """复核: the agency reviews an unsatisfied rating: it reopens the case (the lead
+    department handles it again) or confirms the result, with a reason (R18.1, R27.1)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待复核")
+        REOPENED = "reopened", _("重新办理")
+        CONFIRMED = "confirmed", _("维持结案")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices)
+    comment = models.TextField(_("评价意见"), blank=True)
+    opened_at = models.DateTimeField(_("评价时间"), default=timezone.now)
+    status = models.CharField(
+        _("复核结果"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.TextField(_("复核理由"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评价复核")
+        verbose_name_plural = _("评价复核")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="pending"), name="review_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.tracking_code} {self.get_status_display()}"
+
+
 class Warning(models.Model):
     """警示: a unit repeatedly late is warned (R27.1)."""
 
@@ -623,6 +690,8 @@ class Notification(models.Model):
         DISPATCHED = "dispatched", _("新派遣")
         RETURNED = "returned", _("退回")
         WARNING = "warning", _("警示")
+        ENDED = "ended", _("协办终止")
+        REVIEW = "review", _("不满意复核")
 
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=12, choices=Kind.choices)

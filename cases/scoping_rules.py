@@ -38,7 +38,15 @@ def _related(prefix: str):
 
 
 scoping.register(m.Case, scoping.ScopeRule(view=CASE_READERS, change=CASE_READERS, q=_case_q))
-for model in (m.Assignment, m.CaseEvent, m.Attachment, m.Suspension, m.Supervision, m.DutyRuling):
+for model in (
+    m.Assignment,
+    m.CaseEvent,
+    m.Attachment,
+    m.Suspension,
+    m.Supervision,
+    m.DutyRuling,
+    m.Review,
+):
     scoping.register(
         model, scoping.ScopeRule(view=CASE_READERS, change=CASE_READERS, q=_related("case__"))
     )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from audit import personal_data
 from audit import services as audit
 from audit.models import AuditRecord
-from cases import archive, machine
+from cases import archive, machine, results
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     LEVEL_CODE_LENGTH,
@@ -50,7 +50,7 @@ from cases.models import (
     Urgency,
     Warning,
 )
-from cases.uploads import CheckedPhoto, check_photos
+from cases.uploads import MAX_PHOTOS, CheckedPhoto, check_photos
 from gridgov import rows
 from gridgov.errors import DomainError, Forbidden, NotFound
 from matters import gate
@@ -246,6 +246,7 @@ def _record(case: Case, *, photos: Sequence[CheckedPhoto] = (), **step: Any) -> 
             height=photo.height,
             uploaded_by=uploader,
             uploaded_at=event.at,
+            public=photo.public,
         )
         attachment.file.save(f"{photo.sha256}{photo.extension}", photo.as_file(), save=False)
         attachment.save()
@@ -512,7 +513,8 @@ def _intake_new(
             entry=admission.entry,
             matter_code=admission.entry.item.code,
             reporter=user,
-            reporter_name=reporter_name or (user.get_full_name() if user else ""),
+            # the account's name, never its user name (R26.2: the record shows names)
+            reporter_name=reporter_name or (getattr(user, "full_name", "") if user else ""),
             idempotency_key=key,
             created_at=now,
             verified_at=now if start_state == State.VERIFIED else None,
@@ -1025,26 +1027,52 @@ def return_case(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -
 
 @transaction.atomic
 def feedback(
-    actor: Any, case_id: Any, *, note: str, photos: Iterable[Any] = (), client_id: str = ""
+    actor: Any,
+    case_id: Any,
+    *,
+    note: str,
+    photos: Iterable[Any] = (),
+    public_note: str = "",
+    public_photos: Iterable[Any] = (),
+    client_id: str = "",
 ) -> Case:
     """反馈: a department reports its result; the lead department's feedback, for the whole
-    case (R25.1), sends it to the agency to check (R24.3)."""
+    case (R25.1), sends it to the agency to check (R24.3). ``note`` and ``photos`` are for
+    the agency; ``public_note`` and ``public_photos`` are what the reporter sees on the
+    tracking page before rating (R18.1): no personal data (:mod:`cases.results`)."""
     case = _lock(case_id)
     if _replayed(case, "feedback", client_id):
         return case
     authority = machine.authorize(actor, case, "feedback")
     note = _text(note, "note")
+    public_note = results.clean_public_note(public_note)
+    photos, public_photos = list(photos or []), list(public_photos or [])
+    if len(photos) + len(public_photos) > MAX_PHOTOS:  # one step's photos together
+        raise DomainError(
+            _("最多上传 %(n)s 张照片") % {"n": MAX_PHOTOS}, field="public_photos", code="too_many"
+        )
     checked = check_photos(photos)
+    checked += check_photos(public_photos, field="public_photos", public=True)
     assignment = _my_assignment(case, authority, [AssignmentState.SIGNED])
     before = audit.snapshot(case, CASE_FIELDS)
     from_state = case.state
     now = _now()
     assignment.state = AssignmentState.FED_BACK
     assignment.feedback = note
+    assignment.public_result = public_note
     assignment.fed_back_at = now
     assignment.fed_back_by = _user(actor)
     assignment.was_late = bool(assignment.due_at and now > assignment.due_at)
-    assignment.save(update_fields=["state", "feedback", "fed_back_at", "fed_back_by", "was_late"])
+    assignment.save(
+        update_fields=[
+            "state",
+            "feedback",
+            "public_result",
+            "fed_back_at",
+            "fed_back_by",
+            "was_late",
+        ]
+    )
     if assignment.role == AssignmentRole.LEAD:
         case.state = State.HANDLED
         case.handled_at = now
@@ -1061,6 +1089,7 @@ def feedback(
             "department": assignment.department_id,
             "role": assignment.role,
             "late": assignment.was_late,
+            **({"public_note": public_note} if public_note else {}),
         },
         photos=checked,
         before=before,
@@ -1092,6 +1121,7 @@ def check(
     from_state = case.state
     now = _now()
     if passed:
+        machine.require_closable(case)  # every co-department done or ended (R25.1)
         note = _text(note, "note", required=False)
         case.state = State.CLOSED
         case.closed_at = now
@@ -1099,24 +1129,7 @@ def check(
         _save(case, "state", "closed_at", "deadline_status")
     else:
         note = _text(note, "note")
-        lead = case.assignments.filter(
-            role=AssignmentRole.LEAD, state=AssignmentState.FED_BACK
-        ).first()
-        if lead is None:  # pragma: no cover - a handled case always has a fed-back lead
-            raise DomainError(_("没有可返工的牵头部门"), code="no_lead")
-        # Rework gets a fresh handling period: the department must redo the work.
-        due_at, _why = _deadline(now, *_terms(case.entry)["handling"])
-        lead.state = AssignmentState.SIGNED
-        lead.due_at = due_at
-        lead.clock_started_at = now
-        lead.deadline_status = DeadlineStatus.NORMAL if due_at else DeadlineStatus.NONE
-        lead.save(update_fields=["state", "due_at", "clock_started_at", "deadline_status"])
-        case.state = State.IN_PROGRESS
-        case.rework_count += 1
-        case.due_at = due_at
-        case.deadline_status = lead.deadline_status
-        _save(case, "state", "rework_count", "due_at", "deadline_status")
-        _schedule_checks(case, now, due_at, _terms(case.entry)["amber"])
+        rework(case, now)
     _record(
         case,
         action="check",
@@ -1131,6 +1144,30 @@ def check(
     return case
 
 
+def rework(case: Case, now: dt.datetime) -> Assignment:
+    """Send the case back to its lead department, which fed back, to handle it again with a
+    fresh handling period: a failed check (R26.1) or an unsatisfied rating reopened on review
+    (R27.1, cases.reviews). The case is locked by the caller, who records the step."""
+    lead = case.assignments.filter(role=AssignmentRole.LEAD, state=AssignmentState.FED_BACK).first()
+    if lead is None:
+        raise DomainError(
+            _("该事件没有已反馈的牵头部门,不能返工或重新办理"), field="state", code="no_lead"
+        )
+    due_at, _why = _deadline(now, *_terms(case.entry)["handling"])
+    lead.state = AssignmentState.SIGNED
+    lead.due_at = due_at
+    lead.clock_started_at = now
+    lead.deadline_status = DeadlineStatus.NORMAL if due_at else DeadlineStatus.NONE
+    lead.save(update_fields=["state", "due_at", "clock_started_at", "deadline_status"])
+    case.state = State.IN_PROGRESS
+    case.rework_count += 1
+    case.due_at = due_at
+    case.deadline_status = lead.deadline_status
+    _save(case, "state", "rework_count", "due_at", "deadline_status")
+    _schedule_checks(case, now, due_at, _terms(case.entry)["amber"])
+    return lead
+
+
 @transaction.atomic
 def evaluate(
     actor: Any,
@@ -1142,7 +1179,8 @@ def evaluate(
     tracking_code: str | None = None,
 ) -> Case:
     """The reporter rates the result (R18.1, R27.1). A resident who reported without an
-    account rates through the case's tracking code."""
+    account rates through the case's tracking code. An unsatisfied rating opens a review by
+    the agency (:mod:`cases.reviews`)."""
     case = _lock(case_id)
     if _replayed(case, "evaluate", client_id):
         return case
@@ -1174,6 +1212,10 @@ def evaluate(
         data={"client_id": client_id, "rating": rating},
         before=before,
     )
+    if rating == Rating.UNSATISFIED:
+        from cases import reviews  # the reviews build on the services
+
+        reviews.open_review(case)
     return case
 
 
@@ -1453,7 +1495,8 @@ def supervise(
     assignments = [
         a
         for a in case.assignments.all()
-        if a.state not in (AssignmentState.WITHDRAWN, AssignmentState.RETURNED)
+        if a.state
+        not in (AssignmentState.WITHDRAWN, AssignmentState.RETURNED, AssignmentState.ENDED)
     ]
     if department is not None:
         department_id = int(getattr(department, "pk", department))
@@ -1555,6 +1598,8 @@ def issue_warnings(
             due_at__lte=end,
         )
         .filter(Q(was_late=True) | Q(state__in=ACTIVE_ASSIGNMENT_STATES, due_at__lt=_now()))
+        # an assignment the agency ended is never late (R27.1)
+        .exclude(state=AssignmentState.ENDED)
         .values("department")
         .annotate(n=Count("pk"))
         .filter(n__gte=threshold)

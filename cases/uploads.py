@@ -6,6 +6,7 @@ of the allowed formats. The SHA-256 of the stored bytes enters the archive (R26.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class CheckedPhoto:
     sha256: str
     width: int
     height: int
+    public: bool = False  # shown to the public on the tracking page (a result photo)
 
     def as_file(self) -> ContentFile:
         return ContentFile(self.content, name=f"{self.sha256}{self.extension}")
@@ -49,6 +51,8 @@ class CheckedPhoto:
             "sha256": self.sha256,
             "size": len(self.content),
             "content_type": self.content_type,
+            # only when set: the manifests of earlier events keep their form (R26.2)
+            **({"public": True} if self.public else {}),
         }
 
 
@@ -100,10 +104,21 @@ def check_photo(upload: Any) -> CheckedPhoto:
     )
 
 
-def check_photos(uploads: Any) -> list[CheckedPhoto]:
+def check_photos(
+    uploads: Any, *, field: str = "photos", public: bool = False
+) -> list[CheckedPhoto]:
+    """Check each upload; ``public`` marks them as shown on the public tracking page."""
     uploads = list(uploads or [])
     if len(uploads) > MAX_PHOTOS:
         raise DomainError(
-            _("最多上传 %(n)s 张照片") % {"n": MAX_PHOTOS}, field="photos", code="too_many"
+            _("最多上传 %(n)s 张照片") % {"n": MAX_PHOTOS}, field=field, code="too_many"
         )
-    return [check_photo(u) for u in uploads]
+    checked = []
+    for upload in uploads:
+        try:
+            photo = check_photo(upload)
+        except DomainError as exc:
+            exc.field = field
+            raise
+        checked.append(dataclasses.replace(photo, public=True) if public else photo)
+    return checked

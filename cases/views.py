@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from cases import machine, mapdata, services, worklists
+from cases import co_departments, labels, machine, mapdata, reviews, services, worklists
+from cases.api import serializers
 from cases.models import (
     OPEN_STATES,
     Assignment,
@@ -43,12 +44,12 @@ from cases.models import (
     Extension,
     Rating,
     RequestStatus,
+    Review,
     State,
     Supervision,
     Suspension,
 )
 from gridgov.errors import DomainError
-from people import roles as R
 from people import scoping
 from people.models import Department
 from people.web import ScopedView
@@ -328,29 +329,6 @@ def case_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-EVENT_LABELS: dict[str, Any] = {
-    "report": gettext_lazy("上报"),
-    "regrid": gettext_lazy("网格调整"),  # the grid was split, merged or redrawn (R8.1)
-    **{name: action.label for name, action in machine.ACTIONS.items()},
-}
-ACTOR_KIND_LABELS: dict[str, Any] = {
-    "system": gettext_lazy("系统"),
-    "superuser": gettext_lazy("超级管理员"),
-    machine.GRID: gettext_lazy("网格员"),
-    machine.AGENCY: gettext_lazy("网格化机构"),
-    machine.SUPERVISOR: gettext_lazy("督办"),
-    machine.DEPARTMENT: gettext_lazy("联动部门"),
-    machine.DEPARTMENT_LEAD: gettext_lazy("牵头部门"),
-    machine.REPORTER: gettext_lazy("反映人"),
-}
-
-
-def role_label(role: str) -> str:
-    if role in ACTOR_KIND_LABELS:
-        return str(ACTOR_KIND_LABELS[role])
-    return R.label(role) if role else ""
-
-
 def _event_details(event: CaseEvent, departments: dict[int, str]) -> list[str]:
     """A few words on what an archive event decided (departments, deadlines, results)."""
     data = event.data or {}
@@ -363,7 +341,9 @@ def _event_details(event: CaseEvent, departments: dict[int, str]) -> list[str]:
             details.append(_("协办:%(d)s") % {"d": names})
         if data.get("ruling"):
             details.append(_("职责争议裁定"))
-    elif event.action in ("sign", "return", "feedback", "extend") and data.get("department"):
+    elif event.action in ("sign", "return", "feedback", "extend", "end_assignment") and data.get(
+        "department"
+    ):
         details.append(str(departments.get(data["department"], data["department"])))
     if event.action == "extend":
         unit = _("个工作日") if data.get("unit") == "workdays" else _("个工作小时")
@@ -376,6 +356,8 @@ def _event_details(event: CaseEvent, departments: dict[int, str]) -> list[str]:
         details.append(_("核实不属实"))
     if event.action == "escalate":
         details.append(f"{data.get('from_level', '')} → {data.get('to_level', '')}")
+    if event.action == "review":
+        details.append(_("重新办理") if data.get("decision") == "reopened" else _("维持结案"))
     if event.action == "regrid":
         details.append(f"{data.get('from_grid', '')} → {data.get('to_grid', '')}")
         if data.get("by_point") is False:
@@ -389,15 +371,16 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
     departments = {a.department_id: a.department.name for a in case.assignments.all()}
     if case.entry.lead_department_id:
         departments.setdefault(case.entry.lead_department_id, case.entry.lead_department.name)
-    events = case.events.order_by("seq").prefetch_related("files")
+    events = case.events.order_by("seq").select_related("actor").prefetch_related("files")
     return [
         {
             "event": e,
-            "label": EVENT_LABELS.get(e.action, e.action),
-            "role": role_label(e.role),
+            "label": labels.event_label(e.action),
+            "who": labels.actor(e),
+            "role": labels.role_label(e.role),
             "details": _event_details(e, departments),
-            "from_label": State(e.from_state).label if e.from_state in State.values else "",
-            "to_label": State(e.to_state).label if e.to_state in State.values else "",
+            "from_label": labels.state_label(e.from_state) if e.from_state else "",
+            "to_label": labels.state_label(e.to_state) if e.to_state else "",
         }
         for e in events
     ]
@@ -476,6 +459,7 @@ def action_context(user: Any, case: Case, values: QueryDict | None = None) -> di
         chosen_co = {int(v) for v in values.getlist("co_departments") if v.isdigit()}
     else:
         chosen_lead, chosen_co = suggested_lead, suggested_co
+    open_co = machine.open_co_assignments(case)
     found = machine.authority(user, case, (machine.DEPARTMENT,))
     mine = {
         a.pk
@@ -494,11 +478,19 @@ def action_context(user: Any, case: Case, values: QueryDict | None = None) -> di
         "pending_suspension": next(
             (s for s in case.suspensions.all() if s.status == RequestStatus.PENDING), None
         ),
-        "supervisable": live,
+        "supervisable": [a for a in live if a.state != AssignmentState.ENDED],
+        # co-departments still open: the case cannot close before they are done (R25.1)
+        "open_co": open_co,
+        "open_co_names": pgettext("list separator", "、").join(a.department.name for a in open_co),
         "my_open_supervisions": [
             s for s in case.supervisions.all() if s.answered_at is None and s.assignment_id in mine
         ],
         "ratings": Rating.choices,
+        "pending_review": next(
+            (r for r in case.reviews.all() if r.status == Review.Status.PENDING), None
+        )
+        if case.review_pending
+        else None,
     }
 
 
@@ -569,14 +561,30 @@ def _optional_department(data: QueryDict) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-Call = Callable[[Any, int, QueryDict, list[Any], str], Any]
+def _parsed(serializer_class: type, data: QueryDict) -> dict[str, Any]:
+    """A form's fields parsed by the action's API serializer (one parser for the API and the
+    page); the first field's error becomes the refusal shown next to the form."""
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        name, problems = next(iter(serializer.errors.items()))
+        raise DomainError(f"{problems[0]}", field=name)
+    return {k: v for k, v in serializer.validated_data.items() if k != "client_id"}
+
+
+# (user, case id, the form's fields, its files, client id)
+Call = Callable[[Any, int, QueryDict, Any, str], Any]
 
 ACTION_CALLS: dict[str, Call] = {
     "verify": lambda u, pk, d, f, c: services.verify(
-        u, pk, valid=_yes(d, "valid"), note=d.get("note", ""), photos=f, client_id=c
+        u,
+        pk,
+        valid=_yes(d, "valid"),
+        note=d.get("note", ""),
+        photos=f.getlist("photos"),
+        client_id=c,
     ),
     "settle": lambda u, pk, d, f, c: services.settle(
-        u, pk, note=d.get("note", ""), photos=f, client_id=c
+        u, pk, note=d.get("note", ""), photos=f.getlist("photos"), client_id=c
     ),
     "accept": lambda u, pk, d, f, c: services.accept(u, pk, note=d.get("note", ""), client_id=c),
     "decline": lambda u, pk, d, f, c: services.decline(
@@ -599,13 +607,30 @@ ACTION_CALLS: dict[str, Call] = {
         u, pk, reason=d.get("reason", ""), client_id=c
     ),
     "feedback": lambda u, pk, d, f, c: services.feedback(
-        u, pk, note=d.get("note", ""), photos=f, client_id=c
+        u,
+        pk,
+        note=d.get("note", ""),
+        photos=f.getlist("photos"),
+        public_note=d.get("public_note", ""),
+        public_photos=f.getlist("public_photos"),
+        client_id=c,
     ),
     "check": lambda u, pk, d, f, c: services.check(
-        u, pk, passed=_yes(d, "passed"), note=d.get("note", ""), photos=f, client_id=c
+        u,
+        pk,
+        passed=_yes(d, "passed"),
+        note=d.get("note", ""),
+        photos=f.getlist("photos"),
+        client_id=c,
     ),
     "evaluate": lambda u, pk, d, f, c: services.evaluate(
         u, pk, rating=d.get("rating", ""), comment=d.get("comment", ""), client_id=c
+    ),
+    "end_assignment": lambda u, pk, d, f, c: co_departments.end_assignment(
+        u, pk, **_parsed(serializers.EndAssignmentSerializer, d), client_id=c
+    ),
+    "review": lambda u, pk, d, f, c: reviews.review(
+        u, pk, **_parsed(serializers.ReviewSerializer, d), client_id=c
     ),
     "extend": lambda u, pk, d, f, c: services.request_extension(
         u,
@@ -669,7 +694,7 @@ class CaseActionView(CaseDetailView):
             return HttpResponse(_("没有这个操作"), status=400, content_type="text/plain")
         client_id = (request.POST.get("client_id") or "")[:64]
         try:
-            call(request.user, case.pk, request.POST, request.FILES.getlist("photos"), client_id)
+            call(request.user, case.pk, request.POST, request.FILES, client_id)
         except DomainError as exc:
             if exc.http_status == 404:
                 raise Http404(exc.message) from exc
@@ -743,9 +768,9 @@ class InboxView(DepartmentView):
                 "last_extension": next(iter(a.extensions.all()), None),
                 "open_supervisions": [s for s in a.supervisions.all() if s.answered_at is None],
                 "may_sign": a.state == AssignmentState.DISPATCHED
-                and a.case.state in machine.WITH_DEPARTMENTS,
+                and a.case.state in machine.ACTIONS["sign"].sources,
                 "may_feed_back": a.state == AssignmentState.SIGNED
-                and a.case.state == State.IN_PROGRESS,
+                and a.case.state in machine.ACTIONS["feedback"].sources,
                 "client_id": uuid.uuid4().hex,
             }
             for a in page.object_list

@@ -4,7 +4,8 @@ result; signed-in residents also find their reports under "my reports".
 Public pages: they pass ``request.user`` (an AnonymousUser when signed out) to the services,
 never ``None`` (the system actor). What a tracking code shows is the public progress only:
 states, dates, and the names of agencies and departments; no person's name or phone, not even
-the reporter's masked data, and no free-text notes (they may name people).
+the reporter's masked data, and no internal notes (they may name people). What the
+departments did is shown through what they wrote and chose for the public (cases.results).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods
 
 from audit.middleware import client_ip
-from cases import matter_choices, services
+from cases import files, matter_choices, results, services
 from cases.models import (
     LEVEL_CODE_LENGTH,
     Case,
@@ -245,6 +246,12 @@ def public_timeline(case: Case) -> list[Step]:
             label = _("核查通过,结案") if data.get("passed") else _("核查未通过,退回返工")
         elif event.action == "evaluate":
             label = _("评价:%(rating)s") % {"rating": Rating(data["rating"]).label}
+        elif event.action == "review":
+            label = (
+                _("经网格化机构复核,重新办理")
+                if data.get("decision") == "reopened"
+                else _("经网格化机构复核,维持办理结果")
+            )
         elif event.action == "decide_extension" and data.get("approved"):
             label = _("办理期限经批准延长")
         elif event.action == "decide_suspension" and data.get("approved"):
@@ -343,12 +350,15 @@ def track_case(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("感谢您的评价!"))
             return redirect("public-track-case", code=code)
+    departments = dict(case.assignments.values_list("department_id", "department__name"))
     return render(
         request,
         "cases/public/track_case.html",
         {
             "case": case,
             "steps": public_timeline(case),
+            # what the departments did, shown before the rating form (R18.1)
+            "results": results.public_results(case, departments),
             "new": request.GET.get("new") == "1",
             "may_rate": case.state == State.CLOSED and case.reporter_id is None,
             "rate_in_account": case.state == State.CLOSED and case.reporter_id is not None,
@@ -358,6 +368,19 @@ def track_case(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+@require_http_methods(["GET"])
+def track_photo(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """A department's result photo marked public, through the case's tracking code (R18.1);
+    any other photo is a 404, counted as a miss like an unknown code."""
+    code = _normal_code(code)
+    if _too_many_misses(request):
+        raise Http404(_("没有这张照片"))
+    photo = results.public_photo(code, pk)
+    if photo is None:
+        _count_miss(request)
+    return files.serve(photo)
 
 
 # --- my reports (signed-in residents) ------------------------------------------------------

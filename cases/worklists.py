@@ -129,6 +129,14 @@ QUEUES: dict[str, Queue] = {
             order=("handled_at", "pk"),
         ),
         Queue(
+            "review",
+            _("待复核"),
+            Q(review_pending=True),
+            held=True,
+            order=("evaluated_at", "pk"),
+            hint=_("群众评价不满意的事件:复核后重新办理,或写明理由维持结案。"),
+        ),
+        Queue(
             "overdue",
             _("超期"),
             Q(state__in=OPEN_STATES, deadline_status=DeadlineStatus.RED),
@@ -313,6 +321,7 @@ INBOX_TABS: dict[str, Tab] = {
         Tab("progress", _("办理中"), (AssignmentState.SIGNED,), DUE),
         Tab("returned", _("已退回"), (AssignmentState.RETURNED,), ("-returned_at", "-pk")),
         Tab("fed_back", _("已反馈"), (AssignmentState.FED_BACK,), ("-fed_back_at", "-pk")),
+        Tab("ended", _("已终止"), (AssignmentState.ENDED,), ("-ended_at", "-pk")),
     ]
 }
 DEFAULT_TAB = "sign"

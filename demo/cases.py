@@ -39,7 +39,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from audit import services as audit
-from cases import services
+from cases import co_departments, services
 from cases.models import Case, DeadlineStatus, Extension, Level, State
 from demo.steps import CITY_CODE
 from gridgov.errors import DomainError
@@ -227,6 +227,8 @@ FEEDBACK_NOTES = ["已派员到场处置,问题已整改到位", "已完成维�
                   "已对当事人进行教育并责令整改,复查已整改", "已联合相关单位清理完毕",
                   "已立案查处,现场已恢复"]  # fmt: skip
 CO_NOTES = ["已配合牵头部门到场处置", "已协助清理现场"]
+END_REASONS = ["牵头部门已一并处置完毕,无需协办", "经核实不涉及协办部门职责"]
+OPEN_PARTS = ("dispatched", "signed")
 DECLINE_REASONS = ["经核实属小区物业内部管理事项,已告知反映人向物业反映",
                    "重复上报,已并入同一事件办理", "反映问题已自行解决,无需处置"]  # fmt: skip
 FALSE_NOTES = ["现场核实无此情况", "到场查看,反映的问题不存在"]
@@ -633,14 +635,31 @@ def _feedback(story: Story, *, low: float = 4, high: float = 40) -> None:
     story.later(low, high)
     note = story.rng.choice(FEEDBACK_NOTES)
     photos = _photos(story.rng, 1, 2, "处置后")
+    # what the reporter sees on the tracking page: the result, and the photos after it
     story.act(
-        lambda: services.feedback(story.cast.department(case), case.pk, note=note, photos=photos)
+        lambda: services.feedback(
+            story.cast.department(case),
+            case.pk,
+            note=note,
+            public_note=note,
+            public_photos=photos,
+        )
     )
 
 
 def _check(story: Story, *, passed: bool = True) -> None:
     story.later(2, 20)
     case = story.now
+    if passed:
+        # A co-department without an account never fed back its part: the agency ends it
+        # with a reason, or the case could not close (R25.1).
+        for assignment in list(case.assignments.filter(role="co", state__in=OPEN_PARTS)):
+            reason = story.rng.choice(END_REASONS)
+            story.act(
+                lambda pk=assignment.pk, reason=reason: co_departments.end_assignment(
+                    story.cast.agency(case), case.pk, assignment=pk, reason=reason
+                )
+            )
     by_worker = case.grid_code == story.cast.demo_grid and story.rng.random() < 0.5
     actor = story.cast.grid_worker(case) if by_worker else story.cast.agency(case)
     note = "现场复核已整改到位" if passed else story.rng.choice(CHECK_FAILS)

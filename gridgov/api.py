@@ -15,7 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from gridgov.errors import DomainError
+from gridgov.errors import DomainError, RateLimited
 
 
 class Pagination(PageNumberPagination):
@@ -39,7 +39,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["errors"] = {exc.field: [exc.message]}
         if exc.extra:
             body.update(exc.extra)
-        return Response(body, status=exc.http_status)
+        response = Response(body, status=exc.http_status)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, DjangoValidationError):
         exc = _django_validation_to_drf(exc)
     response = drf_exception_handler(exc, context)

@@ -46,3 +46,15 @@ class Forbidden(DomainError):
     def __init__(self, message: str, **kwargs: Any) -> None:
         kwargs.setdefault("code", "forbidden")
         super().__init__(message, **kwargs)
+
+
+class RateLimited(DomainError):
+    """Too many of one action in a while: 429 with Retry-After (seconds) on the API."""
+
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs: Any) -> None:
+        kwargs.setdefault("code", "rate_limited")
+        kwargs.setdefault("extra", {"retry_after": retry_after})
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after

@@ -1,7 +1,7 @@
 """A file answered in byte ranges (HTTP Range, RFC 9110 §14), streamed: what a PMTiles client
 needs to read a base map archive tile by tile without fetching the whole file.
 
-Why our own (docs/adr/0007-local-base-map.md): Django's ``FileResponse`` and static ``serve``
+Why our own (docs/adr/0008-local-base-map.md): Django's ``FileResponse`` and static ``serve``
 answer whole files only; WhiteNoise answers ranges but serves directories it indexes when
 the process starts (the base map is one configured file, rebuilt by the demo loader while a
 server may run); the ranged-response packages on PyPI are unmaintained since 2017. This is

@@ -5,7 +5,8 @@ Everything that differs between machines comes from the environment:
 - ``GRIDGOV_ENV``: ``development`` (default), ``test`` or ``production``.
 - ``DATABASE_URL``: default a SQLite file under ``var/``; PostgreSQL in production.
 - ``GRIDGOV_SECRET_KEY``: required in production.
-- ``REDIS_URL``: cache and background workers in production.
+- ``REDIS_URL``: cache and background workers (recommended in production; without it the
+  shared cache is a database table and tasks run from the database queue).
 - ``GRIDGOV_TILE_URL``: optional map tile URL template (blank maps otherwise; deployments sit
   on isolated networks, so nothing is fetched from outside unless configured).
 - ``GRIDGOV_PROXY_SSL_HEADER``, ``GRIDGOV_HSTS_*``, ``GRIDGOV_CSP_*``: HTTPS and the
@@ -156,12 +157,21 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
-# Failed logins (web, admin and API token) are counted per account+IP in the cache; after
-# GRIDGOV_LOGIN_MAX_FAILURES the pair is locked for GRIDGOV_LOGIN_LOCK_SECONDS (R22.1).
+# Failed logins (web, admin and API token) are counted per account+IP in the shared cache;
+# after GRIDGOV_LOGIN_MAX_FAILURES the pair is locked for GRIDGOV_LOGIN_LOCK_SECONDS (R22.1).
 AUTHENTICATION_BACKENDS = ["people.auth.ThrottledModelBackend"]
 GRIDGOV_LOGIN_MAX_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_MAX_FAILURES", "5"))
 GRIDGOV_LOGIN_LOCK_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_SECONDS", "900"))
+# One address failing this many times in the window (many accounts behind one NAT, or one
+# attacker trying many accounts) slows every password check from it by
+# GRIDGOV_LOGIN_SLOWDOWN_SECONDS instead of locking everyone out: the right password passes.
+GRIDGOV_LOGIN_ADDRESS_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_ADDRESS_FAILURES", "30"))
+GRIDGOV_LOGIN_SLOWDOWN_SECONDS = float(os.environ.get("GRIDGOV_LOGIN_SLOWDOWN_SECONDS", "2"))
 GRIDGOV_API_TOKEN_DAYS = int(os.environ.get("GRIDGOV_API_TOKEN_DAYS", "30"))
+# A search by a full ID or phone number is a reveal (R22.1): at most this many per user per
+# window (seconds), counted in the shared cache (people.exact_search).
+GRIDGOV_PERSONAL_SEARCH_LIMIT = int(os.environ.get("GRIDGOV_PERSONAL_SEARCH_LIMIT", "30"))
+GRIDGOV_PERSONAL_SEARCH_WINDOW = int(os.environ.get("GRIDGOV_PERSONAL_SEARCH_WINDOW", "3600"))
 # Key for personal data at rest (R22.1): 32 bytes as hex or base64. Development generates one
 # into var/data.key, tests make one per process; production refuses to start without it.
 GRIDGOV_DATA_KEY = _required_in_production("GRIDGOV_DATA_KEY", "")
@@ -205,7 +215,19 @@ if REDIS_URL:
     # Django's Redis cache reusing its clients, lending its connections to RQ (gridgov.cache).
     CACHES = {"default": {"BACKEND": "gridgov.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis the shared state of the processes (generation tokens, lockout and
+    # rate-limit counters) lives in the database, so that a deactivation, a logout or a role
+    # revocation reaches every process at once (R22.1). ``manage.py createcachetable`` (run
+    # by ``make setup``; the test runner makes it itself) creates the table.
+    CACHES = {
+        "default": {
+            "BACKEND": "gridgov.cache.DatabaseCache",
+            "LOCATION": "gridgov_cache",
+            # Culling (deleting a third of the entries when full) must not drop live lockout
+            # counters: room for many, expired ones go first.
+            "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 3},
+        }
+    }
 
 TASKS_BACKEND = os.environ.get("GRIDGOV_TASKS_BACKEND", "rq" if REDIS_URL else "database")
 if TASKS_BACKEND == "rq":
@@ -273,6 +295,15 @@ SPECTACULAR_SETTINGS = {
         "DaySourceEnum": "workdays.models.Source",
     },
 }
+
+# --- Client addresses behind a reverse proxy ---------------------------------------------
+# Off by default: the client is REMOTE_ADDR. Behind a reverse proxy, list the proxies'
+# addresses or networks; only requests from them have GRIDGOV_CLIENT_IP_HEADER believed
+# (audit.middleware.client_ip).
+GRIDGOV_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("GRIDGOV_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+GRIDGOV_CLIENT_IP_HEADER = os.environ.get("GRIDGOV_CLIENT_IP_HEADER", "X-Forwarded-For")
 
 # --- Security -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people import services
 from people.admin_scoping import ScopedModelAdmin
+from people.auth import revoke_token
 from people.models import (
     ApiToken,
     CommitteeMember,
@@ -75,6 +76,12 @@ class ApiTokenAdmin(ScopedModelAdmin):
                     "revoked_at")  # fmt: skip
     readonly_fields = list_display
     fields = list_display
+    actions = ["revoke"]
+
+    @admin.action(description=_("撤销所选令牌"))
+    def revoke(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        for token in queryset.filter(revoked_at__isnull=True).select_related("user"):
+            self.run_service(request, revoke_token, request.user, token)
 
 
 @admin.register(GridAgency)

@@ -3,9 +3,15 @@
 One account, one password, three doors: the web login, the Django admin login and
 ``POST /api/v1/auth/token/``. All three call ``django.contrib.auth.authenticate``, which reaches
 :class:`ThrottledModelBackend`: after ``GRIDGOV_LOGIN_MAX_FAILURES`` failures for one account
-from one address, that pair is locked for ``GRIDGOV_LOGIN_LOCK_SECONDS`` (counted in the cache,
-so every web process shares the count when the cache is Redis). A looser per-address limit
-stops one address from trying many accounts.
+from one address, that pair is locked for ``GRIDGOV_LOGIN_LOCK_SECONDS`` (counted in the shared
+cache, Redis or the database, so every process shares the count).
+
+One address trying many accounts is slowed, not locked: a whole township office behind one
+NAT address must not be locked out because of one person's (or one attacker's) failures. Past
+``GRIDGOV_LOGIN_ADDRESS_FAILURES`` failures from an address in the window, every password check
+from it waits ``GRIDGOV_LOGIN_SLOWDOWN_SECONDS`` first; a colleague with the right password
+still gets in, a few seconds later, while guessing across accounts costs that much per guess.
+The address is the one :func:`audit.middleware.client_ip` decides (trusted proxies).
 
 API tokens are random 40-character strings shown once; the database keeps only their SHA-256,
 so a copy of the database does not hand out working tokens. Tokens expire.
@@ -17,6 +23,7 @@ import copy
 import datetime as dt
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +39,8 @@ from rest_framework import authentication, exceptions
 
 from audit import services as audit
 from audit.middleware import client_ip
+from gridgov import counters
 from people import scoping
-
-PER_ADDRESS_FACTOR = 6  # an address may fail this many times the per-account limit
 
 
 def _limits() -> tuple[int, int]:
@@ -42,6 +48,18 @@ def _limits() -> tuple[int, int]:
         int(getattr(settings, "GRIDGOV_LOGIN_MAX_FAILURES", 5)),
         int(getattr(settings, "GRIDGOV_LOGIN_LOCK_SECONDS", 900)),
     )
+
+
+def _slowdown() -> tuple[int, float]:
+    return (
+        int(getattr(settings, "GRIDGOV_LOGIN_ADDRESS_FAILURES", 30)),
+        float(getattr(settings, "GRIDGOV_LOGIN_SLOWDOWN_SECONDS", 2)),
+    )
+
+
+def pause(seconds: float) -> None:
+    """Wait before a password check from a busy address (tests replace it)."""
+    time.sleep(seconds)
 
 
 def _account_key(username: str, ip: str) -> str:
@@ -61,27 +79,24 @@ class LockState:
 
 
 def lock_state(username: str, ip: str) -> LockState:
+    """Is this account locked from this address? (Only the pair is ever locked.)"""
     limit, window = _limits()
     failures = int(cache.get(_account_key(username, ip), 0))
-    by_address = int(cache.get(_address_key(ip), 0))
-    locked = failures >= limit or by_address >= limit * PER_ADDRESS_FACTOR
+    locked = failures >= limit
     return LockState(locked, failures, window if locked else 0)
 
 
-def _increment(key: str, window: int) -> int:
-    # add() is a no-op when the key exists, so the window starts at the first failure.
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, window)
-        return 1
+def address_delay(ip: str) -> float:
+    """Seconds every password check from ``ip`` waits now (0 unless the address is busy)."""
+    threshold, seconds = _slowdown()
+    by_address = int(cache.get(_address_key(ip), 0))
+    return seconds if by_address >= threshold else 0.0
 
 
 def record_failure(username: str, ip: str) -> LockState:
     limit, window = _limits()
-    failures = _increment(_account_key(username, ip), window)
-    _increment(_address_key(ip), window)
+    failures = counters.increment(_account_key(username, ip), window)
+    counters.increment(_address_key(ip), window)
     return LockState(failures >= limit, failures, window if failures >= limit else 0)
 
 
@@ -134,10 +149,13 @@ class ThrottledModelBackend(ModelBackend):
             _audit_login("people.login_refused_locked", None, username, f"ip={ip}")
             # PermissionDenied stops Django trying further backends.
             raise PermissionDenied(_("登录失败次数过多,账号已暂时锁定"))
+        delay = address_delay(ip)
+        if delay:
+            pause(delay)
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             state = record_failure(username, ip)
-            note = f"ip={ip} failures={state.failures}"
+            note = f"ip={ip} failures={state.failures}" + (f" slowed={delay:g}s" if delay else "")
             _audit_login(
                 "people.login_locked" if state.locked else "people.login_failed",
                 None,
@@ -184,12 +202,24 @@ def issue_token(user: Any, *, label: str = "") -> tuple[str, Any]:
 
 
 def revoke_token(user: Any, token: Any) -> None:
+    """Revoke a token: its owner (logging out a device) or whoever may manage the account."""
+    grant = None
+    if getattr(user, "pk", None) != token.user_id:
+        from people import services
+
+        grant = services.require_account_manager(user, token.user, what=_("撤销他人的接口令牌"))
     with transaction.atomic():
         type(token).objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
         scoping.invalidate_access()  # cached tokens (an update() sends no signal)
-        audit.record(user, "people.token_revoked", token)
+        audit.record(
+            user,
+            "people.token_revoked",
+            token,
+            region_code=scoping.home_code(token.user),
+            role=scoping.acting_role(user, grant) if grant is not None else "",
+        )
 
 
 # Tokens with their accounts, cached per process: every API request authenticates, and tokens

@@ -625,7 +625,7 @@ def set_password(actor: Any, user: User, password: str, *, old_password: str | N
             raise DomainError(_("原密码不正确"), field="old_password", code="wrong_password")
         grant = None
     else:
-        grant = _require_account_manager(actor, user, what=_("重置他人密码"))
+        grant = require_account_manager(actor, user, what=_("重置他人密码"))
     _validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -652,7 +652,7 @@ def update_account(actor: Any, user: User, *, full_name: str | None = None,
     """Correct the name or e-mail of an account (the person themself or an account manager)."""
     grant = None
     if _actor_user(actor) is None or actor.pk != user.pk:
-        grant = _require_account_manager(actor, user, what=_("修改账号信息"))
+        grant = require_account_manager(actor, user, what=_("修改账号信息"))
     before = {"full_name": user.full_name, "email": user.email}
     if full_name is not None:
         user.full_name = _text(full_name, "full_name", required=True, max_length=64)
@@ -673,7 +673,33 @@ def update_account(actor: Any, user: User, *, full_name: str | None = None,
     return user
 
 
-def _require_account_manager(actor: Any, user: User, *, what: str) -> scoping.Grant | None:
+def account_jurisdictions(user: User) -> list[tuple[str, str]]:
+    """(role, code) of every role the account holds or will hold: granted roles not ended
+    (including those that start later) and the grid roles of its active grid assignments."""
+    now = timezone.now()
+    granted = (
+        RoleAssignment.objects.filter(user=user, region__isnull=False)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=now))
+        .values_list("role", "region__code")
+    )
+    grids = (
+        GridAssignment.objects.active().filter(worker__user=user).values_list("kind", "grid_code")
+    )
+    roles = {(str(role), code) for role, code in granted}
+    roles |= {(str(R.GRID_ROLE_BY_WORKER_KIND[kind]), code) for kind, code in grids}
+    return sorted(roles, key=lambda rc: (rc[1], rc[0]))
+
+
+def require_account_manager(actor: Any, user: User, *, what: str) -> scoping.Grant | None:
+    """The one check before anyone manages someone else's account (R20.1, R22.1): password,
+    deactivation, reactivation, name and e-mail, token revocation, in API, web and admin.
+
+    The account must be visible to the actor, and the actor must be allowed to grant every
+    role the account holds over that role's place: whoever resets a password can act as
+    the person everywhere the person acts, so a county administrator cannot take over an
+    account that also holds a role in another county (or an auditor's or system
+    administrator's account, which only a system administrator grants).
+    """
     if scoping.is_system(actor) or scoping.is_unrestricted(actor):
         return None
     if user.is_superuser:
@@ -681,12 +707,24 @@ def _require_account_manager(actor: Any, user: User, *, what: str) -> scoping.Gr
     visible = scoping.scope_queryset(actor, User.objects.filter(pk=user.pk), action="change")
     if not visible.exists():
         raise NotFound(_("账号不存在或不在管辖范围内"), field="user")
-    return scoping.require(actor, R.ACCOUNT_MANAGERS, what=what)
+    grant = scoping.require(actor, R.ACCOUNT_MANAGERS, what=what)
+    uncovered = []
+    for role, code in account_jurisdictions(user):
+        if not scoping.has_role(actor, _granting_roles(role), region_code=code):
+            uncovered.append(f"{R.label(role)} {code}")
+    if uncovered:
+        raise Forbidden(
+            _("无权%(what)s:该账号还有您管辖范围以外的角色(%(roles)s),须由覆盖这些地区的管理员办理")
+            % {"what": what, "roles": pgettext("list separator", "、").join(uncovered)},
+            field="user",
+            code="outside_jurisdiction",
+        )
+    return grant
 
 
 @transaction.atomic
 def set_account_active(actor: Any, user: User, active: bool, *, reason: str = "") -> User:
-    grant = _require_account_manager(actor, user, what=_("停用或启用账号"))
+    grant = require_account_manager(actor, user, what=_("停用或启用账号"))
     if _actor_user(actor) is not None and actor.pk == user.pk and not active:
         raise DomainError(_("不能停用自己的账号"), field="is_active", code="self")
     if user.is_active == active:
@@ -829,6 +867,7 @@ def revoke_role(actor: Any, assignment: RoleAssignment, *, note: str = "") -> Ro
     )
     if assignment.valid_to is not None:
         return assignment
+    _refuse_revoking_own_last_admin_role(actor, assignment)
     before = audit.snapshot(assignment, ROLE_FIELDS)
     assignment.valid_to = timezone.now()
     if note:
@@ -845,6 +884,21 @@ def revoke_role(actor: Any, assignment: RoleAssignment, *, note: str = "") -> Ro
         role=scoping.acting_role(actor, grant),
     )
     return assignment
+
+
+def _refuse_revoking_own_last_admin_role(actor: Any, assignment: RoleAssignment) -> None:
+    """An administrator cannot lock themself out: like deactivating one's own account, revoking
+    one's own last administrator role is refused (another administrator must do it)."""
+    user = _actor_user(actor)
+    if user is None or user.pk != assignment.user_id or assignment.role not in R.ADMIN_ROLES:
+        return
+    others = (
+        RoleAssignment.objects.active()
+        .filter(user_id=user.pk, role__in=R.ADMIN_ROLES)
+        .exclude(pk=assignment.pk)
+    )
+    if not others.exists():
+        raise DomainError(_("不能撤销自己唯一的管理员角色"), field="role", code="self")
 
 
 # --- grid workers (R10–R13) ---------------------------------------------------------------
@@ -1637,6 +1691,32 @@ def reveal(actor: Any, obj: Any, field: str, *, reason: str) -> str:
 def _log_access(
     actor: Any, obj: Any, field: str, reason: str, region_code: str, *, granted: bool, role: str
 ) -> None:
+    log_personal_data_access(
+        actor,
+        subject_type=obj._meta.label_lower,
+        subject_id=str(obj.pk),
+        subject_repr=str(obj),
+        field=field,
+        reason=reason,
+        region_code=region_code,
+        granted=granted,
+        role=role,
+    )
+
+
+def log_personal_data_access(
+    actor: Any,
+    *,
+    subject_type: str,
+    subject_id: str,
+    subject_repr: str,
+    field: str,
+    reason: str,
+    region_code: str,
+    granted: bool,
+    role: str,
+) -> None:
+    """One row of the personal-data access log (a reveal, an exact search, or a refusal)."""
     ctx = current_context()
     user = _actor_user(actor)
     with transaction.atomic():
@@ -1644,9 +1724,9 @@ def _log_access(
             actor=user,
             actor_name=user.get_username() if user else str(actor or ctx.channel),
             role=role,
-            subject_type=obj._meta.label_lower,
-            subject_id=str(obj.pk),
-            subject_repr=str(obj)[:200],
+            subject_type=subject_type,
+            subject_id=subject_id,
+            subject_repr=subject_repr[:200],
             field=field,
             reason=reason[:2000] or "-",
             granted=granted,
@@ -1655,21 +1735,6 @@ def _log_access(
             client_ip=ctx.client_ip,
             channel=ctx.channel,
         )
-
-
-def workers_matching(queryset: Any, value: str) -> Any:
-    """Workers whose ID number or personal phone equals ``value`` exactly (keyed digest)."""
-    digests = [
-        d
-        for d in (
-            pd.search_digest(value, kind="id_number"),
-            pd.search_digest(value, kind="mobile"),
-        )
-        if d
-    ]
-    if not digests:
-        return queryset.none()
-    return queryset.filter(Q(id_number_digest__in=digests) | Q(personal_phone_digest__in=digests))
 
 
 # --- grids changing under the workers (R8.1 动态调整) -------------------------------------

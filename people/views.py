@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from audit import exporting
+from audit import personal_data as pd
 from audit import services as audit
-from gridgov.errors import DomainError
+from gridgov.errors import DomainError, Forbidden, RateLimited
 from people import reports, scoping, services
 from people import roles as R
+from people.exact_search import exact_search, may_search
 from people.models import (
     Department,
     DepartmentKind,
@@ -29,7 +33,9 @@ from people.web import ScopedDetailView, ScopedListView, ScopedView
 from regions.models import Grid
 
 
-def _filter_workers(queryset: QuerySet[GridWorker], params: Any) -> QuerySet[GridWorker]:
+def _filter_workers(user: Any, queryset: QuerySet[GridWorker], params: Any) -> QuerySet[GridWorker]:
+    """The list's filters; ``match`` (a full ID or phone number) is a logged, limited search
+    that raises Forbidden or RateLimited (see people.exact_search)."""
     if kind := params.get("kind"):
         queryset = queryset.filter(kind=kind)
     if worker_status := params.get("status"):
@@ -45,7 +51,7 @@ def _filter_workers(queryset: QuerySet[GridWorker], params: Any) -> QuerySet[Gri
     if q := params.get("q", "").strip():
         queryset = queryset.filter(name__icontains=q)
     if match := params.get("match", "").strip():
-        queryset = services.workers_matching(queryset, match)
+        queryset = exact_search(user, queryset, match)
     return queryset
 
 
@@ -65,13 +71,28 @@ class WorkerListView(ScopedListView):
                 Prefetch("assignments", queryset=GridAssignment.objects.active().order_by("pk"))
             )
         )
-        return _filter_workers(queryset, self.request.GET)
+        try:
+            return _filter_workers(self.request.user, queryset, self.request.GET)
+        except (Forbidden, RateLimited) as refused:
+            self.refused = refused
+            messages.error(self.request, refused.message)
+            return queryset.none()
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response = super().render_to_response(context, **kwargs)
+        refused = getattr(self, "refused", None)
+        if refused is not None:
+            response.status_code = refused.http_status
+            if isinstance(refused, RateLimited):
+                response["Retry-After"] = str(refused.retry_after)
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("page", None)
         context.update(
+            may_search_numbers=may_search(self.request.user),
             kinds=WorkerKind.choices,
             statuses=WorkerStatus.choices,
             filters=self.request.GET,
@@ -110,14 +131,22 @@ class WorkerExportView(ScopedView):
         fmt = request.GET.get("format", "csv")
         if fmt not in exporting.FORMATS:
             fmt = "csv"
-        workers = _filter_workers(
-            self.get_queryset()
-            .select_related("village", "department")
-            .prefetch_related(
-                Prefetch("assignments", queryset=GridAssignment.objects.active().order_by("pk"))
-            ),
-            request.GET,
-        )[: exporting.EXPORT_LIMIT]
+        try:
+            workers = _filter_workers(
+                request.user,
+                self.get_queryset()
+                .select_related("village", "department")
+                .prefetch_related(
+                    Prefetch("assignments", queryset=GridAssignment.objects.active().order_by("pk"))
+                ),
+                request.GET,
+            )[: exporting.EXPORT_LIMIT]
+        except (Forbidden, RateLimited) as refused:
+            messages.error(request, refused.message)
+            params = request.GET.copy()
+            for name in ("match", "format"):
+                params.pop(name, None)
+            return redirect(f"{reverse('people:workers')}?{params.urlencode()}")
         _log_export(request, "people.worker.export", GridWorker, request.GET.urlencode())
         return exporting.export(workers, WORKER_COLUMNS, filename="grid-workers", fmt=fmt)
 
@@ -132,7 +161,7 @@ def _log_export(request: HttpRequest, action: str, model: Any, query: str) -> No
             action,
             object_type=model._meta.label_lower,
             object_repr=str(model._meta.verbose_name_plural),
-            note=query[:1000],
+            note=pd.mask_query_string(query)[:1000],
             region_code=codes[0] if len(codes) == 1 else "",
         )
 

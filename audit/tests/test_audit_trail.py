@@ -200,3 +200,41 @@ def test_logins_are_on_the_trail(client):
     )
     assert actions[-2:] in (["people.login", "people.login_failed"],
                             ["people.login_failed", "people.login"])  # fmt: skip
+
+
+# --- searched numbers never stay in the trail in clear (R28.1, R22.1) -----------------------
+
+
+def test_r28_1_numbers_in_text_and_query_strings_are_masked():
+    from audit import personal_data as pd
+
+    assert pd.mask_query_string("match=440703198501010019&q=%E5%BC%A0") == (
+        "match=4407**********0019&q=%E5%BC%A0"
+    )
+    assert pd.mask_query_string("match=138-0000-0005&x=%2B86+13800000005") == (
+        "match=138****0005&x=138****0005"
+    )
+    assert pd.mask_numbers_in_text("请回电 13800000005,证件 44070319850101001x") == (
+        "请回电 138****0005,证件 4407**********001X"
+    )
+    assert pd.mask_query_string("region=440703002&page=2") == "region=440703002&page=2"
+
+
+@pytest.mark.django_db
+def test_r28_1_an_export_by_a_full_id_number_is_recorded_masked(client):
+    """R28.1: the export's audit record keeps its query, with the searched number masked."""
+    clear = "440703198501010019"
+    admin = make_user(R.Role.AGENCY_ADMIN, "440703")
+    client.force_login(admin)
+    assert client.get("/people/workers/export/", {"match": clear, "q": "测试"}).status_code == 200
+    auditor = make_user(R.Role.AUDITOR, "440703")
+    client.force_login(auditor)
+    assert client.get("/audit/export/", {"q": clear}).status_code == 200
+    notes = list(
+        AuditRecord.objects.filter(action__in=["people.worker.export", "audit.export.audit-trail"])
+        .order_by("pk")
+        .values_list("note", flat=True)
+    )
+    assert len(notes) == 2
+    assert clear not in " ".join(notes)
+    assert "4407**********0019" in notes[0] and "4407**********0019" in notes[1]

@@ -42,10 +42,13 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "deadline_status",
             "signed_at",
             "feedback",
+            "public_result",
             "fed_back_at",
             "return_reason",
             "returned_at",
             "was_late",
+            "end_reason",
+            "ended_at",
         ]
 
 
@@ -63,6 +66,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "width",
             "height",
             "uploaded_at",
+            "public",
             "url",
         ]
 
@@ -149,6 +153,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "decline_reason",
             "rating",
             "rating_comment",
+            "review_pending",
             "return_count",
             "rework_count",
             "reporter_name",
@@ -264,6 +269,16 @@ class RequiredNoteSerializer(NoteSerializer):
     note = serializers.CharField(max_length=4000)
 
 
+class FeedbackSerializer(RequiredNoteSerializer):
+    """反馈: ``note``/``photos`` for the agency; ``public_note``/``public_photos`` shown to the
+    reporter on the tracking page (R18.1), without personal data."""
+
+    public_note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    public_photos = serializers.ListField(
+        child=serializers.FileField(), required=False, max_length=9
+    )
+
+
 class VerifySerializer(NoteSerializer):
     valid = serializers.BooleanField(default=True)
 
@@ -315,6 +330,22 @@ class DecideSuspensionSerializer(DecideSerializer):
 class SuperviseSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=4000)
     department = serializers.IntegerField(required=False)
+    client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class EndAssignmentSerializer(serializers.Serializer):
+    """终止协办 (R25.1), for the API and the case page alike."""
+
+    assignment = serializers.IntegerField(help_text="the co-department's assignment to end")
+    reason = serializers.CharField(max_length=4000)
+    client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class ReviewSerializer(serializers.Serializer):
+    """复核评价 (R27.1): reopen the case for the lead department, or confirm its result."""
+
+    reopen = serializers.BooleanField()
+    reason = serializers.CharField(max_length=4000)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 

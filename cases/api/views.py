@@ -8,6 +8,7 @@ theirs to take, 400 with the reason when the state or the input is wrong.
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import exports, services
+from cases import co_departments, exports, reviews, services
 from cases.api import serializers as s
 from cases.models import (
     OPEN_STATES,
@@ -308,9 +309,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     feedback = _action(
         "feedback",
-        s.RequiredNoteSerializer,
+        s.FeedbackSerializer,
         lambda u, pk, d: services.feedback(u, pk, **d),
         "Feed back the result",
+    )
+    end_assignment = _action(
+        "end-assignment",
+        s.EndAssignmentSerializer,
+        lambda u, pk, d: co_departments.end_assignment(u, pk, **d),
+        "End a co-department's open assignment, with a reason (R25.1)",
     )
     check = _action(
         "check", s.CheckSerializer, lambda u, pk, d: services.check(u, pk, **d), "Check the result"
@@ -320,6 +327,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         s.EvaluateSerializer,
         lambda u, pk, d: services.evaluate(u, pk, **d),
         "Rate the result",
+    )
+    review = _action(
+        "review",
+        s.ReviewSerializer,
+        lambda u, pk, d: reviews.review(u, pk, **d),
+        "Review an unsatisfied rating: reopen or confirm, with a reason (R27.1)",
     )
     extend = _action(
         "extend",
@@ -374,11 +387,19 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         events = case.events.order_by("seq")
         return Response(s.CaseEventSerializer(events, many=True).data)
 
-    @extend_schema(summary="The whole case file as JSON (R26.2)", responses={200: dict})
+    @extend_schema(
+        summary="The whole case file as JSON, verifiable on its own (R26.2, docs/archive.md)",
+        responses={200: dict},
+    )
     @action(detail=True, methods=["get"], url_path="export.json")
-    def export_json(self, request: Request, pk: str | None = None) -> Response:
+    def export_json(self, request: Request, pk: str | None = None) -> HttpResponse:
         case = self.get_object()
-        return Response(exports.case_file(case, request.user))
+        # A file to keep and re-check (verify_archive --file), also from a browser's link:
+        # always JSON, never the browsable API's page.
+        text = json.dumps(exports.case_file(case, request.user), ensure_ascii=False, indent=1)
+        response = HttpResponse(text, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="case-{case.tracking_code}.json"'
+        return response
 
     @extend_schema(
         summary="The whole case file as PDF (R26.2)", responses={(200, "application/pdf"): bytes}

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from cases import labels
 from cases.models import DeadlineStatus, State
 
 register = template.Library()
@@ -65,3 +66,9 @@ def values_of(data: Any, name: str) -> list[str]:
     """All submitted values of a field (``QueryDict.getlist``), for checkboxes kept on error."""
     getlist = getattr(data, "getlist", None)
     return getlist(name) if getlist else []
+
+
+@register.filter
+def person(user: Any) -> str:
+    """A person's name (full name), never an account name when a name is known (R26.2)."""
+    return labels.person(user) if user is not None else ""

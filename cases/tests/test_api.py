@@ -25,7 +25,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from audit.models import AuditRecord
-from cases import machine, services
+from cases import co_departments, machine, reviews, services
 from cases.models import (
     Assignment,
     Attachment,
@@ -155,10 +155,28 @@ def closed(world) -> Case:
     case = reported(world)
     services.verify(world.worker, case.pk)
     services.accept(world.dispatcher, case.pk)
-    services.dispatch(world.dispatcher, case.pk, lead_department=world.police.pk)
+    services.dispatch(world.dispatcher, case.pk, lead_department=world.police.pk, co_departments=[])
     services.sign(world.police_handler, case.pk)
     services.feedback(world.police_handler, case.pk, note="已处理")
     return services.check(world.dispatcher, case.pk, passed=True)
+
+
+def handled_alone(world) -> Case:
+    """Handled by the police alone (no co-department): a passed check closes it (R25.1)."""
+    case = accepted(world)
+    services.dispatch(world.dispatcher, case.pk, lead_department=world.police.pk, co_departments=[])
+    services.sign(world.police_handler, case.pk)
+    return services.feedback(world.police_handler, case.pk, note="已加装路灯")
+
+
+def rated_unsatisfied(world) -> Case:
+    """Closed and rated unsatisfied by the resident: waiting for the agency's review."""
+    return services.evaluate(world.resident, closed(world).pk, rating="unsatisfied")
+
+
+def open_co_assignment(case: Case) -> dict[str, Any]:
+    found = case.assignments.filter(role="co", state__in=["dispatched", "signed"]).first()
+    return {"assignment": found.pk if found else 0}
 
 
 def with_extension(world) -> Case:
@@ -544,12 +562,24 @@ HAPPY: dict[str, tuple[Setup, str, Payload, str]] = {
     "sign": (dispatched, "police_handler", fixed({}), "in_progress"),
     "return": (in_progress, "police_handler", fixed({"reason": "属住建部门职责"}), "returned"),
     "feedback": (in_progress, "police_handler", fixed({"note": "已加装路灯"}), "handled"),
-    "check": (handled, "dispatcher", fixed({"passed": True, "note": "核查通过"}), "closed"),
+    "end-assignment": (
+        dispatched,
+        "dispatcher",
+        lambda w, c: {**open_co_assignment(c), "reason": "无需协办"},
+        "dispatched",
+    ),
+    "check": (handled_alone, "dispatcher", fixed({"passed": True, "note": "核查通过"}), "closed"),
     "evaluate": (
         closed,
         "resident",
         fixed({"rating": "satisfied", "comment": "及时"}),
         "evaluated",
+    ),
+    "review": (
+        rated_unsatisfied,
+        "dispatcher",
+        fixed({"reopen": True, "reason": "回访属实"}),
+        "in_progress",
     ),
     "extend": (
         in_progress,
@@ -690,11 +720,13 @@ WRONG_STATE: dict[str, tuple[Setup, str, Payload]] = {
     "decline": (dispatched, "dispatcher", fixed({"reason": "x"})),
     "escalate": (dispatched, "dispatcher", fixed({"reason": "x"})),
     "dispatch": (verified, "dispatcher", lambda w, c: {"lead_department": w.police.pk}),
-    "sign": (handled, "police_handler", fixed({})),
+    "sign": (closed, "police_handler", fixed({})),
     "return": (handled, "police_handler", fixed({"reason": "x"})),
     "feedback": (dispatched, "police_handler", fixed({"note": "x"})),
+    "end-assignment": (accepted, "dispatcher", fixed({"assignment": 1, "reason": "x"})),
     "check": (in_progress, "dispatcher", fixed({"passed": True})),
     "evaluate": (reported, "resident", fixed({"rating": "satisfied"})),
+    "review": (closed, "dispatcher", fixed({"reopen": True, "reason": "x"})),
     "extend": (handled, "police_handler", fixed({"amount": 1, "unit": "workdays", "reason": "x"})),
     "decide-extension": (handled, "dispatcher", fixed({"extension": 1, "approve": True})),
     "suspend": (handled, "police_handler", fixed({"reason": "x"})),
@@ -742,8 +774,14 @@ NOT_YOURS: dict[str, tuple[Setup, str, Payload]] = {
     "sign": (dispatched, "dispatcher", fixed({})),
     "return": (in_progress, "dispatcher", fixed({"reason": "x"})),
     "feedback": (in_progress, "worker", fixed({"note": "x"})),
+    "end-assignment": (
+        dispatched,
+        "urban_handler",
+        lambda w, c: {**open_co_assignment(c), "reason": "x"},
+    ),
     "check": (handled, "police_handler", fixed({"passed": True})),
     "evaluate": (closed, "worker", fixed({"rating": "satisfied"})),
+    "review": (rated_unsatisfied, "supervisor", fixed({"reopen": True, "reason": "x"})),
     "extend": (in_progress, "dispatcher", fixed({"amount": 1, "unit": "workdays", "reason": "x"})),
     "decide-extension": (
         with_extension,
@@ -1163,7 +1201,7 @@ def test_available_actions_per_role_on_a_case_in_progress(world):
     ]
     offered = _offered(world, Case.objects.get(pk=case.pk))
     assert offered["urban_handler"] == ["sign", "return", "extend"]  # co: signs, no suspend
-    assert offered["dispatcher"] == ["suspend"]
+    assert offered["dispatcher"] == ["end_assignment", "suspend"]  # urban's part is open
     assert offered["supervisor"] == ["supervise"]
     assert offered["worker"] == offered["leader"] == offered["resident"] == []
     assert offered["county_dispatcher"] == []
@@ -1184,7 +1222,8 @@ def test_available_actions_do_not_offer_what_the_service_would_refuse(world):
     services.feedback(world.police_handler, case.pk, note="已处理")
     case = Case.objects.get(pk=case.pk)
     assert machine.available_actions(world.police_handler, case) == []
-    assert machine.available_actions(world.dispatcher, case) == ["check"]
+    # urban (co) has not fed back: the agency may end its part; the check may only fail
+    assert machine.available_actions(world.dispatcher, case) == ["end_assignment", "check"]
     assert machine.available_actions(world.worker, case) == ["check"]
 
 
@@ -1206,6 +1245,7 @@ STAGES: dict[str, Setup] = {
     "handled": handled,
     "closed": closed,
     "evaluated": lambda w: services.evaluate(w.resident, closed(w).pk, rating="basically"),
+    "unsatisfied": rated_unsatisfied,
     "declined": lambda w: services.decline(w.dispatcher, verified(w).pk, reason="x"),
 }
 SERVICE_CALLS: dict[str, Callable[..., Any]] = {
@@ -1220,8 +1260,16 @@ SERVICE_CALLS: dict[str, Callable[..., Any]] = {
     "sign": lambda w, u, c: services.sign(u, c.pk),
     "return": lambda w, u, c: services.return_case(u, c.pk, reason="x"),
     "feedback": lambda w, u, c: services.feedback(u, c.pk, note="x"),
-    "check": lambda w, u, c: services.check(u, c.pk, passed=True),
+    "end_assignment": lambda w, u, c: co_departments.end_assignment(
+        u, c.pk, **open_co_assignment(c), reason="x"
+    ),
+    # with a co-department still open only a failed check is possible (R25.1): "check" is
+    # offered as long as one of its outcomes is
+    "check": lambda w, u, c: services.check(
+        u, c.pk, passed=not machine.open_co_assignments(c), note="x"
+    ),
     "evaluate": lambda w, u, c: services.evaluate(u, c.pk, rating="satisfied"),
+    "review": lambda w, u, c: reviews.review(u, c.pk, reopen=True, reason="x"),
     "extend": lambda w, u, c: services.request_extension(
         u, c.pk, amount=1, unit="workdays", reason="x"
     ),

@@ -256,7 +256,12 @@ def test_r26_2_json_export_lists_events_with_hashes_and_attachments_with_sha256(
     assert [e["hash"] for e in data["events"]] == list(
         case.events.order_by("seq").values_list("hash", flat=True)
     )
-    assert data["chain"] == {"intact": True, "problem": None, "head": case.archive_head}
+    assert data["chain"] == {
+        "intact": True,
+        "problem": None,
+        "seq": case.archive_seq,
+        "head": case.archive_head,
+    }
     # Every attachment with the SHA-256 of the stored bytes, and the event it belongs to.
     assert len(data["attachments"]) == 2
     for item in data["attachments"]:

@@ -38,6 +38,7 @@ def closed_case(world, case):
     services.dispatch(world.dispatcher, case.pk)
     services.sign(world.police_handler, case.pk)
     services.sign(world.urban_handler, case.pk)
+    services.feedback(world.urban_handler, case.pk, note="协助清理现场")
     services.feedback(world.police_handler, case.pk, note="已由张三师傅更换灯具,电话13700000000")
     return services.check(world.dispatcher, case.pk, passed=True, note="李四核查通过")
 

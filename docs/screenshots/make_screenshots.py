@@ -428,6 +428,7 @@ def main() -> None:
     VAR.mkdir(parents=True, exist_ok=True)
     env = environment()
     manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "createcachetable")
     manage(env, "load_demo")
     picks = pick(env)
     shots = [s for s in SHOTS if not args.only or s.name in args.only]

@@ -323,11 +323,32 @@ def test_a_worker_report_is_dispatched_in_bulk_and_checked_on_the_phone(
     feedback.locator("button", has_text="反馈结果").click()
     expect_state(inbox, "已反馈")
 
+    # 3b. The co-department the list suggested (urban management) has not fed back: the
+    # worker's check on the phone is refused with the reason, kept in the form (R25.1) …
+    worker.goto(f"{base}/m/")
+    worker.locator("section.tasks").nth(1).locator(".case-card", has_text=code).locator("a").click()
+    case_url = worker.url
+    form = worker.locator("form[data-outbox-form=check]")
+    form.locator("text=已解决,结案").click()
+    form.locator("textarea[name=note]").fill("现场查看,探头已无遮挡")
+    form.locator("[data-submit]").click()
+    expect(form.locator("[data-error-for=general]")).to_contain_text(
+        f"协办部门 {world.urban.name} 尚未反馈"
+    )
+    # … and the dispatcher ends its part with a reason.
+    console.goto(f"{base}/console/cases/{case.pk}/")
+    end = console.locator("#action-end_assignment")
+    end.locator("textarea[name=reason]").fill("牵头部门已一并处置,无需城管协办")
+    console.once("dialog", lambda dialog: dialog.accept())
+    end.locator("button", has_text="终止协办").click()
+    expect(console.locator("table.assignments")).to_contain_text("终止理由:牵头部门已一并处置")
+
     # 4. The worker checks on site on the phone and closes the case.
     worker.goto(f"{base}/m/")
     to_check = worker.locator("section.tasks").nth(1)
     expect(to_check.locator("h2")).to_contain_text("待核查")
     to_check.locator(".case-card", has_text=code).locator("a").click()
+    assert worker.url == case_url
     expect(worker.locator("dl.facts")).to_contain_text(world.police.name)
     form = worker.locator("form[data-outbox-form=check]")
     form.locator("text=已解决,结案").click()

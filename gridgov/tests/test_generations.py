@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.cache import cache
 
 from gridgov import generations
 from regions import index as grid_index
 
 KEY = generations.register("test:generation")
+# Without Redis the shared cache is a database table (gridgov.settings).
+pytestmark = pytest.mark.django_db
 
 
 def test_outside_a_request_every_read_goes_to_the_cache():

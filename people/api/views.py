@@ -22,6 +22,7 @@ from gridgov.errors import DomainError
 from people import auth, reports, scoping, services
 from people.api import serializers as s
 from people.api.base import ScopedReadOnlyViewSet, ScopedViewSet
+from people.exact_search import exact_search
 from people.models import (
     ApiToken,
     CommitteeMember,
@@ -324,8 +325,6 @@ class GridWorkerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
             )
         if q := params.get("q"):
             qs = qs.filter(name__icontains=q)
-        if match := params.get("match"):
-            qs = services.workers_matching(qs, match)
         return qs
 
     @extend_schema(
@@ -336,12 +335,27 @@ class GridWorkerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
             OpenApiParameter(
                 "match",
                 OpenApiTypes.STR,
-                description="exact ID-card number or personal phone (searched by keyed hash)",
+                description="exact full ID-card number or personal phone (searched by keyed "
+                "hash). A search by a full number is a reveal (R22.1): only roles that may "
+                "reveal personal data, logged in the personal-data access log, rate-limited "
+                "per user",
             ),
-        ]
+        ],
+        responses={
+            200: s.GridWorkerSerializer,
+            403: OpenApiResponse(description="match: role may not search by full numbers"),
+            429: OpenApiResponse(description="match: too many searches, see Retry-After"),
+        },
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        # Here, not in get_queryset(): a search is logged and counted once per request.
+        if match := request.query_params.get("match", "").strip():
+            queryset = exact_search(request.user, queryset, match)
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(self.get_serializer(queryset, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=s.GridWorkerCreateSerializer, responses={201: s.GridWorkerSerializer})
     def create(self, request: Request) -> Response:

@@ -242,8 +242,9 @@
       }
       submit.disabled = true;
       say(t("photo_busy"));
+      var item;  // the answer's handler below removes a refused item from the outbox
       (photos ? photos.ready() : Promise.resolve()).then(function () {
-        var item = {
+        item = {
           id: idInput.value,
           user: user,
           kind: kind,

@@ -1,0 +1,91 @@
+"""Co-departments' parts of a case (R25.1): the agency ends one that cannot or need not go on.
+
+A case dispatched to a lead and co-departments closes only when every co-department has fed
+back its part or returned it, or the agency has ended that part here with a reason
+(:func:`cases.machine.require_closable`). An ended assignment's deadline stops: it is never
+counted late toward a warning (R27.1, :func:`cases.services.issue_warnings`).
+
+Built from the step helpers of :mod:`cases.services` (one transaction, the machine's
+permission, an archive event and an audit record, idempotent by ``client_id``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit import services as audit
+from cases import machine, services
+from cases.models import (
+    ACTIVE_ASSIGNMENT_STATES,
+    AssignmentRole,
+    AssignmentState,
+    Case,
+    DeadlineStatus,
+    Notification,
+)
+from gridgov.errors import DomainError
+
+
+@transaction.atomic
+def end_assignment(
+    actor: Any, case_id: Any, *, assignment: Any, reason: str, client_id: str = ""
+) -> Case:
+    """终止协办: the agency holding the case ends a co-department's open assignment with a
+    reason (R25.1). The department is told; the case's state does not change."""
+    case = services._lock(case_id)
+    if services._replayed(case, "end_assignment", client_id):
+        return case
+    authority = machine.authorize(actor, case, "end_assignment")
+    reason = services._text(reason, "reason")
+    try:
+        pk = int(getattr(assignment, "pk", assignment))
+    except (TypeError, ValueError):
+        raise DomainError(_("请选择要终止的协办派遣"), field="assignment") from None
+    item = case.assignments.select_for_update().select_related("department").filter(pk=pk).first()
+    if item is None:
+        raise DomainError(_("该事件没有这个派遣"), field="assignment", code="not_found")
+    if item.role != AssignmentRole.CO:
+        raise DomainError(
+            _("牵头部门的派遣不能终止:请由牵头部门退回后改派"),
+            field="assignment",
+            code="lead_assignment",
+        )
+    if item.state not in ACTIVE_ASSIGNMENT_STATES:
+        raise DomainError(
+            _("%(dept)s 的协办已是“%(state)s”,无需终止")
+            % {"dept": item.department.name, "state": item.get_state_display()},
+            field="assignment",
+            code="not_open",
+        )
+    before = audit.snapshot(case, services.CASE_FIELDS)
+    item.state = AssignmentState.ENDED
+    item.end_reason = reason
+    item.ended_at = services._now()
+    item.ended_by = services._user(actor)
+    item.deadline_status = DeadlineStatus.NONE
+    item.was_late = False
+    item.save(
+        update_fields=["state", "end_reason", "ended_at", "ended_by", "deadline_status", "was_late"]
+    )
+    services._record(
+        case,
+        action="end_assignment",
+        actor=actor,
+        authority=authority,
+        from_state=case.state,
+        note=reason,
+        data={"client_id": client_id, "assignment": item.pk, "department": item.department_id},
+        before=before,
+    )
+    services.notify(
+        Notification.Kind.ENDED,
+        f"ended:{item.pk}",
+        _("事件 %(code)s 的协办已由网格化机构终止:%(reason)s")
+        % {"code": case.tracking_code, "reason": reason[:80]},
+        case=case,
+        department=item.department,
+    )
+    return case

@@ -1,0 +1,98 @@
+"""复核: an "unsatisfied" rating is reviewed by the agency holding the case (R18.1, R27.1).
+
+Rating a case unsatisfied (:func:`cases.services.evaluate`) opens a :class:`Review` and puts
+the case in the agency's "to review" queue (``Case.review_pending``, counted with the other
+queues in one query: :mod:`cases.worklists`), and tells the agency. The agency then either
+
+- **reopens** it: the lead department handles it again with a fresh handling period (as after
+  a failed check); the case goes back to ``in_progress``, its rating is cleared and the
+  reporter rates again once it is closed again; the department is told why; or
+- **confirms** the result: the case stays evaluated with the reporter's rating.
+
+Both need a reason; both are archived (R26.2) and audited (R28.1), idempotent by
+``client_id``. The state machine (:mod:`cases.machine`, action ``review``) says who may review
+and when.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit import services as audit
+from cases import machine, services
+from cases.models import Case, Notification, Review
+from gridgov.errors import DomainError
+
+
+def open_review(case: Case) -> Review:
+    """Open the review of the rating just given (inside :func:`services.evaluate`'s
+    transaction, the case locked) and tell the agency holding the case."""
+    review = Review.objects.create(
+        case=case, rating=case.rating, comment=case.rating_comment, opened_at=services._now()
+    )
+    case.review_pending = True
+    services._save(case, "review_pending")
+    services.notify(
+        Notification.Kind.REVIEW,
+        f"review:{review.pk}:agency",
+        _("事件 %(code)s 评价不满意,待复核:%(comment)s")
+        % {"code": case.tracking_code, "comment": case.rating_comment[:80]},
+        case=case,
+        agency_code=case.agency_code,
+    )
+    return review
+
+
+@transaction.atomic
+def review(actor: Any, case_id: Any, *, reopen: bool, reason: str, client_id: str = "") -> Case:
+    """复核评价: reopen the case for the lead department or confirm its result (R27.1)."""
+    case = services._lock(case_id)
+    if services._replayed(case, "review", client_id):
+        return case
+    authority = machine.authorize(actor, case, "review")
+    pending = case.reviews.select_for_update().filter(status=Review.Status.PENDING).first()
+    if not case.review_pending or pending is None:
+        raise DomainError(_("该事件没有待复核的评价"), field="state", code="no_review")
+    reason = services._text(reason, "reason")
+    before = audit.snapshot(case, services.CASE_FIELDS)
+    from_state = case.state
+    now = services._now()
+    lead = None
+    if reopen:
+        lead = services.rework(case, now)
+        case.rating, case.rating_comment, case.evaluated_at = "", "", None
+    case.review_pending = False
+    services._save(case, "review_pending", "rating", "rating_comment", "evaluated_at")
+    pending.status = Review.Status.REOPENED if reopen else Review.Status.CONFIRMED
+    pending.reason = reason
+    pending.decided_by = services._user(actor)
+    pending.decided_at = now
+    pending.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    services._record(
+        case,
+        action="review",
+        actor=actor,
+        authority=authority,
+        from_state=from_state,
+        note=reason,
+        data={
+            "client_id": client_id,
+            "review": pending.pk,
+            "decision": pending.status,
+            "rating": pending.rating,
+        },
+        before=before,
+    )
+    if lead is not None:
+        services.notify(
+            Notification.Kind.REVIEW,
+            f"review:{pending.pk}:reopened",
+            _("事件 %(code)s 群众评价不满意,经复核重新办理:%(reason)s")
+            % {"code": case.tracking_code, "reason": reason[:80]},
+            case=case,
+            department=lead.department,
+        )
+    return case
