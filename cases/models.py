@@ -106,7 +106,7 @@ class Case(models.Model):
     lat = models.FloatField(_("纬度"))
     coord_given = models.CharField(_("上报坐标系"), max_length=8, default="wgs84")
     # The people involved are InvolvedPerson rows (their numbers encrypted, R22.1); places
-    # are the case's point, grid and address (docs/adr/0008).
+    # are the case's point, grid and address (docs/adr/0010).
 
     # Where: the grid row (version) the point fell in, and its code for prefix scoping.
     grid = models.ForeignKey(

@@ -163,6 +163,10 @@ class ConsoleHomeView(ConsoleView):
             "bulk_client_id": uuid.uuid4().hex,
         }
         if _is_htmx(request) and request.htmx.target == "case-list":
+            if request.htmx.trigger == "case-list":
+                # the list reloads itself after an action changed cases ("casesChanged"):
+                # the charts' numbers changed too (a filter or a tab leaves them as they are)
+                context.update(stats=worklists.console_stats(user), stats_oob=True)
             return render(request, "cases/_case_list.html", context)
         codes = scoping.jurisdictions(user, worklists.CONSOLE_ROLES)
         context.update(

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 
 from demo.models import DemoStep
 from demo.steps import STEPS
@@ -23,7 +26,30 @@ def load_demo(*, force: bool = False, log: Callable[[str], None] = print) -> lis
             )
         log(f"demo: {step.name}: {summary}")
         summaries.append(summary)
+    basemap = ensure_basemap()
+    if basemap:
+        log(f"demo: {basemap}")
+        summaries.append(basemap)
     return summaries
+
+
+def ensure_basemap() -> str:
+    """Build the base map (regions.basemap) at GRIDGOV_BASEMAP_PMTILES when it is missing or
+    older than the last change of a region: the demo's maps then show its counties, townships
+    and villages with their names. A deployment's own tile server needs none."""
+    from regions import basemap
+    from regions.models import Region
+
+    target = settings.GRIDGOV.get("BASEMAP_PMTILES", "")
+    if not target or settings.GRIDGOV["TILE_URL"]:
+        return ""
+    path = Path(target)
+    changed = Region.objects.aggregate(last=Max("updated_at"))["last"]
+    if changed is None:
+        return ""
+    if path.exists() and path.stat().st_mtime >= changed.timestamp():
+        return ""
+    return str(basemap.build(path))
 
 
 def demo_info() -> list[str]:

@@ -29,7 +29,12 @@ SHELL_PAGES = ("fieldwork:home", "fieldwork:report")
 SHELL_STATIC = (
     "gridgov/site.css",
     "gridgov/site.js",
+    "gridgov/text.js",
     "gridgov/point-picker.js",
+    "gridgov/basemap.js",
+    "gridgov/map-search.js",
+    "vendor/protomaps-leaflet/protomaps-leaflet.js",
+    "vendor/pmtiles/pmtiles.js",
     "gridgov/photos.js",
     "vendor/leaflet/leaflet.css",
     "vendor/leaflet/leaflet.js",

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
+
+from gridgov import maps
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
     return {
-        "GRIDGOV_TILE_URL": settings.GRIDGOV["TILE_URL"],
-        "GRIDGOV_TILE_ATTRIBUTION": settings.GRIDGOV["TILE_ATTRIBUTION"],
+        # a callable: evaluated only by a page that writes it (base.html, for its maps)
+        "GRIDGOV_MAPS": maps.page_config,
     }

@@ -9,6 +9,8 @@ Everything that differs between machines comes from the environment:
   shared cache is a database table and tasks run from the database queue).
 - ``GRIDGOV_TILE_URL``: optional map tile URL template (blank maps otherwise; deployments sit
   on isolated networks, so nothing is fetched from outside unless configured).
+- ``GRIDGOV_PROXY_SSL_HEADER``, ``GRIDGOV_HSTS_*``, ``GRIDGOV_CSP_*``: HTTPS and the
+  Content-Security-Policy (the security section below, gridgov/security.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from gridgov import security
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("GRIDGOV_VAR_DIR", BASE_DIR / "var"))
@@ -72,6 +76,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "gridgov",
@@ -88,6 +93,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "gridgov.generations.PerRequestMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,6 +200,8 @@ VENDOR_ASSETS = {
     "vendor/leaflet": NODE_MODULES / "leaflet" / "dist",
     "vendor/leaflet.markercluster": NODE_MODULES / "leaflet.markercluster" / "dist",
     "vendor/echarts": NODE_MODULES / "echarts" / "dist",
+    "vendor/protomaps-leaflet": NODE_MODULES / "protomaps-leaflet" / "dist",
+    "vendor/pmtiles": NODE_MODULES / "pmtiles" / "dist",
 }
 STATICFILES_DIRS = [(prefix, path) for prefix, path in VENDOR_ASSETS.items() if path.is_dir()]
 WHITENOISE_USE_FINDERS = True
@@ -302,12 +310,45 @@ GRIDGOV_CLIENT_IP_HEADER = os.environ.get("GRIDGOV_CLIENT_IP_HEADER", "X-Forward
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS in production (R22.1): redirect http, and HSTS so browsers never try http again. Behind
+# a TLS-terminating proxy, GRIDGOV_PROXY_SSL_HEADER names the header it sets ("X-Forwarded-
+# Proto: https"; the proxy must strip it from clients). /healthz stays reachable over http for
+# load balancers.
+SECURE_SSL_REDIRECT = _env_bool("GRIDGOV_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_PROXY_SSL_HEADER = security.proxy_ssl_header(os.environ.get("GRIDGOV_PROXY_SSL_HEADER", ""))
+SECURE_HSTS_SECONDS = int(os.environ.get("GRIDGOV_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("GRIDGOV_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# Preloading binds the whole domain in every browser for months: the domain owner's decision,
+# so off unless asked for (and then Django's deploy check about it is not silenced).
+SECURE_HSTS_PRELOAD = _env_bool("GRIDGOV_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Content-Security-Policy (django-csp; gridgov/security.py): no inline script, no eval, same-
+# origin everything plus the configured tile server. GRIDGOV_CSP_REPORT_ONLY=1 sends it as
+# Content-Security-Policy-Report-Only (to try it on a deployment first).
+_CSP = {
+    "DIRECTIVES": security.content_security_policy(
+        extra_origins=[security.origin_of(os.environ.get("GRIDGOV_TILE_URL", "")) or ""],
+        report_uri=os.environ.get("GRIDGOV_CSP_REPORT_URI", ""),
+    )
+}
+if _env_bool("GRIDGOV_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # --- Domain settings ----------------------------------------------------------------------
 GRIDGOV = {
     # Map tiles are optional: deployments on isolated networks configure their own server.
     "TILE_URL": os.environ.get("GRIDGOV_TILE_URL", ""),
     "TILE_ATTRIBUTION": os.environ.get("GRIDGOV_TILE_ATTRIBUTION", ""),
+    # Or a PMTiles archive (vector or raster) served by this site in byte ranges (gridgov.maps);
+    # the demo builds one from its regions here. Blank: none (tests: each test that wants one
+    # builds its own, whatever a developer's var/ holds).
+    "BASEMAP_PMTILES": os.environ.get(
+        "GRIDGOV_BASEMAP_PMTILES", "" if TESTING else str(VAR_DIR / "basemap" / "basemap.pmtiles")
+    ),
+    "BASEMAP_ATTRIBUTION": os.environ.get("GRIDGOV_BASEMAP_ATTRIBUTION", ""),
     # Coverage checks (R8.1): pieces smaller than this many m² are floating-point noise.
     "COVERAGE_TOLERANCE_M2": float(os.environ.get("GRIDGOV_COVERAGE_TOLERANCE_M2", "1.0")),
     # Households per grid by village type (R8.1 规模适度); violations are coverage warnings.

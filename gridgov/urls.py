@@ -1,13 +1,21 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
-from gridgov import views
+from gridgov import maps, security, views
+from regions.views_search import StaffPlaceSearchView
 
 admin.site.site_header = _("智慧网格服务管理平台")
 admin.site.site_title = "gridgov"
 admin.site.index_title = _("系统管理")
+
+api_docs_policy = csp_update(security.API_DOCS_POLICY_UPDATE)
 
 api_v1 = [
     # Cases first: reports and actions are most of the API's requests, and a URL is matched
@@ -23,12 +31,26 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("maps/basemap.pmtiles", maps.basemap_archive, name="basemap-archive"),
+    path("maps/search.json", StaffPlaceSearchView.as_view(), name="map-search"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # The split view serves Swagger UI's start-up script as a file (no inline script); both
+    # documentation pages get the styles their bundles need (gridgov.security).
+    path(
+        "api/docs/",
+        api_docs_policy(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
+    path(
+        "api/redoc/",
+        api_docs_policy(
+            SpectacularRedocView.as_view(url_name="schema", template_name="gridgov/redoc.html")
+        ),
+        name="api-redoc",
+    ),
     path("public/matters/", include("matters.urls_public")),
     path("public/", include("regions.urls_public")),
     path("public/", include("cases.urls_public")),

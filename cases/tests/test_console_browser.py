@@ -67,7 +67,7 @@ def test_the_console_map_draws_the_grids_and_clusters_the_cases(
     page.locator("label.tab", has_text="待核实").click()
     page.wait_for_selector("#console-map[data-markers='0']")
     assert "没有符合条件的事件" in page.locator("#case-list").inner_text()
-    page.wait_for_selector("#chart-state canvas")  # the ECharts panel drew
+    page.wait_for_selector("#chart-state svg")  # the ECharts panel drew
     assert outside == []
 
 

@@ -178,9 +178,12 @@ class Shot:
 
 
 def _grid_centre(page: Any) -> None:
-    page.wait_for_function(
-        "() => document.querySelector('#grid-map .leaflet-overlay-pane path, "
-        "#grid-map .leaflet-overlay-pane canvas')"
+    from gridgov.browser import wait_until
+
+    wait_until(
+        page,
+        "() => !!document.querySelector('#grid-map .leaflet-overlay-pane path, "
+        "#grid-map .leaflet-overlay-pane canvas')",
     )
 
 
@@ -259,14 +262,14 @@ SHOTS = [
         user=DISPATCHER,
         viewport="wall",
         full_page=False,
-        ready=["#console-map[data-markers]", "#chart-state canvas", "#chart-overdue canvas"],
+        ready=["#console-map[data-markers]", "#chart-state svg", "#chart-overdue svg"],
     ),
     Shot(
         "console",
         "调度台(1366 px):队列与筛选、批量立案/派遣",
         "/console/?queue=dispatch",
         user=DISPATCHER,
-        ready=["#console-map[data-markers]", "#chart-state canvas"],
+        ready=["#console-map[data-markers]", "#chart-state svg"],
     ),
     Shot(
         "case",
@@ -356,7 +359,9 @@ def settle(page: Any) -> None:
     page.evaluate(
         "document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')"
     )
-    page.wait_for_function("[...document.images].every(i => i.complete)")
+    from gridgov.browser import wait_until
+
+    wait_until(page, "[...document.images].every(i => i.complete)")
     page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(600)

@@ -11,13 +11,14 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import Case, State
+from gridgov.browser import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def wait_for_service_worker(page) -> None:
     """Until the app's service worker controls the page (it claims its clients)."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    wait_until(page, "!!(navigator.serviceWorker && navigator.serviceWorker.controller)")
 
 
 def fill_report(page, description: str) -> None:

@@ -39,6 +39,7 @@ from people.web import ScopedMixin
 PUBLIC: dict[str, str] = {
     "": "home page: no data",
     "healthz": "health check for load balancers: no data",
+    "maps/basemap.pmtiles": "the base map archive: region outlines and names, public (R8.4)",
     "i18n/*": "language switch",
     # Grid and region reads are public by design; their change, history and coverage
     # endpoints under the same prefixes are staff-only and scoped (so listed one by one).

@@ -41,10 +41,10 @@ def test_detail_shows_name_code_path_area_households_and_map(client, grids):
     assert "江门市 / 蓬江区 / 白沙街道 / 羊桥社区居委会" in text
     assert f"{grid.area_km2:.3f}" in text and "400" in text
     assert 'id="grid-geometry"' in text and '"type": "Polygon"' in text
-    # Leaflet is served by us, never from a CDN; no tile server unless configured.
+    # Leaflet is served by us, never from a CDN; no base map unless configured (gridgov.maps).
     assert "/static/vendor/leaflet/leaflet.js" in text
     assert "unpkg" not in text and "cdn" not in text.lower()
-    assert 'data-tile-url=""' in text
+    assert '"basemap": {"kind": "none"}' in text
 
 
 def test_unknown_grids_are_404_and_a_new_version_keeps_its_page(client, grids):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 import segno
+from django.contrib.staticfiles import finders
 
 from regions.tests.factories import halves, make_tree
 
@@ -30,7 +32,11 @@ def test_grid_page_shows_its_qr_code_and_prints_as_a_notice(client):
     grid = halves(make_tree())[0]
     body = client.get(f"/public/grids/{grid.code}/").content.decode()
     assert f'src="/public/grids/{grid.code}/qr.svg"' in body
-    assert "@media print" in body and "window.print()" in body
+    # the print layout is in the page's stylesheet, the print button wired by site.js (the
+    # Content-Security-Policy refuses inline styles and handlers, R22.1)
+    assert "/static/regions/public-grid.css" in body and "data-print" in body
+    stylesheet = Path(finders.find("regions/public-grid.css")).read_text()
+    assert "@media print" in stylesheet
 
 
 def test_no_qr_code_for_an_unknown_grid(client):

@@ -1,5 +1,5 @@
-// The case page's mini-map: the case's point inside its grid. Blank background unless tiles
-// are configured.
+// The case page's mini-map: the case's point inside its grid, on the deployment's base map
+// (basemap.js).
 (function () {
   "use strict";
   var el = document.getElementById("case-map");
@@ -7,9 +7,7 @@
   if (!el || !data || typeof L === "undefined") return;
   var location = JSON.parse(data.textContent);
   var map = L.map(el, { attributionControl: true });
-  if (el.dataset.tileUrl) {
-    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-  }
+  GridgovBasemap.add(map);
   var point = [location.point[1], location.point[0]];
   var grid = location.grid
     ? L.geoJSON(location.grid, { style: { color: "#0b5cad", weight: 2, fillOpacity: 0.08 } })

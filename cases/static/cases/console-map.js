@@ -1,6 +1,6 @@
 // The console map: the jurisdiction's grids coloured by open cases, case markers clustered at
 // low zoom and coloured by deadline (normal / amber / red) or, before dispatch, as pending.
-// No tiles unless the deployment configures a tile server (isolated government networks).
+// The base map is the deployment's (basemap.js: a tile server, a PMTiles archive, or none).
 (function () {
   "use strict";
   var el = document.getElementById("console-map");
@@ -9,10 +9,9 @@
   var filters = document.getElementById("filters");
   var caseUrl = el.dataset.caseUrl; // ".../cases/0/"
   var map = L.map(el, { preferCanvas: true, attributionControl: true, maxZoom: 19 });
-  if (el.dataset.tileUrl) {
-    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-  }
+  GridgovBasemap.add(map);
   map.setView([22.58, 113.08], 9);
+  el.gridgovMap = map; // for browser tests and the curious
 
   var COLORS = { normal: "#1a7f37", amber: "#e0a100", red: "#c62828", pending: "#0b5cad", none: "#0b5cad" };
   var PRE_DISPATCH = { reported: 1, verified: 1, accepted: 1, returned: 1 };
@@ -83,7 +82,7 @@
             radius: 7, weight: 2, color: "#ffffff", fillOpacity: 0.95,
             fillColor: colorOf(row[3], row[4]), deadline: row[4] || "none",
           });
-          marker.bindTooltip(row[5]);
+          marker.bindTooltip(GridgovText.el(row[5]));
           marker.on("click", function () { window.location.href = caseUrl.replace("/0/", "/" + row[0] + "/"); });
           return marker;
         });
@@ -102,7 +101,7 @@
         onEachFeature: function (feature, layer) {
           layer.bindTooltip(function () {
             var n = gridCounts[feature.properties.code] || 0;
-            return feature.properties.name + " · " + n;
+            return GridgovText.join([feature.properties.name, n], " · ");
           }, { sticky: true });
         },
       }).addTo(map);
@@ -114,8 +113,10 @@
     });
 
   // The list was redrawn (filters, tabs, a bulk action): redraw the markers the same way.
+  // htmx settles the list and each out-of-band piece (the queue counts) with the same
+  // detail.target: only the event on the list itself asks for the markers, once.
   document.body.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail && event.detail.target && event.detail.target.id === "case-list") loadCases();
+    if (event.target && event.target.id === "case-list") loadCases();
   });
   window.addEventListener("resize", function () { map.invalidateSize(); });
 })();

@@ -423,9 +423,7 @@
     var gridEl = document.getElementById("case-grid");
     var grid = gridEl ? JSON.parse(gridEl.textContent) : null;
     var map = L.map(caseMap, { attributionControl: true });
-    if (caseMap.dataset.tileUrl) {
-      L.tileLayer(caseMap.dataset.tileUrl, { attribution: caseMap.dataset.tileAttribution || "" }).addTo(map);
-    }
+    if (window.GridgovBasemap) GridgovBasemap.add(map);
     if (grid) {
       var layer = L.geoJSON(grid, { style: { color: "#0b5cad", weight: 2, fillOpacity: 0.08 } }).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [10, 10] });

@@ -1,15 +1,13 @@
-// Draws one grid polygon with Leaflet. No tiles unless the deployment configures a tile server:
-// government networks are isolated, so a blank background is the honest default.
+// Draws one grid polygon with Leaflet, on the deployment's base map (basemap.js: its tile
+// server, a PMTiles archive this site serves, or none: government networks are isolated).
 (function () {
   var el = document.getElementById("grid-map");
   var data = document.getElementById("grid-geometry");
   if (!el || !data || typeof L === "undefined") return;
   var geometry = JSON.parse(data.textContent);
   var map = L.map(el, { attributionControl: true });
-  var tileUrl = el.dataset.tileUrl;
-  if (tileUrl) {
-    L.tileLayer(tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-  }
+  el.gridgovMap = map; // for browser tests and the curious
+  GridgovBasemap.add(map);
   if (geometry) {
     var layer = L.geoJSON(geometry, { style: { color: "#0b5cad", weight: 2, fillOpacity: 0.15 } }).addTo(map);
     map.fitBounds(layer.getBounds(), { padding: [20, 20] });

@@ -1,7 +1,7 @@
 // Pick a point on a Leaflet map: from the phone's GPS (navigator.geolocation) or by a tap on
 // the map, the marker draggable to correct it. Shared by the grid worker's app and the
-// resident portal. No tiles unless the deployment sets a tile server (isolated networks): the
-// shapes given (grids, counties) are the map.
+// resident portal. The shapes given (grids, counties) on the deployment's base map
+// (basemap.js; none on an isolated network without one: then the shapes are the map).
 (function () {
   "use strict";
 
@@ -42,11 +42,7 @@
 
   function baseMap(el, shapes) {
     var map = L.map(el, { attributionControl: true });
-    if (el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, {
-        attribution: el.dataset.tileAttribution || "", maxZoom: 19,
-      }).addTo(map);
-    }
+    GridgovBasemap.add(map);
     var drawn = (shapes || []).filter(function (s) { return s.geometry; });
     if (drawn.length) {
       var layer = L.geoJSON(
@@ -55,7 +51,7 @@
         }) },
         {
           style: { color: "#0b5cad", weight: 2, fillOpacity: 0.08 },
-          onEachFeature: function (f, l) { if (f.properties.name) l.bindTooltip(f.properties.name); },
+          onEachFeature: function (f, l) { if (f.properties.name) l.bindTooltip(GridgovText.el(f.properties.name)); },
         }
       ).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [12, 12] });

@@ -20,9 +20,7 @@
   data.vacant.forEach(function (code) { vacant[code] = true; });
 
   var map = L.map(el, { doubleClickZoom: false, maxZoom: 21, zoomSnap: 0.25 });
-  if (el.dataset.tileUrl) {
-    L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 21 }).addTo(map);
-  }
+  GridgovBasemap.add(map);
 
   // --- geometry helpers: polygons as [[ring, ...], ...], rings as open lists of [lng, lat]
   function parse(geometry) {
@@ -59,13 +57,13 @@
   }
   data.neighbours.forEach(function (n) {
     L.geoJSON(n.geometry, { interactive: false, style: { color: "#8a96a3", weight: 1, fillColor: "#d8dee6", fillOpacity: 0.25 } })
-      .bindTooltip(n.name).addTo(map);
+      .bindTooltip(GridgovText.el(n.name)).addTo(map);
   });
   var grids = data.grids.map(function (g, i) {
     var grid = { code: g.code, name: g.name, households: g.households, area_m2: g.area_m2, polys: parse(g.geometry), color: PALETTE[i % PALETTE.length] };
     grid.original = JSON.stringify(grid.polys);
     grid.layer = L.polygon(latLngs(grid.polys), styleOf(grid)).addTo(map);
-    grid.layer.bindTooltip(g.name + " " + g.code, { sticky: true });
+    grid.layer.bindTooltip(GridgovText.join([g.name, g.code]), { sticky: true });
     grid.layer.on("click", function (event) { onGridClick(grid, event); });
     return grid;
   });
@@ -211,7 +209,7 @@
       answer.body.forEach(function (part, i) {
         var label = "①②③④⑤⑥⑦⑧⑨⑩".charAt(i) || String(i + 1);
         L.geoJSON(part.geometry, { style: { color: "#0b5cad", weight: 2, fillColor: PALETTE[(i + 3) % PALETTE.length], fillOpacity: 0.6, className: "split-part" } })
-          .bindTooltip(label + " " + (part.area_m2 / 1e6).toFixed(3) + " km²", { permanent: true, direction: "center", className: "part-label" })
+          .bindTooltip(GridgovText.el(label + " " + (part.area_m2 / 1e6).toFixed(3) + " km²"), { permanent: true, direction: "center", className: "part-label" })
           .addTo(previewLayer);
         var li = document.createElement("li");
         li.className = "part";
@@ -447,7 +445,7 @@
       }
       if (p.point) {
         var marker = L.marker([p.point[1], p.point[0]], { icon: L.divIcon({ className: "problem-marker", iconSize: [22, 22] }), title: text })
-          .bindPopup(text).addTo(problemLayer);
+          .bindPopup(GridgovText.el(text)).addTo(problemLayer);
         var ll = marker.getLatLng();
         bounds = bounds ? bounds.extend(ll) : L.latLngBounds(ll, ll);
       }
@@ -456,7 +454,7 @@
     var where = /(-?\d+\.\d+),\s*(-?\d+\.\d+)/.exec(body.detail || "");
     if (!problems.length && where) {
       var at = L.latLng(parseFloat(where[2]), parseFloat(where[1]));
-      L.marker(at, { icon: L.divIcon({ className: "problem-marker", iconSize: [22, 22] }) }).bindPopup(body.detail).addTo(problemLayer);
+      L.marker(at, { icon: L.divIcon({ className: "problem-marker", iconSize: [22, 22] }) }).bindPopup(GridgovText.el(body.detail)).addTo(problemLayer);
       bounds = L.latLngBounds(at, at);
     }
     if (bounds && bounds.isValid()) map.fitBounds(bounds.pad(0.5), { maxZoom: 18 });

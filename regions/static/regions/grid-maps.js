@@ -1,6 +1,6 @@
 // Maps of the grid management pages: a region with its children and grids (vacant grids
 // highlighted), one grid among its neighbours, and the problems of a coverage report.
-// No tiles unless the deployment configures a tile server.
+// The base map is the deployment's (basemap.js).
 (function () {
   "use strict";
   if (typeof L === "undefined") return;
@@ -8,10 +8,9 @@
 
   function baseMap(el) {
     var map = L.map(el, { preferCanvas: true, maxZoom: 20 });
-    if (el.dataset.tileUrl) {
-      L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 20 }).addTo(map);
-    }
+    GridgovBasemap.add(map);
     map.setView([22.58, 113.08], 9);
+    el.gridgovMap = map; // for browser tests and the curious
     window.addEventListener("resize", function () { map.invalidateSize(); });
     return map;
   }
@@ -36,7 +35,7 @@
       var children = L.geoJSON(layers.children, {
         style: { color: "#1d2733", weight: hasGrids ? 2 : 1.5, fillColor: "#0b5cad", fillOpacity: hasGrids ? 0 : 0.12 },
         onEachFeature: function (f, layer) {
-          layer.bindTooltip(f.properties.name, { sticky: true });
+          layer.bindTooltip(GridgovText.el(f.properties.name), { sticky: true });
           if (!hasGrids) layer.on("click", function () { window.location.href = regionEl.dataset.regionUrl.replace("/44/", "/" + f.properties.code + "/"); });
         },
       }).addTo(map);
@@ -52,7 +51,8 @@
           };
         },
         onEachFeature: function (f, layer) {
-          layer.bindTooltip(f.properties.name + " " + f.properties.code + (vacant[f.properties.code] ? " · " + (regionEl.dataset.vacantLabel || "") : ""), { sticky: true });
+          var label = f.properties.name + " " + f.properties.code + (vacant[f.properties.code] ? " · " + (regionEl.dataset.vacantLabel || "") : "");
+          layer.bindTooltip(GridgovText.el(label), { sticky: true });
           layer.on("click", function () { window.location.href = regionEl.dataset.gridUrl.replace("000000000000000", f.properties.code); });
         },
       }).addTo(map);
@@ -85,7 +85,7 @@
     gdata.neighbours.forEach(function (n) {
       if (!n.geometry) return;
       L.geoJSON(n.geometry, { style: { color: "#8a96a3", weight: 1, fillColor: "#d8dee6", fillOpacity: 0.3 } })
-        .bindTooltip(n.name + " " + n.code, { sticky: true })
+        .bindTooltip(GridgovText.join([n.name, n.code]), { sticky: true })
         .on("click", function () { window.location.href = gridEl.dataset.gridUrl.replace("000000000000000", n.code); })
         .addTo(gmap);
     });
@@ -129,7 +129,7 @@
           var marker = L.marker([p.point[1], p.point[0]], {
             icon: L.divIcon({ className: "problem-marker " + p.severity, iconSize: [20, 20] }),
             title: p.codes.join(" "),
-          }).bindPopup(p.message + (p.area_m2 ? " · " + p.area_m2.toLocaleString() + " m²" : "")).addTo(problemLayer);
+          }).bindPopup(GridgovText.el(p.message + (p.area_m2 ? " · " + p.area_m2.toLocaleString() + " m²" : ""))).addTo(problemLayer);
           markers[i] = marker;
           var ll = marker.getLatLng();
           bounds = bounds ? bounds.extend(ll) : L.latLngBounds(ll, ll);
