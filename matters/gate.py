@@ -17,17 +17,14 @@ the terms it was admitted under when a later version changes or removes the entr
 from __future__ import annotations
 
 import threading
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import signals
 from django.utils.translation import gettext as _
 
-from gridgov import generations
 from gridgov.errors import DomainError, Forbidden
+from gridgov.generations import Generation
 from matters.models import AdmissionEntry, AdmissionListVersion, MatterItem
 from people import roles as R
 from people import scoping
@@ -173,7 +170,7 @@ def admit(
 # co-departments or a department changes it. The generation is a random token, so a cleared
 # cache never revives an old list. Refusals are not cached: they take the query path.
 
-_GENERATION_KEY = generations.register("matters:gate-generation")
+GENERATION = Generation("matters:gate-generation")
 _lock = threading.Lock()
 _lists: dict[str, _InForce | None] = {}
 _lists_generation: str | None = None
@@ -186,23 +183,12 @@ class _InForce:
 
 
 def current_generation() -> str:
-    generation = generations.get(_GENERATION_KEY)  # once per request
-    if generation is None:
-        cache.add(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generations.forget(_GENERATION_KEY)
-        generation = generations.get(_GENERATION_KEY)
-    return str(generation)
-
-
-def _bump() -> None:
-    cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    generations.forget(_GENERATION_KEY)
+    return GENERATION.current()
 
 
 def invalidate() -> None:
     """Tell every process that lists changed: now, and again when the change commits."""
-    _bump()
-    transaction.on_commit(_bump)
+    GENERATION.bump_now_and_on_commit()
 
 
 def _load_in_force(county_code: str) -> _InForce | None:

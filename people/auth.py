@@ -228,10 +228,10 @@ def revoke_token(user: Any, token: Any) -> None:
 # and revocation are checked on every use. Unknown keys are not cached (guesses fill nothing).
 _TOKENS_MAX = 50_000
 _tokens: dict[str, Any] = {}
-_tokens_generation: tuple[str, int] | None = None
+_tokens_generation: tuple[str, str] | None = None
 
 
-def _cached_token(digest: str, generation: tuple[str, int]) -> Any:
+def _cached_token(digest: str, generation: tuple[str, str]) -> Any:
     """The token row (with its user) for a key digest, or None; shared: do not modify."""
     global _tokens_generation
     from people.models import ApiToken

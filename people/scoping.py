@@ -24,7 +24,6 @@ owner; every service it calls is still audited. Staff accounts get roles instead
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
@@ -32,15 +31,14 @@ from operator import or_
 from typing import Any
 
 from django.apps import apps
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q, signals
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 
-from gridgov import generations
 from gridgov.errors import Forbidden
+from gridgov.generations import Generation
 from people import roles as R
 
 CACHE_ATTR = "_gridgov_grants"
@@ -200,38 +198,27 @@ def forget_roles(user: Any) -> None:
 # grids). The generation lives in the shared cache (Redis in production), so a change made in
 # one process reaches all; it is a random token, so a cleared cache never revives old grants.
 
-ACCESS_GENERATION_KEY = generations.register("people:access-generation")
+ACCESS_GENERATION = Generation("people:access-generation")
 _GRANTS_MAX_AGE = dt.timedelta(minutes=5)  # a bound on staleness should a change be missed
 _GRANTS_MAX_USERS = 50_000
 _grants_cache: dict[Any, tuple[dt.datetime, list[Grant]]] = {}
-_grants_generation: tuple[str, int] | None = None
+_grants_generation: tuple[str, str] | None = None
 
 
-def access_generation() -> tuple[str, int]:
-    """(people token, grid index generation): what the cached grants were computed under."""
+def access_generation() -> tuple[str, str]:
+    """(people token, grid index token): what the cached grants were computed under."""
     from regions import index as grid_index
 
-    generation = generations.get(ACCESS_GENERATION_KEY)  # once per request
-    if generation is None:
-        cache.add(ACCESS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generations.forget(ACCESS_GENERATION_KEY)
-        generation = generations.get(ACCESS_GENERATION_KEY)
-    return str(generation), grid_index.current_generation()
-
-
-def _bump_access_generation() -> None:
-    cache.set(ACCESS_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    generations.forget(ACCESS_GENERATION_KEY)
+    return ACCESS_GENERATION.current(), grid_index.current_generation()
 
 
 def invalidate_access() -> None:
     """Tell every process that accounts, tokens or roles changed: now, and again on commit
     (a process that reloads in between must not keep what the transaction replaced)."""
-    _bump_access_generation()
-    transaction.on_commit(_bump_access_generation)
+    ACCESS_GENERATION.bump_now_and_on_commit()
 
 
-def cached_grants(user: Any, generation: tuple[str, int] | None = None) -> list[Grant]:
+def cached_grants(user: Any, generation: tuple[str, str] | None = None) -> list[Grant]:
     """The user's grants from this process's cache, loaded when missing, stale or expired."""
     global _grants_generation
     generation = generation or access_generation()

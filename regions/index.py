@@ -2,8 +2,8 @@
 
 Everything that routes by location (intake, instructions, public lookups, batch jobs) asks this
 one index instead of the database. It is built lazily per process, and rebuilt when a grid
-change commits: services bump a generation counter in the cache (shared between processes when
-the cache is Redis), and the next lookup that sees a newer generation rebuilds.
+change commits: services replace a random generation token in the cache (shared between
+processes when the cache is Redis), and the next lookup that sees another token rebuilds.
 
 How a lookup works (see ``docs/performance.md`` for the figures)
 -----------------------------------------------------------------
@@ -30,19 +30,17 @@ from __future__ import annotations
 
 import itertools
 import math
-import threading
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
 import shapely
-from django.core.cache import cache
 
-from gridgov import generations
+from gridgov.generations import Generation, PerProcessValue
 from regions import geometry as geo
 
-_GENERATION_KEY = generations.register("regions:grid-index-generation")
+GENERATION = Generation("regions:grid-index-generation")
 
 # Cells per side of a typical (median) grid: finer cells mean fewer mixed cells and faster
 # lookups, at the cost of memory and build time. 8 keeps 100,000 grids under ~100 MB.
@@ -539,27 +537,13 @@ def _expand_ranges(first: np.ndarray, last: np.ndarray) -> np.ndarray:
     return np.cumsum(steps, dtype=dtype)
 
 
-_lock = threading.Lock()
-_index: GridIndex | None = None
-_index_generation: int | None = None
-
-
-def current_generation() -> int:
-    generation = generations.get(_GENERATION_KEY)  # once per request
-    if generation is None:
-        generation = 0
-        cache.add(_GENERATION_KEY, generation, timeout=None)
-        generations.forget(_GENERATION_KEY)
-    return int(generation)
+def current_generation() -> str:
+    return GENERATION.current()
 
 
 def invalidate() -> None:
     """Tell every process that the grids changed (call on commit of a grid change)."""
-    try:
-        cache.incr(_GENERATION_KEY)
-    except ValueError:
-        cache.set(_GENERATION_KEY, 1, timeout=None)
-    generations.forget(_GENERATION_KEY)
+    GENERATION.bump()
 
 
 def build() -> GridIndex:
@@ -574,32 +558,21 @@ def build() -> GridIndex:
     return GridIndex.from_rows(rows)
 
 
+# While another thread rebuilds (seconds for a province), keep answering from the grids as they
+# were rather than making every request wait.
+CACHED_INDEX: PerProcessValue[GridIndex] = PerProcessValue(
+    GENERATION, build, stale_while_rebuilding=True
+)
+
+
 def get_index() -> GridIndex:
     """The shared index, rebuilt if a grid change committed since it was built."""
-    global _index, _index_generation
-    generation = current_generation()
-    index = _index
-    if index is not None and _index_generation == generation:
-        return index
-    # While another thread rebuilds (seconds for a province), keep answering from the grids
-    # as they were rather than making every request wait.
-    if not _lock.acquire(blocking=index is None):
-        return index
-    try:
-        if _index is None or _index_generation != generation:
-            _index = build()
-            _index_generation = generation
-        return _index
-    finally:
-        _lock.release()
+    return CACHED_INDEX.get()
 
 
 def reset() -> None:
     """Forget the built index (tests use this between databases)."""
-    global _index, _index_generation
-    with _lock:
-        _index = None
-        _index_generation = None
+    CACHED_INDEX.reset()
 
 
 def locate(lng: float, lat: float, coord: str = "wgs84") -> Located | None:

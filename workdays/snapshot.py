@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import threading
-import uuid
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from gridgov.generations import Generation, PerProcessValue
 
-from gridgov import generations
-
-_GENERATION_KEY = generations.register("workdays:calendar-generation")
+GENERATION = Generation("workdays:calendar-generation")
 
 
 @dataclass(frozen=True)
@@ -67,24 +63,9 @@ class Snapshot:
         return max(0, hi - lo)
 
 
-_lock = threading.Lock()
-_snapshot: Snapshot | None = None
-_snapshot_generation: str | None = None
-
-
-def current_generation() -> str:
-    generation = generations.get(_GENERATION_KEY)  # once per request
-    if generation is None:
-        cache.add(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generations.forget(_GENERATION_KEY)
-        generation = generations.get(_GENERATION_KEY)
-    return str(generation)
-
-
 def invalidate() -> None:
     """Tell every process that the calendar changed."""
-    cache.set(_GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    generations.forget(_GENERATION_KEY)
+    GENERATION.bump()
 
 
 def build() -> Snapshot:
@@ -108,23 +89,14 @@ def build() -> Snapshot:
     return Snapshot(years, tuple(ordinals), frozenset(ordinals), provisional)
 
 
+_snapshot: PerProcessValue[Snapshot] = PerProcessValue(GENERATION, build)
+
+
 def get() -> Snapshot:
     """The shared snapshot, rebuilt if the calendar changed since it was built."""
-    global _snapshot, _snapshot_generation
-    generation = current_generation()
-    snapshot = _snapshot
-    if snapshot is not None and _snapshot_generation == generation:
-        return snapshot
-    with _lock:
-        if _snapshot is None or _snapshot_generation != generation:
-            _snapshot = build()
-            _snapshot_generation = generation
-        return _snapshot
+    return _snapshot.get()
 
 
 def reset() -> None:
     """Forget the snapshot (tests: each test has its own database)."""
-    global _snapshot, _snapshot_generation
-    with _lock:
-        _snapshot = None
-        _snapshot_generation = None
+    _snapshot.reset()

@@ -35,4 +35,25 @@ def test_a_process_sees_its_own_invalidation_within_the_request():
     with generations.per_request():
         before = grid_index.current_generation()
         grid_index.invalidate()
-        assert grid_index.current_generation() == before + 1
+        assert grid_index.current_generation() != before
+
+
+def test_a_flushed_cache_never_revives_the_generation_a_process_built_under():
+    """A counter restarted at 0 after a flush could equal the generation some process built
+    its index under before a change it never saw; a fresh random token matches nobody's."""
+    built_under = grid_index.current_generation()
+    grid_index.invalidate()  # a change this process has not rebuilt for
+    cache.clear()  # Redis restarted
+    assert grid_index.current_generation() != built_under
+
+
+def test_a_per_process_value_is_rebuilt_once_its_generation_changes():
+    generation = generations.Generation("test:per-process")
+    builds: list[int] = []
+    value = generations.PerProcessValue(generation, lambda: builds.append(1) or len(builds))
+    assert value.get() == 1
+    assert value.get() == 1  # unchanged generation: no rebuild
+    generation.bump()
+    assert value.get() == 2
+    value.reset()
+    assert value.get() == 3

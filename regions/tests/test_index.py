@@ -183,6 +183,6 @@ def test_while_another_thread_rebuilds_lookups_use_the_previous_grids(tiny_tree)
     """R8.3: a rebuild in progress does not hold up lookups; they see the new grids after it."""
     before = grid_index.get_index()
     grid_index.invalidate()
-    with grid_index._lock:  # as if another thread were rebuilding
+    with grid_index.CACHED_INDEX.lock:  # as if another thread were rebuilding
         assert grid_index.get_index() is before
     assert grid_index.get_index() is not before
