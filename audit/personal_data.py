@@ -142,10 +142,6 @@ def normalize_work_phone(value: str, *, field: str = "work_phone") -> str:
     return compact
 
 
-def birth_date_of(id_number: str) -> dt.date:
-    return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-
-
 def gender_of(id_number: str) -> str:
     """ "male" or "female" from the 17th digit (GB 11643)."""
     return "male" if int(id_number[16]) % 2 else "female"

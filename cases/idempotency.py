@@ -112,8 +112,3 @@ def answer_resend(stored: Case, received: Received) -> Case:
             extra={"case": {"id": stored.pk, "tracking_code": stored.tracking_code}},
         )
     return stored
-
-
-def conflict_case(exc: Any) -> dict[str, Any] | None:
-    """The stored case a conflict names (for web forms that show it)."""
-    return (getattr(exc, "extra", None) or {}).get("case")

@@ -63,10 +63,6 @@ def parse(model: type[models.Model], value: str) -> NumberSearch | None:
     return None
 
 
-def is_personal_number(model: type[models.Model], value: str) -> bool:
-    return parse(model, value) is not None
-
-
 def may_search(actor: Any, roles: frozenset[str] = R.PERSONAL_DATA_REVEALERS) -> bool:
     """Does the actor hold a role that may search by full numbers somewhere? (for the UI)"""
     return scoping.is_system(actor) or scoping.has_role(actor, roles)

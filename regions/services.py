@@ -695,32 +695,6 @@ def divide_region(
 
 
 @transaction.atomic
-def set_region_geometry(actor: Any, region_code: str, geometry: Any, *, reason: str) -> Region:
-    """Set or replace a region's polygon (boundaries of townships and villages come from the
-    county's survey; the county outline from official data)."""
-    reason = _require_reason(reason)
-    region = Region.objects.select_for_update().filter(code=region_code).first()
-    if region is None:
-        raise NotFound(
-            gettext("no region with code %(code)s") % {"code": region_code}, field="region"
-        )
-    geom = _clean_geometry(geometry, what=gettext("geometry of %(code)s") % {"code": region_code})
-    before = {"area_m2": region.area_m2}
-    region.set_geometry(geom)
-    region.save()
-    audit.record(
-        actor,
-        "regions.region.set_geometry",
-        region,
-        before=before,
-        after={"area_m2": region.area_m2},
-        region_code=region.code,
-        note=reason,
-    )
-    return region
-
-
-@transaction.atomic
 def set_region_geometries(actor: Any, geometries: dict[str, BaseGeometry], *, reason: str) -> int:
     """Set many region polygons at once (a county's survey of its townships and villages),
     with one audit record listing them."""

@@ -83,13 +83,6 @@ def get_item(mapping: Any, key: Any) -> Any:
 
 
 @register.filter
-def values_of(data: Any, name: str) -> list[str]:
-    """All submitted values of a field (``QueryDict.getlist``), for checkboxes kept on error."""
-    getlist = getattr(data, "getlist", None)
-    return getlist(name) if getlist else []
-
-
-@register.filter
 def person(user: Any) -> str:
     """A person's name (full name), never an account name when a name is known (R26.2)."""
     return labels.person(user) if user is not None else ""
