@@ -29,7 +29,7 @@ CACHE_SECONDS = 24 * 3600
 MAX_POINTS = 5000  # markers sent at once; beyond that the list and filters narrow it down
 
 
-def _cache_key(prefixes: tuple[str, ...], generation: int) -> str:
+def _cache_key(prefixes: tuple[str, ...], generation: str) -> str:
     scope = ",".join(prefixes) if prefixes else "*"
     digest = hashlib.sha1(scope.encode()).hexdigest()[:16]
     return f"cases:console-grids:{generation}:{digest}"
