@@ -59,6 +59,7 @@ def terms(entry: Any) -> dict[str, Any]:
 
 
 def save(case: Case, *fields: str) -> None:
+    """Save the fields a step changed, and the case's ``updated_at``."""
     case.save(update_fields=[*fields, "updated_at"])
 
 

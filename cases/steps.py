@@ -41,17 +41,17 @@ CASE_FIELDS = [
     "due_at",
     "deadline_status",
     "rating",
-]
-
-
+]  # what each step's audit record shows of the case, before and after (R28.1)
 MAX_TEXT = 4000
 
 
 def user(actor: Any) -> Any:
+    """The account acting, or None for a visitor without one or the system."""
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def text(value: Any, field: str, *, required: bool = True, max_length: int = MAX_TEXT) -> str:
+    """A note, reason or description as typed, trimmed; 400 when required and empty or too long."""
     text = "" if value is None else str(value).strip()
     if required and not text:
         raise DomainError(_("请填写%(field)s") % {"field": field}, field=field, code="required")
@@ -63,6 +63,7 @@ def text(value: Any, field: str, *, required: bool = True, max_length: int = MAX
 
 
 def lock(case_id: Any) -> Case:
+    """The case a step changes, locked for its transaction (404 for an unknown id)."""
     try:
         pk = int(case_id)
     except (TypeError, ValueError):
@@ -156,6 +157,7 @@ def step_rows(
 
 
 def my_assignment(case: Case, authority: machine.Authority, states: Iterable[str]) -> Assignment:
+    """The acting department's assignment of the case in one of ``states`` (R25.1)."""
     states = set(states)
     candidates = [a for a in case.assignments.all() if a.state in states]
     if authority.department_id is not None:
