@@ -41,12 +41,8 @@ from people import scoping
 from regions import geometry as geo
 from regions import index as grid_index
 
-_REPORT_ROWS = (Case, InvolvedPerson, CaseEvent, AuditRecord)
-
-
+_REPORT_ROWS = (Case, InvolvedPerson, CaseEvent, AuditRecord)  # a plain report's rows
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
-
-
 assert len(TRACKING_ALPHABET) == 32
 
 
