@@ -127,6 +127,9 @@ def server_environment(database_url: str) -> dict[str, str]:
         "GRIDGOV_DATA_KEY": hashlib.sha256(f"bench-data-{SEED}".encode()).hexdigest(),
         "GRIDGOV_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "GRIDGOV_LOG_LEVEL": "WARNING",
+        # Plain HTTP on the loopback, as behind the TLS proxy of a deployment: without this the
+        # production default answers every request with a redirect to https.
+        "GRIDGOV_SSL_REDIRECT": "0",
     }
 
 

@@ -9,9 +9,11 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from cases import (
             calendar_notice,
+            clock,
             grid_moves,  # noqa: F401  (open cases follow grid changes)
             recompute,
             scoping_rules,  # noqa: F401  (registers scope rules)
+            tasks,
             views_public,
             worklists,
         )
@@ -19,6 +21,8 @@ class CasesConfig(AppConfig):
         from people import roles as R
         from workdays import signals as calendar_signals
 
+        # The clock plans its deadline checks through the tasks, which run the clock's checks.
+        clock.set_planner(tasks.plan_check)
         # A change of calendar days moves the open deadlines that counted them (R24.2).
         calendar_signals.days_changed.connect(
             recompute.on_days_changed, dispatch_uid="cases.recompute"

@@ -3,9 +3,9 @@
 A case dispatched to a lead and co-departments closes only when every co-department has fed
 back its part or returned it, or the agency has ended that part here with a reason
 (:func:`cases.machine.require_closable`). An ended assignment's deadline stops: it is never
-counted late toward a warning (R27.1, :func:`cases.services.issue_warnings`).
+counted late toward a warning (R27.1, :func:`cases.services.supervision.issue_warnings`).
 
-Built from the step helpers of :mod:`cases.services` (one transaction, the machine's
+Built from the step helpers of :mod:`cases.steps` (one transaction, the machine's
 permission, an archive event and an audit record, idempotent by ``client_id``).
 """
 
@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from cases import machine, services
+from cases import machine, primitives, steps
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     AssignmentRole,
@@ -35,11 +35,11 @@ def end_assignment(
 ) -> Case:
     """终止协办: the agency holding the case ends a co-department's open assignment with a
     reason (R25.1). The department is told; the case's state does not change."""
-    case = services._lock(case_id)
-    if services._replayed(case, "end_assignment", client_id):
+    case = steps.lock(case_id)
+    if steps.replayed(case, "end_assignment", client_id):
         return case
     authority = machine.authorize(actor, case, "end_assignment")
-    reason = services._text(reason, "reason")
+    reason = steps.text(reason, "reason")
     try:
         pk = int(getattr(assignment, "pk", assignment))
     except (TypeError, ValueError):
@@ -60,17 +60,17 @@ def end_assignment(
             field="assignment",
             code="not_open",
         )
-    before = audit.snapshot(case, services.CASE_FIELDS)
+    before = audit.snapshot(case, steps.CASE_FIELDS)
     item.state = AssignmentState.ENDED
     item.end_reason = reason
-    item.ended_at = services._now()
-    item.ended_by = services._user(actor)
+    item.ended_at = primitives.now()
+    item.ended_by = steps.user(actor)
     item.deadline_status = DeadlineStatus.NONE
     item.was_late = False
     item.save(
         update_fields=["state", "end_reason", "ended_at", "ended_by", "deadline_status", "was_late"]
     )
-    services._record(
+    steps.record(
         case,
         action="end_assignment",
         actor=actor,
@@ -80,7 +80,7 @@ def end_assignment(
         data={"client_id": client_id, "assignment": item.pk, "department": item.department_id},
         before=before,
     )
-    services.notify(
+    primitives.notify(
         Notification.Kind.ENDED,
         f"ended:{item.pk}",
         _("事件 %(code)s 的协办已由网格化机构终止:%(reason)s")

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit import services as audit
-from cases import archive, deadline_basis
+from cases import archive, clock, deadline_basis
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     OPEN_STATES,
@@ -155,9 +155,7 @@ def recompute(
         moved += chunk_moved
         checks_due = checks_due or chunk_checks
     if checks_due:
-        from cases import tasks  # the tasks import the services
-
-        tasks.plan_check(now)
+        clock.plan_check(now)
     return moved
 
 

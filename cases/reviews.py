@@ -1,6 +1,6 @@
 """复核: an "unsatisfied" rating is reviewed by the agency holding the case (R18.1, R27.1).
 
-Rating a case unsatisfied (:func:`cases.services.evaluate`) opens a :class:`Review` and puts
+Rating a case unsatisfied (:func:`cases.services.closing.evaluate`) opens a :class:`Review` and puts
 the case in the agency's "to review" queue (``Case.review_pending``, counted with the other
 queues in one query: :mod:`cases.worklists`), and tells the agency. The agency then either
 
@@ -22,20 +22,20 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from cases import machine, services
+from cases import machine, primitives, steps
 from cases.models import Case, Notification, Review
 from gridgov.errors import DomainError
 
 
 def open_review(case: Case) -> Review:
-    """Open the review of the rating just given (inside :func:`services.evaluate`'s
+    """Open the review of the rating just given (inside :func:`cases.services.closing.evaluate`'s
     transaction, the case locked) and tell the agency holding the case."""
     review = Review.objects.create(
-        case=case, rating=case.rating, comment=case.rating_comment, opened_at=services._now()
+        case=case, rating=case.rating, comment=case.rating_comment, opened_at=primitives.now()
     )
     case.review_pending = True
-    services._save(case, "review_pending")
-    services.notify(
+    primitives.save(case, "review_pending")
+    primitives.notify(
         Notification.Kind.REVIEW,
         f"review:{review.pk}:agency",
         _("事件 %(code)s 评价不满意,待复核:%(comment)s")
@@ -49,29 +49,29 @@ def open_review(case: Case) -> Review:
 @transaction.atomic
 def review(actor: Any, case_id: Any, *, reopen: bool, reason: str, client_id: str = "") -> Case:
     """复核评价: reopen the case for the lead department or confirm its result (R27.1)."""
-    case = services._lock(case_id)
-    if services._replayed(case, "review", client_id):
+    case = steps.lock(case_id)
+    if steps.replayed(case, "review", client_id):
         return case
     authority = machine.authorize(actor, case, "review")
     pending = case.reviews.select_for_update().filter(status=Review.Status.PENDING).first()
     if not case.review_pending or pending is None:
         raise DomainError(_("该事件没有待复核的评价"), field="state", code="no_review")
-    reason = services._text(reason, "reason")
-    before = audit.snapshot(case, services.CASE_FIELDS)
+    reason = steps.text(reason, "reason")
+    before = audit.snapshot(case, steps.CASE_FIELDS)
     from_state = case.state
-    now = services._now()
+    now = primitives.now()
     lead = None
     if reopen:
-        lead = services.rework(case, now)
+        lead = steps.rework(case, now)
         case.rating, case.rating_comment, case.evaluated_at = "", "", None
     case.review_pending = False
-    services._save(case, "review_pending", "rating", "rating_comment", "evaluated_at")
+    primitives.save(case, "review_pending", "rating", "rating_comment", "evaluated_at")
     pending.status = Review.Status.REOPENED if reopen else Review.Status.CONFIRMED
     pending.reason = reason
-    pending.decided_by = services._user(actor)
+    pending.decided_by = steps.user(actor)
     pending.decided_at = now
     pending.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    services._record(
+    steps.record(
         case,
         action="review",
         actor=actor,
@@ -87,7 +87,7 @@ def review(actor: Any, case_id: Any, *, reopen: bool, reason: str, client_id: st
         before=before,
     )
     if lead is not None:
-        services.notify(
+        primitives.notify(
             Notification.Kind.REVIEW,
             f"review:{pending.pk}:reopened",
             _("事件 %(code)s 群众评价不满意,经复核重新办理:%(reason)s")

@@ -14,7 +14,11 @@ change rolled back plans nothing. The database backend's worker runs the jobs by
 (``manage.py run_worker``). A job that is lost is made up for by the next minute's job or by
 the sweep (:func:`sweep_deadlines`, also ``manage.py sweep_deadlines``, which plans every open
 case again); a job that runs twice, late, or after the sweep warns nobody twice, because
-every notification is keyed (:func:`cases.services.notify`).
+every notification is keyed (:func:`cases.primitives.notify`).
+
+The checks themselves are :mod:`cases.clock`; it hands the moments to plan to
+:func:`plan_check` (``CasesConfig.ready`` sets it as the clock's planner), so this module
+imports the clock and never the other way round.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from django_tasks import TaskResultStatus, task, task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from cases import services
+from cases import clock
 from cases.models import Case
 
 log = logging.getLogger(__name__)
@@ -40,7 +44,7 @@ MINUTE = dt.timedelta(minutes=1)
 @task()
 def check_due_cases() -> dict[str, int]:
     """Refresh every open case whose next check is due (idempotent)."""
-    return services.check_due_cases()
+    return clock.check_due_cases()
 
 
 @task()
@@ -53,13 +57,13 @@ def check_case_deadlines(case_id: int) -> list[str]:
             .filter(pk=case_id)
             .first()
         )
-        return [] if case is None else services.refresh_deadline_status(case)
+        return [] if case is None else clock.refresh_deadline_status(case)
 
 
 @task()
 def sweep_deadlines() -> dict[str, int]:
     """Re-check every open case (idempotent)."""
-    return services.sweep_deadlines()
+    return clock.sweep_deadlines()
 
 
 def stored_in_this_database() -> bool:

@@ -75,7 +75,8 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The form's ``next`` target when it stays on this site, else ``fallback``."""
     target = request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -246,7 +247,7 @@ class BulkActionView(ConsoleView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         name = request.POST.get("action", "")
-        back = _safe_next(request, reverse("cases:console"))
+        back = safe_next(request, reverse("cases:console"))
         if name not in BULK_ACTIONS:
             return self._refuse(request, back, _("请选择批量操作"))
         ids = list(dict.fromkeys(int(v) for v in request.POST.getlist("ids") if v.isdigit()))
@@ -731,7 +732,7 @@ class CaseActionView(CaseDetailView):
             str(DONE_MESSAGES.get(name, ""))
             or _("%(code)s:%(action)s完成") % {"code": case.tracking_code, "action": label},
         )
-        target = _safe_next(request, self.case_url(case))
+        target = safe_next(request, self.case_url(case))
         if _is_htmx(request):
             return HttpResponseClientRedirect(target)
         return HttpResponseRedirect(target)
@@ -764,7 +765,7 @@ class CaseActionView(CaseDetailView):
             "dom_id": dom_id,
             "ctx": action_context(request.user, case, values),
             "departments": covering_departments(case) if name == "dispatch" else [],
-            "next": _safe_next(request, self.case_url(case)),
+            "next": safe_next(request, self.case_url(case)),
         }
         # 4xx answers are swapped in place (htmx-config in cases/base.html).
         return render(request, "cases/_action.html", context, status=exc.http_status)

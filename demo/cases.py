@@ -2,7 +2,7 @@
 R24.1–R24.4, R25.1, R26.1, R27.1).
 
 Every case is a story replayed through the services, at its own times over the last 60 days
-(:func:`cases.services.acting_at`: the archive stores and hashes those times, so
+(:func:`cases.primitives.acting_at`: the archive stores and hashes those times, so
 ``manage.py verify_archive`` passes). The stories cover the whole machine: reports by grid
 workers, residents and the 12345 hotline; false reports; settled on the spot; declined;
 waiting to be accepted or dispatched; dispatched to lead and co-departments; signed, in
@@ -40,7 +40,7 @@ from PIL import Image, ImageDraw
 
 from audit import personal_data as pd
 from audit import services as audit
-from cases import co_departments, services
+from cases import clock, co_departments, primitives, services
 from cases.models import Case, DeadlineStatus, Extension, Level, State
 from demo.steps import CITY_CODE
 from gridgov.errors import DomainError
@@ -297,7 +297,7 @@ class Story:
 
     def act(self, call: Callable[[], Any]) -> Any:
         """Take a step at the story's time; a case answered is the case from now on."""
-        with services.acting_at(self.at):
+        with primitives.acting_at(self.at):
             result = call()
         if isinstance(result, Case):
             self.case = result
@@ -1163,7 +1163,7 @@ def load() -> str:
             except TooLate:
                 stopped += 1
             made += s.case is not None
-    services.sweep_deadlines()
+    clock.sweep_deadlines()
     warnings = _warnings(end)
     summary = _summary(made, skipped, stopped, len(warnings))
     audit.record(ACTOR, "demo.cases.load", note=summary, object_type="demo.step")

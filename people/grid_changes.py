@@ -219,7 +219,7 @@ def carry(sender: Any, succession: Succession, **kwargs: Any) -> list[GridAssign
                 "change": change_label,
                 "grid": c.destination,
             }
-        services._end_assignments(actor, [old], today, reason, role=role)
+        services.end_assignments(actor, [old], today, reason, role=role)
         key = (old.worker_id, c.destination)
         if c.destination != END_ASSIGNMENT and key not in placed:
             # Two retired grids of one worker merged into one: one assignment there.

@@ -1181,7 +1181,7 @@ def update_worker(actor: Any, worker: GridWorker, **changes: Any) -> GridWorker:
     return worker
 
 
-def _end_assignments(
+def end_assignments(
     actor: Any,
     assignments: Iterable[GridAssignment],
     day: dt.date,
@@ -1189,6 +1189,8 @@ def _end_assignments(
     *,
     role: str = "",
 ) -> list[GridAssignment]:
+    """End grid workers' assignments on ``day``, each audited (R10–R13, R28.1); the step of the
+    caller's transaction that ends them (a successor, a leave, a grid change)."""
     ended = []
     for assignment in assignments:
         before = audit.snapshot(assignment, ASSIGNMENT_FIELDS)
@@ -1228,7 +1230,7 @@ def change_worker_kind(
     dept = _department_or_none(department) if kind == WorkerKind.PROFESSIONAL else None
     _check_worker_shape(kind, worker.village, dept, worker.is_party_member)
     before = audit.snapshot(worker, WORKER_FIELDS)
-    _end_assignments(
+    end_assignments(
         actor,
         worker.assignments.active().select_for_update(),
         timezone.localdate(),
@@ -1320,7 +1322,7 @@ def assign_worker(
                     field="grid_code",
                     code="leader_exists",
                 )
-            _end_assignments(actor, [sitting], day, _("由 %(name)s 接任") % {"name": worker.name})
+            end_assignments(actor, [sitting], day, _("由 %(name)s 接任") % {"name": worker.name})
             if sitting.worker.user_id:
                 scoping.forget_roles(sitting.worker.user)
     if worker.kind == WorkerKind.PROFESSIONAL:
@@ -1424,7 +1426,7 @@ def exit_worker(
         employment.exit_note = _text(note, "note", max_length=2000)
         employment.save(update_fields=["ended_on", "exit_reason", "exit_note"])
     label = ExitReason(reason).label
-    _end_assignments(
+    end_assignments(
         actor,
         worker.assignments.active().select_for_update(),
         day,
@@ -1765,7 +1767,7 @@ def follow_grid_change(
         .select_for_update(of=("self",))
         .select_related("worker__user")
     )
-    ended = _end_assignments(
+    ended = end_assignments(
         actor,
         list(orphaned),
         timezone.localdate(),

@@ -175,7 +175,7 @@ def check(notice: Notice) -> Notice:
     cannot become a working day), and none is a make-up working day.
     """
     try:
-        year = services._check_year(notice.year)
+        year = services.check_year(notice.year)
     except DomainError as exc:
         raise _error(exc.message, "year") from None
     law = sources.statutory_days(year)
@@ -333,7 +333,7 @@ def enter_notice(actor: Any, notice: Notice) -> NoticeResult:
         if existing is not None
         else None
     )
-    created, updated, kept = services._upsert_days(year, days_of(notice), Source.NOTICE.value)
+    created, updated, kept = services.upsert_days(year, days_of(notice), Source.NOTICE.value)
     flags_cleared = CalendarDay.objects.filter(date__year=year, provisional=True).update(
         provisional=False
     )
@@ -359,7 +359,7 @@ def enter_notice(actor: Any, notice: Notice) -> NoticeResult:
         },
     )
     if existing is None:
-        services._calendar_changed()  # a new year: no deadline counted it yet
+        services.calendar_changed()  # a new year: no deadline counted it yet
         moved = 0
     else:
         moved = services.days_changed(*services.year_span(year), actor, "notice")

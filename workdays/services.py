@@ -442,7 +442,7 @@ def merge_sources(
     return base, used, found
 
 
-def _upsert_days(
+def upsert_days(
     year: int, days: sources.YearDays, source: str, *, provisional: bool = False
 ) -> tuple[int, int, int]:
     """Write a year's days in bulk; rows an administrator edited are kept. (created, updated,
@@ -484,7 +484,8 @@ def _upsert_days(
     return len(to_create), len(to_update), kept
 
 
-def _calendar_changed() -> None:
+def calendar_changed() -> None:
+    """Tell every process that the calendar's days changed (its cached snapshot)."""
     # Now, so that later reads in this transaction (and tests, whose transactions never
     # commit) see the change; and again on commit, so that a process that rebuilt from the
     # not-yet-committed state in between is told again.
@@ -496,7 +497,7 @@ def days_changed(first: dt.date, last: dt.date, actor: Any, reason: str) -> int:
     """Days that deadlines may already have counted changed: refresh the calendar, then let
     the apps above recompute the open deadlines the change moves (R24.2, R24.3). The number
     of deadlines moved."""
-    _calendar_changed()
+    calendar_changed()
     return signals.announce(first, last, actor, reason)
 
 
@@ -504,7 +505,8 @@ def year_span(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
-def _check_year(year: Any) -> int:
+def check_year(year: Any) -> int:
+    """The year, or a 400 when it is not one the calendar may hold (R24.2)."""
     if isinstance(year, bool) or not isinstance(year, int):
         raise DomainError(gettext("%(year)r is not a year") % {"year": year}, field="years")
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
@@ -528,7 +530,7 @@ def seed_years(years: Iterable[int], actor: Any) -> list[YearReport]:
     """
     reports: list[YearReport] = []
     moved_spans: list[int] = []
-    for year in sorted({_check_year(y) for y in years}):
+    for year in sorted({check_year(y) for y in years}):
         days, used, found = merge_sources(
             sources.from_holidays(year), sources.from_chinesecalendar(year)
         )
@@ -536,7 +538,7 @@ def seed_years(years: Iterable[int], actor: Any) -> list[YearReport]:
         reports.append(report)
         if not days:
             continue
-        report.created, report.updated, report.kept_manual = _upsert_days(year, days, used[0])
+        report.created, report.updated, report.kept_manual = upsert_days(year, days, used[0])
         record_before = CalendarYear.objects.filter(year=year).first()
         before = (
             {
@@ -570,7 +572,7 @@ def seed_years(years: Iterable[int], actor: Any) -> list[YearReport]:
             },
         )
     if any(r.seeded for r in reports):
-        _calendar_changed()
+        calendar_changed()
     for year in moved_spans:
         report = next(r for r in reports if r.year == year)
         report.deadlines_moved = days_changed(*year_span(year), actor, "seed")
@@ -590,7 +592,7 @@ def open_year(actor: Any, year: int) -> CalendarYear:
     version: its rows become the statutory ones and the open deadlines they move are
     recomputed.
     """
-    year = _check_year(year)
+    year = check_year(year)
     existing = CalendarYear.objects.select_for_update().filter(year=year).first()
     if existing is not None and existing.sources != [Source.WEEKDAY_RULE.value]:
         return existing
@@ -601,7 +603,7 @@ def open_year(actor: Any, year: int) -> CalendarYear:
             field="years",
             code="no_statutory_holidays",
         )
-    created, updated, kept = _upsert_days(year, days, Source.STATUTORY.value, provisional=True)
+    created, updated, kept = upsert_days(year, days, Source.STATUTORY.value, provisional=True)
     before = None
     if existing is not None:
         before = {"sources": existing.sources, "provisional": existing.provisional}
@@ -624,7 +626,7 @@ def open_year(actor: Any, year: int) -> CalendarYear:
     if existing is not None and updated:
         days_changed(*year_span(year), actor, "statutory")
     else:
-        _calendar_changed()
+        calendar_changed()
     return year_record
 
 

@@ -71,9 +71,7 @@ class CaseFilter(django_filters.FilterSet):
     def filter_department(self, qs: QuerySet, name: str, value: int | None) -> QuerySet:
         if value is None:
             return qs
-        return qs.filter(
-            pk__in=services.Assignment.objects.filter(department_id=value).values("case_id")
-        )
+        return qs.filter(pk__in=Assignment.objects.filter(department_id=value).values("case_id"))
 
     def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -2,7 +2,7 @@
 resident following their report).
 
 - :class:`cases.models.Notification` is one event addressed to an audience: an agency, a
-  department, or a grid's workers (:func:`cases.services.notify` writes it once per key).
+  department, or a grid's workers (:func:`cases.primitives.notify` writes it once per key).
 - :mod:`cases.notify.channels`: the ways a message reaches people. The in-app channel gives
   every person of the audience a :class:`~cases.notify.models.NotificationReceipt` in the same
   transaction (their notification centre: badge, list, read or not); outside channels (SMS to

@@ -1,6 +1,6 @@
 """What a step of a case tells people besides its own notifications (R24.1, R26.1, R18.1).
 
-:func:`after_step` runs for every archived step of a case (``cases.services._record``), in the
+:func:`after_step` runs for every archived step of a case (:func:`cases.steps.record`), in the
 step's transaction:
 
 - a resident's or hotline report waiting for verification on site notifies the grid's workers
@@ -28,10 +28,11 @@ from django.utils.translation import gettext as _
 
 from audit import context, personal_data
 from audit.models import PersonalDataAccess
+from cases import primitives
 from cases.models import Case, Channel, Notification, State
 from cases.notify.models import Delivery
 
-# The purpose the reporter's phone is encrypted under (cases.services.intake).
+# The purpose the reporter's phone is encrypted under (cases.services.reports.intake).
 REPORTER_PHONE = ("reporter_phone", "cases.reporter_phone")
 SMS_CHANNEL = "sms"
 
@@ -64,9 +65,7 @@ def after_step(case: Case, action: str, from_state: str) -> None:
 
 
 def _notify_grid(case: Case, kind: str, key: str, message: str) -> None:
-    from cases import services  # the services call this module
-
-    services.notify(kind, key, message, case=case, grid_code=case.grid_code)
+    primitives.notify(kind, key, message, case=case, grid_code=case.grid_code)
 
 
 # --- the reporter's progress messages (R18.1) ----------------------------------------------------

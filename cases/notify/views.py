@@ -29,7 +29,7 @@ from cases import worklists
 from cases.models import Warning
 from cases.notify import inbox
 from cases.notify.models import NotificationReceipt
-from cases.views import _safe_next  # the workbenches' own check of a form's next= target
+from cases.views import safe_next  # the workbenches' own check of a form's next= target
 from gridgov.errors import DomainError, NotFound
 from people import roles as R
 from people import scoping
@@ -137,10 +137,10 @@ class MarkReadView(ScopedView):
             response = render(
                 request,
                 "cases/notify/_entry.html",
-                {"entry": entry, "here": _safe_next(request, "")},
+                {"entry": entry, "here": safe_next(request, "")},
             )
             return trigger_client_event(response, CHANGED_EVENT)
-        return HttpResponseRedirect(_safe_next(request, reverse("cases:notifications")))
+        return HttpResponseRedirect(safe_next(request, reverse("cases:notifications")))
 
 
 class MarkAllReadView(ScopedView):
@@ -156,7 +156,7 @@ class MarkAllReadView(ScopedView):
         except DomainError as exc:
             return _bad_request(request, exc)
         inbox.mark_all_read(request.user, up_to=up_to)
-        return HttpResponseRedirect(_safe_next(request, reverse("cases:notifications")))
+        return HttpResponseRedirect(safe_next(request, reverse("cases:notifications")))
 
 
 # --- warnings (R27.1) ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 import shapely
 from django.db import models
 
-from cases import services
+from cases import primitives, services
 from people.testing_world import World, Zone, create_payload, factory
 from regions import index
 
@@ -96,7 +96,7 @@ def _receipt(world: World, zone: Zone) -> models.Model:
     from cases.notify.models import NotificationReceipt
 
     dispatcher = world.get("people.user", zone)
-    notice = services.notify(
+    notice = primitives.notify(
         "amber", f"world:{zone.key}", world.marker(zone, "Notice"), agency_code=zone.township
     )
     return NotificationReceipt.objects.get(notification=notice, user=dispatcher)

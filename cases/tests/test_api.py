@@ -25,7 +25,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from audit.models import AuditRecord
-from cases import co_departments, machine, reviews, services
+from cases import clock, co_departments, machine, primitives, reviews, services
 from cases.models import (
     Assignment,
     Attachment,
@@ -1034,8 +1034,8 @@ def many(world):
     amber = services.dispatch(
         world.dispatcher, amber.pk, lead_department=world.urban.pk, co_departments=[]
     )
-    services.refresh_deadline_status(late, now=late.due_at + timezone.timedelta(minutes=5))
-    services.refresh_deadline_status(amber, now=amber.due_at - timezone.timedelta(minutes=5))
+    clock.refresh_deadline_status(late, now=late.due_at + timezone.timedelta(minutes=5))
+    clock.refresh_deadline_status(amber, now=amber.due_at - timezone.timedelta(minutes=5))
     return {"lamp": lamp, "stall": stall, "noise": noise, "late": late, "amber": amber}
 
 
@@ -1350,9 +1350,9 @@ def test_steps_taken_at_a_past_moment_are_archived_then_and_the_chain_verifies(w
     from cases import archive
 
     start = timezone.now() - timezone.timedelta(days=20)
-    with services.acting_at(start):
+    with primitives.acting_at(start):
         case = report(world, photos=[photo()])
-    with services.acting_at(start + timezone.timedelta(hours=1)):
+    with primitives.acting_at(start + timezone.timedelta(hours=1)):
         services.accept(world.dispatcher, case.pk)
         services.dispatch(world.dispatcher, case.pk, lead_department=world.police.pk)
     case.refresh_from_db()
@@ -1363,5 +1363,5 @@ def test_steps_taken_at_a_past_moment_are_archived_then_and_the_chain_verifies(w
     assert [e["at"][:16] for e in chain][:1] == [timezone.localtime(start).isoformat()[:16]]
     assert Attachment.objects.get().uploaded_at == start
     assert list(archive.verify([case.pk])) == []
-    services.refresh_deadline_status(case)
+    clock.refresh_deadline_status(case)
     assert Case.objects.get(pk=case.pk).deadline_status == "red"

@@ -9,6 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from audit.models import AuditRecord
+from cases import clock as deadline_clock
 from cases import co_departments, machine, services
 from cases.models import AssignmentState, DeadlineStatus, Notification, State
 from cases.tests.test_deadlines import clock, dispatched, working_morning
@@ -122,7 +123,7 @@ def late_cases_with_an_ended_co_part(world, t0, n: int) -> None:
             services.feedback(world.police_handler, case.pk, note="已处理")
         part = urban_part(case)
         with clock(part.due_at + HOUR):
-            services.refresh_deadline_status(case)  # red: it was late when it was ended
+            deadline_clock.refresh_deadline_status(case)  # red: it was late when it was ended
             assert urban_part(case).deadline_status == DeadlineStatus.RED
             co_departments.end_assignment(
                 world.dispatcher, case.pk, assignment=part.pk, reason="协办部门无需参与"

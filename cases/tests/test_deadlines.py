@@ -17,6 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from cases import clock as deadline_clock
 from cases import services, tasks
 from cases.models import (
     Assignment,
@@ -87,7 +88,7 @@ def dispatched(world, at: dt.datetime, *, co=(), sign: bool = True) -> Case:
 
 def refresh(case: Case, now: dt.datetime) -> Case:
     case = Case.objects.select_related("entry").get(pk=case.pk)
-    services.refresh_deadline_status(case, now)
+    deadline_clock.refresh_deadline_status(case, now)
     return Case.objects.get(pk=case.pk)
 
 
@@ -182,16 +183,16 @@ def test_r27_1_amber_then_red_each_notified_once(world, t0):
     due = lead(case).due_at
     amber = calendar.add_working_fraction(t0, due, 0.8)  # the entry's threshold: 80 %
 
-    assert services.sweep_deadlines(now=amber - SECOND) == {"cases": 1, "changes": 0}
-    assert services.sweep_deadlines(now=amber)["changes"] == 2  # the assignment and the case
+    assert deadline_clock.sweep_deadlines(now=amber - SECOND) == {"cases": 1, "changes": 0}
+    assert deadline_clock.sweep_deadlines(now=amber)["changes"] == 2  # the assignment and the case
     assert refresh(case, amber).deadline_status == DeadlineStatus.AMBER
     # The department and the agency are told once, however often the sweep runs.
     for now in (amber, amber + HOUR, due - SECOND):
-        assert services.sweep_deadlines(now=now)["changes"] == 0
+        assert deadline_clock.sweep_deadlines(now=now)["changes"] == 0
     assert notifications(case, "amber") == [("", world.police.pk), ("440703002", None)]
 
-    assert services.sweep_deadlines(now=due)["changes"] == 2
-    assert services.sweep_deadlines(now=due + 10 * HOUR)["changes"] == 0
+    assert deadline_clock.sweep_deadlines(now=due)["changes"] == 2
+    assert deadline_clock.sweep_deadlines(now=due + 10 * HOUR)["changes"] == 0
     case = Case.objects.get(pk=case.pk)
     assert case.deadline_status == DeadlineStatus.RED and case.is_overdue
     assert lead(case).deadline_status == DeadlineStatus.RED
@@ -215,7 +216,7 @@ def test_r27_1_closed_cases_are_not_checked(world, t0):
     with clock(t0 + HOUR):
         services.feedback(world.police_handler, case.pk, note="已修复")
         services.check(world.dispatcher, case.pk, passed=True)
-    assert services.sweep_deadlines(now=due + HOUR) == {"cases": 0, "changes": 0}
+    assert deadline_clock.sweep_deadlines(now=due + HOUR) == {"cases": 0, "changes": 0}
     assert not Notification.objects.filter(case=case, kind__in=["amber", "red"]).exists()
 
 
@@ -356,7 +357,7 @@ def test_r24_3_suspension_stops_the_clock_and_resume_shifts_deadlines(world, t0)
 
     # Long past the deadline, nothing turns red while the case waits.
     late = due + 50 * HOUR
-    assert services.sweep_deadlines(now=late) == {"cases": 0, "changes": 0}
+    assert deadline_clock.sweep_deadlines(now=late) == {"cases": 0, "changes": 0}
     assert tasks.check_case_deadlines.call(case.pk) == []
     case = refresh(case, late)
     assert case.deadline_status == DeadlineStatus.NORMAL
@@ -399,11 +400,11 @@ def test_r24_uncovered_year_the_case_goes_on_and_the_sweep_fills_deadlines_in(
     assert (case.due_at, case.deadline_status) == (None, DeadlineStatus.NONE)
     assert lead(case).due_at is None
     assert str(year) in case.events.get(action="dispatch").data["calendar"]
-    assert services.sweep_deadlines(now=monday + HOUR) == {"cases": 2, "changes": 0}
+    assert deadline_clock.sweep_deadlines(now=monday + HOUR) == {"cases": 2, "changes": 0}
 
     calendar.open_year(SYSTEM, year)  # Monday to Friday until the notice is entered
     with django_capture_on_commit_callbacks(execute=True):
-        services.sweep_deadlines(now=monday + HOUR)
+        deadline_clock.sweep_deadlines(now=monday + HOUR)
     due = calendar.deadline(monday, 3, "workdays")
     assignment = lead(case)
     assert (assignment.due_at, assignment.original_due_at) == (due, due)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditRecord
-from cases import services
+from cases import primitives, services
 from cases.models import Case, Notification, State
 from cases.notify import inbox
 from cases.notify.models import NotificationReceipt
@@ -61,7 +61,7 @@ def received(user: Any) -> list[tuple[str, int | None]]:
 def many(world: Any, n: int, user: Any, kind: str = Notification.Kind.AMBER) -> list[int]:
     """``n`` notifications to the township agency (the dispatcher's); their receipt ids."""
     for i in range(n):
-        services.notify(kind, f"test:{kind}:{i}", f"提醒 {i}", agency_code="440703002")
+        primitives.notify(kind, f"test:{kind}:{i}", f"提醒 {i}", agency_code="440703002")
     return list(
         NotificationReceipt.objects.filter(user=user).order_by("pk").values_list("pk", flat=True)
     )
@@ -110,7 +110,7 @@ def test_r27_1_a_warning_reaches_the_department_head_not_the_handlers(world):
     """R27.1: a warning goes to the head who answers for the unit."""
     head = department_head(world, world.police)
     warning = _warning(world)
-    services.notify("warning", f"warning:{warning.pk}", warning.reason, department=world.police)
+    primitives.notify("warning", f"warning:{warning.pk}", warning.reason, department=world.police)
     assert received(head) == [("warning", None)]
     assert received(world.police_handler) == []
 
@@ -191,7 +191,7 @@ def test_r26_1_the_badge_names_a_new_urgent_notification_once(world):
 
 def test_r22_1_the_list_shows_only_the_persons_own_notifications_newest_first(world):
     mine = many(world, 35, world.dispatcher)
-    services.notify("amber", "other", "县级提醒", agency_code="440703")
+    primitives.notify("amber", "other", "县级提醒", agency_code="440703")
     first = inbox.page(world.dispatcher)
     assert [e.receipt.pk for e in first.entries] == mine[::-1][:30]
     assert first.next_before == mine[5]
@@ -241,7 +241,7 @@ def test_r22_1_no_link_to_a_case_the_person_may_not_open(world):
 def test_r27_1_a_warning_notification_links_to_the_warnings_page(world):
     head = department_head(world, world.police)
     warning = _warning(world)
-    services.notify("warning", f"warning:{warning.pk}", warning.reason, department=world.police)
+    primitives.notify("warning", f"warning:{warning.pk}", warning.reason, department=world.police)
     [entry] = inbox.page(head).entries
     assert entry.link == reverse("cases:dept-warnings")
 

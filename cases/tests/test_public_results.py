@@ -12,6 +12,7 @@ from cases import services
 from cases.models import Attachment, Case, State
 from cases.tests.conftest import photo, photo_bytes
 from cases.tests.test_portal import report_data
+from gridgov.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,7 @@ def test_r24_3_a_rework_result_replaces_the_earlier_one(client, world):
 def test_r24_3_a_public_note_with_personal_data_is_refused(client, world, note):
     case = resident_case(client, world)
     events = case.events.count()
-    with pytest.raises(services.DomainError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.feedback(world.police_handler, case.pk, note="内部说明", public_note=note)
     assert refused.value.field == "public_note"
     assert case.events.count() == events

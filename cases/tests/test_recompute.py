@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditRecord
 from cases import archive, recompute, services
+from cases import clock as deadline_clock
 from cases.models import Assignment, Case, DeadlineStatus, State
 from cases.tests.test_deadlines import clock, dispatched, lead, report
 from workdays import notices
@@ -92,7 +93,7 @@ def test_r24_2_notice_moves_dispatch_deadlines_and_plans_the_checks(world, setti
     assert DBTaskResult.objects.filter(
         task_path=tasks.check_due_cases.module_path, run_after=tasks.minute_of(entered_at)
     ).exists()
-    services.check_due_cases(now=entered_at)
+    deadline_clock.check_due_cases(now=entered_at)
     case = Case.objects.get(pk=case.pk)
     amber = calendar.add_working_fraction(verified_at, case.dispatch_due_at, 0.8)
     assert case.next_check_at == amber

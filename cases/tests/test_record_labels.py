@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from cases import labels, services
+from cases import labels, primitives, services
 from cases.models import Case
 from cases.tests.test_archive import pdf_text
 from cases.tests.test_portal import report_data
@@ -45,19 +45,19 @@ def at(days_ago: int, hour_utc: int) -> dt.datetime:
 def a_case(client, world) -> Case:
     """Reported by a resident without an account; verified, accepted, dispatched, signed and
     fed back at known moments (01:30 UTC = 09:30 in Shanghai); urgent-checked by the system."""
-    with services.acting_at(at(3, 1)):
+    with primitives.acting_at(at(3, 1)):
         assert client.post("/public/report/", report_data(world)).status_code == 302
     case = Case.objects.get()
-    with services.acting_at(at(3, 2)):
+    with primitives.acting_at(at(3, 2)):
         services.verify(world.worker, case.pk)
         services.accept(world.dispatcher, case.pk)
-    with services.acting_at(at(2, 1)):
+    with primitives.acting_at(at(2, 1)):
         services.dispatch(world.dispatcher, case.pk)
         services.sign(world.police_handler, case.pk)
         services.sign(world.urban_handler, case.pk)
         services.feedback(world.urban_handler, case.pk, note="协助清理")
         services.feedback(world.police_handler, case.pk, note="已更换灯具")
-    with services.acting_at(at(1, 1)):
+    with primitives.acting_at(at(1, 1)):
         services.check("system", case.pk, passed=True, note="自动核查")
     return case
 

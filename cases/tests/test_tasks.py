@@ -21,6 +21,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker as DBWorker
 from django_tasks_db.models import DBTaskResult
 
+from cases import clock as deadline_clock
 from cases import services, tasks
 from cases.models import Case, DeadlineStatus, Notification
 from cases.tests.test_deadlines import (
@@ -274,7 +275,7 @@ def test_r27_1_duplicated_or_missed_tasks_never_double_warn(world, t0, db_tasks)
         tasks.check_due_cases.using(run_after=amber).enqueue()
     with clock(amber + HOUR):
         runs = [r for r in run_due_db_tasks() if r.task_path == DUE]
-        assert services.sweep_deadlines() == {"cases": 1, "changes": 0}
+        assert deadline_clock.sweep_deadlines() == {"cases": 1, "changes": 0}
     assert [r.status for r in runs] == [TaskResultStatus.SUCCESSFUL] * 2
     assert sorted(r.return_value["changes"] for r in runs) == [0, 2]  # the second found it done
     with clock(due + HOUR):
@@ -289,7 +290,7 @@ def test_r27_1_duplicated_or_missed_tasks_never_double_warn(world, t0, db_tasks)
     missed = dispatched(world, t0)
     DBTaskResult.objects.all().delete()  # all its planned checks are lost
     with clock(due + HOUR):
-        services.sweep_deadlines()
+        deadline_clock.sweep_deadlines()
     assert notifications(missed, "amber") == []
     assert notifications(missed, "red") == [("", world.police.pk), ("440703002", None)]
 
@@ -301,7 +302,7 @@ def test_r27_1_the_sweep_plans_every_open_case_again(world, t0, db_tasks):
     DBTaskResult.objects.all().delete()
     Case.objects.filter(pk=case.pk).update(next_check_at=None)
     with clock(t0 + HOUR):
-        services.sweep_deadlines()
+        deadline_clock.sweep_deadlines()
     # Dispatched: the handling deadline is what counts now, no longer the dispatch deadline.
     assert next_check(case) == calendar.add_working_fraction(t0, case.due_at, 0.8)
     assert planned_minutes() == [tasks.minute_of(next_check(case))]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cases import services
+from cases import clock
 from gridgov.commands import GridgovCommand
 
 
@@ -17,5 +17,5 @@ class Command(GridgovCommand):
     help = "Re-check amber/red deadlines of every open case (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        counts = services.sweep_deadlines()
+        counts = clock.sweep_deadlines()
         self.stdout.write(f"{counts['cases']} open cases checked, {counts['changes']} changes")

@@ -1,0 +1,481 @@
+"""Receiving a report (R24.1, R18.1): intake, verification on site by a grid worker, and
+settlement on the spot.
+
+:func:`intake` is the one entry of a new report, the fast path for a plain report (three rows
+in one statement, see :mod:`gridgov.rows`) included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from audit import personal_data
+from audit import services as audit
+from audit.models import AuditRecord
+from cases import clock, idempotency, machine, primitives, steps
+from cases import involved as involved_persons
+from cases.models import (
+    Case,
+    CaseEvent,
+    Channel,
+    DeadlineStatus,
+    InvolvedPerson,
+    Level,
+    Notification,
+    State,
+    Urgency,
+)
+from cases.uploads import CheckedPhoto, check_photos
+from gridgov import rows
+from gridgov.errors import DomainError, Forbidden
+from matters import gate
+from people import roles as R
+from people import scoping
+from regions import geometry as geo
+from regions import index as grid_index
+
+_REPORT_ROWS = (Case, InvolvedPerson, CaseEvent, AuditRecord)  # a plain report's rows
+TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
+assert len(TRACKING_ALPHABET) == 32
+
+
+def _tracking_code() -> str:
+    # 32 letters: each random byte's low five bits pick one, all equally likely.
+    return "".join(TRACKING_ALPHABET[b & 31] for b in secrets.token_bytes(10))
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    case: Case
+    created: bool
+
+
+def _channel_for(actor: Any, requested: str | None) -> str:
+    if requested == Channel.HOTLINE:
+        if not scoping.is_system(actor) and not scoping.has_role(
+            actor, machine.AGENCY_ACTING_ROLES
+        ):
+            raise Forbidden(_("只有网格化机构人员可以代录12345热线事件"))
+        return Channel.HOTLINE
+    if scoping.is_system(actor):
+        return requested or Channel.AGENCY
+    if scoping.grants_for(actor, R.GRID_ROLES):
+        return Channel.WORKER
+    if scoping.grants_for(actor, R.AGENCY_ROLES):
+        return Channel.AGENCY
+    return Channel.PORTAL
+
+
+REPORTING_ROLES = {
+    Channel.WORKER: R.GRID_ROLES,
+    Channel.AGENCY: R.AGENCY_ROLES,
+    Channel.HOTLINE: machine.AGENCY_ACTING_ROLES,
+}
+
+
+def _within_reach(actor: Any, channel: str, grid_code: str) -> None:
+    """An account reports where its roles reach (R22.1): a grid worker in its own grids (its
+    report starts verified), agency staff in their region, a role bound to a place in that
+    place; the public resident account (bound to no place) anywhere (R18.1). A report
+    elsewhere is refused, not filed as verified in a place the reporter cannot see."""
+    if scoping.is_system(actor) or scoping.is_unrestricted(actor):
+        return
+    if channel == Channel.PORTAL and not getattr(actor, "is_authenticated", False):
+        return  # a visitor without an account, on the public portal (R18.1)
+    grants = scoping.grants_for(actor, REPORTING_ROLES.get(channel))
+    public = channel == Channel.PORTAL and any(
+        g.role == R.Role.RESIDENT and not g.code for g in grants
+    )
+    if not public and not any(g.covers(grid_code) for g in grants):
+        raise Forbidden(
+            _("该位置(网格 %(grid)s)不在您的管辖范围内,不能在此上报") % {"grid": grid_code},
+            field="lng",
+            code="outside_jurisdiction",
+        )
+
+
+def intake(
+    actor: Any,
+    *,
+    lng: Any,
+    lat: Any,
+    matter: str,
+    description: str,
+    client_id: str = "",
+    coord: str = "wgs84",
+    photos: Iterable[Any] = (),
+    urgent: bool = False,
+    channel: str | None = None,
+    address: str = "",
+    involved: Any = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    settle_note: str = "",
+    progress_sms: bool = False,
+    reporter_key: str = "",
+) -> IntakeResult:
+    """Receive a report (R24.1, R18.1): locate it in its grid, pass the county's admission
+    gate, store it once per ``client_id`` whatever the number of resends.
+
+    A grid worker's report starts ``verified`` (the worker collected and verified it on site);
+    a resident's or a hotline report starts ``reported`` and goes to the grid's workers to
+    verify. With ``settle_note`` (and an entry that allows it) the worker settles the matter on
+    the spot and the case closes with that record. ``progress_sms``: the reporter agreed to
+    SMS progress messages on the phone they gave (R18.1; :mod:`cases.notify.progress`).
+
+    ``reporter_key`` scopes a visitor's ``client_id`` without an account (the portal passes
+    the hash of its browser's secret): see :func:`cases.idempotency.key_for`.
+    """
+    client_id = steps.text(client_id, "client_id", required=False, max_length=64)
+    user = steps.user(actor)
+    key = idempotency.key_for(actor, user, client_id, reporter_key)
+    # Nearly every report is new, so none is looked up first: a resend fails on the unique
+    # idempotency key when the case is inserted (before anything else is written) and is
+    # answered with the stored case; one that no longer passes validation (the list changed
+    # since, say) is too, so a resend always gets the first answer. A different report under
+    # the same key is a conflict (409), not the old answer (cases.idempotency).
+    received = idempotency.Received()
+    try:
+        return IntakeResult(
+            _intake_new(
+                actor,
+                user,
+                key,
+                received,
+                client_id=client_id,
+                lng=lng,
+                lat=lat,
+                matter=matter,
+                description=description,
+                coord=coord,
+                photos=photos,
+                urgent=urgent,
+                channel=channel,
+                address=address,
+                involved=involved,
+                reporter_name=reporter_name,
+                reporter_phone=reporter_phone,
+                settle_note=settle_note,
+                progress_sms=progress_sms,
+            ),
+            True,
+        )
+    except (DomainError, IntegrityError):
+        # Input that does not parse is refused as such (400), stored key or not.
+        if key and received.digest and (existing := _stored(key)):
+            return IntakeResult(idempotency.answer_resend(existing, received), False)
+        raise
+
+
+def _intake_new(
+    actor: Any,
+    user: Any,
+    key: str | None,
+    received: idempotency.Received,
+    *,
+    client_id: str,
+    lng: Any,
+    lat: Any,
+    matter: str,
+    description: str,
+    coord: str,
+    photos: Iterable[Any],
+    urgent: bool,
+    channel: str | None,
+    address: str,
+    involved: Any,
+    reporter_name: str,
+    reporter_phone: str,
+    settle_note: str,
+    progress_sms: bool = False,
+) -> Case:
+    lng_f, lat_f = geo.parse_lng_lat(lng, lat)
+    wgs_lng, wgs_lat = geo.to_wgs84(lng_f, lat_f, coord)
+    description = steps.text(description, "description")
+    address = steps.text(address, "address", required=False, max_length=200)
+    reporter_name = steps.text(reporter_name, "reporter_name", required=False, max_length=64)
+    persons = involved_persons.parse(involved)
+    phone_clean = ""
+    if str(reporter_phone or "").strip():
+        phone_clean = personal_data.normalize_mobile(reporter_phone, field="reporter_phone")
+    checked = check_photos(photos)
+    settle_note = str(settle_note or "").strip()
+    # The report as parsed, before the server's state (roles, grids, lists) is consulted.
+    received.digest = idempotency.content_digest(
+        matter=str(matter or "").strip(),
+        description=description,
+        point=(wgs_lng, wgs_lat),
+        address=address,
+        urgent=bool(urgent),
+        channel=channel or "",
+        reporter_name=reporter_name,
+        reporter_phone=phone_clean,
+        involved=persons,
+        photos=[p.sha256 for p in checked],
+        settle_note=settle_note,
+    )
+    channel = _channel_for(actor, channel)
+    phone = None
+    if phone_clean:
+        phone = personal_data.protect_clean(
+            phone_clean, kind="mobile", purpose="cases.reporter_phone"
+        )
+    found = grid_index.get_index().locate(wgs_lng, wgs_lat)
+    if found is None:
+        raise DomainError(
+            _("该位置(%(lng).6f, %(lat).6f)不在任何网格内") % {"lng": wgs_lng, "lat": wgs_lat},
+            field="lng",
+            code="outside_grids",
+        )
+    _within_reach(actor, channel, found.code)
+    # The index only holds current grids, and lists are per county: admit in the grid's county
+    # (asking with the grid code would query the grid again).
+    admission = gate.admit(matter, county_code=found.code[:6])
+    terms = primitives.terms(admission.entry)
+    if settle_note and not terms["settle_on_spot"]:
+        raise DomainError(_("该事项不允许现场处置"), field="settle_note", code="not_settleable")
+    if settle_note and channel != Channel.WORKER and not scoping.is_system(actor):
+        raise Forbidden(_("只有网格员可以现场处置"))
+
+    now = primitives.now()
+    start_state = State.VERIFIED if channel in (Channel.WORKER, Channel.AGENCY) else State.REPORTED
+    # A plain report (no photos, not settled on the spot, not urgent, not waiting for the
+    # grid's workers to verify it) is three new rows: the case, its first archive event and
+    # its audit record. Where the database allows (see
+    # gridgov.rows) they are one statement, which is a transaction of its own; otherwise, or
+    # with more to write, one transaction holds them all.
+    plain = (
+        not checked
+        and not settle_note
+        and not urgent
+        and start_state == State.VERIFIED
+        and rows.combinable(*_REPORT_ROWS)
+    )
+    own_transaction = not plain or transaction.get_connection().in_atomic_block
+    with transaction.atomic() if own_transaction else contextlib.nullcontext():
+        case = Case(
+            tracking_code=_tracking_code(),
+            state=start_state,
+            channel=channel,
+            urgency=Urgency.URGENT if urgent else Urgency.NORMAL,
+            description=description,
+            address=address,
+            lng=wgs_lng,
+            lat=wgs_lat,
+            coord_given=(coord or "wgs84").lower(),
+            grid_id=found.grid_id,
+            grid_code=found.code,
+            level=Level.TOWNSHIP,
+            agency_code=found.code[:9],
+            entry=admission.entry,
+            matter_code=admission.entry.item.code,
+            reporter=user,
+            # the account's name, never its user name (R26.2: the record shows names)
+            reporter_name=reporter_name or (getattr(user, "full_name", "") if user else ""),
+            progress_sms=bool(progress_sms and phone is not None),
+            idempotency_key=key,
+            content_digest=received.digest,
+            created_at=now,
+            verified_at=now if start_state == State.VERIFIED else None,
+        )
+        involved_rows = involved_persons.rows(case, persons)
+        if phone is not None:
+            case.reporter_phone_encrypted = phone.encrypted
+            case.reporter_phone_digest = phone.digest
+            case.reporter_phone_masked = phone.masked
+        if start_state == State.VERIFIED:
+            case.dispatch_due_at, _why = clock.deadline(now, *terms["dispatch"])
+            case.dispatch_due_provisional = clock.provisional(now, case.dispatch_due_at)
+            case.deadline_status = (
+                DeadlineStatus.NORMAL if case.dispatch_due_at else (DeadlineStatus.NONE)
+            )
+            if not settle_note:  # a case settled on the spot closes at once
+                clock.schedule_checks(
+                    case, case.verified_at, case.dispatch_due_at, terms["amber"], save=False
+                )
+        step = dict(
+            action="report",
+            actor=actor,
+            authority=None,
+            from_state="",
+            note=description[:200],
+            data={
+                "client_id": client_id,
+                "channel": channel,
+                "grid": found.code,
+                "matter": case.matter_code,
+                "list_version": admission.version.pk,
+                "entry": admission.entry.pk,
+                "lng": wgs_lng,
+                "lat": wgs_lat,
+                "urgent": bool(urgent),
+            },
+        )
+        if involved_rows:
+            step["data"]["involved"] = involved_persons.masked(involved_rows)
+        if plain:
+            case.pk = rows.reserve_id(Case)  # its first event's hash covers it
+            rows.insert_together(case, *involved_rows, *steps.step_rows(case, **step))
+            return case
+        case.save(force_insert=True)
+        if involved_rows:
+            InvolvedPerson.objects.bulk_create(involved_rows)
+        steps.record(case, photos=checked, **step)
+        if settle_note:
+            _settle(case, actor, None, settle_note, [], client_id)
+        if urgent:
+            _notify_urgent(case, terms)
+    return case
+
+
+def _stored(key: str) -> Case | None:
+    """The case already stored under an idempotency key (with what its answer shows)."""
+    return (
+        Case.objects.select_related("entry__item", "lead_department")
+        .filter(idempotency_key=key)
+        .order_by()
+        .first()
+    )
+
+
+def _notify_urgent(case: Case, terms: dict[str, Any]) -> None:
+    message = _("紧急事件 %(code)s:%(text)s") % {
+        "code": case.tracking_code,
+        "text": case.description[:80],
+    }
+    primitives.notify(
+        Notification.Kind.URGENT,
+        f"urgent:{case.pk}:agency",
+        message,
+        case=case,
+        agency_code=case.agency_code,
+    )
+    for department in [terms["lead"], *terms["co"]]:
+        if department is not None:
+            primitives.notify(
+                Notification.Kind.URGENT,
+                f"urgent:{case.pk}:dept:{department.pk}",
+                message,
+                case=case,
+                department=department,
+            )
+
+
+@transaction.atomic
+def verify(
+    actor: Any,
+    case_id: Any,
+    *,
+    valid: bool = True,
+    note: str = "",
+    photos: Iterable[Any] = (),
+    client_id: str = "",
+) -> Case:
+    """A grid worker checks a resident's or hotline report on site (R24.1 收集核实). A report
+    that proves false is declined with the worker's note."""
+    case = steps.lock(case_id)
+    if steps.replayed(case, "verify", client_id):
+        return case
+    authority = machine.authorize(actor, case, "verify")
+    checked = check_photos(photos)
+    before = audit.snapshot(case, steps.CASE_FIELDS)
+    from_state = case.state
+    now = primitives.now()
+    why = ""
+    if not valid:
+        note = steps.text(note, "note")
+        case.state = State.DECLINED
+        case.decline_reason = note
+        case.closed_at = now
+        primitives.save(case, "state", "decline_reason", "closed_at")
+    else:
+        terms = primitives.terms(case.entry)
+        case.state = State.VERIFIED
+        case.verified_at = now
+        case.dispatch_due_at, why = clock.deadline(now, *terms["dispatch"])
+        case.dispatch_due_provisional = clock.provisional(now, case.dispatch_due_at)
+        case.deadline_status = (
+            DeadlineStatus.NORMAL if case.dispatch_due_at else DeadlineStatus.NONE
+        )
+        primitives.save(
+            case,
+            "state",
+            "verified_at",
+            "dispatch_due_at",
+            "dispatch_due_provisional",
+            "deadline_status",
+        )
+        clock.schedule_checks(case, now, case.dispatch_due_at, terms["amber"])
+    steps.record(
+        case,
+        action="verify",
+        actor=actor,
+        authority=authority,
+        from_state=from_state,
+        note=note,
+        data={"client_id": client_id, "valid": valid, "calendar": why or None},
+        photos=checked,
+        before=before,
+    )
+    return case
+
+
+def _settle(
+    case: Case,
+    actor: Any,
+    authority: machine.Authority | None,
+    note: str,
+    photos: Sequence[CheckedPhoto],
+    client_id: str,
+) -> None:
+    before = audit.snapshot(case, steps.CASE_FIELDS)
+    from_state = case.state
+    now = primitives.now()
+    case.state = State.CLOSED
+    case.settled_on_spot = True
+    case.closed_at = now
+    case.handled_at = now
+    case.verified_at = case.verified_at or now
+    case.deadline_status = DeadlineStatus.NONE
+    primitives.save(
+        case,
+        "state",
+        "settled_on_spot",
+        "closed_at",
+        "handled_at",
+        "verified_at",
+        "deadline_status",
+    )
+    steps.record(
+        case,
+        action="settle",
+        actor=actor,
+        authority=authority,
+        from_state=from_state,
+        note=note,
+        data={"client_id": client_id},
+        photos=photos,
+        before=before,
+    )
+
+
+@transaction.atomic
+def settle(
+    actor: Any, case_id: Any, *, note: str, photos: Iterable[Any] = (), client_id: str = ""
+) -> Case:
+    """Settled on the spot (R24.1): the worker records what was done; the case closes."""
+    case = steps.lock(case_id)
+    if steps.replayed(case, "settle", client_id):
+        return case
+    authority = machine.authorize(actor, case, "settle")
+    if not primitives.terms(case.entry)["settle_on_spot"]:
+        raise DomainError(_("该事项不允许现场处置"), field="note", code="not_settleable")
+    _settle(case, actor, authority, steps.text(note, "note"), check_photos(photos), client_id)
+    return case

@@ -1,0 +1,294 @@
+"""Time a department asks for (R24.3): extensions of a deadline and suspensions of the clock,
+the agency's decisions on them, and resuming a suspended case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audit import services as audit
+from cases import clock, deadline_basis, machine, primitives, steps
+from cases.models import (
+    ACTIVE_ASSIGNMENT_STATES,
+    AssignmentRole,
+    Case,
+    Extension,
+    RequestStatus,
+    State,
+    Suspension,
+)
+from gridgov.errors import DomainError
+from workdays import services as calendar
+
+
+def _amount(amount: Any, unit: Any) -> tuple[int, str]:
+    if unit not in ("workdays", "workhours"):
+        raise DomainError(_("单位须为 workdays 或 workhours"), field="unit")
+    try:
+        value = int(amount)
+    except (TypeError, ValueError):
+        raise DomainError(_("延长量须为正整数"), field="amount") from None
+    if not 1 <= value <= (60 if unit == "workdays" else 480):
+        raise DomainError(_("延长量超出允许范围"), field="amount")
+    return value, unit
+
+
+@transaction.atomic
+def request_extension(
+    actor: Any, case_id: Any, *, amount: Any, unit: Any, reason: str, client_id: str = ""
+) -> Extension:
+    """A department asks for more time with a reason; nothing moves until the agency approves."""
+    case = steps.lock(case_id)
+    existing = Extension.objects.filter(
+        assignment__case=case, requested_by=steps.user(actor), status=RequestStatus.PENDING
+    ).first()
+    if steps.replayed(case, "extend", client_id) and existing:
+        return existing
+    authority = machine.authorize(actor, case, "extend")
+    assignment = steps.my_assignment(case, authority, ACTIVE_ASSIGNMENT_STATES)
+    value, unit = _amount(amount, unit)
+    reason = steps.text(reason, "reason")
+    if Extension.objects.filter(assignment=assignment, status=RequestStatus.PENDING).exists():
+        raise DomainError(_("已有待审批的延期申请"), field="amount", code="pending")
+    extension = Extension.objects.create(
+        assignment=assignment,
+        amount=value,
+        unit=unit,
+        reason=reason,
+        requested_by=steps.user(actor),
+        requested_at=primitives.now(),
+    )
+    steps.record(
+        case,
+        action="extend",
+        actor=actor,
+        authority=authority,
+        from_state=case.state,
+        note=reason,
+        data={
+            "client_id": client_id,
+            "extension": extension.pk,
+            "amount": value,
+            "unit": unit,
+            "department": assignment.department_id,
+        },
+    )
+    return extension
+
+
+@transaction.atomic
+def decide_extension(
+    actor: Any,
+    case_id: Any,
+    *,
+    extension: Any,
+    approve: bool,
+    note: str = "",
+    client_id: str = "",
+) -> Extension:
+    """The agency approves (the deadline moves) or refuses an extension (R24.3)."""
+    case = steps.lock(case_id)
+    authority = machine.authorize(actor, case, "decide_extension")
+    request = (
+        Extension.objects.select_for_update()
+        .filter(pk=getattr(extension, "pk", extension), assignment__case=case)
+        .select_related("assignment")
+        .first()
+    )
+    if request is None:
+        raise DomainError(_("没有这个延期申请"), field="extension", code="not_found")
+    if request.status != RequestStatus.PENDING:
+        if steps.replayed(case, "decide_extension", client_id):
+            return request
+        raise DomainError(_("该申请已审批"), field="extension", code="decided")
+    note = steps.text(note, "note", required=not approve)
+    before = audit.snapshot(case, steps.CASE_FIELDS)
+    now = primitives.now()
+    request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
+    request.decided_by = steps.user(actor)
+    request.decided_at = now
+    request.decision_note = note
+    if approve:
+        assignment = request.assignment
+        base = assignment.due_at or now
+        new_due, why = clock.deadline(base, request.amount, request.unit)
+        if new_due is None:
+            raise DomainError(why, field="extension", code="calendar_not_covered")
+        request.new_due_at = new_due
+        if assignment.due_at is None:  # the extension's amount from now: a period of its own
+            basis = deadline_basis.new(base, request.amount, request.unit)
+        else:
+            handling = primitives.terms(case.entry)["handling"]
+            basis = deadline_basis.of(assignment, handling)
+            basis = deadline_basis.extended(basis, request.amount, request.unit)
+        assignment.due_at = new_due
+        assignment.deadline_basis = basis
+        assignment.due_provisional = clock.provisional(
+            deadline_basis.start_of(basis) or assignment.clock_start, new_due
+        )
+        assignment.save(update_fields=["due_at", "deadline_basis", "due_provisional"])
+        if assignment.role == AssignmentRole.LEAD:
+            case.due_at = new_due
+            case.due_provisional = assignment.due_provisional
+            primitives.save(case, "due_at", "due_provisional")
+        clock.schedule_checks(
+            case, assignment.clock_start, new_due, primitives.terms(case.entry)["amber"]
+        )
+    request.save()
+    clock.refresh_deadline_status(case)
+    steps.record(
+        case,
+        action="decide_extension",
+        actor=actor,
+        authority=authority,
+        from_state=case.state,
+        note=note,
+        data={
+            "client_id": client_id,
+            "extension": request.pk,
+            "approved": bool(approve),
+            "new_due_at": request.new_due_at.isoformat() if request.new_due_at else None,
+        },
+        before=before,
+    )
+    return request
+
+
+@transaction.atomic
+def request_suspension(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> Suspension:
+    """Waiting on outside conditions (weather, court, owner abroad): ask to stop the clock."""
+    case = steps.lock(case_id)
+    pending = case.suspensions.filter(status=RequestStatus.PENDING).first()
+    if pending and steps.replayed(case, "suspend", client_id):
+        return pending
+    authority = machine.authorize(actor, case, "suspend")
+    reason = steps.text(reason, "reason")
+    if pending:
+        raise DomainError(_("已有待审批的挂起申请"), field="reason", code="pending")
+    suspension = Suspension.objects.create(
+        case=case, reason=reason, requested_by=steps.user(actor), requested_at=primitives.now()
+    )
+    steps.record(
+        case,
+        action="suspend",
+        actor=actor,
+        authority=authority,
+        from_state=case.state,
+        note=reason,
+        data={"client_id": client_id, "suspension": suspension.pk},
+    )
+    return suspension
+
+
+@transaction.atomic
+def decide_suspension(
+    actor: Any,
+    case_id: Any,
+    *,
+    suspension: Any,
+    approve: bool,
+    note: str = "",
+    client_id: str = "",
+) -> Case:
+    """Approve (the case is suspended and its clock stops) or refuse a suspension (R24.3)."""
+    case = steps.lock(case_id)
+    authority = machine.authorize(actor, case, "decide_suspension")
+    request = (
+        case.suspensions.select_for_update()
+        .filter(pk=getattr(suspension, "pk", suspension))
+        .first()
+    )
+    if request is None:
+        raise DomainError(_("没有这个挂起申请"), field="suspension", code="not_found")
+    if request.status != RequestStatus.PENDING:
+        if steps.replayed(case, "decide_suspension", client_id):
+            return case
+        raise DomainError(_("该申请已审批"), field="suspension", code="decided")
+    before = audit.snapshot(case, steps.CASE_FIELDS)
+    from_state = case.state
+    request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
+    request.decided_by = steps.user(actor)
+    request.decided_at = primitives.now()
+    request.decision_note = steps.text(note, "note", required=not approve)
+    request.save()
+    if approve:
+        case.suspended_from = case.state
+        case.state = State.SUSPENDED
+        primitives.save(case, "state", "suspended_from")
+    steps.record(
+        case,
+        action="decide_suspension",
+        actor=actor,
+        authority=authority,
+        from_state=from_state,
+        note=request.decision_note,
+        data={"client_id": client_id, "suspension": request.pk, "approved": bool(approve)},
+        before=before,
+    )
+    return case
+
+
+@transaction.atomic
+def resume(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> Case:
+    """Back to work: every open deadline moves on by the working time the case was
+    suspended, so the department loses nothing to the wait."""
+    case = steps.lock(case_id)
+    if steps.replayed(case, "resume", client_id):
+        return case
+    authority = machine.authorize(actor, case, "resume")
+    suspension = (
+        case.suspensions.filter(status=RequestStatus.APPROVED, resumed_at__isnull=True)
+        .order_by("-decided_at")
+        .first()
+    )
+    now = primitives.now()
+    started = suspension.decided_at if suspension else now
+    try:
+        paused_hours = calendar.working_seconds_between(started, now) / 3600
+    except calendar.CalendarNotCovered:
+        paused_hours = 0.0
+    before = audit.snapshot(case, steps.CASE_FIELDS)
+    moved_deadlines = set()
+    handling = primitives.terms(case.entry)["handling"]
+    for assignment in case.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES):
+        if assignment.due_at and paused_hours:
+            basis = deadline_basis.paused(deadline_basis.of(assignment, handling), started, now)
+            moved, _why = clock.deadline(assignment.due_at, paused_hours, "workhours")
+            assignment.due_at = moved or assignment.due_at
+            # the clock's start moves on too, so the paused time does not count as used
+            start, _why = clock.deadline(assignment.clock_start, paused_hours, "workhours")
+            assignment.clock_started_at = start or assignment.clock_start
+            assignment.deadline_basis = basis
+            assignment.due_provisional = clock.provisional(
+                deadline_basis.start_of(basis) or assignment.clock_started_at, assignment.due_at
+            )
+            assignment.save(
+                update_fields=["due_at", "clock_started_at", "deadline_basis", "due_provisional"]
+            )
+            moved_deadlines.add((assignment.clock_started_at, assignment.due_at))
+            if assignment.role == AssignmentRole.LEAD:
+                case.due_at = assignment.due_at
+                case.due_provisional = assignment.due_provisional
+    if suspension:
+        suspension.resumed_at = now
+        suspension.save(update_fields=["resumed_at"])
+    case.state = case.suspended_from or State.IN_PROGRESS
+    case.suspended_from = ""
+    primitives.save(case, "state", "suspended_from", "due_at", "due_provisional")
+    amber = primitives.terms(case.entry)["amber"]
+    for start, due in moved_deadlines:
+        clock.schedule_checks(case, start, due, amber)
+    clock.refresh_deadline_status(case)
+    steps.record(
+        case,
+        action="resume",
+        actor=actor,
+        authority=authority,
+        from_state=State.SUSPENDED,
+        note=steps.text(note, "note", required=False),
+        data={"client_id": client_id, "paused_work_hours": round(paused_hours, 2)},
+        before=before,
+    )
+    return case

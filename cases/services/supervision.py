@@ -1,0 +1,190 @@
+"""Supervision (R27.1): urging a department (督办), its answer, and warnings to late departments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import services as audit
+from cases import machine, primitives, steps
+from cases.models import (
+    ACTIVE_ASSIGNMENT_STATES,
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    Notification,
+    Supervision,
+    Warning,
+)
+from gridgov.errors import DomainError, Forbidden
+from people import scoping
+
+
+@transaction.atomic
+def supervise(
+    actor: Any, case_id: Any, *, note: str, department: Any = None, client_id: str = ""
+) -> Supervision:
+    """督办: a supervisor urges a department (the lead by default); it must answer."""
+    case = steps.lock(case_id)
+    if (
+        client_id
+        and (
+            done := Supervision.objects.filter(
+                case=case, by=steps.user(actor), note=note.strip()
+            ).first()
+        )
+        and steps.replayed(case, "supervise", client_id)
+    ):
+        return done
+    authority = machine.authorize(actor, case, "supervise")
+    note = steps.text(note, "note")
+    assignments = [
+        a
+        for a in case.assignments.all()
+        if a.state
+        not in (AssignmentState.WITHDRAWN, AssignmentState.RETURNED, AssignmentState.ENDED)
+    ]
+    if department is not None:
+        department_id = int(getattr(department, "pk", department))
+        assignments = [a for a in assignments if a.department_id == department_id]
+    else:
+        assignments.sort(key=lambda a: (a.role != AssignmentRole.LEAD, -a.pk))
+    if not assignments:
+        raise DomainError(_("该部门没有这个事件的派遣"), field="department")
+    assignment = assignments[0]
+    supervision = Supervision.objects.create(
+        case=case, assignment=assignment, note=note, by=steps.user(actor), at=primitives.now()
+    )
+    steps.record(
+        case,
+        action="supervise",
+        actor=actor,
+        authority=authority,
+        from_state=case.state,
+        note=note,
+        data={
+            "client_id": client_id,
+            "supervision": supervision.pk,
+            "department": assignment.department_id,
+        },
+    )
+    primitives.notify(
+        Notification.Kind.SUPERVISION,
+        f"supervision:{supervision.pk}",
+        _("督办事件 %(code)s:%(note)s") % {"code": case.tracking_code, "note": note[:80]},
+        case=case,
+        department=assignment.department,
+    )
+    return supervision
+
+
+@transaction.atomic
+def answer_supervision(
+    actor: Any, case_id: Any, *, supervision: Any, answer: str, client_id: str = ""
+) -> Supervision:
+    """The urged department answers; both the urging and the answer stay on the record."""
+    case = steps.lock(case_id)
+    authority = machine.authorize(actor, case, "answer")
+    item = (
+        case.supervisions.select_for_update()
+        .filter(pk=getattr(supervision, "pk", supervision))
+        .select_related("assignment")
+        .first()
+    )
+    if item is None:
+        raise DomainError(_("没有这个督办"), field="supervision", code="not_found")
+    if authority.department_id is not None and item.assignment.department_id != (
+        authority.department_id
+    ):
+        raise Forbidden(_("这条督办不是针对本部门的"))
+    if item.answered_at is not None:
+        if steps.replayed(case, "answer", client_id):
+            return item
+        raise DomainError(_("该督办已答复"), field="supervision", code="answered")
+    item.answer = steps.text(answer, "answer")
+    item.answered_by = steps.user(actor)
+    item.answered_at = primitives.now()
+    item.save(update_fields=["answer", "answered_by", "answered_at"])
+    steps.record(
+        case,
+        action="answer",
+        actor=actor,
+        authority=authority,
+        from_state=case.state,
+        note=item.answer,
+        data={"client_id": client_id, "supervision": item.pk},
+    )
+    return item
+
+
+@transaction.atomic
+def issue_warnings(
+    actor: Any,
+    *,
+    region_code: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    threshold: int = 3,
+) -> list[Warning]:
+    """警示 to departments under ``region_code`` late on at least ``threshold`` assignments in
+    the period (R27.1). Issuing twice for the same period warns nobody twice."""
+    grant = scoping.require(
+        actor, machine.SUPERVISING_ROLES, region_code=region_code, what=_("发出警示")
+    )
+    if period_end < period_start:
+        raise DomainError(_("结束日期早于开始日期"), field="period_end")
+    if threshold < 1:
+        raise DomainError(_("阈值须为正整数"), field="threshold")
+    start = timezone.make_aware(dt.datetime.combine(period_start, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(period_end, dt.time.max))
+    late = (
+        Assignment.objects.filter(
+            department__region__code__startswith=region_code,
+            due_at__gte=start,
+            due_at__lte=end,
+        )
+        .filter(
+            Q(was_late=True) | Q(state__in=ACTIVE_ASSIGNMENT_STATES, due_at__lt=primitives.now())
+        )
+        # an assignment the agency ended is never late (R27.1)
+        .exclude(state=AssignmentState.ENDED)
+        .values("department")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=threshold)
+    )
+    issued = []
+    for row in late:
+        warning, created = Warning.objects.get_or_create(
+            department_id=row["department"],
+            period_start=period_start,
+            period_end=period_end,
+            defaults={
+                "region_code": region_code,
+                "late_count": row["n"],
+                "issued_by": steps.user(actor),
+                "reason": _("%(start)s 至 %(end)s 超期办理 %(n)s 件")
+                % {"start": period_start, "end": period_end, "n": row["n"]},
+            },
+        )
+        if created:
+            issued.append(warning)
+            audit.record(
+                actor,
+                "cases.warning",
+                warning,
+                after={"late_count": row["n"]},
+                region_code=region_code,
+                role=scoping.acting_role(actor, grant),
+            )
+            primitives.notify(
+                Notification.Kind.WARNING,
+                f"warning:{warning.pk}",
+                warning.reason,
+                department=warning.department,
+            )
+    return issued

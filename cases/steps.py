@@ -1,0 +1,207 @@
+"""Recording a step of a case (R26.2, R28.1), and what the modules that take steps share: the
+case locked for the step, a phone's resend recognised, the text a person typed checked, the
+department's assignment found, the rework a failed check and a reopened review both start.
+
+Used by :mod:`cases.services`, :mod:`cases.reviews` and :mod:`cases.co_departments`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from audit import personal_data
+from audit import services as audit
+from audit.models import AuditRecord
+from cases import archive, clock, deadline_basis, machine, primitives
+from cases.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    Attachment,
+    Case,
+    CaseEvent,
+    DeadlineStatus,
+    State,
+)
+from cases.notify import progress
+from cases.uploads import CheckedPhoto
+from gridgov.errors import DomainError, NotFound
+from people import scoping
+
+CASE_FIELDS = [
+    "state",
+    "level",
+    "agency_code",
+    "lead_department",
+    "dispatch_due_at",
+    "due_at",
+    "deadline_status",
+    "rating",
+]  # what each step's audit record shows of the case, before and after (R28.1)
+MAX_TEXT = 4000
+
+
+def user(actor: Any) -> Any:
+    """The account acting, or None for a visitor without one or the system."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def text(value: Any, field: str, *, required: bool = True, max_length: int = MAX_TEXT) -> str:
+    """A note, reason or description as typed, trimmed; 400 when required and empty or too long."""
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise DomainError(_("请填写%(field)s") % {"field": field}, field=field, code="required")
+    if len(text) > max_length:
+        raise DomainError(
+            _("%(field)s 不能超过 %(n)s 字") % {"field": field, "n": max_length}, field=field
+        )
+    return text
+
+
+def lock(case_id: Any) -> Case:
+    """The case a step changes, locked for its transaction (404 for an unknown id)."""
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("没有这个事件")) from None
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("entry__item", "entry__lead_department", "lead_department")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("没有这个事件"))
+    return case
+
+
+def replayed(case: Case, action: str, client_id: str) -> bool:
+    """True when this action with this client id is already on the record (a phone resend)."""
+    return bool(client_id) and case.events.filter(action=action, data__client_id=client_id).exists()
+
+
+def record(case: Case, *, photos: Sequence[CheckedPhoto] = (), **step: Any) -> CaseEvent:
+    """Store the archive event (R26.2), attachments and audit record (R28.1) of one step
+    (``step`` as for :func:`step_rows`)."""
+    event, entry = step_rows(case, photos=photos, **step)
+    archive.store(event)
+    uploader = user(step["actor"])
+    for photo in photos:
+        attachment = Attachment(
+            case=case,
+            event=event,
+            original_name=photo.name,
+            content_type=photo.content_type,
+            extension=photo.extension,
+            size=len(photo.content),
+            sha256=photo.sha256,
+            width=photo.width,
+            height=photo.height,
+            uploaded_by=uploader,
+            uploaded_at=event.at,
+            public=photo.public,
+        )
+        attachment.file.save(f"{photo.sha256}{photo.extension}", photo.as_file(), save=False)
+        attachment.save()
+    audit.store(entry)
+    progress.after_step(case, step["action"], step["from_state"])
+    return event
+
+
+def step_rows(
+    case: Case,
+    *,
+    action: str,
+    actor: Any,
+    authority: machine.Authority | None,
+    from_state: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    photos: Sequence[CheckedPhoto] = (),
+    before: dict[str, Any] | None = None,
+) -> tuple[CaseEvent, AuditRecord]:
+    """The archive event and the audit record of one step, not yet stored; the case's head
+    moves to the event in memory."""
+    data = dict(data or {})
+    if photos:
+        data["attachments"] = [p.manifest() for p in photos]
+    # Both records are kept for good: no number a person typed into a note is kept in clear.
+    note = personal_data.mask_numbers_in_text(note)
+    role = authority.role if authority is not None else scoping.acting_role(actor, None)
+    event = archive.next_event(
+        case,
+        action=action,
+        actor=actor,
+        role=role,
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        data=data,
+        at=primitives.now(),
+    )
+    entry = audit.new_record(
+        actor,
+        f"cases.{action}",
+        case,
+        before=before,
+        after=audit.snapshot(case, CASE_FIELDS) | {"event": event.seq},
+        region_code=case.grid_code,
+        role=role,
+        note=note[:500],
+    )
+    return event, entry
+
+
+def my_assignment(case: Case, authority: machine.Authority, states: Iterable[str]) -> Assignment:
+    """The acting department's assignment of the case in one of ``states`` (R25.1)."""
+    states = set(states)
+    candidates = [a for a in case.assignments.all() if a.state in states]
+    if authority.department_id is not None:
+        candidates = [a for a in candidates if a.department_id == authority.department_id]
+    if not candidates:
+        raise DomainError(_("本部门没有处于该环节的派遣"), field="state", code="wrong_state")
+    # the lead assignment first, so the system actor acts for the lead
+    candidates.sort(key=lambda a: (a.role != AssignmentRole.LEAD, a.pk))
+    return candidates[0]
+
+
+def rework(case: Case, now: dt.datetime) -> Assignment:
+    """Send the case back to its lead department, which fed back, to handle it again with a
+    fresh handling period: a failed check (R26.1) or an unsatisfied rating reopened on review
+    (R27.1, cases.reviews). The case is locked by the caller, who records the step."""
+    lead = case.assignments.filter(role=AssignmentRole.LEAD, state=AssignmentState.FED_BACK).first()
+    if lead is None:
+        raise DomainError(
+            _("该事件没有已反馈的牵头部门,不能返工或重新办理"), field="state", code="no_lead"
+        )
+    # Rework gets a fresh handling period: the department must redo the work.
+    handling = primitives.terms(case.entry)["handling"]
+    due_at, _why = clock.deadline(now, *handling)
+    lead.state = AssignmentState.SIGNED
+    lead.due_at = due_at
+    lead.clock_started_at = now
+    lead.deadline_status = DeadlineStatus.NORMAL if due_at else DeadlineStatus.NONE
+    lead.due_provisional = clock.provisional(now, due_at)
+    lead.deadline_basis = deadline_basis.new(now, *handling)
+    lead.save(
+        update_fields=[
+            "state",
+            "due_at",
+            "clock_started_at",
+            "deadline_status",
+            "due_provisional",
+            "deadline_basis",
+        ]
+    )
+    case.state = State.IN_PROGRESS
+    case.rework_count += 1
+    case.due_at = due_at
+    case.due_provisional = lead.due_provisional
+    case.deadline_status = lead.deadline_status
+    primitives.save(case, "state", "rework_count", "due_at", "due_provisional", "deadline_status")
+    clock.schedule_checks(case, now, due_at, primitives.terms(case.entry)["amber"])
+    return lead
