@@ -5,7 +5,8 @@ plumbing instead (``gridgov.api.exception_handler``, authentication, permissions
 so they are documented here once for every operation, with the one error body of
 ``gridgov.api``: ``{"detail": "...", "code": "...", "errors": {field: [messages]}}``.
 
-- 400 where the operation reads a request body or query parameters (bad input, R22.1),
+- 400 where the operation changes something (its service may refuse, ``DomainError``) or reads
+  query parameters (bad input, R22.1),
 - 401 where the operation requires authentication (no, bad or expired token),
 - 403 where it requires authentication (the role may not, R20.1),
 - 404 where the path names an object (unknown, or outside the jurisdiction: R22.1), and on
@@ -56,8 +57,9 @@ def _needs_auth(operation: dict[str, Any], default: list[dict[str, Any]]) -> boo
     return bool(security) and all(requirement for requirement in security)
 
 
-def _reads_input(operation: dict[str, Any]) -> bool:
-    if "requestBody" in operation:
+def _reads_input(method: str, operation: dict[str, Any]) -> bool:
+    # A change can be refused by its service (gridgov.errors.DomainError) even without a body.
+    if method != "get" or "requestBody" in operation:
         return True
     return any(p.get("in") == "query" for p in operation.get("parameters", []))
 
@@ -72,10 +74,12 @@ def _is_paginated(operation: dict[str, Any]) -> bool:
     return any(p.get("name") == "page" for p in operation.get("parameters", []))
 
 
-def error_statuses(path: str, operation: dict[str, Any], default_security: list) -> list[str]:
+def error_statuses(
+    path: str, method: str, operation: dict[str, Any], default_security: list
+) -> list[str]:
     """The error statuses ``operation`` can answer with, besides its own documented ones."""
     statuses = []
-    if _reads_input(operation):
+    if _reads_input(method, operation):
         statuses.append("400")
     if _needs_auth(operation, default_security):
         statuses += ["401", "403"]
@@ -98,7 +102,7 @@ def add_error_responses(
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
-            for status in error_statuses(path, operation, default_security):
+            for status in error_statuses(path, method, operation, default_security):
                 responses.setdefault(status, {"description": DESCRIPTIONS[status]})
             for status, response in responses.items():
                 if status in DESCRIPTIONS and "content" not in response:

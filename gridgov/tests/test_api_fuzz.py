@@ -40,6 +40,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections, transaction
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
 
 from people import roles as R
 from people import testing_world as tw
@@ -54,7 +55,10 @@ SCHEMA_PATH = "/api/schema/?format=json"
 # (method, path) of operations whose 5xx are fixed on branch w/parse (Unicode digits, huge
 # numbers, deep JSON, decompression bombs, NUL bytes, malformed dates/coordinates/pagination).
 # The integrator empties this list after merging w/parse.
-KNOWN_BEING_FIXED_ELSEWHERE: list[tuple[str, str]] = []
+KNOWN_BEING_FIXED_ELSEWHERE: list[tuple[str, str]] = [
+    # sort_order=2624627434225218355200: OverflowError (SQLite INTEGER) → 500
+    ("PATCH", "/api/v1/department-kinds/{id}/"),
+]
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,
@@ -78,6 +82,7 @@ def _config() -> schemathesis.Config:
                 "deterministic": True,
                 "database": "none",
             },
+            "output": {"truncation": {"enabled": False}},
             "phases": {
                 "coverage": {"enabled": False},
                 "stateful": {"enabled": False},
@@ -216,6 +221,8 @@ def test_every_operation_answers_as_documented(api_schema, fuzz_world, caplog) -
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
                 examples += _run_operation(operation, fuzz_world, mode)
+            except Unsatisfiable:
+                pass  # nothing to make invalid (no parameters, no body): negative has no case
             except (Exception, BaseExceptionGroup) as exc:
                 failures.append(f"{operation.label} ({mode.value}): {_summary(exc)}")
     elapsed = time.monotonic() - started
