@@ -49,7 +49,7 @@ from regions import index
 # FIGURES (filled in from the last measured run; see the module docstring).
 
 SEED = 20261010
-MAX_EXAMPLES = 6
+MAX_EXAMPLES = 4
 SCHEMA_PATH = "/api/schema/?format=json"
 
 # (method, path) of operations whose 5xx are fixed on branch w/parse (Unicode digits, huge
@@ -58,6 +58,8 @@ SCHEMA_PATH = "/api/schema/?format=json"
 KNOWN_BEING_FIXED_ELSEWHERE: list[tuple[str, str]] = [
     # sort_order=2624627434225218355200: OverflowError (SQLite INTEGER) → 500
     ("PATCH", "/api/v1/department-kinds/{id}/"),
+    # households/population past 2**31: DataError "integer out of range" on PostgreSQL → 500
+    ("POST", "/api/v1/grids/{code}/update/"),
 ]
 
 CHECKS = [
