@@ -7,7 +7,7 @@ so they are documented here once for every operation, with the one error body of
 
 - 400 where the operation changes something (its service may refuse, ``DomainError``) or reads
   query parameters (bad input, R22.1),
-- 401 where the operation requires authentication (no, bad or expired token),
+- 401 where the operation accepts a token or session (no, bad or expired token),
 - 403 where it requires authentication (the role may not, R20.1),
 - 404 where the path names an object (unknown, or outside the jurisdiction: R22.1), and on
   paginated lists (a page past the end).
@@ -81,8 +81,12 @@ def error_statuses(
     statuses = []
     if _reads_input(method, operation):
         statuses.append("400")
+    security = operation.get("security", default_security)
+    if security and any(requirement for requirement in security):
+        # A bad or expired token is refused even where anonymous calls are allowed.
+        statuses.append("401")
     if _needs_auth(operation, default_security):
-        statuses += ["401", "403"]
+        statuses.append("403")
     if _names_object(path, operation) or _is_paginated(operation):
         statuses.append("404")
     return statuses
