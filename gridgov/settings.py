@@ -268,6 +268,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The shared error answers (400/401/403/404) on every operation (gridgov.apischema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gridgov.apischema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RegionLevelEnum": "regions.models.Level",
         "VillageKindEnum": "regions.models.VillageKind",

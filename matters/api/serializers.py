@@ -18,6 +18,7 @@ from matters.models import (
     LimitUnit,
     MatterCategory,
     MatterItem,
+    VersionStatus,
 )
 from people.api.base import ScopedPrimaryKeyField
 from people.api.serializers import DepartmentRefSerializer, RegionBriefSerializer
@@ -109,6 +110,19 @@ class VersionRefSerializer(serializers.ModelSerializer):
         fields = ["id", "county", "number", "status", "published_at"]
 
 
+class ListVersionSerializer(serializers.Serializer):
+    """A version as a list shows it (``AdmissionListSerializer._ref``, R24.2)."""
+
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=VersionStatus.choices)
+    status_display = serializers.CharField()
+    note = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    filed_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+
+
 class EntrySerializer(serializers.ModelSerializer):
     """An admitted matter: what an intake form offers (R9.2, R24.2, R24.3)."""
 
@@ -188,7 +202,9 @@ class VersionSerializer(serializers.ModelSerializer):
     county = RegionBriefSerializer(source="admission_list.county", read_only=True)
     admission_list = serializers.PrimaryKeyRelatedField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    based_on = serializers.IntegerField(source="based_on.number", read_only=True, default=None)
+    based_on = serializers.IntegerField(
+        source="based_on.number", read_only=True, default=None, allow_null=True
+    )
     entry_count = serializers.SerializerMethodField()
     in_force = serializers.SerializerMethodField()
     created_by = _user_field()
@@ -295,15 +311,15 @@ class AdmissionListSerializer(serializers.ModelSerializer):
             "acknowledged_at": version.acknowledged_at,
         }
 
-    @extend_schema_field(VersionRefSerializer(allow_null=True))
+    @extend_schema_field(ListVersionSerializer(allow_null=True))
     def get_in_force(self, obj: AdmissionList) -> dict[str, Any] | None:
         return self._ref(next((v for v in self._versions(obj) if v.is_published), None))
 
-    @extend_schema_field(VersionRefSerializer(allow_null=True))
+    @extend_schema_field(ListVersionSerializer(allow_null=True))
     def get_draft(self, obj: AdmissionList) -> dict[str, Any] | None:
         return self._ref(next((v for v in self._versions(obj) if v.is_draft), None))
 
-    @extend_schema_field(VersionRefSerializer(many=True))
+    @extend_schema_field(ListVersionSerializer(many=True))
     def get_versions(self, obj: AdmissionList) -> list[dict[str, Any]]:
         return [self._ref(v) for v in self._versions(obj)]
 

@@ -223,12 +223,14 @@ class GridWorkerSerializer(serializers.ModelSerializer):
     """A worker as staff see them: personal data masked (R22.1)."""
 
     village = RegionBriefSerializer(read_only=True)
-    department = DepartmentRefSerializer(read_only=True)
+    department = DepartmentRefSerializer(read_only=True, allow_null=True)
     agency = serializers.PrimaryKeyRelatedField(read_only=True)
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     personal_phone = serializers.CharField(source="personal_phone_masked", read_only=True)
     grids = serializers.SerializerMethodField()
-    username = serializers.CharField(source="user.username", read_only=True, default=None)
+    username = serializers.CharField(
+        source="user.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = GridWorker
@@ -507,7 +509,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 class RoleAssignmentSerializer(serializers.ModelSerializer):
     user = serializers.SlugRelatedField(slug_field="username", read_only=True)
     region = RegionBriefSerializer(read_only=True)
-    department = DepartmentRefSerializer(read_only=True)
+    department = DepartmentRefSerializer(read_only=True, allow_null=True)
     role_name = serializers.CharField(source="get_role_display", read_only=True)
     is_active = serializers.BooleanField(read_only=True)
 

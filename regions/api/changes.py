@@ -211,7 +211,8 @@ class GridChangeActionsViewSet(ScopedViewSet):
         summary="Every version of the grid, with the changes that made and retired it",
         responses={200: s.GridVersionSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    # A grid has a handful of versions: the whole history in one array, not pages.
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, code: str) -> Response:
         versions = list(
             self.get_queryset()

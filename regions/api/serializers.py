@@ -16,7 +16,7 @@ class RegionRefSerializer(serializers.Serializer):
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     area_km2 = serializers.FloatField(read_only=True, allow_null=True)
     has_geometry = serializers.SerializerMethodField()
 

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
@@ -39,7 +39,10 @@ from regions.models import Grid, Region
             "(what most Chinese phone map SDKs return)",
         ),
     ],
-    responses={200: LocateResultSerializer},
+    responses={
+        200: LocateResultSerializer,
+        404: OpenApiResponse(description="no grid contains the point"),
+    },
     tags=["grids"],
 )
 @api_view(["GET"])
