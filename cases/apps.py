@@ -11,12 +11,11 @@ class CasesConfig(AppConfig):
             calendar_notice,
             grid_moves,  # noqa: F401  (open cases follow grid changes)
             recompute,
-            scoping_rules,  # noqa: F401  (registers scope rules)
             views_public,
             worklists,
         )
         from gridgov import menu
-        from people import roles as R
+        from gridgov.access import roles as R
         from workdays import signals as calendar_signals
 
         # A change of calendar days moves the open deadlines that counted them (R24.2).

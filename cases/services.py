@@ -55,10 +55,10 @@ from cases.models import (
 from cases.notify import channels, progress
 from cases.uploads import MAX_PHOTOS, CheckedPhoto, check_photos
 from gridgov import rows
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden, NotFound
 from matters import gate
-from people import roles as R
-from people import scoping
 from people.models import Department
 from regions import geometry as geo
 from regions import index as grid_index

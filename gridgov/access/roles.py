@@ -4,7 +4,7 @@ Every role a person holds is bound to a jurisdiction: a region code (city 4 digi
 township 9, village 12) or, for grid workers, a grid code (15 digits). "Inside my jurisdiction"
 is a code-prefix test. Department roles are also bound to one department.
 
-Later features check roles through :mod:`people.scoping` (``user_roles``, ``jurisdictions``,
+Later features check roles through :mod:`gridgov.access.scoping` (``user_roles``, ``jurisdictions``,
 ``has_role``) and the role sets below, never by comparing strings scattered through the code.
 
 This module is plain Python (no models) so any app, including ``audit``, can import it.

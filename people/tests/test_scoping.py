@@ -7,8 +7,8 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
-from people import roles as R
-from people import scoping
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from people.models import GridWorker
 from people.testing import make_user, make_worker
 
@@ -31,7 +31,7 @@ def test_every_project_model_declares_how_it_is_scoped():
         and m._meta.label_lower not in UNSCOPED_MODELS
         and not m._meta.auto_created
     ]
-    assert not missing, f"declare a scope_rule (people.scoping.ScopeRule) for: {missing}"
+    assert not missing, f"declare a scope_rule (gridgov.access.scoping.ScopeRule) for: {missing}"
 
 
 def test_a_model_without_a_rule_raises():
