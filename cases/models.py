@@ -1,5 +1,7 @@
 """The case closed loop (R24–R27): cases, their assignments to departments, the archive.
 
+Over 600 lines: one Django app's models, with the scope rules each declares (R22.1), in one place.
+
 The state machine itself is in :mod:`cases.machine`; every change goes through
 :mod:`cases.services`. Models hold data and the invariants the database can keep.
 
