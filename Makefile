@@ -17,7 +17,7 @@ export TEST_DATABASE_URL
 
 help:
 	@echo "make demo   set up (venv, packages, database, Jiangmen demo) and serve on http://$(HOST):$(PORT)"
-	@echo "make test   ruff + the whole test suite on SQLite, then on PostgreSQL"
+	@echo "make test   ruff + the import contract + the whole test suite on SQLite, then on PostgreSQL"
 	@echo "make setup  everything make demo does except serving (idempotent)"
 	@echo "make messages  re-extract the UI messages into locale/*.po and compile them (needs gettext)"
 
@@ -55,6 +55,7 @@ worker: setup
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from audit.models import AuditRecord, PersonalDataAccess
-from people.admin_scoping import ScopedModelAdmin
+from gridgov.access.admin import ScopedModelAdmin
 
 
 class _ReadOnly(ScopedModelAdmin):

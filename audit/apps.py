@@ -8,8 +8,8 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from gridgov import menu
-        from people import roles as R
-        from people import scoping
+        from gridgov.access import roles as R
+        from gridgov.access import scoping
 
         def auditors(user: object) -> bool:
             from audit.models import AuditRecord

@@ -1,6 +1,6 @@
 """Spreadsheet exports (CSV for any tool, xlsx for Excel) of a scoped queryset.
 
-Callers pass a queryset that already went through ``people.scoping.scope_queryset``; this
+Callers pass a queryset that already went through ``gridgov.access.scoping.scope_queryset``; this
 module only writes rows. CSV starts with a BOM so Excel on Chinese Windows reads UTF-8.
 """
 

@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from people import roles as R
-from people.scoping import Access, ScopeRule, prefix_q
+from gridgov.access import roles as R
+from gridgov.access.scoping import Access, ScopeRule, prefix_q
 
 
 class AuditImmutableError(Exception):

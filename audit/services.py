@@ -10,8 +10,8 @@ from typing import Any
 
 from django.db import models, transaction
 
-from audit import context
 from audit.models import AuditRecord
+from gridgov import context
 
 
 def jsonable(value: Any) -> Any:

@@ -15,8 +15,8 @@ from audit import exporting, personal_data
 from audit import services as audit
 from audit.filters import AuditRecordFilter, PersonalDataAccessFilter
 from audit.models import AuditRecord, PersonalDataAccess
-from people import scoping
-from people.web import ScopedDetailView, ScopedListView, ScopedView
+from gridgov.access import scoping
+from gridgov.access.web import ScopedDetailView, ScopedListView, ScopedView
 
 
 def _filtered(filterset: Any) -> QuerySet:

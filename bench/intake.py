@@ -164,9 +164,9 @@ def build_world(args: argparse.Namespace) -> dict[str, Any]:
     from django.utils import timezone
 
     from demo.regions import partition
+    from gridgov.access import roles as R
     from matters import services as matters
     from matters.models import MatterCategory
-    from people import roles as R
     from people import testing as people
     from people.auth import issue_token
     from regions import index as grid_index

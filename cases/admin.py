@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from cases.notify.models import Delivery
-from people.admin_scoping import ScopedModelAdmin
+from gridgov.access.admin import ScopedModelAdmin
 
 
 @admin.register(Delivery)

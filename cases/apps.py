@@ -12,13 +12,12 @@ class CasesConfig(AppConfig):
             clock,
             grid_moves,  # noqa: F401  (open cases follow grid changes)
             recompute,
-            scoping_rules,  # noqa: F401  (registers scope rules)
             tasks,
             views_public,
             worklists,
         )
         from gridgov import menu
-        from people import roles as R
+        from gridgov.access import roles as R
         from workdays import signals as calendar_signals
 
         # The clock plans its deadline checks through the tasks, which run the clock's checks.

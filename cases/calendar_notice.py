@@ -15,9 +15,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from gridgov.errors import Forbidden
-from people import roles as R
-from people import scoping
 from regions.models import Level, Region
 from workdays import notices
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.http import FileResponse, Http404, HttpRequest
 
 from cases.models import Attachment
-from people.web import ScopedView
+from gridgov.access.web import ScopedView
 
 
 def serve(attachment: Attachment | None) -> FileResponse:

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from audit import personal_data
 from cases.involved import InvolvedInput
 from cases.models import Case
+from gridgov.access import scoping
 from gridgov.errors import Conflict
-from people import scoping
 
 DIGEST_KIND = "case-report-v1"
 REPORTER_KEY_MAX = 40

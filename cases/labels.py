@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from cases import machine, recompute
 from cases.models import CaseEvent, State
-from people import roles as R
+from gridgov.access import roles as R
 
 EVENT_LABELS: dict[str, Any] = {
     "report": gettext_lazy("上报"),

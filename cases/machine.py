@@ -63,9 +63,9 @@ from cases.models import (
     RequestStatus,
     State,
 )
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden
-from people import roles as R
-from people import scoping
 
 # --- actors ----------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
 from cases.models import Case
-from people import scoping
+from gridgov.access import scoping
 from regions import index as grid_index
 from regions.models import Grid
 

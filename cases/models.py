@@ -1,5 +1,7 @@
 """The case closed loop (R24–R27): cases, their assignments to departments, the archive.
 
+Over 600 lines: one Django app's models, with the scope rules each declares (R22.1), in one place.
+
 The state machine itself is in :mod:`cases.machine`; every change goes through
 :mod:`cases.services`. Models hold data and the invariants the database can keep.
 
@@ -19,7 +21,63 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from people import roles as R
+from gridgov.access import roles as R
+from gridgov.access import scoping
+from gridgov.access.scoping import ScopeRule
+
+# --- how cases map to jurisdictions (R22.1): each model's scope_rule ----------------------------
+# - agency staff, village committees and grid workers: cases in their region or grid (the case's
+#   grid code starts with their code);
+# - department staff: cases assigned to their department (at any time: returns included);
+# - residents: the cases they reported themselves.
+
+PLACE_ROLES = frozenset({R.Role.SYSADMIN, *R.AGENCY_ROLES, *R.GRID_ROLES, R.Role.VILLAGE_COMMITTEE})
+CASE_READERS = frozenset({*PLACE_ROLES, *R.DEPARTMENT_ROLES, R.Role.RESIDENT})
+
+
+def _case_q(access: scoping.Access, prefix: str = "") -> Q:
+    place = scoping.minimal_prefixes(g.code for g in access.grants if g.role in PLACE_ROLES)
+    condition = scoping.prefix_q([f"{prefix}grid_code"], place) if place else Q(pk__in=[])
+    departments = {g.department_id for g in access.grants if g.role in R.DEPARTMENT_ROLES}
+    if departments:
+        assigned = Assignment.objects.filter(department_id__in=departments).values("case_id")
+        condition |= Q(**{f"{prefix}pk__in" if prefix else "pk__in": assigned})
+    if any(g.role == R.Role.RESIDENT for g in access.grants):
+        condition |= Q(**{f"{prefix}reporter": access.user})
+    return condition
+
+
+def _case_rule(prefix: str = "") -> ScopeRule:
+    """The rule of the case, or of a model reached from it through ``prefix`` ("case__")."""
+
+    def rule(access: scoping.Access) -> Q:
+        return _case_q(access, prefix)
+
+    return ScopeRule(view=CASE_READERS, change=CASE_READERS, q=rule if prefix else _case_q)
+
+
+def _warning_q(access: scoping.Access) -> Q:
+    # The agency sees the warnings of departments in its jurisdiction; a department sees its
+    # own through its head, who answers for the unit (R27.1).
+    place = scoping.minimal_prefixes(g.code for g in access.grants if g.role in PLACE_ROLES)
+    condition = scoping.prefix_q(["department__region__code"], place) if place else Q(pk__in=[])
+    departments = {g.department_id for g in access.grants if g.role == R.Role.DEPT_HEAD}
+    if departments:
+        condition |= Q(department_id__in=departments)
+    return condition
+
+
+def _notification_q(access: scoping.Access) -> Q:
+    agency = scoping.minimal_prefixes(
+        g.code for g in access.grants if g.role in R.AGENCY_ROLES or g.role == R.Role.SYSADMIN
+    )
+    condition = Q(pk__in=[])
+    for code in agency:
+        condition |= Q(agency_code__startswith=code) & ~Q(agency_code="")
+    departments = {g.department_id for g in access.grants if g.department_id}
+    if departments:
+        condition |= Q(department_id__in=departments)
+    return condition
 
 
 class State(models.TextChoices):
@@ -200,6 +258,8 @@ class Case(models.Model):
     evaluated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    scope_rule = _case_rule()
+
     class Meta:
         verbose_name = _("事件")
         verbose_name_plural = _("事件")
@@ -290,6 +350,8 @@ class InvolvedPerson(models.Model):
         "id_number": ("id_number", "cases.involvedperson.id_number"),
     }
     REVEALERS = R.CASE_CONTACT_REVEALERS
+
+    scope_rule = _case_rule("case__")
 
     class Meta:
         verbose_name = _("涉及人员")
@@ -401,6 +463,8 @@ class Assignment(models.Model):
         related_name="+",
     )
 
+    scope_rule = _case_rule("case__")
+
     class Meta:
         verbose_name = _("派遣")
         verbose_name_plural = _("派遣")
@@ -456,6 +520,8 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
+    scope_rule = _case_rule("case__")
+
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
@@ -509,6 +575,7 @@ class CaseEvent(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     objects = CaseEventQuerySet.as_manager()
+    scope_rule = _case_rule("case__")
 
     class Meta:
         verbose_name = _("档案记录")
@@ -562,6 +629,8 @@ class Extension(models.Model):
     decision_note = models.TextField(blank=True)
     new_due_at = models.DateTimeField(null=True, blank=True)
 
+    scope_rule = _case_rule("assignment__case__")
+
     class Meta:
         verbose_name = _("延期申请")
         verbose_name_plural = _("延期申请")
@@ -601,6 +670,8 @@ class Suspension(models.Model):
     decision_note = models.TextField(blank=True)
     resumed_at = models.DateTimeField(null=True, blank=True)
 
+    scope_rule = _case_rule("case__")
+
     class Meta:
         verbose_name = _("挂起申请")
         verbose_name_plural = _("挂起申请")
@@ -637,6 +708,8 @@ class DutyRuling(models.Model):
     )
     decided_at = models.DateTimeField(default=timezone.now)
 
+    scope_rule = _case_rule("case__")
+
     class Meta:
         verbose_name = _("职责争议裁定")
         verbose_name_plural = _("职责争议裁定")
@@ -667,6 +740,8 @@ class Supervision(models.Model):
         related_name="+",
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+
+    scope_rule = _case_rule("case__")
 
     class Meta:
         verbose_name = _("督办")
@@ -706,6 +781,8 @@ class Review(models.Model):
     )
     decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
 
+    scope_rule = _case_rule("case__")
+
     class Meta:
         verbose_name = _("评价复核")
         verbose_name_plural = _("评价复核")
@@ -739,6 +816,10 @@ class Warning(models.Model):
         related_name="+",
     )
     issued_at = models.DateTimeField(default=timezone.now)
+
+    scope_rule = ScopeRule(
+        view=frozenset({*PLACE_ROLES, R.Role.DEPT_HEAD}), change=R.AGENCY_ROLES, q=_warning_q
+    )
 
     class Meta:
         verbose_name = _("警示")
@@ -794,6 +875,12 @@ class Notification(models.Model):
     grid_code = models.CharField(max_length=15, blank=True)
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
+
+    scope_rule = ScopeRule(
+        view=frozenset({R.Role.SYSADMIN, *R.AGENCY_ROLES, *R.DEPARTMENT_ROLES}),
+        change=frozenset({R.Role.SYSADMIN, *R.AGENCY_ROLES, *R.DEPARTMENT_ROLES}),
+        q=_notification_q,
+    )
 
     class Meta:
         verbose_name = _("通知")

@@ -41,8 +41,8 @@ from cases.models import (
     State,
 )
 from gridgov import rows
-from people import roles as R
-from people import scoping
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from workdays import services as calendar
 
 CHUNK = 500

@@ -14,8 +14,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from cases.models import Case, InvolvedPerson
+from gridgov.access import scoping
 from gridgov.errors import DomainError
-from people import scoping
 from people import services as people_services
 
 REPORTER_FIELDS = frozenset(Case.PROTECTED_FIELDS)

@@ -29,8 +29,8 @@ from cases.models import (
 )
 from cases.notify import progress
 from cases.uploads import CheckedPhoto
+from gridgov.access import scoping
 from gridgov.errors import DomainError, NotFound
-from people import scoping
 
 CASE_FIELDS = [
     "state",

@@ -60,10 +60,10 @@ from cases.models import (
     Suspension,
 )
 from cases.personal_cells import personal_context
+from gridgov.access import scoping
+from gridgov.access.web import ScopedView
 from gridgov.errors import DomainError
-from people import scoping
 from people.models import Department
-from people.web import ScopedView
 from regions import geometry as geo
 from regions.models import Region
 

@@ -9,7 +9,7 @@ holiday notice (R24.2).
   holidays). Submitting enters the notice (``cases.calendar_notice.enter``: administrators who
   cover every county) and says how many open deadlines moved.
 
-Administrators only (``CalendarYear``'s scope rule in ``cases.scoping_rules``); the form is one
+Administrators only (``CalendarYear``'s scope rule in ``workdays.models``); the form is one
 way into the same parser as the API and the command (``workdays.notices.parse``).
 """
 
@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import calendar_notice
+from gridgov.access.web import ScopedView
 from gridgov.errors import DomainError
-from people.web import ScopedView
 from workdays import notices
 from workdays import services as calendar
 from workdays.models import CalendarYear, Source

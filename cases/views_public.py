@@ -40,9 +40,9 @@ from cases.models import (
     State,
 )
 from gridgov import menu
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from gridgov.errors import DomainError
-from people import roles as R
-from people import scoping
 from people.models import Department, GridAgency
 from regions import geometry as geo
 from regions import index as grid_index

@@ -2,8 +2,8 @@
 
 Read-only queries over scoped querysets (R22.1): every one starts from
 :func:`console_cases`, :func:`page_cases` or :func:`inbox_assignments`, which go through
-``people.scoping.scope_queryset`` narrowed to the roles of the workbench, so a dispatcher who is
-also a resident never sees their own reports mixed into the console.
+``gridgov.access.scoping.scope_queryset`` narrowed to the roles of the workbench, so a dispatcher
+who is also a resident never sees their own reports mixed into the console.
 
 Counts and charts are one query each (conditional aggregates and GROUP BY), never a scan of
 rows in Python.
@@ -30,8 +30,8 @@ from cases.models import (
     State,
     Urgency,
 )
-from people import roles as R
-from people import scoping
+from gridgov.access import roles as R
+from gridgov.access import scoping
 
 CONSOLE_ROLES = frozenset({*R.AGENCY_ROLES, R.Role.SYSADMIN})
 DEPARTMENT_ROLES = R.DEPARTMENT_ROLES

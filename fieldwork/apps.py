@@ -8,8 +8,8 @@ class FieldworkConfig(AppConfig):
 
     def ready(self) -> None:
         from gridgov import menu
-        from people import roles as R
-        from people import scoping
+        from gridgov.access import roles as R
+        from gridgov.access import scoping
 
         def grid_worker(user: object) -> bool:
             return bool(getattr(user, "is_authenticated", False)) and bool(

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 
 from cases import involved, machine, matter_choices, services
 from cases.models import Case, InvolvedRole, State
+from gridgov.access import roles as R
+from gridgov.access import scoping
+from gridgov.access.web import ScopedView
 from gridgov.errors import DomainError
-from people import roles as R
-from people import scoping
-from people.web import ScopedView
 from regions import geometry as geo
 from regions.models import Grid
 

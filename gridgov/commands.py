@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.context import acting
+from gridgov.context import acting
 from gridgov.errors import DomainError
 
 

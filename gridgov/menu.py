@@ -16,6 +16,8 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from gridgov.access import scoping
+
 Visible = Callable[[Any], bool]
 
 
@@ -102,8 +104,6 @@ def header_items_for(user: Any) -> list[HeaderItem]:
 
 
 def landing_url(user: Any) -> str | None:
-    from people import scoping
-
     roles = [g.role for g in scoping.user_roles(user)]
     best: tuple[int, int, str] | None = None
     for item in _items.values():

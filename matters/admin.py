@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.access import scoping
+from gridgov.access.admin import ScopedModelAdmin
 from matters import services
 from matters.models import (
     AdmissionEntry,
@@ -26,8 +28,6 @@ from matters.models import (
     MatterCategory,
     MatterItem,
 )
-from people import scoping
-from people.admin_scoping import ScopedModelAdmin
 from regions.models import Level
 
 

@@ -8,8 +8,8 @@ class MattersConfig(AppConfig):
 
     def ready(self) -> None:
         from gridgov import menu
+        from gridgov.access import scoping
         from matters import gate  # noqa: F401  (connects the gate cache's invalidation signals)
-        from people import scoping
 
         def list_readers(user: object) -> bool:
             from matters.models import AdmissionList

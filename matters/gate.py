@@ -23,11 +23,11 @@ from typing import Any
 from django.db.models import signals
 from django.utils.translation import gettext as _
 
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden
 from gridgov.generations import Generation
 from matters.models import AdmissionEntry, AdmissionListVersion, MatterItem
-from people import roles as R
-from people import scoping
 from regions import geometry as geo
 from regions import index as grid_index
 from regions.models import Grid, Level, Region

@@ -26,8 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from people import roles as R
-from people.scoping import Access, ScopeRule, prefix_q
+from gridgov.access import roles as R
+from gridgov.access.scoping import Access, ScopeRule, prefix_q
 
 ITEM_CODE_PATTERN = r"^[0-9A-Z][0-9A-Z-]{0,15}$"
 

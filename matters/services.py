@@ -38,6 +38,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden, NotFound
 from matters.models import (
     ITEM_CODE_PATTERN,
@@ -53,8 +55,6 @@ from matters.models import (
     MatterItem,
     VersionStatus,
 )
-from people import roles as R
-from people import scoping
 from people.models import AgencyLevel, Department, GridAgency
 from regions.models import Level, Region
 

@@ -18,6 +18,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gridgov.access import roles as R
+from gridgov.access import scoping
+from gridgov.access.web import ScopedDetailView, ScopedListView, ScopedView
 from gridgov.errors import DomainError
 from matters import excel, forms, services
 from matters.models import (
@@ -32,9 +35,6 @@ from matters.models import (
     MatterItem,
     VersionStatus,
 )
-from people import roles as R
-from people import scoping
-from people.web import ScopedDetailView, ScopedListView, ScopedView
 from regions.models import Level, Region
 
 

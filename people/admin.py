@@ -11,8 +11,8 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.access.admin import ScopedModelAdmin
 from people import services
-from people.admin_scoping import ScopedModelAdmin
 from people.auth import revoke_token
 from people.models import (
     ApiToken,
@@ -42,7 +42,7 @@ class AdminLoginForm(ThrottledAuthenticationForm):
 
 
 admin.site.login_form = AdminLoginForm
-# Permissions come from roles (people.roles), not from Django groups: one mechanism.
+# Permissions come from roles (gridgov.access.roles), not from Django groups: one mechanism.
 admin.site.unregister(Group)
 
 

@@ -9,12 +9,23 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         from audit import personal_data
         from people import (
+            grants,
             grid_changes,  # noqa: F401  (workers follow grid changes)
-            scoping_registry,
+            public,
+            reports,
         )
         from people.api import schema  # noqa: F401  (registers the token scheme)
+        from regions import staffing
 
-        scoping_registry.register_external_models()
+        # The core's scoping asks people for the grants; regions' pages ask who staffs a grid.
+        grants.connect()
+        staffing.register(
+            staffing.Staffing(
+                vacant_grids=reports.vacant_grids,
+                grid_workers=reports.grid_workers,
+                disclosure=public.grid_disclosure,
+            )
+        )
         # A missing or malformed data key stops start-up, not the first reveal (R22.1).
         personal_data.check_configuration()
         _register_menu()
@@ -22,8 +33,8 @@ class PeopleConfig(AppConfig):
 
 def _register_menu() -> None:
     from gridgov import menu
-    from people import roles as R
-    from people import scoping
+    from gridgov.access import roles as R
+    from gridgov.access import scoping
 
     def reads(model_label: str):  # type: ignore[no-untyped-def]
         def visible(user: object) -> bool:

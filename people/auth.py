@@ -40,7 +40,7 @@ from rest_framework import authentication, exceptions
 from audit import services as audit
 from audit.middleware import client_ip
 from gridgov import counters
-from people import scoping
+from gridgov.access import scoping
 
 
 def _limits() -> tuple[int, int]:
@@ -113,7 +113,7 @@ def request_ip(request: HttpRequest | None) -> str:
 def _audit_login(action: str, user: Any, username: str, note: str = "") -> None:
     from django.contrib.auth import get_user_model
 
-    from people import scoping
+    from gridgov.access import scoping
 
     # A failed attempt on a real account is filed under that account's place, so the
     # auditors of that place see who is trying to get in.
@@ -224,7 +224,7 @@ def revoke_token(user: Any, token: Any) -> None:
 
 # Tokens with their accounts, cached per process: every API request authenticates, and tokens
 # and accounts change rarely. The cache is dropped whenever the access generation changes
-# (people.scoping: any save of an account or token, a revocation, a change of roles); expiry
+# (gridgov.access.scoping: any save of an account or token, a revocation, a change of roles); expiry
 # and revocation are checked on every use. Unknown keys are not cached (guesses fill nothing).
 _TOKENS_MAX = 50_000
 _tokens: dict[str, Any] = {}

@@ -5,8 +5,8 @@ A search that answers "is there a record with this number?" tells the full numbe
 who can see its masked form: ``137****1908`` leaves 10,000 candidates, recovered in minutes by
 trying each. So every exact search by a full personal number goes through :func:`exact_search`:
 
-- only roles that may reveal personal data (``people.roles.PERSONAL_DATA_REVEALERS``) may run
-  it, and it finds records only where they may reveal (their jurisdiction for those roles);
+- only roles that may reveal personal data (``gridgov.access.roles.PERSONAL_DATA_REVEALERS``) may
+  run it, and it finds records only where they may reveal (their jurisdiction for those roles);
   anyone else gets ``Forbidden`` (403), and the refused attempt is logged;
 - each search writes one row in the personal-data access log (``audit.PersonalDataAccess``),
   like a reveal: which field was searched and the masked value, never the clear one;
@@ -34,9 +34,10 @@ from django.utils.translation import gettext as _
 
 from audit import personal_data as pd
 from gridgov import counters
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from gridgov.errors import Forbidden, RateLimited
-from people import roles as R
-from people import scoping, services
+from people import services
 
 SUBJECT_ID = "search"  # the access-log rows of searches carry this instead of a record id
 

@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from audit import services as audit
+from gridgov.access import scoping
 from gridgov.errors import DomainError
-from people import scoping, services
+from people import services
 from people.models import GridAssignment, WorkerKind
 from people.services import ASSIGNMENT_FIELDS
 from regions import succession as grid_succession

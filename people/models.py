@@ -2,7 +2,7 @@
 grid workers with their assignments, employment, training and equipment (R4–R6, R10–R13,
 R20.1, R22.1).
 
-Every model declares its :class:`people.scoping.ScopeRule`: how it maps to a region or grid
+Every model declares its :class:`gridgov.access.scoping.ScopeRule`: how it maps to a region or grid
 code and which roles may see or change it. State changes go through :mod:`people.services`.
 
 Grid assignments point at a grid by its **code**, not by a grid row: a redraw gives the grid a
@@ -23,8 +23,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from people import roles as R
-from people.scoping import Access, ScopeRule, prefix_q
+from gridgov.access import roles as R
+from gridgov.access.scoping import Access, ScopeRule, prefix_q
 
 # --- accounts ------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Reports on the workforce: grids without a leader (R10.2), assignments on retired grids."""
+"""Reports on the workforce: grids without a leader (R10.2), a grid's workers, assignments on
+retired grids."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from people import scoping
+from gridgov.access import scoping
 from people.models import GridAssignment, WorkerKind
 from regions.models import Grid
+from regions.staffing import GridStaff
 
 
 def vacant_grids(user: Any, *, without_any_worker: bool = False) -> QuerySet[Grid]:
@@ -24,6 +26,18 @@ def vacant_grids(user: Any, *, without_any_worker: bool = False) -> QuerySet[Gri
     grids = grids.annotate(has_leader=Exists(leaders))
     condition = ~Q(Exists(active)) if without_any_worker else Q(has_leader=False)
     return grids.filter(condition).select_related("village").defer("geometry_wkb").order_by("code")
+
+
+def grid_workers(user: Any, code: str) -> GridStaff:
+    """The grid's active assignments the user may see, leaders first, then by name."""
+    order = {kind: i for i, kind in enumerate(WorkerKind.values)}
+    rows = list(
+        scoping.scope_queryset(user, GridAssignment.objects.active().filter(grid_code=code))
+        .select_related("worker")
+        .order_by("started_on")
+    )
+    workers = sorted(rows, key=lambda a: (order.get(a.kind, 9), a.worker.name))
+    return GridStaff(workers=workers, has_leader=any(a.kind == WorkerKind.LEADER for a in workers))
 
 
 @dataclass

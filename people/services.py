@@ -1,7 +1,7 @@
 """Every change to people and organisations (R4–R6, R10–R13, R20.1, R22.1, R28.1).
 
 Each service runs in one transaction, checks the actor's role over the place it touches
-(:func:`people.scoping.require`), refuses bad input with a ``DomainError`` naming the field,
+(:func:`gridgov.access.scoping.require`), refuses bad input with a ``DomainError`` naming the field,
 and writes one audit record. Personal data never enters the audit trail in clear: snapshots
 carry the masked forms only.
 
@@ -26,11 +26,11 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from audit import personal_data as pd
 from audit import services as audit
-from audit.context import current as current_context
 from audit.models import PersonalDataAccess
+from gridgov.access import roles as R
+from gridgov.access import scoping
+from gridgov.context import current as current_context
 from gridgov.errors import DomainError, Forbidden, NotFound
-from people import roles as R
-from people import scoping
 from people.models import (
     PROFESSIONAL_MAX_GRIDS,
     AgencyLevel,
@@ -1645,7 +1645,7 @@ class DataKeyMismatch(DomainError):
 
 def revealers(model: type) -> frozenset[str]:
     """The roles that may reveal the protected fields of ``model`` (its ``REVEALERS``, else
-    the administrators: ``people.roles.PERSONAL_DATA_REVEALERS``)."""
+    the administrators: ``gridgov.access.roles.PERSONAL_DATA_REVEALERS``)."""
     return getattr(model, "REVEALERS", R.PERSONAL_DATA_REVEALERS)
 
 

@@ -119,7 +119,7 @@ def make_user(
     Agency roles get the agency made; department roles a department of ``department_kind`` at
     ``code``; grid roles a worker of that kind assigned to the grid ``code``.
     """
-    from people import roles as R
+    from gridgov.access import roles as R
 
     user = user or make_account(username)
     if role in R.GRID_ROLES:

@@ -34,7 +34,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models, transaction
 
-from people import roles as R
+from gridgov.access import roles as R
 from people import services, testing
 from people.models import User
 
@@ -378,7 +378,7 @@ def person_with_role(role: str) -> User:
 def foreign_zones(user: User) -> list[Zone]:
     """Zones with nothing in common with the user's jurisdiction: not inside it, and not
     above it (a grid worker of zone A may see zone A's county lists, not zone B's)."""
-    from people import scoping
+    from gridgov.access import scoping
 
     prefixes = scoping.jurisdictions(user)
     return [

@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy
 from audit import exporting
 from audit import personal_data as pd
 from audit import services as audit
+from gridgov.access import roles as R
+from gridgov.access import scoping
+from gridgov.access.web import ScopedDetailView, ScopedListView, ScopedView
 from gridgov.errors import DomainError, Forbidden, RateLimited
-from people import reports, scoping, services
-from people import roles as R
+from people import reports, services
 from people.exact_search import exact_search, may_search
 from people.models import (
     Department,
@@ -29,7 +31,6 @@ from people.models import (
     WorkerKind,
     WorkerStatus,
 )
-from people.web import ScopedDetailView, ScopedListView, ScopedView
 from regions.models import Grid
 
 

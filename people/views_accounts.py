@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
+from gridgov.access import scoping
 from gridgov.errors import DomainError
-from people import auth, scoping, services
+from people import auth, services
 from people.api.serializers import grants_data
 from people.models import ApiToken, GridWorker
 

@@ -21,11 +21,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gridgov.access import roles as R
+from gridgov.access import scoping
+from gridgov.access.web import ScopedView
 from gridgov.errors import DomainError
-from people import assignments, scoping, services
-from people import roles as R
+from people import assignments, services
 from people.models import GridAssignment, GridWorker, WorkerKind, WorkerStatus
-from people.web import ScopedView
 from regions.models import Grid
 
 MAX_ID = 2**63 - 1  # BigAutoField

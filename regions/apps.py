@@ -12,8 +12,8 @@ class RegionsConfig(AppConfig):
 
 def _register_menu() -> None:
     from gridgov import menu
-    from people import roles as R
-    from people import scoping
+    from gridgov.access import roles as R
+    from gridgov.access import scoping
 
     grid_staff = frozenset({R.Role.SYSADMIN, *R.AGENCY_ROLES})
 

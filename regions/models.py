@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from shapely.geometry.base import BaseGeometry
 
+from gridgov.access import roles as R
+from gridgov.access.scoping import ScopeRule
 from regions import geometry as geo
 
 CODE_LENGTHS = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
@@ -121,6 +123,10 @@ class Region(GeometryMixin):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = RegionQuerySet.as_manager()
+    # Regions and grids are public data (R8.4), served by public endpoints without scoping; the
+    # rules are for staff pages that list them inside a jurisdiction (the vacant-grid report,
+    # choice lists in forms and the admin).
+    scope_rule = ScopeRule(view=R.STAFF_ROLES, fields=("code",), place=True)
 
     class Meta:
         verbose_name = _("行政区域")
@@ -218,6 +224,8 @@ class GridChange(models.Model):
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     acknowledgement_note = models.TextField(_("确认意见"), blank=True)
 
+    scope_rule = ScopeRule(view=R.STAFF_ROLES, change=R.ADMIN_ROLES, fields=("region__code",))
+
     class Meta:
         verbose_name = _("网格变更报备")
         verbose_name_plural = _("网格变更报备")
@@ -262,6 +270,7 @@ class Grid(GeometryMixin):
     )
 
     objects = GridQuerySet.as_manager()
+    scope_rule = ScopeRule(view=R.STAFF_ROLES, fields=("code",))
 
     class Meta:
         verbose_name = _("网格")

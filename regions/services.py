@@ -24,9 +24,9 @@ from django.utils.translation import gettext
 from shapely.geometry.base import BaseGeometry
 
 from audit import services as audit
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden, NotFound
-from people import roles as R
-from people import scoping
 from regions import coverage, succession
 from regions import geometry as geo
 from regions import index as grid_index

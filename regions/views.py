@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from people.public import grid_disclosure
 from regions import geometry as geo
+from regions import staffing
 from regions.models import Grid
 from regions.succession import current_successors
 
@@ -43,7 +43,7 @@ def public_grid_detail(request: HttpRequest, code: str) -> HttpResponse:
             "path": grid.village.path(),
             "geometry": geo.to_geojson(grid.geometry, precision=6),
             # Grid workers' names, kinds and work phones, and the supervision phone (R8.4).
-            "disclosure": grid_disclosure(grid),
+            "disclosure": staffing.disclosure(grid),
         },
     )
 

@@ -13,8 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from gridgov.access.web import ScopedView
 from gridgov.errors import DomainError
-from people.web import ScopedView
 from regions.grid_import import GEOJSON_SUFFIXES, import_grids
 from regions.importers import ImportRefused, iter_problem_lines
 from regions.models import Grid, Level, Region

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from people import scoping
-from people.web import ScopedView
+from gridgov.access import scoping
+from gridgov.access.web import ScopedView
 from regions import search
 from regions.models import Grid, Region
 

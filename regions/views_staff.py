@@ -1,7 +1,7 @@
 """Grid management in the agency console (issue 6; R8.1, R8.2), server-rendered.
 
 - ``/grids/``: the region browser — county → township → village, the grids of each drawn on a
-  map, vacant grids (no active leader, ``people.reports``) highlighted;
+  map, vacant grids (no active leader, asked of ``regions.staffing``) highlighted;
 - ``/grids/<code>/``: one grid — polygon, figures, every version with the changes that made and
   retired it, its workers, and the actions this user may take;
 - ``/grids/regions/<village>/edit/``: the map editor (split along a drawn line, merge adjacent
@@ -9,9 +9,9 @@
 - ``/grids/regions/<code>/coverage/``: the coverage report of a region, on a map;
 - ``/grids/filings/``: grid changes filed with the city, acknowledged there (R8.2).
 
-Every queryset goes through ``people.scoping`` (``people.web`` views): a region or grid outside
-the user's jurisdiction is a 404. Changes are service calls; the services decide who may make
-them (403 otherwise), and the pages offer an action only to those who may take it.
+Every queryset goes through ``gridgov.access.scoping`` (``gridgov.access.web`` views): a region
+or grid outside the user's jurisdiction is a 404. Changes are service calls; the services decide
+who may make them (403 otherwise), and the pages offer an action only to those who may take it.
 """
 
 from __future__ import annotations
@@ -34,14 +34,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.gzip import gzip_page
 
+from gridgov.access import scoping
+from gridgov.access.web import ScopedDetailView, ScopedListView, ScopedView
 from gridgov.errors import DomainError, Forbidden
-from people import reports as people_reports
-from people import scoping
-from people.models import GridAssignment, WorkerKind
-from people.web import ScopedDetailView, ScopedListView, ScopedView
 from regions import geometry as geo
 from regions import index as grid_index
-from regions import reporting, services
+from regions import reporting, services, staffing
 from regions.models import Grid, GridChange, Level, Region
 
 # Display geometry for overview maps: ~10 m simplification, ~1 m rounding (cf. cases.mapdata).
@@ -149,9 +147,7 @@ def region_layers(region: Region) -> str:
 
 def _vacant_codes(user: Any, prefix: str) -> list[str]:
     return list(
-        people_reports.vacant_grids(user)
-        .filter(code__startswith=prefix)
-        .values_list("code", flat=True)
+        staffing.vacant_grids(user).filter(code__startswith=prefix).values_list("code", flat=True)
     )
 
 
@@ -201,7 +197,7 @@ def _region_context(request: HttpRequest, region: Region) -> dict[str, Any]:
             .order_by()
         )
         vacant_counts = dict(
-            people_reports.vacant_grids(user)
+            staffing.vacant_grids(user)
             .filter(code__startswith=region.code)
             .annotate(prefix=Substr("code", 1, n))
             .values_list("prefix")
@@ -301,16 +297,6 @@ class GridScopedMixin:
         return grid
 
 
-def _workers(user: Any, code: str) -> list[GridAssignment]:
-    order = {kind: i for i, kind in enumerate(WorkerKind.values)}
-    rows = list(
-        scoping.scope_queryset(user, GridAssignment.objects.active().filter(grid_code=code))
-        .select_related("worker")
-        .order_by("started_on")
-    )
-    return sorted(rows, key=lambda a: (order.get(a.kind, 9), a.worker.name))
-
-
 class GridView(GridScopedMixin, ScopedDetailView):
     template_name = "regions/staff/grid.html"
     context_object_name = "grid"
@@ -333,11 +319,11 @@ class GridView(GridScopedMixin, ScopedDetailView):
             {"code": g.code, "name": g.name, "geometry": geo.to_geojson(g.geometry, precision=6)}
             for g in Grid.objects.current().filter(village=grid.village).exclude(code=grid.code)
         ]
-        workers = _workers(user, grid.code)
+        staff = staffing.grid_workers(user, grid.code)
         context.update(
             versions=versions,
-            workers=workers,
-            has_leader=any(a.kind == WorkerKind.LEADER for a in workers),
+            workers=staff.workers,
+            has_leader=staff.has_leader,
             crumbs=_breadcrumbs(user, grid.village, link_last=True),
             may_draw=grid.is_current and may_draw(user, grid.village_code),
             map_data={

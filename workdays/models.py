@@ -18,6 +18,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.access import roles as R
+from gridgov.access.scoping import ScopeRule
+
 
 class DayKind(models.TextChoices):
     WORKDAY = "workday", _("工作日")
@@ -98,6 +101,11 @@ class CalendarYear(models.Model):
     )
     notice_entered_at = models.DateTimeField(_("通知录入时间"), null=True, blank=True)
     seeded_at = models.DateTimeField(_("导入时间"), auto_now=True)
+
+    # National reference data (read publicly through the calendar API); its console page, where
+    # the State Council's notice is entered, is for administrators (who among them may enter
+    # it: cases.calendar_notice).
+    scope_rule = ScopeRule(view=R.ADMIN_ROLES, change=R.ADMIN_ROLES, global_=True)
 
     class Meta:
         ordering = ["year"]

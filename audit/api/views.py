@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema
 from audit.api.serializers import AuditRecordSerializer, PersonalDataAccessSerializer
 from audit.filters import AuditRecordFilter, PersonalDataAccessFilter
 from audit.models import AuditRecord, PersonalDataAccess
-from people.api.base import ScopedReadOnlyViewSet
+from gridgov.access.api import ScopedReadOnlyViewSet
 
 
 @extend_schema(tags=["audit"])

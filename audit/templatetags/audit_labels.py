@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from people import roles
+from gridgov.access import roles
 
 register = template.Library()
 

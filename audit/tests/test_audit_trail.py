@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from openpyxl import load_workbook
 
 from audit.models import AuditImmutableError, AuditRecord, PersonalDataAccess
-from people import roles as R
+from gridgov.access import roles as R
 from people import services
 from people.testing import make_agency, make_user, make_worker
 

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import calendar_notice
-from people.api.base import ScopedViewSet
+from gridgov.access.api import ScopedViewSet
 from workdays import notices
 from workdays.api.serializers import CalendarYearSerializer
 from workdays.models import CalendarYear

@@ -1,6 +1,6 @@
 """Cases over REST (R24–R27): intake, list with filters, detail, one POST per action, archive.
 
-Every view is scoped (people.api.base): a case outside the user's jurisdiction is 404. Each
+Every view is scoped (gridgov.access.api): a case outside the user's jurisdiction is 404. Each
 action then asks the state machine whether this user may take it now: 403 when it is not
 theirs to take, 400 with the reason when the state or the input is wrong.
 """
@@ -36,7 +36,7 @@ from cases.models import (
     Supervision,
     Suspension,
 )
-from people.api.base import ScopedViewSet
+from gridgov.access.api import ScopedViewSet
 
 
 class CaseFilter(django_filters.FilterSet):

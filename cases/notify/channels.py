@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from cases.notify import sms
 from cases.notify.models import Delivery, NotificationReceipt
-from people import roles as R
+from gridgov.access import roles as R
 
 # Who of an audience gets a notification of a kind (default: everyone of the audience).
 # Warnings go to the department's head (R27.1): the one who answers for the unit.

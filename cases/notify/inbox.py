@@ -28,10 +28,9 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from cases import worklists
 from cases.models import Case, Notification
-from cases.notify.models import NotificationReceipt
-from cases.scoping_rules import NOTIFICATION_RECEIVERS
+from cases.notify.models import NOTIFICATION_RECEIVERS, NotificationReceipt
+from gridgov.access import scoping
 from gridgov.errors import DomainError, NotFound
-from people import scoping
 
 BADGE_BOUND = 100  # the badge counts up to 99 and shows "99+" beyond
 PAGE_SIZE = 30

@@ -9,6 +9,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.access import roles as R
+from gridgov.access.scoping import ScopeRule
+
+# Everyone who gets notifications sees their own receipts, and only those (R22.1).
+NOTIFICATION_RECEIVERS = frozenset(
+    {R.Role.SYSADMIN, *R.AGENCY_ROLES, *R.DEPARTMENT_ROLES, *R.GRID_ROLES}
+)
+
 
 class NotificationReceipt(models.Model):
     """One person's copy of a notification: their badge counts it until they read it.
@@ -34,6 +42,12 @@ class NotificationReceipt(models.Model):
         db_index=False,
     )
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    scope_rule = ScopeRule(
+        view=NOTIFICATION_RECEIVERS,
+        change=NOTIFICATION_RECEIVERS,
+        q=lambda access: Q(user=access.user),
+    )
 
     class Meta:
         verbose_name = _("通知接收")
@@ -97,6 +111,9 @@ class Delivery(models.Model):
     backend = models.CharField(_("发送通道"), max_length=200, blank=True)
     provider_ref = models.CharField(_("网关回执"), max_length=100, blank=True)
     last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+
+    # The log of messages sent outside (SMS): administrators of the case's jurisdiction.
+    scope_rule = ScopeRule(view=R.ADMIN_ROLES, fields=("region_code",))
 
     class Meta:
         verbose_name = _("消息发送记录")

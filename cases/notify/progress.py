@@ -26,11 +26,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from audit import context, personal_data
+from audit import personal_data
 from audit.models import PersonalDataAccess
 from cases import primitives
 from cases.models import Case, Channel, Notification, State
 from cases.notify.models import Delivery
+from gridgov import context
 
 # The purpose the reporter's phone is encrypted under (cases.services.reports.intake).
 REPORTER_PHONE = ("reporter_phone", "cases.reporter_phone")

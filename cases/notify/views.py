@@ -30,10 +30,10 @@ from cases.models import Warning
 from cases.notify import inbox
 from cases.notify.models import NotificationReceipt
 from cases.views import safe_next  # the workbenches' own check of a form's next= target
+from gridgov.access import roles as R
+from gridgov.access import scoping
+from gridgov.access.web import ScopedView
 from gridgov.errors import DomainError, NotFound
-from people import roles as R
-from people import scoping
-from people.web import ScopedView
 
 CHANGED_EVENT = "notificationsChanged"  # the badge listens for it (hx-trigger … from:body)
 STOP_POLLING = 286  # htmx: swap the (empty) answer and stop polling

@@ -34,10 +34,10 @@ from cases.models import (
 )
 from cases.uploads import CheckedPhoto, check_photos
 from gridgov import rows
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden
 from matters import gate
-from people import roles as R
-from people import scoping
 from regions import geometry as geo
 from regions import index as grid_index
 

@@ -21,8 +21,8 @@ from cases.models import (
     Supervision,
     Warning,
 )
+from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden
-from people import scoping
 
 
 @transaction.atomic

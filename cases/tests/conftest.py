@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from gridgov.access import roles as R
 from matters import services as matters
-from people import roles as R
 from people import testing as people
 from regions.tests.factories import box, halves, make_tree
 from workdays import services as calendar

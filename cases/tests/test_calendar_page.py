@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases import calendar_notice
 from cases.models import Case
 from cases.tests.test_deadlines import dispatched
-from people import roles as R
+from gridgov.access import roles as R
 from people.testing import make_user
 from workdays import services as calendar
 from workdays.models import CalendarYear

@@ -12,10 +12,10 @@ from rest_framework.test import APIClient
 from cases import services
 from cases.models import Case, CaseEvent
 from gridgov import generations
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from matters import services as matters
 from matters.models import AdmissionEntry, MatterItem
-from people import roles as R
-from people import scoping
 from people import services as people_services
 from people.auth import issue_token, revoke_token
 

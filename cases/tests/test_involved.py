@@ -17,7 +17,7 @@ from cases import services
 from cases.models import Case, CaseEvent, InvolvedPerson
 from cases.tests.test_api import CASES, counts, login
 from cases.tests.test_archive import pdf_text
-from people import roles as R
+from gridgov.access import roles as R
 from people import testing as people
 
 pytestmark = pytest.mark.django_db

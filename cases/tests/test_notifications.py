@@ -21,7 +21,7 @@ from cases import primitives, services
 from cases.models import Case, Notification, State
 from cases.notify import inbox
 from cases.notify.models import NotificationReceipt
-from people import roles as R
+from gridgov.access import roles as R
 from people import services as people_services
 from people import testing as people
 

@@ -27,7 +27,7 @@ from cases.models import Case
 from cases.notify import channels, sms, tasks
 from cases.notify.models import Delivery, DeliveryStatus
 from cases.tests.test_portal import closed_case, report_data
-from people import roles as R
+from gridgov.access import roles as R
 from people import testing as people
 
 pytestmark = pytest.mark.django_db

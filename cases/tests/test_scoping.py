@@ -15,7 +15,7 @@ import pytest
 from cases import machine, services
 from cases.models import Case, CaseEvent
 from cases.tests.test_api import CASES, counts, in_grid, login, report, url
-from people import roles as R
+from gridgov.access import roles as R
 from people import testing as people
 
 pytestmark = pytest.mark.django_db

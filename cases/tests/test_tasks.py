@@ -331,7 +331,7 @@ def test_run_worker_runs_rq_with_its_scheduler_and_job_class(settings):
     moves to the queue: without ``--with-scheduler`` no deadline check would ever run."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     with (
-        mock.patch("gridgov.management.commands.run_worker.call_command") as command,
+        mock.patch("cases.management.commands.run_worker.call_command") as command,
         mock.patch("cases.tasks.sweep_deadlines") as sweep,
     ):
         call_command("run_worker")
@@ -342,7 +342,7 @@ def test_run_worker_runs_rq_with_its_scheduler_and_job_class(settings):
 
 
 def test_run_worker_runs_the_database_worker(settings, db_tasks):
-    with mock.patch("gridgov.management.commands.run_worker.call_command") as command:
+    with mock.patch("cases.management.commands.run_worker.call_command") as command:
         call_command("run_worker", "--batch", "--no-sweep")
     command.assert_called_once_with("db_worker", interval=2, reload=False, batch=True)
 

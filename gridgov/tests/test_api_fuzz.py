@@ -46,7 +46,7 @@ from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 
-from people import roles as R
+from gridgov.access import roles as R
 from people import testing_world as tw
 from regions import index
 

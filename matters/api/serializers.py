@@ -8,6 +8,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gridgov.access.api import ScopedPrimaryKeyField
 from matters import services
 from matters.models import (
     AdmissionEntry,
@@ -20,7 +21,6 @@ from matters.models import (
     MatterItem,
     VersionStatus,
 )
-from people.api.base import ScopedPrimaryKeyField
 from people.api.serializers import DepartmentRefSerializer, RegionBriefSerializer
 from people.models import Department, GridAgency
 

@@ -1,5 +1,5 @@
 """Matters over REST (R9.1–R9.3, R23.3): catalogue, lists, versions, entries in force, change
-requests and the gate. Every view is scoped (people.api.base); every change is a service call,
+requests and the gate. Every view is scoped (gridgov.access.api); every change is a service call,
 and the services decide who may take each workflow step (with a message naming the role)."""
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gridgov.access import scoping
+from gridgov.access.api import ScopedViewSet
 from gridgov.errors import DomainError, NotFound
 from matters import excel, gate, services
 from matters.api import serializers as s
@@ -29,8 +31,6 @@ from matters.models import (
     MatterItem,
     VersionStatus,
 )
-from people import scoping
-from people.api.base import ScopedViewSet
 from people.models import Department
 
 TAGS = ["matters"]

@@ -8,9 +8,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from people import roles as R
-from people import scoping
-from people.api.base import ScopedPrimaryKeyField
+from gridgov.access import roles as R
+from gridgov.access import scoping
+from gridgov.access.api import ScopedPrimaryKeyField
 from people.models import (
     ApiToken,
     CommitteeKind,

@@ -1,4 +1,4 @@
-"""People over REST (R4–R6, R10–R13, R20.1, R22.1): every view is scoped (people.api.base),
+"""People over REST (R4–R6, R10–R13, R20.1, R22.1): every view is scoped (gridgov.access.api),
 every change is a service call."""
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gridgov.access import scoping
+from gridgov.access.api import ScopedReadOnlyViewSet, ScopedViewSet
 from gridgov.errors import DomainError
-from people import auth, reports, scoping, services
+from people import auth, reports, services
 from people.api import serializers as s
-from people.api.base import ScopedReadOnlyViewSet, ScopedViewSet
 from people.exact_search import exact_search
 from people.models import (
     ApiToken,

@@ -1,4 +1,4 @@
-"""Template helpers: show a link only to users who may open it (people.scoping decides)."""
+"""Template helpers: show a link only to users who may open it (gridgov.access.scoping decides)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.apps import apps
 
-from people import scoping
+from gridgov.access import scoping
 
 register = template.Library()
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from gridgov.access import roles as R
 from gridgov.errors import DomainError, Forbidden
-from people import roles as R
 from people import services
 from people.auth import issue_token
 from people.models import ApiToken, RoleAssignment

@@ -11,9 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditRecord
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden
-from people import roles as R
-from people import scoping, services
+from people import services
 from people.models import ApiToken, RoleAssignment
 from people.testing import PASSWORD, make_agency, make_department, make_user
 

@@ -7,9 +7,9 @@ from django.contrib import admin
 from django.urls import reverse
 
 from audit.models import AuditRecord
-from people import roles as R
+from gridgov.access import roles as R
+from gridgov.access.admin import ScopedModelAdmin
 from people import testing_world as tw
-from people.admin_scoping import ScopedModelAdmin
 from people.models import GridAgency, GridWorker
 from people.testing import make_user
 

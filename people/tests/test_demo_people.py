@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from demo import people as demo
-from people import roles as R
-from people import scoping
+from gridgov.access import roles as R
+from gridgov.access import scoping
 from people.models import GridAgency, GridAssignment, GridWorker, User, VillageCommittee
 from people.testing import ensure_region, make_grid
 from regions.models import Grid

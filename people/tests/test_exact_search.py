@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 
 from audit.models import AuditRecord, PersonalDataAccess
+from gridgov.access import roles as R
 from gridgov.errors import Forbidden
 from people import exact_search
-from people import roles as R
 from people.models import GridWorker
 from people.testing import id_number, make_user, make_worker
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from audit.models import AuditRecord
+from gridgov.access import roles as R
 from gridgov.errors import DomainError
 from people import reports
-from people import roles as R
 from people.models import GridAssignment, GridWorker
 from people.testing import make_user, make_worker
 from regions import services as grids

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audit.models import AuditRecord
-from people import roles as R
+from gridgov.access import roles as R
 from people.models import GridAssignment, WorkerKind
 from people.testing import make_department, make_grid, make_user, make_worker
 

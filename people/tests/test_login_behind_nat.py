@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from audit.models import AuditRecord
+from gridgov.access import roles as R
 from people import auth
-from people import roles as R
 from people.testing import PASSWORD, make_user
 
 OFFICE = "10.20.30.40"

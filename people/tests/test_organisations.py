@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from gridgov.access import roles as R
 from gridgov.errors import DomainError, Forbidden
-from people import roles as R
 from people import services
 from people.models import DepartmentKind, GridAgency
 from people.testing import ensure_region, make_agency, make_user

@@ -13,8 +13,8 @@ from django.db import connection
 
 from audit import personal_data as pd
 from audit.models import AuditRecord, PersonalDataAccess
+from gridgov.access import roles as R
 from gridgov.errors import DomainError
-from people import roles as R
 from people.models import GridWorker
 from people.testing import id_number, make_user, make_worker
 

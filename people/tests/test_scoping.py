@@ -7,8 +7,9 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
-from people import roles as R
-from people import scoping
+from gridgov.access import roles as R
+from gridgov.access import scoping
+from people.grants import PeopleGrants
 from people.models import GridWorker
 from people.testing import make_user, make_worker
 
@@ -31,7 +32,7 @@ def test_every_project_model_declares_how_it_is_scoped():
         and m._meta.label_lower not in UNSCOPED_MODELS
         and not m._meta.auto_created
     ]
-    assert not missing, f"declare a scope_rule (people.scoping.ScopeRule) for: {missing}"
+    assert not missing, f"declare a scope_rule (gridgov.access.scoping.ScopeRule) for: {missing}"
 
 
 def test_a_model_without_a_rule_raises():
@@ -89,3 +90,20 @@ def test_home_code_files_personal_records_where_their_auditors_look():
     scoping.forget_roles(user)
     assert scoping.home_code(user) == "4407"
     assert scoping.home_code(make_user(R.Role.RESIDENT)) == ""
+
+
+@pytest.mark.django_db
+def test_grants_come_from_the_registered_source_and_none_without_one():
+    """R22.1 deny by default: the core keeps no grants of its own; the people app's source
+    (registered at start-up) gives them, and without a source nobody holds a role."""
+    user = make_user(R.Role.DISPATCHER, "440703002", username="disp")
+    assert {g.role for g in scoping.user_roles(user)} == {R.Role.DISPATCHER}
+    scoping.set_grant_source(None)
+    try:
+        fresh = type(user).objects.get(pk=user.pk)
+        assert scoping.user_roles(fresh) == []
+        assert not scoping.has_role(fresh, R.Role.DISPATCHER)
+    finally:
+        scoping.set_grant_source(PeopleGrants())
+    again = type(user).objects.get(pk=user.pk)
+    assert scoping.has_role(again, R.Role.DISPATCHER, region_code="440703002")

@@ -2,8 +2,8 @@
 
 The test walks ``get_resolver()``: every route under ``/api/v1/`` and every web page. A route is
 either listed in ``PUBLIC``/``SELF_ONLY`` below with the reason, or served by a scoped view
-(``people.api.base.ScopedQuerysetMixin`` / ``people.web.ScopedMixin``). For every role, with a
-world of three jurisdictions (see ``people.testing_world``):
+(``gridgov.access.api.ScopedQuerysetMixin`` / ``gridgov.access.web.ScopedMixin``). For every
+role, with a world of three jurisdictions (see ``people.testing_world``):
 
 - a foreign object's URL answers 404 (403 for a role that may not see the model at all) to
   GET, and 403/404/405 to POST, PUT, PATCH and DELETE, and the object is unchanged;
@@ -29,11 +29,11 @@ from django.db import models
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from people import roles as R
-from people import scoping
+from gridgov.access import roles as R
+from gridgov.access import scoping
+from gridgov.access.api import ScopedQuerysetMixin
+from gridgov.access.web import ScopedMixin
 from people import testing_world as tw
-from people.api.base import ScopedQuerysetMixin
-from people.web import ScopedMixin
 
 # Routes that are public by design, or show only the requesting user's own data.
 PUBLIC: dict[str, str] = {
@@ -134,7 +134,8 @@ def routes() -> tuple[list[Route], list[str]]:
         else:
             problems.append(
                 f"/{template} ({getattr(callback, '__qualname__', callback)}) is neither served "
-                "by a scoped view (people.api.base.ScopedViewSet / people.web.Scoped*View) nor "
+                "by a scoped view (gridgov.access.api.ScopedViewSet / "
+                "gridgov.access.web.Scoped*View) nor "
                 "listed in PUBLIC or SELF_ONLY of people/tests/test_scoping_urls.py with a reason"
             )
     return found, problems

@@ -26,7 +26,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from people import roles as R
+from gridgov.access import roles as R
 from people.models import RoleAssignment
 from people.testing import PASSWORD, make_agency, make_user
 

@@ -10,9 +10,9 @@ import shapely
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditRecord
+from gridgov.access import roles as R
 from gridgov.errors import DomainError
 from people import reports, services
-from people import roles as R
 from people.models import Employment, GridAssignment, WorkerKind
 from people.testing import ensure_region, make_department, make_grid, make_user, make_worker
 from regions import services as grid_services
@@ -174,7 +174,7 @@ def test_change_of_kind_ends_assignments():
 @pytest.mark.django_db
 def test_grid_roles_follow_assignments():
     """R20.1: a worker's account gets the grid role while the assignment is active."""
-    from people import scoping
+    from gridgov.access import scoping
 
     user = make_user(R.Role.GRID_WORKER_FULLTIME, G1)
     assert scoping.jurisdictions(user, R.GRID_ROLES) == (G1,)

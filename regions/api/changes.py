@@ -1,7 +1,7 @@
 """Grid changes over REST, for the grid agencies (R8.1, R8.2).
 
 Unlike the public read endpoints (R8.4), these are staff-only and scoped
-(``people.api.base``): a grid or region outside the user's jurisdiction is not there (404).
+(``gridgov.access.api``): a grid or region outside the user's jurisdiction is not there (404).
 Every change is a service call, and the service decides who may make it: the county agency
 with the townships draws (R8.1), the city agency acknowledges the filing (R8.2) — 403 for
 anyone else. A change that would break seamless coverage is refused with 400 and the
@@ -22,8 +22,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gridgov.access.api import ScopedReadOnlyViewSet, ScopedViewSet
 from gridgov.errors import DomainError
-from people.api.base import ScopedReadOnlyViewSet, ScopedViewSet
 from regions import editing, reporting, services
 from regions.api import serializers as s
 from regions.models import Grid, GridChange, Region

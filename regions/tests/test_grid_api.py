@@ -10,7 +10,7 @@ import pytest
 import shapely
 from shapely.geometry import mapping, shape
 
-from people import roles as R
+from gridgov.access import roles as R
 from people.testing import make_user
 from regions.models import Grid, GridChange
 from regions.tests.factories import X0, Y0, box, halves, make_tree

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from people import roles as R
+from gridgov.access import roles as R
 from people.models import GridAssignment
 from people.testing import make_user, make_worker
 from regions.tests.factories import halves, make_tree

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from shapely.geometry import mapping
 
-from people import roles as R
+from gridgov.access import roles as R
 from people.models import GridAssignment
 from people.testing import make_user, make_worker
 from regions.models import Grid

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from people import roles as R
+from gridgov.access import roles as R
 from people.testing import make_user
 from regions.models import Grid, GridChange
 from regions.tests.factories import STEP, X0, Y0, halves, make_tree

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from audit.models import AuditRecord
+from gridgov.access import roles as R
 from gridgov.errors import Forbidden
-from people import roles as R
 from people.models import User
 from people.testing import make_user
 from regions import services

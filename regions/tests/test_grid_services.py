@@ -7,8 +7,8 @@ import shapely
 from django.utils import translation
 
 from audit.models import AuditRecord
+from gridgov.access import roles as R
 from gridgov.errors import DomainError, NotFound
-from people import roles as R
 from people.testing import make_user
 from regions import index as grid_index
 from regions import services

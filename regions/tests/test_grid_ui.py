@@ -9,7 +9,7 @@ import re
 import pytest
 
 from gridgov import menu
-from people import roles as R
+from gridgov.access import roles as R
 from people.testing import make_user, make_worker
 from regions import services
 from regions.models import Grid, GridChange

@@ -242,7 +242,7 @@ def upload(client, tmp_path, features, **data):
 def test_r8_1_the_county_uploads_its_division_in_grid_management(client, tree, tmp_path):
     """R8.1: the same import as a page: the county page links to it, the report shows what
     was stored and the coverage left."""
-    from people import roles as R
+    from gridgov.access import roles as R
     from people.testing import make_user
 
     client.force_login(make_user(R.Role.AGENCY_ADMIN, "440703"))
@@ -261,7 +261,7 @@ def test_r8_1_the_county_uploads_its_division_in_grid_management(client, tree, t
 
 
 def test_the_upload_refuses_bad_files_with_every_problem_and_stores_nothing(client, tree, tmp_path):
-    from people import roles as R
+    from gridgov.access import roles as R
     from people.testing import make_user
 
     client.force_login(make_user(R.Role.AGENCY_ADMIN, "440703"))
@@ -282,7 +282,7 @@ def test_the_upload_refuses_bad_files_with_every_problem_and_stores_nothing(clie
 def test_only_the_county_agency_may_upload_a_division(client, tree, tmp_path):
     """R8.1: the county agency draws; a dispatcher or a township administrator may not load
     the county's division."""
-    from people import roles as R
+    from gridgov.access import roles as R
     from people.testing import make_user
 
     client.force_login(make_user(R.Role.DISPATCHER, "440703"))

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from people import roles as R
+from gridgov.access import roles as R
 from people.testing import make_user
 from regions import search
 from regions.models import Grid, Level, Region

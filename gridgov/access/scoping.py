@@ -5,9 +5,13 @@ Every queryset a user reaches — API, web page, export, Django admin — goes t
 prefixes of the user's active roles) and to the roles the model admits for the action.
 
 A model says how it maps to a code by a :class:`ScopeRule` in its ``scope_rule`` class
-attribute (or one registered with :func:`register` for a model of an app that cannot carry it).
-A model without a rule makes :func:`scope_queryset` raise ``ImproperlyConfigured``: nothing is
-visible by accident.
+attribute, the one way to declare it (each app declares the rules of its own models). A model
+without a rule makes :func:`scope_queryset` raise ``ImproperlyConfigured``: nothing is visible
+by accident.
+
+Where the grants come from is not the core's business: the app that keeps role and grid
+assignments (``people``) registers a :class:`GrantSource` with :func:`set_grant_source` at
+start-up. Without one, nobody holds a role (deny by default).
 
 For later features:
 
@@ -28,18 +32,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Any, Protocol
 
-from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.db.models import Q, signals
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 
+from gridgov.access import roles as R
 from gridgov.errors import Forbidden
 from gridgov.generations import Generation
-from people import roles as R
 
 CACHE_ATTR = "_gridgov_grants"
 CODE_LENGTHS = (2, 4, 6, 9, 12, 15)
@@ -82,6 +85,8 @@ class ScopeRule:
     ``q``: a function ``Access -> Q`` for anything more (multi-valued relations, departments).
     ``global_``: a catalogue without a jurisdiction (department kinds): every ``view`` role
     sees all of it.
+    ``place``: the model is a place itself (a region): as a choice in a form of another model
+    it offers the places where the user may change that model, not every place they may see.
     """
 
     view: frozenset[str]
@@ -89,6 +94,7 @@ class ScopeRule:
     fields: tuple[str, ...] = ()
     q: Callable[[Access], Q] | None = None
     global_: bool = False
+    place: bool = False
 
     def __post_init__(self) -> None:
         if not (self.fields or self.q or self.global_):
@@ -102,20 +108,12 @@ class ScopeRule:
         raise ValueError(f"unknown scope action {action!r} (view or change)")
 
 
-_registered: dict[type[models.Model], ScopeRule] = {}
-
-
-def register(model: type[models.Model], rule: ScopeRule) -> None:
-    """Declare the rule of a model whose app cannot carry ``scope_rule`` itself."""
-    _registered[model] = rule
-
-
 def rule_for(model: type[models.Model]) -> ScopeRule:
-    rule = getattr(model, "scope_rule", None) or _registered.get(model)
+    rule = getattr(model, "scope_rule", None)
     if not isinstance(rule, ScopeRule):
         raise ImproperlyConfigured(
             f"{model._meta.label} declares no scope_rule: every model a user reaches must say "
-            "how it maps to a jurisdiction (see people.scoping)"
+            "how it maps to a jurisdiction (see gridgov.access.scoping)"
         )
     return rule
 
@@ -128,47 +126,31 @@ def has_rule(model: type[models.Model]) -> bool:
     return True
 
 
-# --- grants --------------------------------------------------------------------------------
+# --- grants ----------------------------------------------------------------------------------
 
 
-def _load_grants(user: Any) -> list[Grant]:
-    RoleAssignment = apps.get_model("people", "RoleAssignment")
-    GridAssignment = apps.get_model("people", "GridAssignment")
-    Grid = apps.get_model("regions", "Grid")
-    now = timezone.now()
-    grants = [
-        Grant(
-            role=str(a.role),
-            code=a.region.code if a.region_id else "",
-            department_id=a.department_id,
-            source="role",
-            source_id=a.pk,
-        )
-        for a in RoleAssignment.objects.active(now)
-        .filter(user=user)
-        .select_related("region")
-        .only("role", "region__code", "department_id")
-        .order_by("pk")
-    ]
-    # Grid roles follow the person's active assignments to grids that still exist (R10–R11).
-    current_codes = Grid.objects.current().values("code")
-    for a in (
-        GridAssignment.objects.active()
-        .filter(worker__user=user, worker__status="active", grid_code__in=current_codes)
-        .select_related("worker")
-        .only("kind", "grid_code", "worker__department_id")
-        .order_by("pk")
-    ):
-        grants.append(
-            Grant(
-                role=str(R.GRID_ROLE_BY_WORKER_KIND[a.kind]),
-                code=a.grid_code,
-                department_id=a.worker.department_id,
-                source="grid",
-                source_id=a.pk,
-            )
-        )
-    return grants
+class GrantSource(Protocol):
+    """Where the grants come from: registered by the app that keeps role assignments."""
+
+    def load(self, user: Any) -> list[Grant]:
+        """The user's active grants now (role assignments, grid assignments …)."""
+
+    def valid_until(self, user: Any, now: dt.datetime) -> dt.datetime | None:
+        """The next moment one of the user's grants starts or ends (None: no such moment)."""
+
+    def generation(self) -> tuple[str, ...]:
+        """Tokens of the data the grants follow besides the access generation (e.g. the grid
+        index: grid roles follow current grids); a change of one drops the cached grants."""
+
+
+_source: GrantSource | None = None
+
+
+def set_grant_source(source: GrantSource | None) -> None:
+    """Register where the grants come from (the people app does, at ready()); None: none."""
+    global _source
+    _source = source
+    _grants_cache.clear()
 
 
 def user_roles(user: Any) -> list[Grant]:
@@ -193,23 +175,23 @@ def forget_roles(user: Any) -> None:
 # --- grants cached per process --------------------------------------------------------------
 # Every API request asks for the user's grants (two queries); they change rarely. Each process
 # keeps them per user and drops them all when the access generation changes. Every save or
-# delete of an account, token, role, worker or grid assignment changes it (the signals below;
-# services also call forget_roles()), and so does a change of grids (grid roles follow current
-# grids). The generation lives in the shared cache (Redis in production), so a change made in
-# one process reaches all; it is a random token, so a cleared cache never revives old grants.
+# delete of an account, token, role, worker or grid assignment changes it (the grant source's
+# signals, people.grants; services also call forget_roles()), and so does a change of grids
+# (grid roles follow current grids: the source's generation() includes the grid index's). The
+# generation lives in the shared cache (Redis in production), so a change made in one process
+# reaches all; it is a random token, so a cleared cache never revives old grants.
 
 ACCESS_GENERATION = Generation("people:access-generation")
 _GRANTS_MAX_AGE = dt.timedelta(minutes=5)  # a bound on staleness should a change be missed
 _GRANTS_MAX_USERS = 50_000
 _grants_cache: dict[Any, tuple[dt.datetime, list[Grant]]] = {}
-_grants_generation: tuple[str, str] | None = None
+_grants_generation: tuple[str, ...] | None = None
 
 
-def access_generation() -> tuple[str, str]:
-    """(people token, grid index token): what the cached grants were computed under."""
-    from regions import index as grid_index
-
-    return ACCESS_GENERATION.current(), grid_index.current_generation()
+def access_generation() -> tuple[str, ...]:
+    """(access token, the grant source's tokens): what the cached grants were computed under."""
+    extra = _source.generation() if _source is not None else ()
+    return (ACCESS_GENERATION.current(), *extra)
 
 
 def invalidate_access() -> None:
@@ -218,7 +200,7 @@ def invalidate_access() -> None:
     ACCESS_GENERATION.bump_now_and_on_commit()
 
 
-def cached_grants(user: Any, generation: tuple[str, str] | None = None) -> list[Grant]:
+def cached_grants(user: Any, generation: tuple[str, ...] | None = None) -> list[Grant]:
     """The user's grants from this process's cache, loaded when missing, stale or expired."""
     global _grants_generation
     generation = generation or access_generation()
@@ -229,7 +211,7 @@ def cached_grants(user: Any, generation: tuple[str, str] | None = None) -> list[
     entry = _grants_cache.get(user.pk)
     if entry is not None and now < entry[0]:
         return entry[1]
-    grants = _load_grants(user)
+    grants = _source.load(user) if _source is not None else []
     if len(_grants_cache) >= _GRANTS_MAX_USERS:
         _grants_cache.clear()
     _grants_cache[user.pk] = (_grants_valid_until(user, now), grants)
@@ -237,34 +219,10 @@ def cached_grants(user: Any, generation: tuple[str, str] | None = None) -> list[
 
 
 def _grants_valid_until(user: Any, now: dt.datetime) -> dt.datetime:
-    """The next moment one of the user's roles starts or ends (roles can be time-limited)."""
-    RoleAssignment = apps.get_model("people", "RoleAssignment")
-    moments = [now + _GRANTS_MAX_AGE]
-    for start, end in (
-        RoleAssignment.objects.filter(user=user)
-        .filter(Q(valid_from__gt=now) | Q(valid_to__gt=now))
-        .values_list("valid_from", "valid_to")
-    ):
-        moments.extend(m for m in (start, end) if m is not None and m > now)
-    return min(moments)
-
-
-def _access_changed(sender: Any, **kwargs: Any) -> None:
-    update_fields = kwargs.get("update_fields")
-    if update_fields is not None and set(update_fields) <= {"last_login", "last_used_at"}:
-        return  # bookkeeping of a login or token use: access itself did not change
-    invalidate_access()
-
-
-for _model in (
-    "people.User",
-    "people.ApiToken",
-    "people.RoleAssignment",
-    "people.GridWorker",
-    "people.GridAssignment",
-):
-    signals.post_save.connect(_access_changed, sender=_model, dispatch_uid=f"access:{_model}")
-    signals.post_delete.connect(_access_changed, sender=_model, dispatch_uid=f"access-d:{_model}")
+    """The cached grants' expiry: the next change the source knows of, at most the max age."""
+    bound = now + _GRANTS_MAX_AGE
+    change = _source.valid_until(user, now) if _source is not None else None
+    return min(bound, change) if change is not None else bound
 
 
 def _as_set(roles: str | Iterable[str] | None) -> frozenset[str] | None:

@@ -2,7 +2,7 @@
 
 Every ModelAdmin of gridgov derives from :class:`ScopedModelAdmin`:
 
-- the change list and every object page go through ``people.scoping.scope_queryset``, so an
+- the change list and every object page go through ``gridgov.access.scoping.scope_queryset``, so an
   object outside the user's jurisdiction is not listed and its URL is "not found";
 - view/add/change permissions come from the roles the model's rule admits, not from Django's
   per-model permissions (one mechanism, not two); deleting is never offered;
@@ -20,9 +20,8 @@ from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from gridgov.access import scoping
 from gridgov.errors import DomainError
-from people import scoping
-from regions.models import Region
 
 
 class ScopedModelAdmin(admin.ModelAdmin):
@@ -59,11 +58,12 @@ class ScopedModelAdmin(admin.ModelAdmin):
         related = db_field.remote_field.model
         if "queryset" not in kwargs and scoping.has_rule(related):
             queryset = related._default_manager.all()
-            if related is Region:
+            related_rule = scoping.rule_for(related)
+            if related_rule.place:
                 # Choices are places where the user may act, not every place they may see.
                 prefixes = scoping.jurisdictions(request.user, scoping.rule_for(self.model).change)
                 if not scoping.is_unrestricted(request.user):
-                    queryset = queryset.filter(scoping.prefix_q(["code"], prefixes))
+                    queryset = queryset.filter(scoping.prefix_q(related_rule.fields, prefixes))
             else:
                 queryset = scoping.scope_queryset(request.user, queryset)
             kwargs["queryset"] = queryset

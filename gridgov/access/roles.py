@@ -4,10 +4,11 @@ Every role a person holds is bound to a jurisdiction: a region code (city 4 digi
 township 9, village 12) or, for grid workers, a grid code (15 digits). "Inside my jurisdiction"
 is a code-prefix test. Department roles are also bound to one department.
 
-Later features check roles through :mod:`people.scoping` (``user_roles``, ``jurisdictions``,
+Later features check roles through :mod:`gridgov.access.scoping` (``user_roles``, ``jurisdictions``,
 ``has_role``) and the role sets below, never by comparing strings scattered through the code.
 
-This module is plain Python (no models) so any app, including ``audit``, can import it.
+This module is plain Python (no models) so any app can import it; it lives in the core,
+which imports no app (docs/architecture.md).
 """
 
 from __future__ import annotations

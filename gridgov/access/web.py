@@ -3,7 +3,7 @@
 Web pages that show objects to users derive from :class:`ScopedListView`,
 :class:`ScopedDetailView` or :class:`ScopedView` (a view over one model that does its own
 rendering, e.g. an export or a POST action). They require a login, refuse users with none of
-the model's roles (403), and put every queryset through ``people.scoping.scope_queryset``,
+the model's roles (403), and put every queryset through ``gridgov.access.scoping.scope_queryset``,
 so an object of another jurisdiction is a 404. The URL-enumeration test checks this for
 every web route.
 """
@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from people import scoping
+from gridgov.access import scoping
 
 
 class ScopedMixin(LoginRequiredMixin):

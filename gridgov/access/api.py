@@ -3,8 +3,8 @@
 Every viewset of every app that serves objects to users derives from :class:`ScopedViewSet`
 (or mixes in :class:`ScopedQuerysetMixin` in front of a DRF generic view). Then:
 
-- the queryset goes through :func:`people.scoping.scope_queryset` ("view"): an object outside
-  the user's jurisdiction is simply not there (404 on its URL, absent from lists);
+- the queryset goes through :func:`gridgov.access.scoping.scope_queryset` ("view"): an object
+  outside the user's jurisdiction is simply not there (404 on its URL, absent from lists);
 - a write to an object the user can see but may not change is 403 ("change" scope);
 - a user with none of the roles the model admits gets 403 on the whole endpoint;
 - ``action_scopes`` says which extra actions are reads (``{"reveal": "view"}``).
@@ -23,7 +23,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 
-from people import scoping
+from gridgov.access import scoping
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
