@@ -31,6 +31,7 @@ from cases.notify import progress
 from cases.uploads import CheckedPhoto
 from gridgov.access import scoping
 from gridgov.errors import DomainError, NotFound
+from gridgov.text import clean_text
 
 CASE_FIELDS = [
     "state",
@@ -52,14 +53,7 @@ def user(actor: Any) -> Any:
 
 def text(value: Any, field: str, *, required: bool = True, max_length: int = MAX_TEXT) -> str:
     """A note, reason or description as typed, trimmed; 400 when required and empty or too long."""
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise DomainError(_("请填写%(field)s") % {"field": field}, field=field, code="required")
-    if len(text) > max_length:
-        raise DomainError(
-            _("%(field)s 不能超过 %(n)s 字") % {"field": field, "n": max_length}, field=field
-        )
-    return text
+    return clean_text(value, field, required=required, max_length=max_length, label=field)
 
 
 def lock(case_id: Any) -> Case:
