@@ -29,6 +29,7 @@ from audit import services as audit
 from audit.context import current as current_context
 from audit.models import PersonalDataAccess
 from gridgov.errors import DomainError, Forbidden, NotFound
+from gridgov.parsing import parse_id
 from people import roles as R
 from people import scoping
 from people.models import (
@@ -314,8 +315,8 @@ def _department_kind(kind: Any) -> DepartmentKind:
     if isinstance(kind, DepartmentKind):
         return kind
     found = DepartmentKind.objects.filter(Q(code=str(kind)) | Q(name=str(kind))).first()
-    if found is None and str(kind).isdigit():
-        found = DepartmentKind.objects.filter(pk=int(kind)).first()
+    if found is None and (pk := parse_id(kind)) is not None:
+        found = DepartmentKind.objects.filter(pk=pk).first()
     if found is None:
         raise DomainError(
             _("未知的部门类别 %(kind)s") % {"kind": kind}, field="kind", code="unknown_kind"

@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 
 from audit import services as audit
 from gridgov.errors import DomainError, Forbidden, NotFound
+from gridgov.parsing import INT32_MAX
 from people import roles as R
 from people import scoping
 from regions import coverage, succession
@@ -177,10 +178,13 @@ def _clean_geometry(geom: Any, *, what: str) -> BaseGeometry:
 def _clean_count(value: Any, name: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    # the column is a PositiveIntegerField: 32-bit on PostgreSQL (DataError past it)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= INT32_MAX:
         label = Grid._meta.get_field(name).verbose_name
         raise DomainError(
-            gettext("%(name)s must be a whole number ≥ 0") % {"name": label}, field=name
+            gettext("%(name)s must be a whole number from 0 to %(max)s")
+            % {"name": label, "max": INT32_MAX},
+            field=name,
         )
     return value
 

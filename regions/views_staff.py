@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.gzip import gzip_page
 
 from gridgov.errors import DomainError, Forbidden
+from gridgov.parsing import INT32_MAX, parse_int
 from people import reports as people_reports
 from people import scoping
 from people.models import GridAssignment, WorkerKind
@@ -402,9 +403,12 @@ class GridUpdateView(GridScopedMixin, ScopedView):
             for field in ("households", "population"):
                 if values[field] == "":
                     continue
-                if not values[field].isdigit():
-                    raise DomainError(_("请填写不小于 0 的整数"), field=field)
-                counts[field] = int(values[field])
+                count = parse_int(values[field], maximum=INT32_MAX)
+                if count is None:
+                    raise DomainError(
+                        _("请填写 0 到 %(max)s 之间的整数") % {"max": INT32_MAX}, field=field
+                    )
+                counts[field] = count
             new = services.update_grid(
                 request.user,
                 grid.code,
