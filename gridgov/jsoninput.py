@@ -32,7 +32,12 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class JSONInputError(ValueError):
-    """The text is not JSON this application accepts; the message says why (for a user)."""
+    """The text is not JSON this application accepts; the message says why (for a user).
+    ``decode_error`` is the decoder's own error (line, column) when the text is not JSON."""
+
+    def __init__(self, message: str, decode_error: json.JSONDecodeError | None = None) -> None:
+        super().__init__(message)
+        self.decode_error = decode_error
 
 
 def nesting_depth(text: str) -> int:
@@ -82,6 +87,8 @@ def loads_bounded(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
         data = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
     except JSONInputError:
         raise
+    except json.JSONDecodeError as exc:
+        raise JSONInputError(_("不是有效的 JSON: %(error)s") % {"error": exc}, exc) from None
     except (ValueError, RecursionError) as exc:
         raise JSONInputError(_("不是有效的 JSON: %(error)s") % {"error": exc}) from None
     _check_strings(data)
@@ -103,9 +110,7 @@ class JSONParser(parsers.JSONParser):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         raw = stream.read(self.max_bytes + 1)
         if len(raw) > self.max_bytes:
-            raise ParseError(
-                _("请求内容超过 %(mb)s MB") % {"mb": self.max_bytes // (1024 * 1024)}
-            )
+            raise ParseError(_("请求内容超过 %(mb)s MB") % {"mb": self.max_bytes // (1024 * 1024)})
         try:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError):

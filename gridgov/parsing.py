@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -187,3 +188,35 @@ class CountField(IntegerField):
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", INT32_MAX)
         super().__init__(**kwargs)
+
+
+class FormIntegerField(forms.IntegerField):
+    """Django's form IntegerField, strict like :class:`IntegerField`: ASCII digits only
+    (``３`` is refused, not read as 3), bounded to a 32-bit column unless told otherwise
+    (a 20-digit number was a DataError on PostgreSQL)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_value", INT32_MAX)
+        kwargs.setdefault("min_value", -INT32_MAX - 1)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        text = _TRAILING_ZEROS.sub("", str(value).strip())
+        if _SIGNED.fullmatch(text) is None:
+            digits = text.removeprefix("-")
+            if digits.isascii() and digits.isdigit():  # a number, too large for any column
+                return INT64_MAX if not text.startswith("-") else INT64_MIN
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(text)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer whose integer columns get the strict :class:`IntegerField`; the
+    model's own range validators (the database column's) still apply."""
+
+    serializer_field_mapping = {
+        model_field: IntegerField if field is serializers.IntegerField else field
+        for model_field, field in serializers.ModelSerializer.serializer_field_mapping.items()
+    }

@@ -170,6 +170,8 @@ GRIDGOV_LOGIN_LOCK_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_SECONDS", "9
 GRIDGOV_LOGIN_ADDRESS_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_ADDRESS_FAILURES", "30"))
 GRIDGOV_LOGIN_SLOWDOWN_SECONDS = float(os.environ.get("GRIDGOV_LOGIN_SLOWDOWN_SECONDS", "2"))
 GRIDGOV_API_TOKEN_DAYS = int(os.environ.get("GRIDGOV_API_TOKEN_DAYS", "30"))
+# Photos above this many pixels are refused before decoding (image bombs, R28.1).
+GRIDGOV_MAX_PHOTO_PIXELS = int(os.environ.get("GRIDGOV_MAX_PHOTO_PIXELS", "40000000"))
 # A search by a full ID or phone number is a reveal (R22.1): at most this many per user per
 # window (seconds), counted in the shared cache (people.exact_search).
 GRIDGOV_PERSONAL_SEARCH_LIMIT = int(os.environ.get("GRIDGOV_PERSONAL_SEARCH_LIMIT", "30"))

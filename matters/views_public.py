@@ -29,10 +29,7 @@ def _pick_version(request: HttpRequest, county_code: str) -> AdmissionListVersio
     versions = _published_versions(county_code)
     # "?version=¹" is a version nobody has: 400 naming it, not the list in force (R9.2)
     number = query_int(request.GET, "version", minimum=1)
-    if number is not None:
-        version = versions.filter(number=number).first()
-    else:
-        version = versions.first()
+    version = versions.filter(number=number).first() if number is not None else versions.first()
     if version is None:
         raise Http404("no published admission list")
     return version

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov.errors import DomainError
+from gridgov.parsing import FormIntegerField
 from people import assignments, scoping, services
 from people import roles as R
 from people.models import GridAssignment, GridWorker, WorkerKind, WorkerStatus
@@ -32,7 +33,7 @@ MAX_ID = 2**63 - 1  # BigAutoField
 MAX_CHOICES = 300
 
 
-class _IdField(forms.IntegerField):
+class _IdField(FormIntegerField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
