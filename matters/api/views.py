@@ -303,7 +303,9 @@ class AdmissionListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
         """Download a version as an Excel workbook."""
         admission_list = self.get_object()
         return _xlsx_response(
-            self._pick(admission_list, query_int(request.query_params, "version"), "in_force")
+            self._pick(
+                admission_list, query_int(request.query_params, "version", minimum=1), "in_force"
+            )
         )
 
     def _pick(
