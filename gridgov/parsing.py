@@ -212,9 +212,10 @@ class FormIntegerField(forms.IntegerField):
         return int(text)
 
 
+# DRF's ModelSerializer whose integer columns get the strict IntegerField; the model's own
+# range validators (the database column's) still apply. No docstring: drf-spectacular would
+# show it as the description of every serializer that has none of its own.
 class ModelSerializer(serializers.ModelSerializer):
-    """DRF's ModelSerializer whose integer columns get the strict :class:`IntegerField`; the
-    model's own range validators (the database column's) still apply."""
 
     serializer_field_mapping = {
         model_field: IntegerField if field is serializers.IntegerField else field
