@@ -216,7 +216,6 @@ class FormIntegerField(forms.IntegerField):
 # range validators (the database column's) still apply. No docstring: drf-spectacular would
 # show it as the description of every serializer that has none of its own.
 class ModelSerializer(serializers.ModelSerializer):
-
     serializer_field_mapping = {
         model_field: IntegerField if field is serializers.IntegerField else field
         for model_field, field in serializers.ModelSerializer.serializer_field_mapping.items()
