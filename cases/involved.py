@@ -19,7 +19,6 @@ Places are not listed here: a case's place is its point, grid and address.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from audit import personal_data as pd
 from cases.models import Case, InvolvedPerson, InvolvedRole
 from gridgov.errors import DomainError
+from gridgov.jsoninput import JSONInputError, loads_bounded
 
 FIELD = "involved"
 MAX_PERSONS = 20
@@ -69,8 +69,8 @@ def _decode(value: Any) -> Any:
     if len(text) > MAX_JSON_TEXT:
         raise DomainError(_("涉及人员内容过长"), field=FIELD, code="too_long")
     try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
+        return loads_bounded(text)
+    except JSONInputError:
         raise DomainError(
             _("涉及人员须为 JSON 列表,每项含 name、role、phone、id_number"),
             field=FIELD,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, InvolvedPerson
 from gridgov.access import scoping
 from gridgov.errors import DomainError
+from gridgov.parsing import parse_id
 from people import services as people_services
 
 REPORTER_FIELDS = frozenset(Case.PROTECTED_FIELDS)
@@ -39,10 +40,7 @@ def subject(case: Case, field: str, person: Any = None) -> Case | InvolvedPerson
             field="field",
             code="not_protected",
         )
-    try:
-        pk = int(str(person))
-    except (TypeError, ValueError):
-        pk = None
+    pk = parse_id(person)
     found = case.involved_persons.filter(pk=pk).first() if pk is not None else None
     if found is None:
         raise DomainError(_("该事件没有这位涉及人员"), field="person", code="unknown_person")

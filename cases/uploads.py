@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,21 @@ MAX_PHOTOS = 9
 
 def max_bytes() -> int:
     return int(getattr(settings, "GRIDGOV_MAX_PHOTO_BYTES", 10 * 1024 * 1024))
+
+
+def max_pixels() -> int:
+    """Largest photo accepted, in pixels (a phone camera takes 12–50 MP; a 17 KB PNG can
+    declare 400 MP and take gigabytes to decode)."""
+    return int(getattr(settings, "GRIDGOV_MAX_PHOTO_PIXELS", 40_000_000))
+
+
+def _too_large(name: str) -> DomainError:
+    return DomainError(
+        _("图片尺寸过大: %(name)s 超过 %(mp)s 百万像素")
+        % {"name": name, "mp": max_pixels() // 1_000_000},
+        field="photos",
+        code="too_many_pixels",
+    )
 
 
 @dataclass(frozen=True)
@@ -81,10 +97,18 @@ def check_photo(upload: Any) -> CheckedPhoto:
     if not data:
         raise DomainError(_("照片 %(name)s 是空文件") % {"name": name}, field="photos")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image_format = image.format
-            width, height = image.size
-            image.verify()  # a truncated or corrupt file fails here
+        # Image.open reads the header only: the declared size is checked before anything is
+        # decoded; PIL's own bomb guard (a warning, an error past twice its limit) refuses too.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                image_format = image.format
+                width, height = image.size
+                if width * height > max_pixels():
+                    raise _too_large(name)
+                image.verify()  # a truncated or corrupt file fails here
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_large(name) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise DomainError(
             _("%(name)s 不是可识别的图片") % {"name": name}, field="photos", code="not_an_image"
@@ -96,8 +120,6 @@ def check_photo(upload: Any) -> CheckedPhoto:
             field="photos",
             code="bad_format",
         )
-    if width * height > 80_000_000:
-        raise DomainError(_("照片 %(name)s 像素过大") % {"name": name}, field="photos")
     content_type, extension = ALLOWED_FORMATS[image_format]
     return CheckedPhoto(
         data, name, content_type, extension, hashlib.sha256(data).hexdigest(), width, height

@@ -63,6 +63,7 @@ from cases.personal_cells import personal_context
 from gridgov.access import scoping
 from gridgov.access.web import ScopedView
 from gridgov.errors import DomainError
+from gridgov.parsing import parse_id, parse_ids
 from people.models import Department
 from regions import geometry as geo
 from regions.models import Region
@@ -250,7 +251,9 @@ class BulkActionView(ConsoleView):
         back = safe_next(request, reverse("cases:console"))
         if name not in BULK_ACTIONS:
             return self._refuse(request, back, _("请选择批量操作"))
-        ids = list(dict.fromkeys(int(v) for v in request.POST.getlist("ids") if v.isdigit()))
+        ids = parse_ids(request.POST.getlist("ids"))
+        if ids is None:
+            return self._refuse(request, back, _("所选事件无效"))
         if not ids:
             return self._refuse(request, back, _("请先勾选事件"))
         if len(ids) > BULK_LIMIT:
@@ -471,8 +474,8 @@ def action_context(user: Any, case: Case, values: QueryDict | None = None) -> di
     suggested_co = {d.pk for d in case.entry.co_departments.all()}
     if values is not None and values.get("action") == "dispatch":
         lead = values.get("lead_department", "")
-        chosen_lead = int(lead) if lead.isdigit() else None
-        chosen_co = {int(v) for v in values.getlist("co_departments") if v.isdigit()}
+        chosen_lead = parse_id(lead)
+        chosen_co = {pk for v in values.getlist("co_departments") if (pk := parse_id(v))}
     else:
         chosen_lead, chosen_co = suggested_lead, suggested_co
     open_co = machine.open_co_assignments(case)
@@ -573,10 +576,10 @@ class CaseDetailView(CaseScopedView):
 
 
 def _int(data: QueryDict, name: str, what: str) -> int:
-    value = (data.get(name) or "").strip()
-    if not value.isdigit():
+    value = parse_id(data.get(name))
+    if value is None:
         raise DomainError(_("请选择%(what)s") % {"what": what}, field=name, code="required")
-    return int(value)
+    return value
 
 
 def _yes(data: QueryDict, name: str, default: str = "1") -> bool:
@@ -585,7 +588,13 @@ def _yes(data: QueryDict, name: str, default: str = "1") -> bool:
 
 def _optional_department(data: QueryDict) -> int | None:
     value = (data.get("department") or "").strip()
-    return int(value) if value.isdigit() else None
+    if not value:
+        return None
+    pk = parse_id(value)
+    if pk is None:
+        # a department the user picked must not silently become "none"
+        raise DomainError(_("请选择部门"), field="department", code="invalid")
+    return pk
 
 
 def _parsed(serializer_class: type, data: QueryDict) -> dict[str, Any]:

@@ -43,6 +43,7 @@ from gridgov import menu
 from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError
+from gridgov.parsing import parse_id
 from people.models import Department, GridAgency
 from regions import geometry as geo
 from regions import index as grid_index
@@ -451,10 +452,9 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     errors: dict[int, str] = {}
     status = 200
     if request.method == "POST":
-        try:
-            pk = int(request.POST.get("case", ""))
-        except ValueError:
-            raise Http404(_("没有这个事件")) from None
+        pk = parse_id(request.POST.get("case"))
+        if pk is None:
+            raise Http404(_("没有这个事件"))
         case = _my_cases(request).filter(pk=pk).first()
         if case is None:
             raise Http404(_("没有这个事件"))

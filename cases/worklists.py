@@ -216,7 +216,8 @@ class Filters:
             cases = cases.filter(deadline_status=self.deadline)
         if self.matter:
             cases = cases.filter(matter_code=self.matter)
-        if self.grid.isdigit():
+        # any prefix asked for is applied: "¹" or "abc" matches no grid, it is not ignored
+        if self.grid:
             cases = cases.filter(grid_code__startswith=self.grid)
         if self.urgent:
             cases = cases.filter(urgency=Urgency.URGENT)

@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # after auth so its 400 page has the menu; NUL and BadParameter refused (R22.1)
+    "gridgov.badinput.BadInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -168,6 +170,8 @@ GRIDGOV_LOGIN_LOCK_SECONDS = int(os.environ.get("GRIDGOV_LOGIN_LOCK_SECONDS", "9
 GRIDGOV_LOGIN_ADDRESS_FAILURES = int(os.environ.get("GRIDGOV_LOGIN_ADDRESS_FAILURES", "30"))
 GRIDGOV_LOGIN_SLOWDOWN_SECONDS = float(os.environ.get("GRIDGOV_LOGIN_SLOWDOWN_SECONDS", "2"))
 GRIDGOV_API_TOKEN_DAYS = int(os.environ.get("GRIDGOV_API_TOKEN_DAYS", "30"))
+# Photos above this many pixels are refused before decoding (image bombs, R28.1).
+GRIDGOV_MAX_PHOTO_PIXELS = int(os.environ.get("GRIDGOV_MAX_PHOTO_PIXELS", "40000000"))
 # A search by a full ID or phone number is a reveal (R22.1): at most this many per user per
 # window (seconds), counted in the shared cache (people.exact_search).
 GRIDGOV_PERSONAL_SEARCH_LIMIT = int(os.environ.get("GRIDGOV_PERSONAL_SEARCH_LIMIT", "30"))
@@ -253,6 +257,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "gridgov.api.Pagination",
+    # depth- and size-bounded JSON, no NaN/Infinity, NUL or lone surrogates (R28.1)
+    "DEFAULT_PARSER_CLASSES": [
+        "gridgov.jsoninput.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gridgov.api.exception_handler",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.access import scoping
 from gridgov.access.admin import ScopedModelAdmin
+from gridgov.parsing import parse_id
 from matters import services
 from matters.models import (
     AdmissionEntry,
@@ -94,7 +96,13 @@ class CategoryFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
-        return queryset.filter(category_id=value) if value and value.isdigit() else queryset
+        if not value:
+            return queryset
+        pk = parse_id(value)
+        if pk is None:
+            # the admin's own "invalid filter" answer (?e=1), not every category
+            raise IncorrectLookupParameters(value)
+        return queryset.filter(category_id=pk)
 
 
 @admin.register(MatterItem)

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.parsing import FormIntegerField
 from matters.models import ChangeKind, LimitUnit
 from people.models import AgencyLevel, Department
 
@@ -42,15 +43,15 @@ class TermsMixin(forms.Form):
     co_departments = DepartmentMultipleChoiceField(
         label=_("协办部门"), queryset=Department.objects.none(), required=False
     )
-    dispatch_limit_amount = forms.IntegerField(label=_("派遣时限"), min_value=1)
+    dispatch_limit_amount = FormIntegerField(label=_("派遣时限"), min_value=1)
     dispatch_limit_unit = forms.ChoiceField(
         label=_("单位"), choices=UNIT_CHOICES, initial=LimitUnit.WORKHOURS
     )
-    handling_limit_amount = forms.IntegerField(label=_("办理时限"), min_value=1)
+    handling_limit_amount = FormIntegerField(label=_("办理时限"), min_value=1)
     handling_limit_unit = forms.ChoiceField(
         label=_("单位"), choices=UNIT_CHOICES, initial=LimitUnit.WORKDAYS
     )
-    amber_threshold_percent = forms.IntegerField(
+    amber_threshold_percent = FormIntegerField(
         label=_("黄灯预警比例(%)"), min_value=1, max_value=99, initial=80, required=False
     )
     notes = forms.CharField(

@@ -41,6 +41,7 @@ from audit import services as audit
 from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden, NotFound
+from gridgov.parsing import parse_id, parse_int
 from matters.models import (
     ITEM_CODE_PATTERN,
     LIST_MANAGERS,
@@ -180,14 +181,14 @@ def parse_amount(value: Any, field: str) -> int:
         raise DomainError(_("时限须为正整数"), field=field, code="bad_limit")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    try:
-        amount = int(str(value).strip())
-    except (TypeError, ValueError):
+    # ASCII digits only ("²" passed isdigit and crashed int(), "３" was read as 3)
+    amount = parse_int(value, negative=True) if isinstance(value, int | str) else None
+    if amount is None:
         raise DomainError(
             _("时限 %(value)s 不是正整数") % {"value": value if value not in (None, "") else "-"},
             field=field,
             code="bad_limit",
-        ) from None
+        )
     if amount < 1:
         raise DomainError(_("时限须为正整数"), field=field, code="bad_limit")
     return amount
@@ -217,12 +218,12 @@ def parse_amber(value: Any, field: str = "amber_threshold_percent") -> int:
         return DEFAULT_AMBER_PERCENT
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    try:
-        percent = int(str(value).strip().rstrip("%").strip())
-    except ValueError:
+    text = str(value).strip().rstrip("%") if isinstance(value, int | str) else "-"
+    percent = parse_int(text, negative=True)
+    if percent is None:
         raise DomainError(
             _("黄灯预警比例 %(value)s 不是整数") % {"value": value}, field=field, code="bad_amber"
-        ) from None
+        )
     if not 1 <= percent <= 99:
         raise DomainError(_("黄灯预警比例须在 1–99 之间"), field=field, code="bad_amber")
     return percent
@@ -235,8 +236,8 @@ def _county_department(value: Any, county: Region, field: str) -> Department:
         department = value
     elif value in (None, ""):
         raise DomainError(_("请指定部门"), field=field, code="required")
-    elif str(value).strip().isdigit():
-        department = Department.objects.select_related("region").filter(pk=int(value)).first()
+    elif (pk := parse_id(value)) is not None:
+        department = Department.objects.select_related("region").filter(pk=pk).first()
     else:
         department = Department.objects.filter(
             region=county, name=str(value).strip()
@@ -1505,10 +1506,9 @@ def entries_of(version: AdmissionListVersion):
 
 
 def get_version(admission_list: AdmissionList, number: Any) -> AdmissionListVersion:
-    try:
-        number = int(number)
-    except (TypeError, ValueError):
-        raise NotFound(_("版本号无效")) from None
+    number = parse_int(number, minimum=1)
+    if number is None:
+        raise NotFound(_("版本号无效"))
     found = admission_list.versions.filter(number=number).first()
     if found is None:
         raise NotFound(_("第 %(n)s 版不存在") % {"n": number})

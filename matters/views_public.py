@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from gridgov.parsing import query_int
 from matters import excel, services
 from matters.models import AdmissionEntry, AdmissionListVersion, MatterItem
 from regions.models import Level, Region
@@ -26,13 +27,9 @@ def _published_versions(county_code: str):
 
 def _pick_version(request: HttpRequest, county_code: str) -> AdmissionListVersion:
     versions = _published_versions(county_code)
-    number = request.GET.get("version", "").strip()
-    if number:
-        if not number.isdigit():
-            raise Http404("bad version number")
-        version = versions.filter(number=int(number)).first()
-    else:
-        version = versions.first()
+    # "?version=¹" is a version nobody has: 400 naming it, not the list in force (R9.2)
+    number = query_int(request.GET, "version", minimum=1)
+    version = versions.filter(number=number).first() if number is not None else versions.first()
     if version is None:
         raise Http404("no published admission list")
     return version

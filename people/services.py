@@ -31,6 +31,7 @@ from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.context import current as current_context
 from gridgov.errors import DomainError, Forbidden, NotFound
+from gridgov.parsing import parse_id
 from people.models import (
     PROFESSIONAL_MAX_GRIDS,
     AgencyLevel,
@@ -314,8 +315,8 @@ def _department_kind(kind: Any) -> DepartmentKind:
     if isinstance(kind, DepartmentKind):
         return kind
     found = DepartmentKind.objects.filter(Q(code=str(kind)) | Q(name=str(kind))).first()
-    if found is None and str(kind).isdigit():
-        found = DepartmentKind.objects.filter(pk=int(kind)).first()
+    if found is None and (pk := parse_id(kind)) is not None:
+        found = DepartmentKind.objects.filter(pk=pk).first()
     if found is None:
         raise DomainError(
             _("未知的部门类别 %(kind)s") % {"kind": kind}, field="kind", code="unknown_kind"

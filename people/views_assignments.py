@@ -25,6 +25,7 @@ from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.access.web import ScopedView
 from gridgov.errors import DomainError
+from gridgov.parsing import FormIntegerField
 from people import assignments, services
 from people.models import GridAssignment, GridWorker, WorkerKind, WorkerStatus
 from regions.models import Grid
@@ -33,7 +34,7 @@ MAX_ID = 2**63 - 1  # BigAutoField
 MAX_CHOICES = 300
 
 
-class _IdField(forms.IntegerField):
+class _IdField(FormIntegerField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 

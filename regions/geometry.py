@@ -277,6 +277,9 @@ def parse_lng_lat(lng: Any, lat: Any) -> tuple[float, float]:
                 gettext("%(name)s is required") % {"name": name}, field=name, code="required"
             )
         try:
+            # float() also reads "３" and "٣": ASCII only, like every number (gridgov.parsing)
+            if isinstance(raw, str) and not raw.isascii():
+                raise ValueError(raw)
             value = float(raw)
         except (TypeError, ValueError):
             raise DomainError(

@@ -7,7 +7,6 @@ a bad feature leaves the database exactly as it was.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from django.utils.translation import gettext
 
 from audit import services as audit
 from gridgov.errors import DomainError
+from gridgov.jsoninput import JSONInputError, loads_bounded
 from regions import geometry as geo
 from regions.models import CODE_LENGTHS, Level, Region, village_kind_for
 
@@ -242,11 +242,15 @@ def load_features(path: Path) -> list[dict[str, Any]]:
     if not text.strip():
         raise ImportRefused(f"{path}: the file is empty")
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportRefused(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+        # GeoJSON nests 6 levels at most (a FeatureCollection of MultiPolygons); deeper is
+        # an attack on the recursive decoder, not a map
+        data = loads_bounded(text)
+    except JSONInputError as exc:
+        if (error := exc.decode_error) is not None:
+            raise ImportRefused(
+                f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+            ) from None
+        raise ImportRefused(f"{path}: not valid JSON ({exc})") from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         features = data.get("features")
         if not isinstance(features, list):

@@ -27,6 +27,7 @@ from audit import services as audit
 from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden, NotFound
+from gridgov.parsing import INT32_MAX
 from regions import coverage, succession
 from regions import geometry as geo
 from regions import index as grid_index
@@ -177,10 +178,13 @@ def _clean_geometry(geom: Any, *, what: str) -> BaseGeometry:
 def _clean_count(value: Any, name: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    # the column is a PositiveIntegerField: 32-bit on PostgreSQL (DataError past it)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= INT32_MAX:
         label = Grid._meta.get_field(name).verbose_name
         raise DomainError(
-            gettext("%(name)s must be a whole number ≥ 0") % {"name": label}, field=name
+            gettext("%(name)s must be a whole number from 0 to %(max)s")
+            % {"name": label, "max": INT32_MAX},
+            field=name,
         )
     return value
 

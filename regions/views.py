@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
+from gridgov.parsing import is_digits
 from regions import geometry as geo
 from regions import staffing
 from regions.models import Grid
@@ -23,7 +24,7 @@ def public_grid_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     grids = Grid.objects.current().select_related("village").defer("geometry_wkb")
     if q:
-        if q.isdigit():
+        if is_digits(q):
             grids = grids.filter(code__startswith=q)
         else:
             grids = grids.filter(Q(name__icontains=q) | Q(village__name__icontains=q))

@@ -37,6 +37,7 @@ from django.views.decorators.gzip import gzip_page
 from gridgov.access import scoping
 from gridgov.access.web import ScopedDetailView, ScopedListView, ScopedView
 from gridgov.errors import DomainError, Forbidden
+from gridgov.parsing import INT32_MAX, parse_int
 from regions import geometry as geo
 from regions import index as grid_index
 from regions import reporting, services, staffing
@@ -388,9 +389,12 @@ class GridUpdateView(GridScopedMixin, ScopedView):
             for field in ("households", "population"):
                 if values[field] == "":
                     continue
-                if not values[field].isdigit():
-                    raise DomainError(_("请填写不小于 0 的整数"), field=field)
-                counts[field] = int(values[field])
+                count = parse_int(values[field], maximum=INT32_MAX)
+                if count is None:
+                    raise DomainError(
+                        _("请填写 0 到 %(max)s 之间的整数") % {"max": INT32_MAX}, field=field
+                    )
+                counts[field] = count
             new = services.update_grid(
                 request.user,
                 grid.code,

@@ -3,9 +3,10 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from audit.models import AuditRecord, PersonalDataAccess
+from gridgov.parsing import ModelSerializer
 
 
-class AuditRecordSerializer(serializers.ModelSerializer):
+class AuditRecordSerializer(ModelSerializer):
     actor = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -31,7 +32,7 @@ class AuditRecordSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PersonalDataAccessSerializer(serializers.ModelSerializer):
+class PersonalDataAccessSerializer(ModelSerializer):
     actor = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:

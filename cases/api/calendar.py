@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from cases import calendar_notice
 from gridgov.access.api import ScopedViewSet
+from gridgov.parsing import IntegerField
 from workdays import notices
 from workdays.api.serializers import CalendarYearSerializer
 from workdays.models import CalendarYear
@@ -40,7 +41,7 @@ class NoticeSerializer(serializers.Serializer):
     """The body: the notice as the State Council sets it (documented here, read once by
     ``workdays.notices.parse``)."""
 
-    year = serializers.IntegerField(min_value=YEAR_RANGE[0], max_value=YEAR_RANGE[1])
+    year = IntegerField(min_value=YEAR_RANGE[0], max_value=YEAR_RANGE[1])
     reference = serializers.CharField(
         max_length=notices.MAX_REFERENCE, required=False, help_text="e.g. 国办发明电〔2026〕12号"
     )
@@ -54,8 +55,8 @@ class NoticeSerializer(serializers.Serializer):
 class NoticeAnswerSerializer(serializers.Serializer):
     year = CalendarYearSerializer()
     changed = serializers.BooleanField(help_text="false: this notice was already entered")
-    days_changed = serializers.IntegerField()
-    deadlines_moved = serializers.IntegerField(
+    days_changed = IntegerField()
+    deadlines_moved = IntegerField(
         help_text="open deadlines recomputed because the notice moved them (each audited and "
         "in its case's archive)"
     )

@@ -21,11 +21,12 @@ from cases.models import (
     Suspension,
 )
 from gridgov.errors import DomainError
+from gridgov.parsing import INT32_MAX, IdField, IntegerField, ModelSerializer
 from regions import geometry as geo
 
 
 class CaseDepartmentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     name = serializers.CharField()
 
 
@@ -36,7 +37,7 @@ PROVISIONAL_HELP = (
 )
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ModelSerializer):
     department = CaseDepartmentSerializer(read_only=True)
     due_provisional = serializers.BooleanField(read_only=True, help_text=PROVISIONAL_HELP)
 
@@ -64,7 +65,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -86,8 +87,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return obj.url if obj.file else ""
 
 
-class ExtensionSerializer(serializers.ModelSerializer):
-    department = serializers.IntegerField(source="assignment.department_id", read_only=True)
+class ExtensionSerializer(ModelSerializer):
+    department = IntegerField(source="assignment.department_id", read_only=True)
 
     class Meta:
         model = Extension
@@ -105,7 +106,7 @@ class ExtensionSerializer(serializers.ModelSerializer):
         ]
 
 
-class SuspensionSerializer(serializers.ModelSerializer):
+class SuspensionSerializer(ModelSerializer):
     class Meta:
         model = Suspension
         fields = [
@@ -119,15 +120,15 @@ class SuspensionSerializer(serializers.ModelSerializer):
         ]
 
 
-class SupervisionSerializer(serializers.ModelSerializer):
-    department = serializers.IntegerField(source="assignment.department_id", read_only=True)
+class SupervisionSerializer(ModelSerializer):
+    department = IntegerField(source="assignment.department_id", read_only=True)
 
     class Meta:
         model = Supervision
         fields = ["id", "department", "note", "at", "answer", "answered_at"]
 
 
-class InvolvedPersonSerializer(serializers.ModelSerializer):
+class InvolvedPersonSerializer(ModelSerializer):
     """An involved person as every case reader sees them: numbers masked; the full value
     only through the case's ``reveal`` action (logged, R22.1)."""
 
@@ -167,7 +168,7 @@ class InvolvedPersonsField(serializers.Field):
         return [p.__dict__ for p in value]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ModelSerializer):
     """A case as clients see it; field names are a contract (mobile app, web UI, Open311)."""
 
     grid = serializers.CharField(source="grid_code", read_only=True)
@@ -266,7 +267,7 @@ class CaseDetailSerializer(CaseSerializer):
         return ExtensionSerializer(qs, many=True).data
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(ModelSerializer):
     class Meta:
         model = CaseEvent
         fields = [
@@ -321,9 +322,7 @@ class IntakeSerializer(serializers.Serializer):
 
 class CaseRevealSerializer(serializers.Serializer):
     field = serializers.ChoiceField(choices=["reporter_phone", "phone", "id_number"])
-    person = serializers.IntegerField(
-        required=False, help_text="the involved person (for phone and id_number)"
-    )
+    person = IdField(required=False, help_text="the involved person (for phone and id_number)")
     reason = serializers.CharField(
         max_length=2000, help_text="why the full value is needed (logged, R22.1)"
     )
@@ -331,7 +330,7 @@ class CaseRevealSerializer(serializers.Serializer):
 
 class CaseRevealResultSerializer(serializers.Serializer):
     field = serializers.CharField()
-    person = serializers.IntegerField(allow_null=True)
+    person = IntegerField(allow_null=True)
     value = serializers.CharField()
 
 
@@ -365,8 +364,8 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class DispatchSerializer(serializers.Serializer):
-    lead_department = serializers.IntegerField(required=False)
-    co_departments = serializers.ListField(child=serializers.IntegerField(), required=False)
+    lead_department = IdField(required=False)
+    co_departments = serializers.ListField(child=IdField(), required=False, max_length=100)
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     ruling = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
@@ -383,7 +382,7 @@ class EvaluateSerializer(serializers.Serializer):
 
 
 class ExtendSerializer(serializers.Serializer):
-    amount = serializers.IntegerField(min_value=1)
+    amount = IntegerField(min_value=1, max_value=INT32_MAX)
     unit = serializers.ChoiceField(choices=["workdays", "workhours"])
     reason = serializers.CharField(max_length=4000)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
@@ -396,23 +395,23 @@ class DecideSerializer(serializers.Serializer):
 
 
 class DecideExtensionSerializer(DecideSerializer):
-    extension = serializers.IntegerField()
+    extension = IdField()
 
 
 class DecideSuspensionSerializer(DecideSerializer):
-    suspension = serializers.IntegerField()
+    suspension = IdField()
 
 
 class SuperviseSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=4000)
-    department = serializers.IntegerField(required=False)
+    department = IdField(required=False)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
 class EndAssignmentSerializer(serializers.Serializer):
     """终止协办 (R25.1), for the API and the case page alike."""
 
-    assignment = serializers.IntegerField(help_text="the co-department's assignment to end")
+    assignment = IdField(help_text="the co-department's assignment to end")
     reason = serializers.CharField(max_length=4000)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
@@ -426,6 +425,6 @@ class ReviewSerializer(serializers.Serializer):
 
 
 class AnswerSerializer(serializers.Serializer):
-    supervision = serializers.IntegerField()
+    supervision = IdField()
     answer = serializers.CharField(max_length=4000)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)

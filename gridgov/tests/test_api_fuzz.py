@@ -53,16 +53,6 @@ from regions import index
 MAX_EXAMPLES = 4
 SCHEMA_PATH = "/api/schema/?format=json"
 
-# (method, path) of operations whose 5xx are fixed on branch w/parse (Unicode digits, huge
-# numbers, deep JSON, decompression bombs, NUL bytes, malformed dates/coordinates/pagination).
-# The integrator empties this list after merging w/parse.
-KNOWN_BEING_FIXED_ELSEWHERE: list[tuple[str, str]] = [
-    # sort_order=2624627434225218355200: OverflowError (SQLite INTEGER) → 500
-    ("PATCH", "/api/v1/department-kinds/{id}/"),
-    # households/population past 2**31: DataError "integer out of range" on PostgreSQL → 500
-    ("POST", "/api/v1/grids/{code}/update/"),
-]
-
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     schemathesis.checks.status_code_conformance,
@@ -216,9 +206,6 @@ def test_every_operation_answers_as_documented(api_schema, fuzz_world, caplog) -
     started = time.monotonic()
     for result in api_schema.get_all_operations():
         operation = result.ok()
-        key = (operation.method.upper(), operation.path)
-        if key in KNOWN_BEING_FIXED_ELSEWHERE:
-            continue
         operations += 1
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:

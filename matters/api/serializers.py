@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gridgov.access.api import ScopedPrimaryKeyField
+from gridgov.parsing import INT32_MAX, IntegerField, ModelSerializer
 from matters import services
 from matters.models import (
     AdmissionEntry,
@@ -27,13 +28,13 @@ from people.models import Department, GridAgency
 # --- catalogue --------------------------------------------------------------------------
 
 
-class CategoryRefSerializer(serializers.ModelSerializer):
+class CategoryRefSerializer(ModelSerializer):
     class Meta:
         model = MatterCategory
         fields = ["id", "code", "name"]
 
 
-class MatterItemSerializer(serializers.ModelSerializer):
+class MatterItemSerializer(ModelSerializer):
     category = CategoryRefSerializer(read_only=True)
     city = serializers.CharField(source="city.code", read_only=True)
     keywords = serializers.SerializerMethodField()
@@ -49,13 +50,13 @@ class MatterItemSerializer(serializers.ModelSerializer):
         return obj.keyword_list()
 
 
-class ItemInCategorySerializer(serializers.ModelSerializer):
+class ItemInCategorySerializer(ModelSerializer):
     class Meta:
         model = MatterItem
         fields = ["id", "code", "name", "settle_on_spot_allowed", "is_active"]
 
 
-class MatterCategorySerializer(serializers.ModelSerializer):
+class MatterCategorySerializer(ModelSerializer):
     city = serializers.CharField(source="city.code", read_only=True)
     items = ItemInCategorySerializer(many=True, read_only=True)
 
@@ -69,13 +70,13 @@ class CategoryCreateSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=16)
     name = serializers.CharField(max_length=60)
     description = serializers.CharField(required=False, allow_blank=True)
-    sort_order = serializers.IntegerField(required=False, min_value=0)
+    sort_order = IntegerField(required=False, min_value=0, max_value=INT32_MAX)
 
 
 class CategoryUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, max_length=60)
     description = serializers.CharField(required=False, allow_blank=True)
-    sort_order = serializers.IntegerField(required=False, min_value=0)
+    sort_order = IntegerField(required=False, min_value=0, max_value=INT32_MAX)
     is_active = serializers.BooleanField(required=False)
 
 
@@ -86,7 +87,7 @@ class ItemCreateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     keywords = serializers.CharField(required=False, allow_blank=True, max_length=300)
     settle_on_spot_allowed = serializers.BooleanField(required=False, default=False)
-    sort_order = serializers.IntegerField(required=False, min_value=0)
+    sort_order = IntegerField(required=False, min_value=0, max_value=INT32_MAX)
 
 
 class ItemUpdateSerializer(serializers.Serializer):
@@ -95,14 +96,14 @@ class ItemUpdateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     keywords = serializers.CharField(required=False, allow_blank=True, max_length=300)
     settle_on_spot_allowed = serializers.BooleanField(required=False)
-    sort_order = serializers.IntegerField(required=False, min_value=0)
+    sort_order = IntegerField(required=False, min_value=0, max_value=INT32_MAX)
     is_active = serializers.BooleanField(required=False)
 
 
 # --- versions and entries ---------------------------------------------------------------
 
 
-class VersionRefSerializer(serializers.ModelSerializer):
+class VersionRefSerializer(ModelSerializer):
     county = serializers.CharField(source="admission_list.county.code", read_only=True)
 
     class Meta:
@@ -123,7 +124,7 @@ class ListVersionSerializer(serializers.Serializer):
     acknowledged_at = serializers.DateTimeField(allow_null=True)
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class EntrySerializer(ModelSerializer):
     """An admitted matter: what an intake form offers (R9.2, R24.2, R24.3)."""
 
     code = serializers.CharField(source="item.code", read_only=True)
@@ -170,22 +171,22 @@ class EntryCreateSerializer(serializers.Serializer):
     item = serializers.CharField(help_text="catalogue item code, e.g. 0101")
     lead_department = ScopedPrimaryKeyField(queryset=Department.objects.all())
     co_departments = _departments_field(required=False)
-    dispatch_limit_amount = serializers.IntegerField(min_value=1)
+    dispatch_limit_amount = IntegerField(min_value=1, max_value=INT32_MAX)
     dispatch_limit_unit = serializers.ChoiceField(LimitUnit.choices, help_text=UNIT_HELP)
-    handling_limit_amount = serializers.IntegerField(min_value=1)
+    handling_limit_amount = IntegerField(min_value=1, max_value=INT32_MAX)
     handling_limit_unit = serializers.ChoiceField(LimitUnit.choices, help_text=UNIT_HELP)
-    amber_threshold_percent = serializers.IntegerField(required=False, min_value=1, max_value=99)
+    amber_threshold_percent = IntegerField(required=False, min_value=1, max_value=99)
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
 class EntryUpdateSerializer(serializers.Serializer):
     lead_department = ScopedPrimaryKeyField(queryset=Department.objects.all(), required=False)
     co_departments = _departments_field(required=False)
-    dispatch_limit_amount = serializers.IntegerField(required=False, min_value=1)
+    dispatch_limit_amount = IntegerField(required=False, min_value=1, max_value=INT32_MAX)
     dispatch_limit_unit = serializers.ChoiceField(LimitUnit.choices, required=False)
-    handling_limit_amount = serializers.IntegerField(required=False, min_value=1)
+    handling_limit_amount = IntegerField(required=False, min_value=1, max_value=INT32_MAX)
     handling_limit_unit = serializers.ChoiceField(LimitUnit.choices, required=False)
-    amber_threshold_percent = serializers.IntegerField(required=False, min_value=1, max_value=99)
+    amber_threshold_percent = IntegerField(required=False, min_value=1, max_value=99)
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -198,13 +199,11 @@ def _user_field() -> UserNameField:
     return UserNameField(read_only=True, allow_null=True)
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class VersionSerializer(ModelSerializer):
     county = RegionBriefSerializer(source="admission_list.county", read_only=True)
     admission_list = serializers.PrimaryKeyRelatedField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    based_on = serializers.IntegerField(
-        source="based_on.number", read_only=True, default=None, allow_null=True
-    )
+    based_on = IntegerField(source="based_on.number", read_only=True, default=None, allow_null=True)
     entry_count = serializers.SerializerMethodField()
     in_force = serializers.SerializerMethodField()
     created_by = _user_field()
@@ -242,7 +241,7 @@ class DiffEntrySerializer(serializers.Serializer):
 
 
 class VersionDiffSerializer(serializers.Serializer):
-    compared_with = serializers.IntegerField(allow_null=True)
+    compared_with = IntegerField(allow_null=True)
     added = DiffEntrySerializer(many=True)
     removed = DiffEntrySerializer(many=True)
     changed = DiffEntrySerializer(many=True)
@@ -282,7 +281,7 @@ class VersionDetailSerializer(VersionSerializer):
         return diff_data(obj)
 
 
-class AdmissionListSerializer(serializers.ModelSerializer):
+class AdmissionListSerializer(ModelSerializer):
     county = RegionBriefSerializer(read_only=True)
     in_force = serializers.SerializerMethodField()
     draft = serializers.SerializerMethodField()
@@ -333,7 +332,7 @@ class ListCreateSerializer(serializers.Serializer):
 
 
 class VersionNumberSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
+    version = IntegerField(
         required=False, min_value=1, help_text="version number (default: see the action)"
     )
     note = serializers.CharField(required=False, allow_blank=True)
@@ -346,7 +345,7 @@ class UploadSerializer(serializers.Serializer):
 # --- change requests --------------------------------------------------------------------
 
 
-class AgencyRefSerializer(serializers.ModelSerializer):
+class AgencyRefSerializer(ModelSerializer):
     region = serializers.CharField(source="region.code", read_only=True)
 
     class Meta:
@@ -354,7 +353,7 @@ class AgencyRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "region"]
 
 
-class ChangeRequestSerializer(serializers.ModelSerializer):
+class ChangeRequestSerializer(ModelSerializer):
     county = RegionBriefSerializer(source="admission_list.county", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -400,11 +399,15 @@ class ChangeRequestCreateSerializer(serializers.Serializer):
         required=False,
         help_text="add: the co-departments; change: replaces them when given (omit to keep)",
     )
-    dispatch_limit_amount = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+    dispatch_limit_amount = IntegerField(
+        required=False, min_value=1, max_value=INT32_MAX, allow_null=True
+    )
     dispatch_limit_unit = serializers.ChoiceField(LimitUnit.choices, required=False)
-    handling_limit_amount = serializers.IntegerField(required=False, min_value=1, allow_null=True)
+    handling_limit_amount = IntegerField(
+        required=False, min_value=1, max_value=INT32_MAX, allow_null=True
+    )
     handling_limit_unit = serializers.ChoiceField(LimitUnit.choices, required=False)
-    amber_threshold_percent = serializers.IntegerField(
+    amber_threshold_percent = IntegerField(
         required=False, min_value=1, max_value=99, allow_null=True
     )
     notes = serializers.CharField(required=False, allow_blank=True)

@@ -13,13 +13,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gridgov.access import scoping
 from gridgov.access.api import ScopedViewSet
 from gridgov.errors import DomainError, NotFound
+from gridgov.jsoninput import JSONParser
+from gridgov.parsing import parse_id, query_id, query_int
 from matters import excel, gate, services
 from matters.api import serializers as s
 from matters.models import (
@@ -93,9 +95,11 @@ class MatterItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         if city := params.get("city"):
             qs = qs.filter(city__code=city)
         if category := params.get("category"):
-            qs = qs.filter(
-                Q(category__code=category) | Q(category__pk=category if category.isdigit() else 0)
-            )
+            # a code, or an id: "¹" or a 20-digit number is a code no category has
+            match = Q(category__code=category)
+            if (pk := parse_id(category)) is not None:
+                match |= Q(category__pk=pk)
+            qs = qs.filter(match)
         if (active := _bool(params.get("active"))) is not None:
             qs = qs.filter(is_active=active)
         if q := params.get("q", "").strip():
@@ -299,7 +303,9 @@ class AdmissionListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
         """Download a version as an Excel workbook."""
         admission_list = self.get_object()
         return _xlsx_response(
-            self._pick(admission_list, request.query_params.get("version"), "in_force")
+            self._pick(
+                admission_list, query_int(request.query_params, "version", minimum=1), "in_force"
+            )
         )
 
     def _pick(
@@ -400,19 +406,17 @@ class AdmissionEntryViewSet(
         if self.action != "list":
             return qs
         params = self.request.query_params
-        if version := params.get("version"):
-            qs = qs.filter(version_id=int(version) if version.isdigit() else 0)
+        if (version := query_id(params, "version")) is not None:
+            qs = qs.filter(version_id=version)
         else:
             qs = qs.filter(version__in=in_force_ids())
         if county := params.get("county"):
             qs = qs.filter(version__admission_list__county__code=county)
         if category := params.get("category"):
             qs = qs.filter(item__category__code=category)
-        if department := params.get("department"):
+        if (department := query_id(params, "department")) is not None:
             qs = qs.filter(
                 Q(lead_department_id=department) | Q(co_departments__id=department)
-                if department.isdigit()
-                else Q(pk__in=[])
             ).distinct()
         if (spot := _bool(params.get("settle_on_spot"))) is not None:
             qs = qs.filter(item__settle_on_spot_allowed=spot)

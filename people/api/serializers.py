@@ -11,6 +11,7 @@ from rest_framework import serializers
 from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.access.api import ScopedPrimaryKeyField
+from gridgov.parsing import INT32_MAX, IntegerField, ModelSerializer
 from people.models import (
     ApiToken,
     CommitteeKind,
@@ -36,13 +37,13 @@ from people.models import (
 from regions.models import Region
 
 
-class RegionBriefSerializer(serializers.ModelSerializer):
+class RegionBriefSerializer(ModelSerializer):
     class Meta:
         model = Region
         fields = ["code", "name", "level"]
 
 
-class DepartmentRefSerializer(serializers.ModelSerializer):
+class DepartmentRefSerializer(ModelSerializer):
     kind = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -53,7 +54,7 @@ class DepartmentRefSerializer(serializers.ModelSerializer):
 # --- organisations ------------------------------------------------------------------------
 
 
-class GridAgencySerializer(serializers.ModelSerializer):
+class GridAgencySerializer(ModelSerializer):
     region = RegionBriefSerializer(read_only=True)
 
     class Meta:
@@ -88,7 +89,7 @@ class GridAgencyUpdateSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class DepartmentKindSerializer(serializers.ModelSerializer):
+class DepartmentKindSerializer(ModelSerializer):
     class Meta:
         model = DepartmentKind
         fields = ["id", "code", "name", "builtin", "sort_order", "is_active"]
@@ -97,11 +98,11 @@ class DepartmentKindSerializer(serializers.ModelSerializer):
 
 class DepartmentKindUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, max_length=50)
-    sort_order = serializers.IntegerField(required=False, min_value=0)
+    sort_order = IntegerField(required=False, min_value=0, max_value=INT32_MAX)
     is_active = serializers.BooleanField(required=False)
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ModelSerializer):
     region = RegionBriefSerializer(read_only=True)
     kind = DepartmentKindSerializer(read_only=True)
 
@@ -136,7 +137,7 @@ class DepartmentUpdateSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class CommitteeMemberSerializer(serializers.ModelSerializer):
+class CommitteeMemberSerializer(ModelSerializer):
     committee = serializers.PrimaryKeyRelatedField(read_only=True)
     is_current = serializers.SerializerMethodField()
 
@@ -171,7 +172,7 @@ class EndDateSerializer(serializers.Serializer):
     ended_on = serializers.DateField(required=False)
 
 
-class VillageCommitteeSerializer(serializers.ModelSerializer):
+class VillageCommitteeSerializer(ModelSerializer):
     region = RegionBriefSerializer(read_only=True)
     members = serializers.SerializerMethodField()
 
@@ -213,13 +214,13 @@ class VillageCommitteeUpdateSerializer(serializers.Serializer):
 # --- grid workers -------------------------------------------------------------------------
 
 
-class AssignmentBriefSerializer(serializers.ModelSerializer):
+class AssignmentBriefSerializer(ModelSerializer):
     class Meta:
         model = GridAssignment
         fields = ["id", "grid_code", "kind", "started_on", "ended_on"]
 
 
-class GridWorkerSerializer(serializers.ModelSerializer):
+class GridWorkerSerializer(ModelSerializer):
     """A worker as staff see them: personal data masked (R22.1)."""
 
     village = RegionBriefSerializer(read_only=True)
@@ -331,7 +332,7 @@ class ChangeKindSerializer(serializers.Serializer):
     )
 
 
-class GridAssignmentSerializer(serializers.ModelSerializer):
+class GridAssignmentSerializer(ModelSerializer):
     worker = serializers.PrimaryKeyRelatedField(read_only=True)
     worker_name = serializers.CharField(source="worker.name", read_only=True)
     is_active = serializers.BooleanField(read_only=True)
@@ -371,7 +372,7 @@ class EndAssignmentSerializer(serializers.Serializer):
     ended_on = serializers.DateField(required=False)
 
 
-class EmploymentSerializer(serializers.ModelSerializer):
+class EmploymentSerializer(ModelSerializer):
     class Meta:
         model = Employment
         fields = [
@@ -386,7 +387,7 @@ class EmploymentSerializer(serializers.ModelSerializer):
         ]
 
 
-class TrainingSerializer(serializers.ModelSerializer):
+class TrainingSerializer(ModelSerializer):
     worker_name = serializers.CharField(source="worker.name", read_only=True)
 
     class Meta:
@@ -412,7 +413,7 @@ class TrainingCreateSerializer(serializers.Serializer):
     certificate = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-class EquipmentIssueSerializer(serializers.ModelSerializer):
+class EquipmentIssueSerializer(ModelSerializer):
     worker_name = serializers.CharField(source="worker.name", read_only=True)
 
     class Meta:
@@ -449,7 +450,7 @@ class GrantSerializer(serializers.Serializer):
     role_name = serializers.CharField()
     code = serializers.CharField(help_text="region or grid code the role covers")
     region_name = serializers.CharField(allow_blank=True)
-    department = serializers.IntegerField(allow_null=True)
+    department = IntegerField(allow_null=True)
     department_name = serializers.CharField(allow_blank=True)
     source = serializers.ChoiceField(choices=["role", "grid"])
 
@@ -477,7 +478,7 @@ def grants_data(user: User) -> list[dict[str, Any]]:
 
 
 class MeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     username = serializers.CharField()
     full_name = serializers.CharField()
     is_superuser = serializers.BooleanField()
@@ -500,13 +501,13 @@ class TokenResponseSerializer(serializers.Serializer):
     username = serializers.CharField()
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(ModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["id", "prefix", "label", "created_at", "expires_at", "last_used_at"]
 
 
-class RoleAssignmentSerializer(serializers.ModelSerializer):
+class RoleAssignmentSerializer(ModelSerializer):
     user = serializers.SlugRelatedField(slug_field="username", read_only=True)
     region = RegionBriefSerializer(read_only=True)
     department = DepartmentRefSerializer(read_only=True, allow_null=True)
@@ -544,7 +545,7 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(ModelSerializer):
     roles = serializers.SerializerMethodField()
 
     class Meta:
@@ -590,7 +591,7 @@ class VacantGridSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     village = RegionBriefSerializer()
-    workers = serializers.IntegerField(help_text="active assignments of any kind")
+    workers = IntegerField(help_text="active assignments of any kind")
     has_leader = serializers.BooleanField()
     previous_workers = serializers.ListField(
         child=serializers.CharField(), help_text="workers of the grids this one replaced"

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gridgov.parsing import CountField, IntegerField, ModelSerializer
 from regions import geometry as geo
 from regions.models import Grid, GridChange, Region
 
@@ -15,7 +16,7 @@ class RegionRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     area_km2 = serializers.FloatField(read_only=True, allow_null=True)
     has_geometry = serializers.SerializerMethodField()
@@ -28,7 +29,7 @@ class RegionSerializer(serializers.ModelSerializer):
         return obj.geometry_wkb is not None
 
 
-class GridSerializer(serializers.ModelSerializer):
+class GridSerializer(ModelSerializer):
     village = RegionRefSerializer(read_only=True)
     area_km2 = serializers.FloatField(read_only=True, allow_null=True)
     is_current = serializers.BooleanField(read_only=True)
@@ -93,7 +94,7 @@ class GeoJSONField(serializers.JSONField):
 
 
 class GridChangeRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     kind = serializers.CharField()
     kind_label = serializers.CharField(source="get_kind_display")
     made_at = serializers.DateTimeField()
@@ -101,7 +102,7 @@ class GridChangeRefSerializer(serializers.Serializer):
     filing_status = serializers.CharField()
 
 
-class GridChangeSerializer(serializers.ModelSerializer):
+class GridChangeSerializer(ModelSerializer):
     """A grid change and its filing with the city (R8.1, R8.2)."""
 
     kind = serializers.CharField(
@@ -174,8 +175,8 @@ class GridVersionSerializer(GridSerializer):
 class SplitPartSerializer(serializers.Serializer):
     geometry = GeoJSONField(help_text=GEOJSON_HELP)
     name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
-    households = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    population = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    households = CountField(required=False, allow_null=True)
+    population = CountField(required=False, allow_null=True)
 
 
 class SuccessionChoicesSerializer(serializers.Serializer):
@@ -229,8 +230,8 @@ class SplitPreviewSerializer(serializers.Serializer):
 class SplitPreviewPartSerializer(serializers.Serializer):
     geometry = serializers.JSONField(help_text=GEOJSON_HELP)
     area_m2 = serializers.FloatField()
-    households = serializers.IntegerField()
-    population = serializers.IntegerField()
+    households = IntegerField()
+    population = IntegerField()
 
 
 class MergeSerializer(SuccessionChoicesSerializer):
@@ -291,8 +292,8 @@ class PreviewSuccessorSerializer(serializers.Serializer):
 
 
 class PreviewWorkerSerializer(serializers.Serializer):
-    assignment = serializers.IntegerField()
-    worker = serializers.IntegerField()
+    assignment = IntegerField()
+    worker = IntegerField()
     name = serializers.CharField()
     kind = serializers.CharField()
     kind_label = serializers.CharField()
@@ -318,15 +319,15 @@ class PreviewProblemSerializer(serializers.Serializer):
 
 
 class PreviewCasesPerGridSerializer(serializers.Serializer):
-    moving = serializers.IntegerField()
-    without_point = serializers.IntegerField()
+    moving = IntegerField()
+    without_point = IntegerField()
 
 
 class PreviewCasesSerializer(serializers.Serializer):
-    open = serializers.IntegerField(help_text="open cases in the changed grids")
-    moving = serializers.IntegerField(help_text="open cases that change grid")
-    staying = serializers.IntegerField()
-    without_point = serializers.IntegerField(
+    open = IntegerField(help_text="open cases in the changed grids")
+    moving = IntegerField(help_text="open cases that change grid")
+    staying = IntegerField()
+    without_point = IntegerField(
         help_text="moving cases whose point lies in no successor: they go to the successor "
         "holding most of their old grid's area"
     )
@@ -348,8 +349,8 @@ class ChangePreviewResultSerializer(serializers.Serializer):
 
 class GridUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, max_length=100)
-    households = serializers.IntegerField(required=False, min_value=0)
-    population = serializers.IntegerField(required=False, min_value=0)
+    households = CountField(required=False)
+    population = CountField(required=False)
     reason = serializers.CharField(help_text=REASON_HELP, allow_blank=True)
 
 
@@ -378,10 +379,10 @@ class CoverageReportSerializer(serializers.Serializer):
     region = RegionRefSerializer()
     ok = serializers.BooleanField(help_text="no errors (warnings allowed)")
     tolerance_m2 = serializers.FloatField()
-    parents_checked = serializers.IntegerField()
-    units_checked = serializers.IntegerField()
-    errors = serializers.IntegerField()
-    warnings = serializers.IntegerField()
+    parents_checked = IntegerField()
+    units_checked = IntegerField()
+    errors = IntegerField()
+    warnings = IntegerField()
     problems = CoverageProblemSerializer(many=True)
     computed_at = serializers.DateTimeField()
     seconds = serializers.FloatField(help_text="time the check took")

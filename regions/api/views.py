@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from gridgov.errors import NotFound
+from gridgov.parsing import query_int
 from regions import geometry as geo
 from regions import index as grid_index
 from regions.api.serializers import (
@@ -101,7 +102,7 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_object(self) -> Grid:
         qs = self.get_queryset().filter(code=self.kwargs["code"])
-        version = self.request.query_params.get("version")
-        if version and version.isdigit():
-            return get_object_or_404(qs, version=int(version))
+        version = query_int(self.request.query_params, "version", minimum=1)
+        if version is not None:
+            return get_object_or_404(qs, version=version)
         return get_object_or_404(qs.current())

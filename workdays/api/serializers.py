@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from gridgov.parsing import IntegerField, ModelSerializer
 from workdays.models import CalendarDay, CalendarYear
 from workdays.services import MAX_ADD_WORKDAYS, YEAR_RANGE
 
@@ -16,7 +17,7 @@ class _WithFrom(serializers.Serializer):
 
 
 class AddWorkdaysQuerySerializer(_WithFrom):
-    add = serializers.IntegerField(min_value=0, max_value=MAX_ADD_WORKDAYS)
+    add = IntegerField(min_value=0, max_value=MAX_ADD_WORKDAYS)
 
     @property
     def from_field(self) -> serializers.Field:
@@ -24,15 +25,15 @@ class AddWorkdaysQuerySerializer(_WithFrom):
 
 
 class AddWorkdaysAnswerSerializer(_WithFrom):
-    add = serializers.IntegerField()
+    add = IntegerField()
     date = serializers.DateField(help_text="the add-th working day after from")
     provisional = serializers.BooleanField(
         help_text="true when the count ran through a provisional year (statutory holidays only, "
         "the State Council's notice not entered yet): the date may move once it is (R24.2)"
     )
-    covered_years = serializers.ListField(child=serializers.IntegerField())
+    covered_years = serializers.ListField(child=IntegerField())
     provisional_years = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IntegerField(),
         help_text="covered years without the State Council's notice yet (statutory holidays "
         "only, weekends as usual, no make-up working days)",
     )
@@ -43,8 +44,8 @@ class AddWorkdaysAnswerSerializer(_WithFrom):
 
 
 class DaysQuerySerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=YEAR_RANGE[0], max_value=YEAR_RANGE[1])
-    month = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    year = IntegerField(min_value=YEAR_RANGE[0], max_value=YEAR_RANGE[1])
+    month = IntegerField(min_value=1, max_value=12, required=False)
 
 
 PROVISIONAL_DAY_HELP = (
@@ -57,7 +58,7 @@ PROVISIONAL_YEAR_HELP = (
 )
 
 
-class CalendarDaySerializer(serializers.ModelSerializer):
+class CalendarDaySerializer(ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     provisional = serializers.BooleanField(read_only=True, help_text=PROVISIONAL_DAY_HELP)
 
@@ -67,15 +68,15 @@ class CalendarDaySerializer(serializers.ModelSerializer):
 
 
 class DaysAnswerSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
-    month = serializers.IntegerField(allow_null=True)
+    year = IntegerField()
+    month = IntegerField(allow_null=True)
     provisional = serializers.BooleanField(help_text=PROVISIONAL_YEAR_HELP)
-    covered_years = serializers.ListField(child=serializers.IntegerField())
-    provisional_years = serializers.ListField(child=serializers.IntegerField())
+    covered_years = serializers.ListField(child=IntegerField())
+    provisional_years = serializers.ListField(child=IntegerField())
     days = CalendarDaySerializer(many=True)
 
 
-class CalendarYearSerializer(serializers.ModelSerializer):
+class CalendarYearSerializer(ModelSerializer):
     provisional = serializers.BooleanField(read_only=True, help_text=PROVISIONAL_YEAR_HELP)
     notice_reference = serializers.CharField(
         read_only=True, help_text="the notice's document number, once entered"
