@@ -86,7 +86,6 @@ def update_category(actor: Any, category: MatterCategory, **changes: Any) -> Mat
     """Rename, describe, reorder or (de)activate a category; its code never changes."""
     category = MatterCategory.objects.select_for_update().select_related("city").get(pk=category.pk)
     grant = require_city_admin(actor, category.city.code, what=_("维护准入分类目录"))
-    before = audit.snapshot(category, CATEGORY_FIELDS)
     clean = _clean_changes(
         changes,
         {
@@ -105,17 +104,15 @@ def update_category(actor: Any, category: MatterCategory, **changes: Any) -> Mat
         raise DomainError(
             _("分类 %(name)s 已存在") % {"name": clean["name"]}, field="name", code="exists"
         )
-    if _apply(category, clean):
-        category.save()
-        audit.record(
-            actor,
-            "matters.category.update",
-            category,
-            before=before,
-            after=audit.snapshot(category, CATEGORY_FIELDS),
-            region_code=category.city.code,
-            role=scoping.acting_role(actor, grant),
-        )
+    audit.audited_update(
+        actor,
+        "matters.category.update",
+        category,
+        clean,
+        fields=CATEGORY_FIELDS,
+        region_code=category.city.code,
+        role=scoping.acting_role(actor, grant),
+    )
     return category
 
 
@@ -128,15 +125,6 @@ def _clean_changes(changes: dict[str, Any], cleaners: dict[str, Any]) -> dict[st
             code="read_only",
         )
     return {key: cleaners[key](value) for key, value in changes.items()}
-
-
-def _apply(obj: Any, clean: dict[str, Any]) -> list[str]:
-    changed = []
-    for name, value in clean.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed.append(name)
-    return changed
 
 
 def _keywords(value: Any) -> str:
@@ -199,7 +187,6 @@ def update_item(actor: Any, item: MatterItem, **changes: Any) -> MatterItem:
     """
     item = MatterItem.objects.select_for_update().select_related("city").get(pk=item.pk)
     grant = require_city_admin(actor, item.city.code, what=_("维护准入分类目录"))
-    before = audit.snapshot(item, ITEM_FIELDS)
 
     def category(value: Any) -> MatterCategory:
         found = MatterCategory.objects.filter(
@@ -221,15 +208,13 @@ def update_item(actor: Any, item: MatterItem, **changes: Any) -> MatterItem:
             "category": category,
         },
     )
-    if _apply(item, clean):
-        item.save()
-        audit.record(
-            actor,
-            "matters.item.update",
-            item,
-            before=before,
-            after=audit.snapshot(item, ITEM_FIELDS),
-            region_code=item.city.code,
-            role=scoping.acting_role(actor, grant),
-        )
+    audit.audited_update(
+        actor,
+        "matters.item.update",
+        item,
+        clean,
+        fields=ITEM_FIELDS,
+        region_code=item.city.code,
+        role=scoping.acting_role(actor, grant),
+    )
     return item
