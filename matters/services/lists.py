@@ -96,7 +96,9 @@ def _snapshot_entry(entry: AdmissionEntry) -> dict[str, Any]:
 
 
 @transaction.atomic
-def add_entry(actor: Any, version: AdmissionListVersion, *, item: Any, **terms: Any):
+def add_entry(
+    actor: Any, version: AdmissionListVersion, *, item: Any, **terms: Any
+) -> AdmissionEntry:
     """Admit a catalogue item into a draft with its department and time limits (R9.2)."""
     version, county, grant = _editable_draft(actor, version, _("编辑准入清单"))
     matter = addable_item(version, county, item)

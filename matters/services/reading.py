@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gridgov.errors import NotFound
@@ -32,7 +32,7 @@ def version_in_force(county_code: str) -> AdmissionListVersion | None:
     )
 
 
-def entries_of(version: AdmissionListVersion):
+def entries_of(version: AdmissionListVersion) -> QuerySet[AdmissionEntry]:
     """The entries of a version with everything a list page, the API or an export shows."""
     return (
         version.entries.select_related("item__category", "lead_department__kind")

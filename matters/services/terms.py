@@ -163,7 +163,9 @@ def _department_by_kind(county: Region, name: str) -> Department | None:
     return found[0] if len(found) == 1 else None
 
 
-def clean_co_departments(values: Iterable[Any] | None, county: Region, lead: Department | None):
+def clean_co_departments(
+    values: Iterable[Any] | None, county: Region, lead: Department | None
+) -> list[Department]:
     """The co-departments of an entry: county departments, none twice, not the lead (R9.2)."""
     out: list[Department] = []
     for value in values or ():
