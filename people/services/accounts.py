@@ -19,6 +19,7 @@ from audit import services as audit
 from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden, NotFound
+from gridgov.text import clean_text
 from people.models import (
     ApiToken,
     Department,
@@ -32,7 +33,6 @@ from people.services.common import (
     conflict_error,
     department_or_none,
     find_region,
-    text,
 )
 from regions.models import Region
 
@@ -85,7 +85,7 @@ def create_account(
         )
     if not scoping.is_system(actor):
         scoping.require(actor, R.ACCOUNT_MANAGERS, what=_("创建账号"))
-    username = text(username, "username", required=True, max_length=150)
+    username = clean_text(username, "username", required=True, max_length=150)
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("用户名已被使用"), field="username", code="exists")
     generated = None
@@ -94,8 +94,8 @@ def create_account(
         password = generated
     user = User(
         username=username,
-        full_name=text(full_name, "full_name", required=True, max_length=64),
-        email=text(email, "email", max_length=254),
+        full_name=clean_text(full_name, "full_name", required=True, max_length=64),
+        email=clean_text(email, "email", max_length=254),
     )
     _validate_password(password, user)
     user.set_password(password)
@@ -154,9 +154,9 @@ def update_account(actor: Any, user: User, *, full_name: str | None = None,
         grant = require_account_manager(actor, user, what=_("修改账号信息"))
     before = {"full_name": user.full_name, "email": user.email}
     if full_name is not None:
-        user.full_name = text(full_name, "full_name", required=True, max_length=64)
+        user.full_name = clean_text(full_name, "full_name", required=True, max_length=64)
     if email is not None:
-        user.email = text(email, "email", max_length=254)
+        user.email = clean_text(email, "email", max_length=254)
     after = {"full_name": user.full_name, "email": user.email}
     if after != before:
         user.save(update_fields=["full_name", "email"])
@@ -240,7 +240,7 @@ def set_account_active(actor: Any, user: User, active: bool, *, reason: str = ""
         user,
         before={"is_active": not active},
         after={"is_active": active},
-        note=text(reason, "reason"),
+        note=clean_text(reason, "reason"),
         region_code=_account_region(user),
         role=scoping.acting_role(actor, grant),
     )
@@ -334,7 +334,7 @@ def grant_role(
                 region=region,
                 department=dept,
                 granted_by=actor_user(actor),
-                note=text(note, "note"),
+                note=clean_text(note, "note"),
             )
     except IntegrityError as exc:
         raise conflict_error(exc, {}) from exc
@@ -370,7 +370,7 @@ def revoke_role(actor: Any, assignment: RoleAssignment, *, note: str = "") -> Ro
     before = audit.snapshot(assignment, ROLE_FIELDS)
     assignment.valid_to = timezone.now()
     if note:
-        assignment.note = text(note, "note")
+        assignment.note = clean_text(note, "note")
     assignment.save(update_fields=["valid_to", "note"])
     _sync_staff_flag(assignment.user)
     audit.record(

@@ -55,17 +55,6 @@ def find_region(code: str | None, *, field: str = "region", levels: Iterable[str
     return region
 
 
-def text(value: Any, field: str, *, required: bool = False, max_length: int = 200) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise DomainError(_("此项不能为空"), field=field, code="required")
-    if len(text) > max_length:
-        raise DomainError(
-            _("不能超过 %(n)d 个字符") % {"n": max_length}, field=field, code="too_long"
-        )
-    return text
-
-
 def clean_date(value: Any, field: str, *, default: dt.date | None = None) -> dt.date:
     if value in (None, ""):
         if default is None:

@@ -16,6 +16,7 @@ from audit import services as audit
 from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError, NotFound
+from gridgov.text import clean_text
 from people.models import (
     PROFESSIONAL_MAX_GRIDS,
     GridAssignment,
@@ -29,7 +30,6 @@ from people.services.common import (
     conflict_error,
     lock_worker,
     not_future,
-    text,
 )
 from regions.models import Grid
 
@@ -182,7 +182,7 @@ def end_assignment(
     grant = scoping.require(
         actor, R.WORKER_MANAGERS, region_code=assignment.grid_code, what=_("结束网格分配")
     )
-    reason = text(reason, "reason", required=True)
+    reason = clean_text(reason, "reason", required=True)
     if assignment.ended_on is not None:
         return assignment
     day = clean_date(ended_on, "ended_on", default=timezone.localdate())

@@ -15,6 +15,7 @@ from audit import services as audit
 from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError
+from gridgov.text import clean_text
 from people.models import (
     AgencyLevel,
     CommitteeKind,
@@ -32,7 +33,6 @@ from people.services.common import (
     clean_date,
     find_region,
     not_future,
-    text,
 )
 from regions.models import Level, VillageKind
 
@@ -68,8 +68,8 @@ def create_agency(
     agency = GridAgency.objects.create(
         region=region,
         level=region.level,
-        name=text(name, "name", max_length=100) or f"{region.name}网格化服务管理中心",
-        address=text(address, "address"),
+        name=clean_text(name, "name", max_length=100) or f"{region.name}网格化服务管理中心",
+        address=clean_text(address, "address"),
         office_phone=pd.normalize_work_phone(office_phone, field="office_phone"),
         supervision_phone=pd.normalize_work_phone(supervision_phone, field="supervision_phone"),
     )
@@ -94,9 +94,9 @@ def update_agency(actor: Any, agency: GridAgency, **changes: Any) -> GridAgency:
     clean: dict[str, Any] = {}
     for key, value in changes.items():
         if key == "name":
-            clean[key] = text(value, key, required=True, max_length=100)
+            clean[key] = clean_text(value, key, required=True, max_length=100)
         elif key == "address":
-            clean[key] = text(value, key)
+            clean[key] = clean_text(value, key)
         elif key in {"office_phone", "supervision_phone"}:
             clean[key] = pd.normalize_work_phone(value, field=key)
         elif key == "is_active":
@@ -126,12 +126,12 @@ def create_department_kind(
 ) -> DepartmentKind:
     """A kind of department beyond the 14 of Art. 5 (R5.1: "等部门")."""
     grant = scoping.require(actor, R.Role.SYSADMIN, what=_("新增部门类别"))
-    code = text(code, "code", required=True, max_length=40).lower()
+    code = clean_text(code, "code", required=True, max_length=40).lower()
     if not code.replace("_", "").replace("-", "").isalnum() or not code.isascii():
         raise DomainError(
             _("代码只能包含小写字母、数字、下划线和连字符"), field="code", code="invalid"
         )
-    name = text(name, "name", required=True, max_length=50)
+    name = clean_text(name, "name", required=True, max_length=50)
     if DepartmentKind.objects.filter(Q(code=code) | Q(name=name)).exists():
         raise DomainError(_("该部门类别已存在"), field="name", code="exists")
     kind = DepartmentKind.objects.create(code=code, name=name, sort_order=int(sort_order))
@@ -153,7 +153,7 @@ def update_department_kind(actor: Any, kind: DepartmentKind, **changes: Any) -> 
         raise DomainError(_("条例第五条所列部门类别的名称不能修改"), field="name", code="builtin")
     before = {"name": kind.name, "sort_order": kind.sort_order, "is_active": kind.is_active}
     if "name" in changes:
-        changes["name"] = text(changes["name"], "name", required=True, max_length=50)
+        changes["name"] = clean_text(changes["name"], "name", required=True, max_length=50)
     changed = apply_changes(kind, changes, ["name", "sort_order", "is_active"])
     if changed:
         kind.save()
@@ -199,7 +199,7 @@ def create_department(
     grant = scoping.require(
         actor, R.ORGANISATION_MANAGERS, region_code=region.code, what=_("设立联动部门")
     )
-    name = text(name, "name", max_length=100) or f"{region.name}{kind_obj.name}"
+    name = clean_text(name, "name", max_length=100) or f"{region.name}{kind_obj.name}"
     if Department.objects.filter(region=region, kind=kind_obj, name=name).exists():
         raise DomainError(_("该部门已存在"), field="name", code="exists")
     department = Department.objects.create(
@@ -208,7 +208,7 @@ def create_department(
         level=region.level,
         name=name,
         office_phone=pd.normalize_work_phone(office_phone, field="office_phone"),
-        address=text(address, "address"),
+        address=clean_text(address, "address"),
     )
     audit.record(
         actor,
@@ -230,7 +230,7 @@ def update_department(actor: Any, department: Department, **changes: Any) -> Dep
     before = audit.snapshot(department, DEPARTMENT_FIELDS)
     for key in ("name", "address"):
         if key in changes:
-            changes[key] = text(changes[key], key, required=key == "name", max_length=100)
+            changes[key] = clean_text(changes[key], key, required=key == "name", max_length=100)
     if "office_phone" in changes:
         changes["office_phone"] = pd.normalize_work_phone(changes["office_phone"])
     if "is_active" in changes:
@@ -279,10 +279,10 @@ def create_committee(
         )
     committee = VillageCommittee.objects.create(
         region=region,
-        name=text(name, "name", max_length=100) or region.name,
+        name=clean_text(name, "name", max_length=100) or region.name,
         kind=kind,
         office_phone=pd.normalize_work_phone(office_phone, field="office_phone"),
-        address=text(address, "address"),
+        address=clean_text(address, "address"),
     )
     audit.record(
         actor,
@@ -304,7 +304,7 @@ def update_committee(actor: Any, committee: VillageCommittee, **changes: Any) ->
     before = audit.snapshot(committee, COMMITTEE_FIELDS)
     for key in ("name", "address"):
         if key in changes:
-            changes[key] = text(changes[key], key, required=key == "name", max_length=100)
+            changes[key] = clean_text(changes[key], key, required=key == "name", max_length=100)
     if "office_phone" in changes:
         changes["office_phone"] = pd.normalize_work_phone(changes["office_phone"])
     if "kind" in changes:
@@ -345,7 +345,7 @@ def add_committee_member(
     )
     member = CommitteeMember.objects.create(
         committee=committee,
-        name=text(name, "name", required=True, max_length=64),
+        name=clean_text(name, "name", required=True, max_length=64),
         position=clean_choice(position, CommitteePosition, "position"),
         is_party_member=bool(is_party_member),
         work_phone=pd.normalize_work_phone(work_phone),

@@ -14,6 +14,7 @@ from audit import services as audit
 from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError
+from gridgov.text import clean_text
 from people.models import (
     EquipmentIssue,
     EquipmentItem,
@@ -27,7 +28,6 @@ from people.services.common import (
     clean_date,
     lock_worker,
     not_future,
-    text,
 )
 
 
@@ -55,7 +55,7 @@ def record_training(
     """One course attended by one or more workers (R13.1)."""
     if not workers:
         raise DomainError(_("请选择参训网格员"), field="workers", code="required")
-    course = text(course, "course", required=True)
+    course = clean_text(course, "course", required=True)
     day = not_future(clean_date(held_on, "held_on"), "held_on")
     amount = _hours(hours)
     records = []
@@ -66,10 +66,10 @@ def record_training(
         training = Training.objects.create(
             worker=worker,
             course=course,
-            organiser=text(organiser, "organiser", max_length=100),
+            organiser=clean_text(organiser, "organiser", max_length=100),
             held_on=day,
             hours=amount,
-            certificate=text(certificate, "certificate", max_length=100),
+            certificate=clean_text(certificate, "certificate", max_length=100),
             recorded_by=actor_user(actor),
         )
         audit.record(
@@ -102,7 +102,7 @@ def issue_equipment(
     if worker.status != WorkerStatus.ACTIVE:
         raise DomainError(_("该网格员已退出"), field="worker", code="exited")
     item = clean_choice(item, EquipmentItem, "item")
-    serial = text(serial, "serial", max_length=100)
+    serial = clean_text(serial, "serial", max_length=100)
     if (
         serial
         and EquipmentIssue.objects.filter(
@@ -118,7 +118,7 @@ def issue_equipment(
         worker=worker,
         item=item,
         serial=serial,
-        description=text(description, "description"),
+        description=clean_text(description, "description"),
         issued_on=not_future(
             clean_date(issued_on, "issued_on", default=timezone.localdate()), "issued_on"
         ),

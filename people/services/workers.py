@@ -14,6 +14,7 @@ from audit import services as audit
 from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError
+from gridgov.text import clean_text
 from people.models import (
     Department,
     Employment,
@@ -33,7 +34,6 @@ from people.services.common import (
     find_region,
     lock_worker,
     not_future,
-    text,
 )
 from people.services.grid_assignments import end_assignments
 from regions.models import Level, Region
@@ -162,7 +162,7 @@ def create_worker(
     grant = scoping.require(actor, R.WORKER_MANAGERS, region_code=region_code, what=_("登记网格员"))
     worker = GridWorker(
         user=user,
-        name=text(name, "name", required=True, max_length=64),
+        name=clean_text(name, "name", required=True, max_length=64),
         kind=kind,
         is_party_member=bool(is_party_member),
         village=village,
@@ -170,7 +170,7 @@ def create_worker(
         agency=_agency_for(village, agency),
         region_code=region_code,
         work_phone=pd.normalize_work_phone(work_phone),
-        note=text(note, "note", max_length=2000),
+        note=clean_text(note, "note", max_length=2000),
     )
     if not str(id_number or "").strip():
         raise DomainError(_("身份证号码不能为空"), field="id_number", code="required")
@@ -186,7 +186,7 @@ def create_worker(
         started_on=not_future(
             clean_date(started_on, "started_on", default=timezone.localdate()), "started_on"
         ),
-        document=text(document, "document", max_length=100),
+        document=clean_text(document, "document", max_length=100),
         recorded_by=actor_user(actor),
     )
     if user is not None:
@@ -239,7 +239,7 @@ def update_worker(actor: Any, worker: GridWorker, **changes: Any) -> GridWorker:
     before = audit.snapshot(worker, WORKER_FIELDS)
     old_user = worker.user
     if "name" in changes:
-        worker.name = text(changes["name"], "name", required=True, max_length=64)
+        worker.name = clean_text(changes["name"], "name", required=True, max_length=64)
     if "gender" in changes:
         worker.gender = (
             clean_choice(changes["gender"], _Gender, "gender") if changes["gender"] else ""
@@ -255,7 +255,7 @@ def update_worker(actor: Any, worker: GridWorker, **changes: Any) -> GridWorker:
     if "work_phone" in changes:
         worker.work_phone = pd.normalize_work_phone(changes["work_phone"])
     if "note" in changes:
-        worker.note = text(changes["note"], "note", max_length=2000)
+        worker.note = clean_text(changes["note"], "note", max_length=2000)
     if "user" in changes:
         worker.user = changes["user"]
     if "id_number" in changes:
@@ -319,7 +319,7 @@ def change_worker_kind(
     """
     worker = lock_worker(worker)
     kind = clean_choice(kind, WorkerKind, "kind")
-    reason = text(reason, "reason", required=True)
+    reason = clean_text(reason, "reason", required=True)
     grant = scoping.require(
         actor, R.WORKER_MANAGERS, region_code=worker.region_code, what=_("变更网格员类别")
     )
@@ -382,7 +382,7 @@ def exit_worker(
             )
         employment.ended_on = day
         employment.exit_reason = reason
-        employment.exit_note = text(note, "note", max_length=2000)
+        employment.exit_note = clean_text(note, "note", max_length=2000)
         employment.save(update_fields=["ended_on", "exit_reason", "exit_note"])
     label = ExitReason(reason).label
     end_assignments(
@@ -438,7 +438,7 @@ def rehire_worker(
         worker=worker,
         method=clean_choice(method, EmploymentMethod, "method"),
         started_on=day,
-        document=text(document, "document", max_length=100),
+        document=clean_text(document, "document", max_length=100),
         recorded_by=actor_user(actor),
     )
     before = audit.snapshot(worker, WORKER_FIELDS)
