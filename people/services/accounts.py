@@ -152,23 +152,20 @@ def update_account(actor: Any, user: User, *, full_name: str | None = None,
     grant = None
     if actor_user(actor) is None or actor.pk != user.pk:
         grant = require_account_manager(actor, user, what=_("修改账号信息"))
-    before = {"full_name": user.full_name, "email": user.email}
+    changes = {}
     if full_name is not None:
-        user.full_name = clean_text(full_name, "full_name", required=True, max_length=64)
+        changes["full_name"] = clean_text(full_name, "full_name", required=True, max_length=64)
     if email is not None:
-        user.email = clean_text(email, "email", max_length=254)
-    after = {"full_name": user.full_name, "email": user.email}
-    if after != before:
-        user.save(update_fields=["full_name", "email"])
-        audit.record(
-            actor,
-            "people.account.update",
-            user,
-            before=before,
-            after=after,
-            region_code=_account_region(user),
-            role=scoping.acting_role(actor, grant),
-        )
+        changes["email"] = clean_text(email, "email", max_length=254)
+    audit.audited_update(
+        actor,
+        "people.account.update",
+        user,
+        changes,
+        fields=["full_name", "email"],
+        region_code=_account_region(user),
+        role=scoping.acting_role(actor, grant),
+    )
     return user
 
 
@@ -367,21 +364,19 @@ def revoke_role(actor: Any, assignment: RoleAssignment, *, note: str = "") -> Ro
     if assignment.valid_to is not None:
         return assignment
     _refuse_revoking_own_last_admin_role(actor, assignment)
-    before = audit.snapshot(assignment, ROLE_FIELDS)
-    assignment.valid_to = timezone.now()
+    changes = {"valid_to": timezone.now()}
     if note:
-        assignment.note = clean_text(note, "note")
-    assignment.save(update_fields=["valid_to", "note"])
-    _sync_staff_flag(assignment.user)
-    audit.record(
+        changes["note"] = clean_text(note, "note")
+    audit.audited_update(
         actor,
         "people.role.revoke",
         assignment,
-        before=before,
-        after=audit.snapshot(assignment, ROLE_FIELDS),
+        changes,
+        fields=ROLE_FIELDS,
         region_code=region_code or "",
         role=scoping.acting_role(actor, grant),
     )
+    _sync_staff_flag(assignment.user)
     return assignment
 
 

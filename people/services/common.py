@@ -88,7 +88,8 @@ def clean_choice(value: Any, choices: type, field: str) -> str:
     return value
 
 
-def apply_changes(obj: Any, changes: dict[str, Any], allowed: Sequence[str]) -> list[str]:
+def refuse_read_only(changes: dict[str, Any], allowed: Sequence[str]) -> None:
+    """Refuse a change of a field the service does not change (before anything is set)."""
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
         raise DomainError(
@@ -96,12 +97,6 @@ def apply_changes(obj: Any, changes: dict[str, Any], allowed: Sequence[str]) -> 
             field=unknown[0],
             code="read_only",
         )
-    changed = []
-    for name, value in changes.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed.append(name)
-    return changed
 
 
 def conflict_error(exc: IntegrityError, messages: dict[str, tuple[str, str]]) -> DomainError:

@@ -48,16 +48,12 @@ def end_assignments(
     caller's transaction that ends them (a successor, a leave, a grid change)."""
     ended = []
     for assignment in assignments:
-        before = audit.snapshot(assignment, ASSIGNMENT_FIELDS)
-        assignment.ended_on = max(day, assignment.started_on)
-        assignment.end_reason = reason[:200]
-        assignment.save(update_fields=["ended_on", "end_reason"])
-        audit.record(
+        audit.audited_update(
             actor,
             "people.assignment.end",
             assignment,
-            before=before,
-            after=audit.snapshot(assignment, ASSIGNMENT_FIELDS),
+            {"ended_on": max(day, assignment.started_on), "end_reason": reason[:200]},
+            fields=ASSIGNMENT_FIELDS,
             region_code=assignment.grid_code,
             note=reason,
             role=role,
@@ -188,20 +184,7 @@ def end_assignment(
     day = clean_date(ended_on, "ended_on", default=timezone.localdate())
     if day < assignment.started_on:
         raise DomainError(_("结束日期不能早于起始日期"), field="ended_on", code="invalid_span")
-    before = audit.snapshot(assignment, ASSIGNMENT_FIELDS)
-    assignment.ended_on = day
-    assignment.end_reason = reason
-    assignment.save(update_fields=["ended_on", "end_reason"])
-    audit.record(
-        actor,
-        "people.assignment.end",
-        assignment,
-        before=before,
-        after=audit.snapshot(assignment, ASSIGNMENT_FIELDS),
-        region_code=assignment.grid_code,
-        note=reason,
-        role=scoping.acting_role(actor, grant),
-    )
+    end_assignments(actor, [assignment], day, reason, role=scoping.acting_role(actor, grant))
     if assignment.worker.user_id:
         scoping.forget_roles(assignment.worker.user)
     return assignment

@@ -28,11 +28,11 @@ from people.models import (
     VillageCommittee,
 )
 from people.services.common import (
-    apply_changes,
     clean_choice,
     clean_date,
     find_region,
     not_future,
+    refuse_read_only,
 )
 from regions.models import Level, VillageKind
 
@@ -90,7 +90,6 @@ def update_agency(actor: Any, agency: GridAgency, **changes: Any) -> GridAgency:
     grant = scoping.require(
         actor, R.ORGANISATION_MANAGERS, region_code=agency.region.code, what=_("修改网格化机构")
     )
-    before = audit.snapshot(agency, AGENCY_FIELDS)
     clean: dict[str, Any] = {}
     for key, value in changes.items():
         if key == "name":
@@ -103,20 +102,16 @@ def update_agency(actor: Any, agency: GridAgency, **changes: Any) -> GridAgency:
             clean[key] = bool(value)
         else:
             clean[key] = value
-    changed = apply_changes(
-        agency, clean, ["name", "address", "office_phone", "supervision_phone", "is_active"]
+    refuse_read_only(clean, ["name", "address", "office_phone", "supervision_phone", "is_active"])
+    audit.audited_update(
+        actor,
+        "people.agency.update",
+        agency,
+        clean,
+        fields=AGENCY_FIELDS,
+        region_code=agency.region.code,
+        role=scoping.acting_role(actor, grant),
     )
-    if changed:
-        agency.save()
-        audit.record(
-            actor,
-            "people.agency.update",
-            agency,
-            before=before,
-            after=audit.snapshot(agency, AGENCY_FIELDS),
-            region_code=agency.region.code,
-            role=scoping.acting_role(actor, grant),
-        )
     return agency
 
 
@@ -151,20 +146,17 @@ def update_department_kind(actor: Any, kind: DepartmentKind, **changes: Any) -> 
     kind = DepartmentKind.objects.select_for_update().get(pk=kind.pk)
     if kind.builtin and "name" in changes and changes["name"] != kind.name:
         raise DomainError(_("条例第五条所列部门类别的名称不能修改"), field="name", code="builtin")
-    before = {"name": kind.name, "sort_order": kind.sort_order, "is_active": kind.is_active}
     if "name" in changes:
         changes["name"] = clean_text(changes["name"], "name", required=True, max_length=50)
-    changed = apply_changes(kind, changes, ["name", "sort_order", "is_active"])
-    if changed:
-        kind.save()
-        audit.record(
-            actor,
-            "people.department_kind.update",
-            kind,
-            before=before,
-            after={"name": kind.name, "sort_order": kind.sort_order, "is_active": kind.is_active},
-            role=scoping.acting_role(actor, grant),
-        )
+    refuse_read_only(changes, ["name", "sort_order", "is_active"])
+    audit.audited_update(
+        actor,
+        "people.department_kind.update",
+        kind,
+        changes,
+        fields=["name", "sort_order", "is_active"],
+        role=scoping.acting_role(actor, grant),
+    )
     return kind
 
 
@@ -227,7 +219,6 @@ def update_department(actor: Any, department: Department, **changes: Any) -> Dep
     grant = scoping.require(
         actor, R.ORGANISATION_MANAGERS, region_code=department.region.code, what=_("修改联动部门")
     )
-    before = audit.snapshot(department, DEPARTMENT_FIELDS)
     for key in ("name", "address"):
         if key in changes:
             changes[key] = clean_text(changes[key], key, required=key == "name", max_length=100)
@@ -235,18 +226,16 @@ def update_department(actor: Any, department: Department, **changes: Any) -> Dep
         changes["office_phone"] = pd.normalize_work_phone(changes["office_phone"])
     if "is_active" in changes:
         changes["is_active"] = bool(changes["is_active"])
-    changed = apply_changes(department, changes, ["name", "office_phone", "address", "is_active"])
-    if changed:
-        department.save()
-        audit.record(
-            actor,
-            "people.department.update",
-            department,
-            before=before,
-            after=audit.snapshot(department, DEPARTMENT_FIELDS),
-            region_code=department.region.code,
-            role=scoping.acting_role(actor, grant),
-        )
+    refuse_read_only(changes, ["name", "office_phone", "address", "is_active"])
+    audit.audited_update(
+        actor,
+        "people.department.update",
+        department,
+        changes,
+        fields=DEPARTMENT_FIELDS,
+        region_code=department.region.code,
+        role=scoping.acting_role(actor, grant),
+    )
     return department
 
 
@@ -301,7 +290,6 @@ def update_committee(actor: Any, committee: VillageCommittee, **changes: Any) ->
     grant = scoping.require(
         actor, R.ORGANISATION_MANAGERS, region_code=committee.region.code, what=_("修改村(居)委会")
     )
-    before = audit.snapshot(committee, COMMITTEE_FIELDS)
     for key in ("name", "address"):
         if key in changes:
             changes[key] = clean_text(changes[key], key, required=key == "name", max_length=100)
@@ -311,20 +299,16 @@ def update_committee(actor: Any, committee: VillageCommittee, **changes: Any) ->
         changes["kind"] = clean_choice(changes["kind"], CommitteeKind, "kind")
     if "is_active" in changes:
         changes["is_active"] = bool(changes["is_active"])
-    changed = apply_changes(
-        committee, changes, ["name", "kind", "office_phone", "address", "is_active"]
+    refuse_read_only(changes, ["name", "kind", "office_phone", "address", "is_active"])
+    audit.audited_update(
+        actor,
+        "people.committee.update",
+        committee,
+        changes,
+        fields=COMMITTEE_FIELDS,
+        region_code=committee.region.code,
+        role=scoping.acting_role(actor, grant),
     )
-    if changed:
-        committee.save()
-        audit.record(
-            actor,
-            "people.committee.update",
-            committee,
-            before=before,
-            after=audit.snapshot(committee, COMMITTEE_FIELDS),
-            region_code=committee.region.code,
-            role=scoping.acting_role(actor, grant),
-        )
     return committee
 
 
@@ -382,15 +366,12 @@ def end_committee_member(
     day = clean_date(ended_on, "ended_on", default=timezone.localdate())
     if day < member.started_on:
         raise DomainError(_("离任日期不能早于任职日期"), field="ended_on", code="invalid_span")
-    before = audit.snapshot(member, MEMBER_FIELDS)
-    member.ended_on = day
-    member.save(update_fields=["ended_on"])
-    audit.record(
+    audit.audited_update(
         actor,
         "people.committee_member.end",
         member,
-        before=before,
-        after=audit.snapshot(member, MEMBER_FIELDS),
+        {"ended_on": day},
+        fields=MEMBER_FIELDS,
         region_code=member.committee.region.code,
         role=scoping.acting_role(actor, grant),
     )

@@ -115,15 +115,19 @@ def _agency_for(village: Region | None, agency: Any) -> GridAgency | None:
     return GridAgency.objects.filter(region__code=village.code[:9]).first()
 
 
-def _duplicate_check(worker: GridWorker, *, exclude_pk: int | None = None) -> None:
+def _duplicate_check(
+    worker: GridWorker, *, kind: str | None = None, exclude_pk: int | None = None
+) -> None:
+    """Refuse a second worker of ``kind`` (default: the worker's) with the same ID number."""
     if not worker.id_number_digest:
         return
-    others = GridWorker.objects.filter(id_number_digest=worker.id_number_digest, kind=worker.kind)
+    kind = kind or worker.kind
+    others = GridWorker.objects.filter(id_number_digest=worker.id_number_digest, kind=kind)
     if exclude_pk:
         others = others.exclude(pk=exclude_pk)
     if others.exists():
         raise DomainError(
-            _("身份证号码相同的%(kind)s已登记") % {"kind": worker.get_kind_display()},
+            _("身份证号码相同的%(kind)s已登记") % {"kind": WorkerKind(kind).label},
             field="id_number",
             code="duplicate_person",
         )
@@ -327,26 +331,22 @@ def change_worker_kind(
         return worker
     dept = department_or_none(department) if kind == WorkerKind.PROFESSIONAL else None
     _check_worker_shape(kind, worker.village, dept, worker.is_party_member)
-    before = audit.snapshot(worker, WORKER_FIELDS)
     end_assignments(
         actor,
         worker.assignments.active().select_for_update(),
         timezone.localdate(),
         _("类别变更:%(reason)s") % {"reason": reason},
     )
-    worker.kind = kind
-    worker.department = dept
-    worker.region_code = _worker_region_code(worker.village, dept)
-    _duplicate_check(worker, exclude_pk=worker.pk)
-    worker.save()
-    audit.record(
+    _duplicate_check(worker, kind=kind, exclude_pk=worker.pk)
+    region_code = _worker_region_code(worker.village, dept)
+    audit.audited_update(
         actor,
         "people.worker.change_kind",
         worker,
-        before=before,
-        after=audit.snapshot(worker, WORKER_FIELDS),
+        {"kind": kind, "department": dept, "region_code": region_code},
+        fields=WORKER_FIELDS,
         note=reason,
-        region_code=worker.region_code,
+        region_code=region_code,
         role=scoping.acting_role(actor, grant),
     )
     if worker.user_id:
@@ -441,15 +441,12 @@ def rehire_worker(
         document=clean_text(document, "document", max_length=100),
         recorded_by=actor_user(actor),
     )
-    before = audit.snapshot(worker, WORKER_FIELDS)
-    worker.status = WorkerStatus.ACTIVE
-    worker.save(update_fields=["status", "updated_at"])
-    audit.record(
+    audit.audited_update(
         actor,
         "people.worker.rehire",
         worker,
-        before=before,
-        after=audit.snapshot(worker, WORKER_FIELDS),
+        {"status": WorkerStatus.ACTIVE},
+        fields=WORKER_FIELDS,
         region_code=worker.region_code,
         role=scoping.acting_role(actor, grant),
     )
