@@ -17,19 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from gridgov.errors import DomainError, NotFound
-from people.models import (
-    Department,
-    GridWorker,
-    User,
-)
+from people.models import Department, GridWorker, User
 from regions.models import Level, Region
 
 
 def actor_user(actor: Any) -> User | None:
+    """The acting user, or None for the system (a command, the demo, a task)."""
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def find_region(code: str | None, *, field: str = "region", levels: Iterable[str] = ()) -> Region:
+    """The region of ``code``, refused on ``field`` when unknown or not of one of ``levels``."""
     code = str(code or "").strip()
     if not code:
         raise DomainError(_("请指定区域"), field=field, code="required")
@@ -56,6 +54,7 @@ def find_region(code: str | None, *, field: str = "region", levels: Iterable[str
 
 
 def clean_date(value: Any, field: str, *, default: dt.date | None = None) -> dt.date:
+    """A date from a date or ISO text; ``default`` when empty (required without one)."""
     if value in (None, ""):
         if default is None:
             raise DomainError(_("请填写日期"), field=field, code="required")
@@ -71,12 +70,14 @@ def clean_date(value: Any, field: str, *, default: dt.date | None = None) -> dt.
 
 
 def not_future(day: dt.date, field: str) -> dt.date:
+    """``day``, refused when after today (a start or an issue is recorded, not planned)."""
     if day > timezone.localdate():
         raise DomainError(_("日期不能晚于今天"), field=field, code="future_date")
     return day
 
 
 def clean_choice(value: Any, choices: type, field: str) -> str:
+    """``value`` when it is one of ``choices.values``, else refused naming the options."""
     value = str(value or "")
     if value not in choices.values:
         raise DomainError(
@@ -109,6 +110,7 @@ def conflict_error(exc: IntegrityError, messages: dict[str, tuple[str, str]]) ->
 
 
 def department_or_none(value: Any) -> Department | None:
+    """The department given or its id (None when empty); refused when unknown."""
     if value in (None, ""):
         return None
     if isinstance(value, Department):
@@ -120,6 +122,7 @@ def department_or_none(value: Any) -> Department | None:
 
 
 def lock_worker(worker: GridWorker | int) -> GridWorker:
+    """The worker's row, locked for the change (with its village and department)."""
     pk = worker.pk if isinstance(worker, GridWorker) else worker
     found = (
         # "of self": PostgreSQL cannot lock the nullable side of the outer joins.
