@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import models, transaction
@@ -40,6 +40,49 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         attname = getattr(field, "attname", name)
         out[name] = jsonable(getattr(obj, attname))
     return out
+
+
+def audited_update(
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    changes: Mapping[str, Any],
+    *,
+    fields: Sequence[str] | None = None,
+    **details: Any,
+) -> bool:
+    """Set ``changes`` (field name to cleaned value) on ``obj``, save the fields whose value
+    changed and record ``action`` with their before and after, in the caller's transaction
+    (R28.1). Returns whether anything changed; when nothing did, nothing is saved or recorded.
+
+    The caller has locked ``obj``, checked the actor's right and cleaned the values. Only the
+    changed fields are saved, plus the ``auto_now`` ones (as a full save would refresh them).
+    ``fields`` names the snapshot taken before and after (default: the changed fields), for a
+    trail that shows the whole record; ``details`` as for :func:`new_record` (``region_code``,
+    ``role``, ``note`` ...)."""
+    before = snapshot(obj, fields) if fields is not None else None
+    changed = [name for name, value in changes.items() if getattr(obj, name) != value]
+    if not changed:
+        return False
+    if before is None:
+        before = snapshot(obj, changed)
+    for name in changed:
+        setattr(obj, name, changes[name])
+    stamps = [
+        f.name
+        for f in obj._meta.get_fields()
+        if f.concrete and getattr(f, "auto_now", False) and f.name not in changed
+    ]
+    obj.save(update_fields=[*changed, *stamps])
+    record(
+        actor,
+        action,
+        obj,
+        before=before,
+        after=snapshot(obj, fields if fields is not None else changed),
+        **details,
+    )
+    return True
 
 
 def record(actor: Any, action: str, obj: models.Model | None = None, **details: Any) -> AuditRecord:

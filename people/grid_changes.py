@@ -29,7 +29,7 @@ from gridgov.access import scoping
 from gridgov.errors import DomainError
 from people import services
 from people.models import GridAssignment, WorkerKind
-from people.services import ASSIGNMENT_FIELDS
+from people.services.grid_assignments import ASSIGNMENT_FIELDS
 from regions import succession as grid_succession
 from regions.succession import END_ASSIGNMENT, Succession
 

@@ -15,6 +15,7 @@ from PIL import Image
 
 from gridgov.access import roles as R
 from matters import services as matters
+from matters.models import MatterCategory
 from people import testing as people
 from regions.tests.factories import box, halves, make_tree
 from workdays import services as calendar
@@ -84,7 +85,7 @@ def build_world() -> World:
     housing = people.make_department("housing", "440703")
 
     matters.create_category(SYSTEM, city_code="4407", code="ZA", name="治安隐患")
-    category = matters.MatterCategory.objects.get(code="ZA")
+    category = MatterCategory.objects.get(code="ZA")
     matters.create_item(
         SYSTEM, category=category, code="ZA-01", name="治安隐患排查", settle_on_spot_allowed=False
     )

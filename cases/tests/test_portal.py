@@ -9,6 +9,7 @@ from cases import services
 from cases.models import Case, Channel, State
 from cases.tests.conftest import photo
 from matters import services as matters
+from matters.models import AdmissionList, MatterCategory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,9 +112,9 @@ def test_a_refused_report_says_why_and_keeps_the_input(client, world, change, fi
 
 def test_unsure_uses_the_countys_catch_all_entry(client, world):
     """R18.1: the choice 不确定 appears when the list has a catch-all entry and maps to it."""
-    category = matters.MatterCategory.objects.get(code="ZA")
+    category = MatterCategory.objects.get(code="ZA")
     matters.create_item("test", category=category, code="ZA-99", name="其他", keywords="不确定")
-    version = matters.AdmissionList.objects.get().versions.get()
+    version = AdmissionList.objects.get().versions.get()
     draft = matters.open_draft("test", version.admission_list)
     matters.add_entry(
         "test",

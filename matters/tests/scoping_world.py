@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 
 from matters import services
-from matters.models import AdmissionListVersion
+from matters.models import AdmissionListVersion, MatterCategory
 from people import testing
 from people.testing_world import World, Zone, create_payload, factory
 
@@ -36,7 +36,7 @@ def _plain_item(zone: Zone, code: str):
     found = MatterItem.objects.filter(city__code=city, code=code).first()
     if found is not None:
         return found
-    category = services.MatterCategory.objects.filter(city__code=city, code="W0").first()
+    category = MatterCategory.objects.filter(city__code=city, code="W0").first()
     if category is None:
         category = services.create_category(ACTOR, city_code=city, code="W0", name="测试世界分类")
     return services.create_item(ACTOR, category=category, code=code, name=f"测试世界事项{code}")

@@ -53,6 +53,40 @@ def test_r9_2_city_agency_keeps_the_catalogue(people):
     assert err.value.field == "code"
 
 
+def test_r28_1_catalogue_updates_record_the_whole_row_before_and_after(people):
+    """R28.1, R9.2: an update of a category or an item records its whole row before and after,
+    in the city's region; an update that changes nothing records nothing."""
+    category = services.create_category(
+        people.city_admin, city_code="4407", code="03", name="安全隐患"
+    )
+    item = services.create_item(people.city_admin, category=category, code="0301", name="消防")
+    services.update_category(people.city_admin, category, name="安全隐患排查", sort_order=5)
+    services.update_item(people.city_admin, item, name="消防隐患", keywords=["通道", "灭火器"])
+    services.update_item(people.city_admin, item, name="消防隐患")  # nothing changes
+    updates = AuditRecord.objects.filter(
+        action__in=["matters.category.update", "matters.item.update"]
+    )
+    assert [(r.action, r.region_code) for r in updates.order_by("pk")] == [
+        ("matters.category.update", "4407"),
+        ("matters.item.update", "4407"),
+    ]
+    category_record, item_record = updates.order_by("pk")
+    assert set(category_record.before) == set(category_record.after) == {
+        "city", "code", "name", "description", "sort_order", "is_active"
+    }  # fmt: skip
+    assert (category_record.before["name"], category_record.after["name"]) == (
+        "安全隐患",
+        "安全隐患排查",
+    )
+    assert (category_record.before["sort_order"], category_record.after["sort_order"]) == (100, 5)
+    assert category_record.before["code"] == category_record.after["code"] == "03"
+    assert (item_record.before["name"], item_record.after["name"]) == ("消防", "消防隐患")
+    assert (item_record.before["keywords"], item_record.after["keywords"]) == ("", "通道 灭火器")
+    assert item_record.after["settle_on_spot_allowed"] is False
+    item.refresh_from_db()
+    assert (item.name, item.keywords) == ("消防隐患", "通道 灭火器")
+
+
 def test_r9_2_county_and_department_cannot_change_the_catalogue(people):
     """R9.2: the catalogue is the city's; a county administrator is refused."""
     for user in (people.pj_admin, people.pj_police_head):
