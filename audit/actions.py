@@ -14,12 +14,14 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditAction(models.TextChoices):
-    """Base of the apps' action enums: ``CHECK = "cases.check", _("核查结案")``. Members are
-    ``str``, so a record stores exactly the code."""
+    """Base of the apps' action enums:
+    ``CHECK = "cases.check", pgettext_lazy("audit action", "核查结案")``. Members are ``str``,
+    so a record stores exactly the code. The labels have their own message context: a label
+    reads as the name of a step on the trail, whatever the same words mean elsewhere."""
 
 
 class UnregisteredAction(ValueError):
@@ -70,5 +72,8 @@ def registered() -> dict[str, Any]:
 class AuditTrailAction(AuditAction):
     """What the audit app itself records: the exports of the trail and the access log."""
 
-    EXPORT_TRAIL = "audit.export.audit-trail", _("导出审计记录")
-    EXPORT_ACCESS_LOG = "audit.export.personal-data-access", _("导出个人信息查看记录")
+    EXPORT_TRAIL = "audit.export.audit-trail", pgettext_lazy("audit action", "导出审计记录")
+    EXPORT_ACCESS_LOG = (
+        "audit.export.personal-data-access",
+        pgettext_lazy("audit action", "导出个人信息查看记录"),
+    )

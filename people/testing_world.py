@@ -33,7 +33,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit import actions
 from gridgov.access import roles as R
@@ -250,7 +250,7 @@ def _token(world: World, zone: Zone) -> models.Model:
 class WorldAction(actions.AuditAction):
     """The audit record the test world plants in each zone (registered only in the tests)."""
 
-    WORLD = "test.world", _("测试数据")
+    WORLD = "test.world", pgettext_lazy("audit action", "测试数据")
 
 
 @factory("audit.auditrecord")

@@ -268,7 +268,7 @@ def _new_grid(
 
 def _finish(
     actor: Any,
-    action: str,
+    action: RegionAction,
     change: GridChange,
     old: Sequence[Grid],
     new: Sequence[Grid],

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.actions import AuditAction
 
 
 class WorkdayAction(AuditAction):
-    OPEN_YEAR = "workdays.open_year", _("暂定开放日历年度")
-    SEED_YEAR = "workdays.seed_year", _("按日历数据包载入年度")
-    SET_DAY = "workdays.set_day", _("设置日历日")
-    ENTER_NOTICE = "workdays.enter_notice", _("录入国务院放假通知")
+    OPEN_YEAR = "workdays.open_year", pgettext_lazy("audit action", "暂定开放日历年度")
+    SEED_YEAR = "workdays.seed_year", pgettext_lazy("audit action", "按日历数据包载入年度")
+    SET_DAY = "workdays.set_day", pgettext_lazy("audit action", "设置日历日")
+    ENTER_NOTICE = "workdays.enter_notice", pgettext_lazy("audit action", "录入国务院放假通知")
