@@ -4,7 +4,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from audit import actions
 from audit.models import AuditRecord, PersonalDataAccess
 from gridgov.access.admin import ScopedModelAdmin
 
@@ -19,10 +21,22 @@ class _ReadOnly(ScopedModelAdmin):
 
 @admin.register(AuditRecord)
 class AuditRecordAdmin(_ReadOnly):
-    list_display = ("at", "actor_name", "role", "action", "object_repr", "region_code", "channel")
+    list_display = (
+        "at",
+        "actor_name",
+        "role",
+        "action_label",
+        "object_repr",
+        "region_code",
+        "channel",
+    )
     list_filter = ("action", "object_type", "channel")
     search_fields = ("actor_name", "object_repr", "object_id", "request_id", "region_code")
     date_hierarchy = "at"
+
+    @admin.display(description=_("操作"), ordering="action")
+    def action_label(self, record: AuditRecord) -> str:
+        return actions.label(record.action)
 
 
 @admin.register(PersonalDataAccess)

@@ -7,9 +7,12 @@ class AuditConfig(AppConfig):
     verbose_name = _("审计")
 
     def ready(self) -> None:
+        from audit import actions
         from gridgov import menu
         from gridgov.access import roles as R
         from gridgov.access import scoping
+
+        actions.register(actions.AuditTrailAction)
 
         def auditors(user: object) -> bool:
             from audit.models import AuditRecord

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from audit import actions
 from audit.models import AuditRecord
 from gridgov import context
 
@@ -122,7 +123,10 @@ def new_record(
     object_repr: str = "",
 ) -> AuditRecord:
     """The audit record of a change, not yet stored: for a service that stores it in the
-    same statement as the change itself (``gridgov.rows.insert_together``)."""
+    same statement as the change itself (``gridgov.rows.insert_together``). ``action`` is a
+    member of an app's registered :class:`audit.actions.AuditAction` enum; an unregistered
+    code raises :class:`audit.actions.UnregisteredAction`."""
+    actions.check(action)
     ctx = context.current()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import exporting, personal_data
 from audit import services as audit
+from audit.actions import AuditAction, AuditTrailAction
 from audit.filters import AuditRecordFilter, PersonalDataAccessFilter
 from audit.models import AuditRecord, PersonalDataAccess
 from gridgov.access import scoping
@@ -129,6 +130,7 @@ class _Export(ScopedView):
     filterset_class: Any = None
     columns: list[exporting.Column] = []
     filename = ""
+    action: AuditAction
 
     def get(self, request: HttpRequest) -> HttpResponse:
         fmt = request.GET.get("format", "csv")
@@ -141,7 +143,7 @@ class _Export(ScopedView):
         with transaction.atomic():
             audit.record(
                 request.user,
-                f"audit.export.{self.filename}",
+                self.action,
                 object_type=self.scoped_model()._meta.label_lower,
                 object_repr=str(self.scoped_model()._meta.verbose_name_plural),
                 note=personal_data.mask_query_string(request.GET.urlencode())[:1000],
@@ -161,6 +163,7 @@ class AuditRecordExportView(_Export):
     filterset_class = AuditRecordFilter
     columns = AUDIT_COLUMNS
     filename = "audit-trail"
+    action = AuditTrailAction.EXPORT_TRAIL
 
 
 class PersonalDataAccessListView(_FilteredList):
@@ -175,3 +178,4 @@ class PersonalDataAccessExportView(_Export):
     filterset_class = PersonalDataAccessFilter
     columns = ACCESS_COLUMNS
     filename = "personal-data-access"
+    action = AuditTrailAction.EXPORT_ACCESS_LOG

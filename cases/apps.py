@@ -7,6 +7,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("事件办理")
 
     def ready(self) -> None:
+        from audit import actions
+        from cases.actions import CaseAction
+
+        actions.register(CaseAction)  # its audit codes: writable, labelled on the screens
         from cases import (
             calendar_notice,
             clock,

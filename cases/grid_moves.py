@@ -25,6 +25,7 @@ from django.utils import timezone
 from audit import services as audit
 from audit.models import AuditRecord
 from cases import archive
+from cases.actions import CaseAction
 from cases.models import OPEN_STATES, Case, CaseEvent
 from regions import succession as grid_succession
 from regions.succession import Succession
@@ -144,7 +145,7 @@ def move_open_cases(sender: Any, succession: Succession, **kwargs: Any) -> int:
             records.append(
                 audit.new_record(
                     succession.actor,
-                    f"cases.{REGRID}",
+                    CaseAction.REGRID,
                     case,
                     before={"grid": move.from_code},
                     after={"grid": move.to_code, "by_point": move.by_point, "event": event.seq},

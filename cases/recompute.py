@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from audit import services as audit
 from cases import archive, clock, deadline_basis
+from cases.actions import CaseAction
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     OPEN_STATES,
@@ -215,7 +216,7 @@ def _recompute_chunk(
             entries.append(
                 audit.new_record(
                     actor,
-                    f"cases.{ACTION}",
+                    CaseAction.DEADLINE_CHANGE,
                     case,
                     before=before,
                     after={"deadlines": changes, "reason": reason, "event": event.seq},

@@ -17,6 +17,7 @@ from audit import personal_data
 from audit import services as audit
 from audit.models import AuditRecord
 from cases import archive, clock, deadline_basis, machine, primitives
+from cases.actions import CaseAction
 from cases.models import (
     Assignment,
     AssignmentRole,
@@ -139,7 +140,7 @@ def step_rows(
     )
     entry = audit.new_record(
         actor,
-        f"cases.{action}",
+        CaseAction.of_step(action),
         case,
         before=before,
         after=audit.snapshot(case, CASE_FIELDS) | {"event": event.seq},

@@ -42,6 +42,7 @@ from audit import personal_data as pd
 from audit import services as audit
 from cases import clock, co_departments, primitives, services
 from cases.models import Case, DeadlineStatus, Extension, Level, State
+from demo.actions import DemoAction
 from demo.steps import CITY_CODE
 from gridgov.errors import DomainError
 from matters.models import AdmissionEntry, AdmissionListVersion
@@ -1166,7 +1167,7 @@ def load() -> str:
     clock.sweep_deadlines()
     warnings = _warnings(end)
     summary = _summary(made, skipped, stopped, len(warnings))
-    audit.record(ACTOR, "demo.cases.load", note=summary, object_type="demo.step")
+    audit.record(ACTOR, DemoAction.CASES_LOAD, note=summary, object_type="demo.step")
     return summary
 
 

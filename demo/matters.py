@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from audit import services as audit
+from demo.actions import DemoAction
 from demo.steps import CITY_CODE, DATA_DIR
 from matters import services
 from matters.models import AdmissionList, ChangeStatus, MatterCategory, MatterItem, VersionStatus
@@ -365,7 +366,7 @@ def load() -> str:
         f"admission lists published and filed: {listed or 'none new'}; "
         f"{len(made_accounts)} accounts"
     )
-    audit.record(ACTOR, "demo.matters.load", note=summary, object_type="demo.step")
+    audit.record(ACTOR, DemoAction.MATTERS_LOAD, note=summary, object_type="demo.step")
     return summary
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from audit import personal_data as pd
 from audit import services as audit
+from demo.actions import DemoAction
 from demo.steps import CITY_CODE
 from people import services
 from people.models import (
@@ -361,7 +362,7 @@ def load() -> str:
     )
     if skipped:
         summary += f" (not set up, their places are missing: {', '.join(skipped)})"
-    audit.record(ACTOR, "demo.people.load", note=summary, object_type="demo.step")
+    audit.record(ACTOR, DemoAction.PEOPLE_LOAD, note=summary, object_type="demo.step")
     return summary
 
 

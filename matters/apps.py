@@ -7,6 +7,10 @@ class MattersConfig(AppConfig):
     verbose_name = _("网格事项准入")
 
     def ready(self) -> None:
+        from audit import actions
+        from matters.actions import MatterAction
+
+        actions.register(MatterAction)  # its audit codes: writable, labelled on the screens
         from gridgov import menu
         from gridgov.access import scoping
         from matters import gate  # noqa: F401  (connects the gate cache's invalidation signals)

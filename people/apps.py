@@ -7,6 +7,10 @@ class PeopleConfig(AppConfig):
     verbose_name = _("人员与机构")
 
     def ready(self) -> None:
+        from audit import actions
+        from people.actions import PeopleAction
+
+        actions.register(PeopleAction)  # its audit codes: writable, labelled on the screens
         from audit import personal_data
         from people import (
             grants,

@@ -41,6 +41,7 @@ from audit import services as audit
 from audit.middleware import client_ip
 from gridgov import counters
 from gridgov.access import scoping
+from people.actions import PeopleAction
 
 
 def _limits() -> tuple[int, int]:
@@ -110,7 +111,7 @@ def request_ip(request: HttpRequest | None) -> str:
     return client_ip(request) or "-"
 
 
-def _audit_login(action: str, user: Any, username: str, note: str = "") -> None:
+def _audit_login(action: PeopleAction, user: Any, username: str, note: str = "") -> None:
     from django.contrib.auth import get_user_model
 
     from gridgov.access import scoping
@@ -146,7 +147,7 @@ class ThrottledModelBackend(ModelBackend):
             return None
         ip = request_ip(request)
         if lock_state(username, ip).locked:
-            _audit_login("people.login_refused_locked", None, username, f"ip={ip}")
+            _audit_login(PeopleAction.LOGIN_REFUSED_LOCKED, None, username, f"ip={ip}")
             # PermissionDenied stops Django trying further backends.
             raise PermissionDenied(_("登录失败次数过多,账号已暂时锁定"))
         delay = address_delay(ip)
@@ -157,14 +158,14 @@ class ThrottledModelBackend(ModelBackend):
             state = record_failure(username, ip)
             note = f"ip={ip} failures={state.failures}" + (f" slowed={delay:g}s" if delay else "")
             _audit_login(
-                "people.login_locked" if state.locked else "people.login_failed",
+                PeopleAction.LOGIN_LOCKED if state.locked else PeopleAction.LOGIN_FAILED,
                 None,
                 username,
                 note,
             )
             return None
         clear_failures(username, ip)
-        _audit_login("people.login", user, username, f"ip={ip}")
+        _audit_login(PeopleAction.LOGIN, user, username, f"ip={ip}")
         return user
 
     @staticmethod
@@ -197,7 +198,7 @@ def issue_token(user: Any, *, label: str = "") -> tuple[str, Any]:
             label=label[:100],
             expires_at=timezone.now() + dt.timedelta(days=days),
         )
-        audit.record(user, "people.token_issued", token, after={"expires_at": token.expires_at})
+        audit.record(user, PeopleAction.TOKEN_ISSUED, token, after={"expires_at": token.expires_at})
     return key, token
 
 
@@ -215,7 +216,7 @@ def revoke_token(user: Any, token: Any) -> None:
         scoping.invalidate_access()  # cached tokens (an update() sends no signal)
         audit.record(
             user,
-            "people.token_revoked",
+            PeopleAction.TOKEN_REVOKED,
             token,
             region_code=scoping.home_code(token.user),
             role=scoping.acting_role(user, grant) if grant is not None else "",

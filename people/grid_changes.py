@@ -28,6 +28,7 @@ from audit import services as audit
 from gridgov.access import scoping
 from gridgov.errors import DomainError
 from people import services
+from people.actions import PeopleAction
 from people.models import GridAssignment, WorkerKind
 from people.services.grid_assignments import ASSIGNMENT_FIELDS
 from regions import succession as grid_succession
@@ -234,7 +235,7 @@ def carry(sender: Any, succession: Succession, **kwargs: Any) -> list[GridAssign
             )
             audit.record(
                 actor,
-                "people.assignment.carry",
+                PeopleAction.ASSIGNMENT_CARRY,
                 new,
                 before={"from": old.grid_code, "assignment": old.pk},
                 after=audit.snapshot(new, ASSIGNMENT_FIELDS),

@@ -33,7 +33,9 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
+from django.utils.translation import pgettext_lazy
 
+from audit import actions
 from gridgov.access import roles as R
 from people import services, testing
 from people.models import User
@@ -244,6 +246,13 @@ def _token(world: World, zone: Zone) -> models.Model:
     return token
 
 
+@actions.register
+class WorldAction(actions.AuditAction):
+    """The audit record the test world plants in each zone (registered only in the tests)."""
+
+    WORLD = "test.world", pgettext_lazy("audit action", "测试数据")
+
+
 @factory("audit.auditrecord")
 def _audit_record(world: World, zone: Zone) -> models.Model:
     from audit import services as audit
@@ -251,7 +260,7 @@ def _audit_record(world: World, zone: Zone) -> models.Model:
     with transaction.atomic():
         return audit.record(
             ACTOR,
-            "test.world",
+            WorldAction.WORLD,
             object_type="test.world",
             object_id=zone.key,
             object_repr=world.marker(zone, "Audit"),

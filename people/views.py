@@ -20,6 +20,7 @@ from gridgov.access import scoping
 from gridgov.access.web import ScopedDetailView, ScopedListView, ScopedView
 from gridgov.errors import DomainError, Forbidden, RateLimited
 from people import reports, services
+from people.actions import PeopleAction
 from people.exact_search import exact_search, may_search
 from people.models import (
     Department,
@@ -148,11 +149,11 @@ class WorkerExportView(ScopedView):
             for name in ("match", "format"):
                 params.pop(name, None)
             return redirect(f"{reverse('people:workers')}?{params.urlencode()}")
-        _log_export(request, "people.worker.export", GridWorker, request.GET.urlencode())
+        _log_export(request, PeopleAction.WORKER_EXPORT, GridWorker, request.GET.urlencode())
         return exporting.export(workers, WORKER_COLUMNS, filename="grid-workers", fmt=fmt)
 
 
-def _log_export(request: HttpRequest, action: str, model: Any, query: str) -> None:
+def _log_export(request: HttpRequest, action: PeopleAction, model: Any, query: str) -> None:
     from django.db import transaction
 
     codes = scoping.jurisdictions(request.user)

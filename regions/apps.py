@@ -7,6 +7,10 @@ class RegionsConfig(AppConfig):
     verbose_name = _("区域与网格")
 
     def ready(self) -> None:
+        from audit import actions
+        from regions.actions import RegionAction
+
+        actions.register(RegionAction)  # its audit codes: writable, labelled on the screens
         _register_menu()
 
 

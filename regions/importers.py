@@ -19,6 +19,7 @@ from audit import services as audit
 from gridgov.errors import DomainError
 from gridgov.jsoninput import JSONInputError, loads_bounded
 from regions import geometry as geo
+from regions.actions import RegionAction
 from regions.models import CODE_LENGTHS, Level, Region, village_kind_for
 
 # file name, level, the column holding the parent's code
@@ -193,7 +194,7 @@ def import_divisions(
         if report.total_created or report.renamed:
             audit.record(
                 actor,
-                "regions.import_divisions",
+                RegionAction.IMPORT_DIVISIONS,
                 object_type="regions.region",
                 object_repr=str(directory.name),
                 region_code=city or "",
@@ -371,7 +372,7 @@ def import_boundaries(
             )
         audit.record(
             actor,
-            "regions.import_boundaries",
+            RegionAction.IMPORT_BOUNDARIES,
             object_type="regions.region",
             object_repr=path.name,
             after={

@@ -31,6 +31,7 @@ from gridgov.parsing import INT32_MAX
 from regions import coverage, succession
 from regions import geometry as geo
 from regions import index as grid_index
+from regions.actions import RegionAction
 from regions.models import Grid, GridChange, Level, Region
 
 GRID_FIELDS = ["code", "version", "name", "village", "households", "population", "area_m2"]
@@ -267,7 +268,7 @@ def _new_grid(
 
 def _finish(
     actor: Any,
-    action: str,
+    action: RegionAction,
     change: GridChange,
     old: Sequence[Grid],
     new: Sequence[Grid],
@@ -323,7 +324,7 @@ def create_grid(actor: Any, village_code: str, spec: GridSpec, *, reason: str) -
     )
     change.summary = _summary([], [grid])
     change.save(update_fields=["summary"])
-    _finish(actor, "regions.grid.create", change, [], [grid], grant)
+    _finish(actor, RegionAction.GRID_CREATE, change, [], [grid], grant)
     return grid
 
 
@@ -335,7 +336,7 @@ class _Plan:
     """A split, merge or redraw checked and ready to write (or to preview)."""
 
     kind: str
-    action: str
+    action: RegionAction
     grant: scoping.Grant | None
     village: Region
     old: list[Grid]
@@ -364,7 +365,7 @@ def _plan_redraw(actor: Any, geometries: dict[str, Any], *, reason: str | None) 
         (g.code, g.version + 1, GridSpec(specs[g.code], g.name, g.households, g.population))
         for g in old
     ]
-    return _Plan(GridChange.Kind.REDRAW, "regions.grid.redraw", grant, village, old, new)
+    return _Plan(GridChange.Kind.REDRAW, RegionAction.GRID_REDRAW, grant, village, old, new)
 
 
 def _plan_split(actor: Any, code: str, parts: Sequence[GridSpec], *, reason: str | None) -> _Plan:
@@ -395,7 +396,7 @@ def _plan_split(actor: Any, code: str, parts: Sequence[GridSpec], *, reason: str
             round(old.population * share) if population is None else population,
         )
         new.append((new_code, 1, spec))
-    return _Plan(GridChange.Kind.SPLIT, "regions.grid.split", grant, village, [old], new)
+    return _Plan(GridChange.Kind.SPLIT, RegionAction.GRID_SPLIT, grant, village, [old], new)
 
 
 def _plan_merge(actor: Any, codes: Sequence[str], *, name: str, reason: str | None) -> _Plan:
@@ -424,7 +425,7 @@ def _plan_merge(actor: Any, codes: Sequence[str], *, name: str, reason: str | No
         sum(g.population for g in old),
     )
     new = [(new_code, 1, spec)]
-    return _Plan(GridChange.Kind.MERGE, "regions.grid.merge", grant, village, old, new)
+    return _Plan(GridChange.Kind.MERGE, RegionAction.GRID_MERGE, grant, village, old, new)
 
 
 def _preview(actor: Any, plan: _Plan, workers: Any, accept_vacant: Any) -> dict[str, Any]:
@@ -605,7 +606,7 @@ def update_grid(
     )
     change.summary = _summary([old], [grid])
     change.save(update_fields=["summary"])
-    _finish(actor, "regions.grid.update", change, [old], [grid], grant)
+    _finish(actor, RegionAction.GRID_UPDATE, change, [old], [grid], grant)
     return grid
 
 
@@ -687,7 +688,7 @@ def divide_region(
     change.save(update_fields=["summary"])
     audit.record(
         actor,
-        "regions.grid.divide",
+        RegionAction.GRID_DIVIDE,
         change,
         after={"villages": len(grids), "grids": len(rows), "codes": [g.code for g in rows[:2000]]},
         region_code=region.code,
@@ -717,7 +718,7 @@ def set_region_geometries(actor: Any, geometries: dict[str, BaseGeometry], *, re
     Region.objects.bulk_update(list(regions.values()), fields, batch_size=500)
     audit.record(
         actor,
-        "regions.region.set_geometries",
+        RegionAction.REGION_SET_GEOMETRIES,
         object_type="regions.region",
         object_repr=f"{len(regions)} regions",
         after={code: round(r.area_m2 or 0) for code, r in sorted(regions.items())[:2000]},
@@ -751,7 +752,7 @@ def acknowledge_filing(actor: Any, change_id: int, *, note: str = "") -> GridCha
     )
     audit.record(
         actor,
-        "regions.grid_change.acknowledge",
+        RegionAction.GRID_CHANGE_ACKNOWLEDGE,
         change,
         before={"filing_status": GridChange.Filing.SUBMITTED},
         after={

@@ -34,6 +34,7 @@ from django.utils.translation import gettext
 from audit.services import record
 from gridgov.errors import DomainError
 from workdays import services, sources
+from workdays.actions import WorkdayAction
 from workdays.models import CalendarDay, CalendarYear, DayKind, Source
 
 MAX_RANGES = 20  # a notice sets seven breaks; room for the occasional extra one
@@ -365,7 +366,7 @@ def enter_notice(actor: Any, notice: Notice) -> NoticeResult:
         moved = services.days_changed(*services.year_span(year), actor, "notice")
     record(
         actor,
-        "workdays.enter_notice",
+        WorkdayAction.ENTER_NOTICE,
         year_record,
         before=before,
         after={

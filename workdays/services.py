@@ -49,6 +49,7 @@ from gridgov import rows
 from gridgov.errors import DomainError
 from workdays import signals, sources
 from workdays import snapshot as calendar_snapshot
+from workdays.actions import WorkdayAction
 from workdays.models import (
     RESTING_KINDS,
     WORKING_KINDS,
@@ -561,7 +562,7 @@ def seed_years(years: Iterable[int], actor: Any) -> list[YearReport]:
         )
         record(
             actor,
-            "workdays.seed_year",
+            WorkdayAction.SEED_YEAR,
             year_record,
             before=before,
             after={
@@ -612,7 +613,7 @@ def open_year(actor: Any, year: int) -> CalendarYear:
     )
     record(
         actor,
-        "workdays.open_year",
+        WorkdayAction.OPEN_YEAR,
         year_record,
         before=before,
         after={
@@ -714,6 +715,6 @@ def set_day(
     row.edited_by = actor if getattr(actor, "is_authenticated", False) else None
     row.edited_at = timezone.now()
     row.save()
-    record(actor, "workdays.set_day", row, before=before, after=snapshot(row, DAY_FIELDS))
+    record(actor, WorkdayAction.SET_DAY, row, before=before, after=snapshot(row, DAY_FIELDS))
     days_changed(day, day, actor, "set_day")
     return row

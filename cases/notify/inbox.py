@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from cases import worklists
+from cases.actions import CaseAction
 from cases.models import Case, Notification
 from cases.notify.models import NOTIFICATION_RECEIVERS, NotificationReceipt
 from gridgov.access import scoping
@@ -248,7 +249,7 @@ def mark_read(user: Any, receipt_id: Any) -> NotificationReceipt:
         receipt.save(update_fields=["read_at"])
         audit.record(
             user,
-            "notifications.read",
+            CaseAction.NOTIFICATION_READ,
             receipt.notification,
             after={"receipt": receipt.pk, "read_at": receipt.read_at},
             region_code=_region_of(receipt.notification),
@@ -269,7 +270,7 @@ def mark_all_read(user: Any, *, up_to: int | None = None) -> int:
     if changed:
         audit.record(
             user,
-            "notifications.read_all",
+            CaseAction.NOTIFICATIONS_READ_ALL,
             None,
             after={"count": changed, "up_to": up_to, "read_at": now},
             object_type=NotificationReceipt._meta.label_lower,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from cases import machine, primitives, steps
+from cases.actions import CaseAction
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     Assignment,
@@ -175,7 +176,7 @@ def issue_warnings(
             issued.append(warning)
             audit.record(
                 actor,
-                "cases.warning",
+                CaseAction.WARNING,
                 warning,
                 after={"late_count": row["n"]},
                 region_code=region_code,

@@ -13,6 +13,7 @@ from audit import services as audit
 from gridgov.access import scoping
 from gridgov.errors import DomainError
 from gridgov.text import clean_text
+from matters.actions import MatterAction
 from matters.models import (
     MatterCategory,
     MatterItem,
@@ -72,7 +73,7 @@ def create_category(
     )
     audit.record(
         actor,
-        "matters.category.create",
+        MatterAction.CATEGORY_CREATE,
         category,
         after=audit.snapshot(category, CATEGORY_FIELDS),
         region_code=city.code,
@@ -106,7 +107,7 @@ def update_category(actor: Any, category: MatterCategory, **changes: Any) -> Mat
         )
     audit.audited_update(
         actor,
-        "matters.category.update",
+        MatterAction.CATEGORY_UPDATE,
         category,
         clean,
         fields=CATEGORY_FIELDS,
@@ -169,7 +170,7 @@ def create_item(
     )
     audit.record(
         actor,
-        "matters.item.create",
+        MatterAction.ITEM_CREATE,
         item,
         after=audit.snapshot(item, ITEM_FIELDS),
         region_code=category.city.code,
@@ -210,7 +211,7 @@ def update_item(actor: Any, item: MatterItem, **changes: Any) -> MatterItem:
     )
     audit.audited_update(
         actor,
-        "matters.item.update",
+        MatterAction.ITEM_UPDATE,
         item,
         clean,
         fields=ITEM_FIELDS,

@@ -15,6 +15,7 @@ from audit import services as audit
 from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden
 from gridgov.text import clean_text
+from matters.actions import MatterAction
 from matters.models import (
     AdmissionEntry,
     AdmissionList,
@@ -200,7 +201,7 @@ def submit_change_request(
         request.co_departments.set(co)
     audit.record(
         actor,
-        "matters.change_request.submit",
+        MatterAction.CHANGE_REQUEST_SUBMIT,
         request,
         after=_snapshot_request(request),
         region_code=county.code,
@@ -306,7 +307,7 @@ def withdraw_change_request(actor: Any, request: ChangeRequest) -> ChangeRequest
     request.save(update_fields=["status"])
     audit.record(
         actor,
-        "matters.change_request.withdraw",
+        MatterAction.CHANGE_REQUEST_WITHDRAW,
         request,
         after={"status": request.status},
         region_code=county.code,
@@ -374,7 +375,7 @@ def approve_change_request(
     request.save()
     audit.record(
         actor,
-        "matters.change_request.approve",
+        MatterAction.CHANGE_REQUEST_APPROVE,
         request,
         after={
             "status": request.status,
@@ -412,7 +413,7 @@ def reject_change_request(actor: Any, request: ChangeRequest, *, reason: str) ->
     request.save()
     audit.record(
         actor,
-        "matters.change_request.reject",
+        MatterAction.CHANGE_REQUEST_REJECT,
         request,
         after={"status": request.status, "reason": request.review_reason},
         region_code=county.code,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from gridgov.access import scoping
 from gridgov.errors import DomainError
+from matters.actions import MatterAction
 from matters.models import (
     AdmissionEntry,
     AdmissionList,
@@ -50,7 +51,7 @@ def create_list(actor: Any, *, county_code: str) -> AdmissionList:
     if created:
         audit.record(
             actor,
-            "matters.list.create",
+            MatterAction.LIST_CREATE,
             admission_list,
             after={"county": county.code},
             region_code=county.code,
@@ -105,7 +106,7 @@ def add_entry(
     entry = create_entry(version, matter, clean_terms(county, **terms))
     audit.record(
         actor,
-        "matters.entry.add",
+        MatterAction.ENTRY_ADD,
         entry,
         after=_snapshot_entry(entry),
         region_code=county.code,
@@ -137,7 +138,7 @@ def update_entry(actor: Any, entry: AdmissionEntry, **changes: Any) -> Admission
     if after != before:
         audit.record(
             actor,
-            "matters.entry.update",
+            MatterAction.ENTRY_UPDATE,
             entry,
             before=before,
             after=after,
@@ -160,7 +161,7 @@ def remove_entry(actor: Any, entry: AdmissionEntry) -> None:
     entry.delete()
     audit.record(
         actor,
-        "matters.entry.remove",
+        MatterAction.ENTRY_REMOVE,
         None,
         before=before,
         region_code=county.code,
@@ -204,7 +205,7 @@ def replace_draft_entries(
         create_entry(draft, row.item, row.terms)
     audit.record(
         actor,
-        "matters.version.import",
+        MatterAction.VERSION_IMPORT,
         draft,
         before={"entries": before},
         after={"entries": sorted(r.item.code for r in rows)},

@@ -14,6 +14,7 @@ from audit import services as audit
 from gridgov.access import scoping
 from gridgov.errors import DomainError
 from gridgov.text import clean_text
+from matters.actions import MatterAction
 from matters.models import (
     AdmissionListVersion,
     VersionStatus,
@@ -88,7 +89,7 @@ def publish_version(
     previous = version.based_on
     audit.record(
         actor,
-        "matters.version.publish",
+        MatterAction.VERSION_PUBLISH,
         version,
         after={
             "number": version.number,
@@ -126,7 +127,7 @@ def file_version(actor: Any, version: AdmissionListVersion) -> AdmissionListVers
     version.save()
     audit.record(
         actor,
-        "matters.version.file",
+        MatterAction.VERSION_FILE,
         version,
         after={"number": version.number, "status": version.status},
         region_code=county.code,
@@ -162,7 +163,7 @@ def acknowledge_version(
     version.save()
     audit.record(
         actor,
-        "matters.version.acknowledge",
+        MatterAction.VERSION_ACKNOWLEDGE,
         version,
         after={"number": version.number, "note": version.acknowledgement_note},
         region_code=county.code,

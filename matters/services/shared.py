@@ -16,6 +16,7 @@ from audit import services as audit
 from gridgov.access import scoping
 from gridgov.errors import DomainError
 from gridgov.text import clean_text
+from matters.actions import MatterAction
 from matters.models import (
     ITEM_CODE_PATTERN,
     AdmissionList,
@@ -134,7 +135,7 @@ def new_draft(
             copied += 1
     audit.record(
         actor,
-        "matters.version.open_draft",
+        MatterAction.VERSION_OPEN_DRAFT,
         draft,
         after={
             "number": draft.number,

@@ -20,6 +20,7 @@ from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden, NotFound
 from gridgov.text import clean_text
+from people.actions import PeopleAction
 from people.models import (
     ApiToken,
     Department,
@@ -106,7 +107,7 @@ def create_account(
         place = dept.region.code if dept is not None else ""
     audit.record(
         actor,
-        "people.account.create",
+        PeopleAction.ACCOUNT_CREATE,
         user,
         after={"username": user.username, "full_name": user.full_name},
         region_code=place,
@@ -137,7 +138,7 @@ def set_password(actor: Any, user: User, password: str, *, old_password: str | N
         scoping.invalidate_access()
     audit.record(
         actor,
-        "people.account.set_password",
+        PeopleAction.ACCOUNT_SET_PASSWORD,
         user,
         region_code=_account_region(user),
         role=scoping.acting_role(actor, grant),
@@ -159,7 +160,7 @@ def update_account(actor: Any, user: User, *, full_name: str | None = None,
         changes["email"] = clean_text(email, "email", max_length=254)
     audit.audited_update(
         actor,
-        "people.account.update",
+        PeopleAction.ACCOUNT_UPDATE,
         user,
         changes,
         fields=["full_name", "email"],
@@ -233,7 +234,7 @@ def set_account_active(actor: Any, user: User, active: bool, *, reason: str = ""
         )
     audit.record(
         actor,
-        "people.account.activate" if active else "people.account.deactivate",
+        PeopleAction.ACCOUNT_ACTIVATE if active else PeopleAction.ACCOUNT_DEACTIVATE,
         user,
         before={"is_active": not active},
         after={"is_active": active},
@@ -338,7 +339,7 @@ def grant_role(
     _sync_staff_flag(user)
     audit.record(
         actor,
-        "people.role.grant",
+        PeopleAction.ROLE_GRANT,
         assignment,
         after=audit.snapshot(assignment, ROLE_FIELDS),
         region_code=region.code if region is not None else "",
@@ -369,7 +370,7 @@ def revoke_role(actor: Any, assignment: RoleAssignment, *, note: str = "") -> Ro
         changes["note"] = clean_text(note, "note")
     audit.audited_update(
         actor,
-        "people.role.revoke",
+        PeopleAction.ROLE_REVOKE,
         assignment,
         changes,
         fields=ROLE_FIELDS,

@@ -17,6 +17,7 @@ from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError, NotFound
 from gridgov.text import clean_text
+from people.actions import PeopleAction
 from people.models import (
     PROFESSIONAL_MAX_GRIDS,
     GridAssignment,
@@ -50,7 +51,7 @@ def end_assignments(
     for assignment in assignments:
         audit.audited_update(
             actor,
-            "people.assignment.end",
+            PeopleAction.ASSIGNMENT_END,
             assignment,
             {"ended_on": max(day, assignment.started_on), "end_reason": reason[:200]},
             fields=ASSIGNMENT_FIELDS,
@@ -155,7 +156,7 @@ def assign_worker(
         raise conflict_error(exc, ASSIGNMENT_CONSTRAINTS) from exc
     audit.record(
         actor,
-        "people.assignment.create",
+        PeopleAction.ASSIGNMENT_CREATE,
         assignment,
         after=audit.snapshot(assignment, ASSIGNMENT_FIELDS),
         region_code=grid.code,

@@ -17,6 +17,7 @@ from gridgov.access import scoping
 from gridgov.errors import DomainError
 from gridgov.parsing import parse_id
 from gridgov.text import clean_text
+from people.actions import PeopleAction
 from people.models import (
     AgencyLevel,
     CommitteeKind,
@@ -76,7 +77,7 @@ def create_agency(
     )
     audit.record(
         actor,
-        "people.agency.create",
+        PeopleAction.AGENCY_CREATE,
         agency,
         after=audit.snapshot(agency, AGENCY_FIELDS),
         region_code=region.code,
@@ -106,7 +107,7 @@ def update_agency(actor: Any, agency: GridAgency, **changes: Any) -> GridAgency:
     refuse_read_only(clean, ["name", "address", "office_phone", "supervision_phone", "is_active"])
     audit.audited_update(
         actor,
-        "people.agency.update",
+        PeopleAction.AGENCY_UPDATE,
         agency,
         clean,
         fields=AGENCY_FIELDS,
@@ -133,7 +134,7 @@ def create_department_kind(
     kind = DepartmentKind.objects.create(code=code, name=name, sort_order=int(sort_order))
     audit.record(
         actor,
-        "people.department_kind.create",
+        PeopleAction.DEPARTMENT_KIND_CREATE,
         kind,
         after={"code": code, "name": name},
         role=scoping.acting_role(actor, grant),
@@ -152,7 +153,7 @@ def update_department_kind(actor: Any, kind: DepartmentKind, **changes: Any) -> 
     refuse_read_only(changes, ["name", "sort_order", "is_active"])
     audit.audited_update(
         actor,
-        "people.department_kind.update",
+        PeopleAction.DEPARTMENT_KIND_UPDATE,
         kind,
         changes,
         fields=["name", "sort_order", "is_active"],
@@ -205,7 +206,7 @@ def create_department(
     )
     audit.record(
         actor,
-        "people.department.create",
+        PeopleAction.DEPARTMENT_CREATE,
         department,
         after=audit.snapshot(department, DEPARTMENT_FIELDS),
         region_code=region.code,
@@ -230,7 +231,7 @@ def update_department(actor: Any, department: Department, **changes: Any) -> Dep
     refuse_read_only(changes, ["name", "office_phone", "address", "is_active"])
     audit.audited_update(
         actor,
-        "people.department.update",
+        PeopleAction.DEPARTMENT_UPDATE,
         department,
         changes,
         fields=DEPARTMENT_FIELDS,
@@ -276,7 +277,7 @@ def create_committee(
     )
     audit.record(
         actor,
-        "people.committee.create",
+        PeopleAction.COMMITTEE_CREATE,
         committee,
         after=audit.snapshot(committee, COMMITTEE_FIELDS),
         region_code=region.code,
@@ -303,7 +304,7 @@ def update_committee(actor: Any, committee: VillageCommittee, **changes: Any) ->
     refuse_read_only(changes, ["name", "kind", "office_phone", "address", "is_active"])
     audit.audited_update(
         actor,
-        "people.committee.update",
+        PeopleAction.COMMITTEE_UPDATE,
         committee,
         changes,
         fields=COMMITTEE_FIELDS,
@@ -341,7 +342,7 @@ def add_committee_member(
     )
     audit.record(
         actor,
-        "people.committee_member.add",
+        PeopleAction.COMMITTEE_MEMBER_ADD,
         member,
         after=audit.snapshot(member, MEMBER_FIELDS),
         region_code=committee.region.code,
@@ -369,7 +370,7 @@ def end_committee_member(
         raise DomainError(_("离任日期不能早于任职日期"), field="ended_on", code="invalid_span")
     audit.audited_update(
         actor,
-        "people.committee_member.end",
+        PeopleAction.COMMITTEE_MEMBER_END,
         member,
         {"ended_on": day},
         fields=MEMBER_FIELDS,

@@ -15,6 +15,7 @@ from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError
 from gridgov.text import clean_text
+from people.actions import PeopleAction
 from people.models import (
     EquipmentIssue,
     EquipmentItem,
@@ -74,7 +75,7 @@ def record_training(
         )
         audit.record(
             actor,
-            "people.training.record",
+            PeopleAction.TRAINING_RECORD,
             training,
             after={"worker": worker.pk, "course": course, "held_on": day, "hours": amount},
             region_code=worker.region_code,
@@ -126,7 +127,7 @@ def issue_equipment(
     )
     audit.record(
         actor,
-        "people.equipment.issue",
+        PeopleAction.EQUIPMENT_ISSUE,
         issue,
         after={"worker": worker.pk, "item": item, "serial": serial, "issued_on": issue.issued_on},
         region_code=worker.region_code,
@@ -156,7 +157,7 @@ def return_equipment(
     issue.save(update_fields=["returned_on"])
     audit.record(
         actor,
-        "people.equipment.return",
+        PeopleAction.EQUIPMENT_RETURN,
         issue,
         after={"returned_on": day},
         region_code=issue.worker.region_code,

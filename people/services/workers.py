@@ -15,6 +15,7 @@ from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError
 from gridgov.text import clean_text
+from people.actions import PeopleAction
 from people.models import (
     Department,
     Employment,
@@ -197,7 +198,7 @@ def create_worker(
         scoping.forget_roles(user)
     audit.record(
         actor,
-        "people.worker.create",
+        PeopleAction.WORKER_CREATE,
         worker,
         after={
             **audit.snapshot(worker, WORKER_FIELDS),
@@ -301,7 +302,7 @@ def update_worker(actor: Any, worker: GridWorker, **changes: Any) -> GridWorker:
     if after != before:
         audit.record(
             actor,
-            "people.worker.update",
+            PeopleAction.WORKER_UPDATE,
             worker,
             before=before,
             after=after,
@@ -341,7 +342,7 @@ def change_worker_kind(
     region_code = _worker_region_code(worker.village, dept)
     audit.audited_update(
         actor,
-        "people.worker.change_kind",
+        PeopleAction.WORKER_CHANGE_KIND,
         worker,
         {"kind": kind, "department": dept, "region_code": region_code},
         fields=WORKER_FIELDS,
@@ -396,7 +397,7 @@ def exit_worker(
     worker.save(update_fields=["status", "updated_at"])
     audit.record(
         actor,
-        "people.worker.exit",
+        PeopleAction.WORKER_EXIT,
         worker,
         before=before,
         after={**audit.snapshot(worker, WORKER_FIELDS), "exit_reason": reason, "ended_on": day},
@@ -443,7 +444,7 @@ def rehire_worker(
     )
     audit.audited_update(
         actor,
-        "people.worker.rehire",
+        PeopleAction.WORKER_REHIRE,
         worker,
         {"status": WorkerStatus.ACTIVE},
         fields=WORKER_FIELDS,
