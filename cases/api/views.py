@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -135,17 +135,18 @@ INTAKE_PREFETCH = {
 }
 
 
-def _answer_lookups(result: services.IntakeResult) -> list[str | Prefetch]:
-    """The relations the intake answer reads, those the service reports empty given as empty
-    (``Prefetch`` of ``none()``: no query) and the others read from the database."""
-    lookups: list[str | Prefetch] = []
-    for relation, paths in INTAKE_PREFETCH.items():
-        if relation in result.empty:
-            model = Case._meta.get_field(relation).related_model
-            lookups.append(Prefetch(relation, queryset=model._default_manager.none()))
-        else:
-            lookups.extend(paths)
-    return lookups
+def _intake_answer(result: services.IntakeResult, request: Request) -> dict[str, Any]:
+    """The case detail of a report. A new report's relations that the intake service reports
+    empty are answered empty unread (the same as a query would give); the others, and all of
+    a resend's, are read."""
+    case = result.case
+    lookups = [
+        p for name, paths in INTAKE_PREFETCH.items() if name not in result.empty for p in paths
+    ]
+    if lookups:
+        prefetch_related_objects([case], *lookups)
+    context = {"request": request, s.EMPTY_RELATIONS: result.empty}
+    return s.CaseDetailSerializer(case, context=context).data
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -207,13 +208,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def create(self, request: Request) -> Response:
         data = _data(s.IntakeSerializer, request)
         result = services.intake(request.user, **data)
-        case = result.case
-        # A new report's answer comes from the case in hand, its relations that the service
-        # left empty unread (the same as a query would give); a resend's from the database.
-        prefetch_related_objects([case], *_answer_lookups(result))
         # Every resend gets the same answer as the first (a phone cannot tell them apart).
-        answer = s.CaseDetailSerializer(case, context={"request": request}).data
-        response = Response(answer, status=status.HTTP_201_CREATED)
+        response = Response(_intake_answer(result, request), status=status.HTTP_201_CREATED)
         if not result.created:
             response["Idempotent-Replayed"] = "true"
         return response
