@@ -8,6 +8,7 @@ theirs to take, 400 with the reason when the state or the input is wrong.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -145,8 +146,28 @@ def _intake_answer(result: services.IntakeResult, request: Request) -> dict[str,
     ]
     if lookups:
         prefetch_related_objects([case], *lookups)
-    context = {"request": request, s.EMPTY_RELATIONS: result.empty}
-    return s.CaseDetailSerializer(case, context=context).data
+    serializer, context = _answer_serializer()
+    context.update({"request": request, s.EMPTY_RELATIONS: result.empty})
+    try:
+        return serializer.to_representation(case)
+    finally:
+        context.clear()
+
+
+_answers = threading.local()
+
+
+def _answer_serializer() -> tuple[s.CaseDetailSerializer, dict[str, Any]]:
+    """This thread's CaseDetailSerializer and the context dict it was built with. Building a
+    model serializer's fields costs about 1 ms (docs/performance.md, issue 11), more than
+    rendering a case, so intake (the API's busiest write) builds it once per thread. Only
+    public API: the serializer reads the context it was given, which each answer fills and
+    empties; it renders with ``to_representation`` and keeps no state of a request."""
+    built = getattr(_answers, "built", None)
+    if built is None:
+        context: dict[str, Any] = {}
+        built = _answers.built = (s.CaseDetailSerializer(context=context), context)
+    return built
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
