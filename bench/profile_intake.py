@@ -129,7 +129,8 @@ PARTS = [
     ("matters.gate", "admit", "  the gate"),
     ("cases.services.reports", "_within_reach", "  jurisdiction"),
     ("cases.api.views", "_intake_answer", "the answer"),
-    ("cases.api.views", "_known_empty", "  its empty relations"),
+    ("cases.api.views", "prefetch_related_objects", "  its relations read"),
+    ("cases.api.serializers", "CaseDetailSerializer.get_fields", "  its fields built"),
 ]
 
 

@@ -17,6 +17,10 @@ Django's foreign keys on PostgreSQL are checked at commit.
 Only for models whose ``save()`` adds nothing on insert and that have no ``pre_save`` or
 ``post_save`` receivers: :func:`insert_together` saves such rows one by one instead (so a
 receiver added later is never skipped), and does so on every other database.
+
+Public APIs only (issue 11): the statement goes through Django's cursor, so Django sees its
+errors and replaces a broken connection, and the stored rows come back as ``Model.from_db``
+builds them.
 """
 
 from __future__ import annotations
@@ -55,11 +59,13 @@ def reserve_id(model: type[Model], using: str | None = None) -> int:
     """The next id of ``model``'s table, taken from its sequence (PostgreSQL only): a row
     whose id goes into a hash or another row before it is inserted. An id reserved and never
     used leaves a gap, as a failed insert does."""
-    connection = connections[using or router.db_for_write(model)]
-    connection.ensure_connection()
-    # Straight on psycopg's connection: Django's cursor wrapper costs more than this query.
+    # Through Django's cursor (not psycopg's connection directly): a broken connection (the
+    # database restarted) is then noticed by Django and replaced at the end of the request.
     # nextval() is outside any transaction's rollback anyway.
-    return connection.connection.execute(_next_id_sql(connection.alias, model)).fetchone()[0]
+    connection = connections[using or router.db_for_write(model)]
+    with connection.cursor() as cursor:
+        cursor.execute(_next_id_sql(connection.alias, model))
+        return cursor.fetchone()[0]
 
 
 @functools.cache
@@ -112,8 +118,16 @@ def _column(field: Field) -> _Column:
     )
 
 
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    columns: tuple[_Column, ...]
+    foreign_keys: tuple[Field, ...]  # forward relations: their ids, from the related objects
+    attnames: tuple[str, ...]  # every concrete field, in order (Model.from_db)
+
+
 @functools.cache
-def _plan(model: type[Model], with_pk: bool, vendor: str) -> tuple[str, tuple[_Column, ...]]:
+def _plan(model: type[Model], with_pk: bool, vendor: str) -> _Plan:
     meta = model._meta
     fields = tuple(
         f for f in meta.local_concrete_fields if not f.generated and (with_pk or f is not meta.pk)
@@ -125,7 +139,30 @@ def _plan(model: type[Model], with_pk: bool, vendor: str) -> tuple[str, tuple[_C
         ", ".join(["%s"] * len(fields)),
         quote(meta.pk.column),
     )
-    return sql, tuple(_column(f) for f in fields)
+    return _Plan(
+        sql=sql,
+        columns=tuple(_column(f) for f in fields),
+        foreign_keys=tuple(f for f in fields if f.many_to_one or f.one_to_one),
+        attnames=tuple(f.attname for f in meta.concrete_fields),
+    )
+
+
+def _take_related_ids(obj: Model, foreign_keys: tuple[Field, ...]) -> None:
+    """What ``save()`` checks first: a related object assigned before it had an id gives its
+    id now, and an unsaved one is refused (its row would point nowhere)."""
+    for field in foreign_keys:
+        if getattr(obj, field.attname) is not None:
+            continue
+        # No query: with the id unset the descriptor only returns an object assigned earlier.
+        related = getattr(obj, field.name)
+        if related is None:
+            continue
+        if related.pk is None:
+            raise ValueError(
+                f"insert_together() prohibited to prevent data loss due to unsaved related "
+                f"object '{field.name}'."
+            )
+        setattr(obj, field.name, related)  # sets the id from the object, as save() does
 
 
 def _values(obj: Model, columns: tuple[_Column, ...], connection: Any) -> Iterator[Any]:
@@ -141,75 +178,40 @@ def _values(obj: Model, columns: tuple[_Column, ...], connection: Any) -> Iterat
             yield c.field.get_db_prep_save(value, connection)
 
 
-def insert_together(*objs: Model, using: str | None = None) -> None:
+def insert_together(*objs: Model, using: str | None = None) -> list[Model]:
     """Insert new ``objs`` (in this order) in one statement where :func:`combinable`, else
     one ``save(force_insert=True)`` each (wrap that in a transaction). Ids come back onto
-    the objects either way."""
+    the objects either way; the answer is the rows as stored: instances loaded as a query
+    loads them (``Model.from_db``: not ``adding``, their database known) from the values
+    sent, or the saved objects themselves."""
     alias = using or router.db_for_write(type(objs[0]))
     if not combinable(*{type(o) for o in objs}, using=alias):
         for obj in objs:
             obj.save(force_insert=True, using=alias)
-        return
+        return list(objs)
     connection = connections[alias]
     parts: list[str] = []
     params: list[Any] = []
+    plans: list[_Plan] = []
     for n, obj in enumerate(objs):
-        obj._prepare_related_fields_for_save(operation_name="save")
-        sql, columns = _plan(type(obj), obj.pk is not None, connection.vendor)
-        parts.append(f"r{n} AS ({sql})")
-        params.extend(_values(obj, columns, connection))
+        plan = _plan(type(obj), obj.pk is not None, connection.vendor)
+        _take_related_ids(obj, plan.foreign_keys)
+        parts.append(f"r{n} AS ({plan.sql})")
+        params.extend(_values(obj, plan.columns, connection))
+        plans.append(plan)
     select = ", ".join(f"(SELECT * FROM r{n})" for n in range(len(objs)))
-    with _server_binding_cursor(connection) as cursor:
+    # Django's own cursor: its values are quoted into the statement on the client (Django's
+    # default), a connection error marks the connection for replacement (a restarted
+    # database costs the requests in flight, not the next minute's).
+    with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} SELECT {select}", params)
         ids = cursor.fetchone()
-    for obj, pk in zip(objs, ids, strict=True):
+    stored = []
+    for obj, plan, pk in zip(objs, plans, ids, strict=True):
         obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = alias
-
-
-def _server_binding_cursor(connection: Any) -> Any:
-    """A cursor that sends the values apart from the statement (as Django does with the
-    ``server_side_binding`` option), and converts the statement's placeholders once per
-    process. Django's default cursor quotes every value into the SQL text in Python; and
-    psycopg re-parses a statement of more than 50 values or 4 kB on every execution (its cache
-    is sized for statements of varying shapes), which for the ~80 values of a report cost more
-    than the rest of the write. The statements here have one shape per kind of write, so the
-    cache holds a few. (They are not prepared on the server: Django turns psycopg's automatic
-    preparation off, as connection poolers in transaction mode need.)"""
-    connection.ensure_connection()
-    return connection._prepare_cursor(_cursor_class()(connection.connection))
-
-
-@functools.cache
-def _cursor_class() -> type:
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    try:  # psycopg's own conversion, cached per statement text (psycopg 3.1 to 3.3)
-        from psycopg._queries import PostgresQuery, _query2pg_nocache
-    except ImportError:  # a psycopg that moved it: uncached, as psycopg does
-        return ServerBindingCursor
-
-    converted = functools.lru_cache(maxsize=64)(_query2pg_nocache)
-
-    class FixedShapeQuery(PostgresQuery):
-        def convert(self, query: Any, vars: Any) -> None:
-            if isinstance(query, str) and vars is not None:
-                try:
-                    self.query, self._want_formats, self._order, self._parts = converted(
-                        query.encode(self._tx.encoding), self._tx.encoding
-                    )
-                except (AttributeError, TypeError, ValueError):  # a psycopg that changed
-                    pass  # (gridgov/tests/test_rows.py compares with psycopg's own result)
-                else:
-                    self.dump(vars)
-                    return
-            super().convert(query, vars)
-
-    class FixedShapeCursor(ServerBindingCursor):
-        _query_cls = FixedShapeQuery
-
-    return FixedShapeCursor
+        values = [getattr(obj, name) for name in plan.attnames]
+        stored.append(type(obj).from_db(alias, plan.attnames, values))
+    return stored
 
 
 def update_many(

@@ -240,13 +240,29 @@ class CaseSerializer(ModelSerializer):
         return machine.available_actions(request.user, obj)
 
 
+# The context key naming the case's relations known to hold no rows (a new report's, given by
+# the intake service): the answer shows them empty without reading them.
+EMPTY_RELATIONS = "empty_relations"
+
+
+class CaseRelation(serializers.ListSerializer):
+    """A case's related rows, or none read at all for a relation the context says is empty."""
+
+    def get_attribute(self, instance: Any) -> Any:
+        if self.source in self.context.get(EMPTY_RELATIONS, ()):
+            return []
+        return super().get_attribute(instance)
+
+
 class CaseDetailSerializer(CaseSerializer):
-    assignments = AssignmentSerializer(many=True, read_only=True)
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    assignments = CaseRelation(child=AssignmentSerializer(), read_only=True)
+    attachments = CaseRelation(child=AttachmentSerializer(), read_only=True)
     extensions = serializers.SerializerMethodField()
-    suspensions = SuspensionSerializer(many=True, read_only=True)
-    supervisions = SupervisionSerializer(many=True, read_only=True)
-    involved = InvolvedPersonSerializer(source="involved_persons", many=True, read_only=True)
+    suspensions = CaseRelation(child=SuspensionSerializer(), read_only=True)
+    supervisions = CaseRelation(child=SupervisionSerializer(), read_only=True)
+    involved = CaseRelation(
+        child=InvolvedPersonSerializer(), source="involved_persons", read_only=True
+    )
 
     class Meta(CaseSerializer.Meta):
         fields = [
@@ -261,6 +277,8 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(ExtensionSerializer(many=True))
     def get_extensions(self, obj: Case) -> list[dict[str, Any]]:
+        if "assignments" in self.context.get(EMPTY_RELATIONS, ()):
+            return []
         if not obj.assignments.all():  # extensions belong to assignments (prefetched on detail)
             return []
         qs = Extension.objects.filter(assignment__case=obj).select_related("assignment")

@@ -7,7 +7,6 @@ theirs to take, 400 with the reason when the state or the input is wrong.
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 from collections.abc import Callable
@@ -28,13 +27,9 @@ from cases.api import serializers as s
 from cases.models import (
     OPEN_STATES,
     Assignment,
-    Attachment,
     Case,
     DeadlineStatus,
-    InvolvedPerson,
     State,
-    Supervision,
-    Suspension,
 )
 from gridgov.access.api import ScopedViewSet
 
@@ -95,32 +90,11 @@ class CaseFilter(django_filters.FilterSet):
         )
 
 
-_inputs = threading.local()
-_SERIALIZER_STATE = ("_validated_data", "_errors", "_data")
-
-
 def _data(serializer_class: type, request: Request) -> dict[str, Any]:
-    """The validated input. Building a serializer's fields (a deep copy of the declared
-    fields) costs more than validating a request, so each thread keeps one built serializer
-    per class and hands it each request's data and context (the fields hold no state)."""
-    built = _inputs.__dict__.setdefault("serializers", {})
-    serializer = built.get(serializer_class)
-    if serializer is None:
-        serializer = built[serializer_class] = serializer_class(data={})
-        serializer.fields  # noqa: B018 - built once
-    for name in _SERIALIZER_STATE:
-        serializer.__dict__.pop(name, None)
-    serializer.initial_data = request.data
-    serializer._context = {"request": request}
-    try:
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-    finally:
-        serializer.initial_data = {}
-        serializer._context = {}
-        for name in _SERIALIZER_STATE:
-            serializer.__dict__.pop(name, None)
-    return {k: v for k, v in data.items() if v is not None}
+    """The validated input (400 with field messages otherwise), without the fields not given."""
+    serializer = serializer_class(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return {k: v for k, v in serializer.validated_data.items() if v is not None}
 
 
 def _action(
@@ -152,58 +126,48 @@ def _action(
     return action(detail=True, methods=["post"], url_path=name, url_name=name)(view)
 
 
-# What the intake answer (CaseDetailSerializer) reads besides the case row.
-_RELATED = [
-    ("assignments", Assignment),
-    ("attachments", Attachment),
-    ("suspensions", Suspension),
-    ("supervisions", Supervision),
-    ("involved_persons", InvolvedPerson),
-]
-INTAKE_PREFETCH = [
-    "assignments__department",
-    "assignments__extensions",
-    "attachments",
-    "suspensions",
-    "supervisions__assignment",
-    "involved_persons",
-]
+# What the intake answer (CaseDetailSerializer) reads besides the case row, per relation.
+INTAKE_PREFETCH = {
+    "assignments": ["assignments__department", "assignments__extensions"],
+    "attachments": ["attachments"],
+    "suspensions": ["suspensions"],
+    "supervisions": ["supervisions__assignment"],
+    "involved_persons": ["involved_persons"],
+}
 
 
-def _known_empty(case: Case, relations: list[tuple[str, type]]) -> None:
-    """Mark relations of ``case`` as loaded and empty, as prefetch_related would after
-    finding nothing (it would first compile a query for each, even for ``.none()``)."""
-    loaded = case.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, model in relations:
-        loaded[Case._meta.get_field(name).cache_name] = _empty(model)
-
-
-@functools.cache
-def _empty(model: type) -> QuerySet:
-    """One loaded, empty result per model, shared: what reads it (the answer's serializer)
-    only iterates it, and anything derived from it (``filter()`` …) is a new query set."""
-    empty = model.objects.none()
-    empty._result_cache = []
-    empty._prefetch_done = True
-    return empty
+def _intake_answer(result: services.IntakeResult, request: Request) -> dict[str, Any]:
+    """The case detail of a report. A new report's relations that the intake service reports
+    empty are answered empty unread (the same as a query would give); the others, and all of
+    a resend's, are read."""
+    case = result.case
+    lookups = [
+        p for name, paths in INTAKE_PREFETCH.items() if name not in result.empty for p in paths
+    ]
+    if lookups:
+        prefetch_related_objects([case], *lookups)
+    serializer, context = _answer_serializer()
+    context.update({"request": request, s.EMPTY_RELATIONS: result.empty})
+    try:
+        return serializer.to_representation(case)
+    finally:
+        context.clear()
 
 
 _answers = threading.local()
 
 
-def _intake_answer(case: Case, request: Request) -> dict[str, Any]:
-    """``CaseDetailSerializer(case).data``. Building a model serializer's fields costs several
-    times what rendering one case does, so intake (the API's busiest write) keeps one built
-    serializer per thread and hands it each request's context."""
-    serializer = getattr(_answers, "serializer", None)
-    if serializer is None:
-        serializer = _answers.serializer = s.CaseDetailSerializer()
-        serializer.fields  # noqa: B018 - built once
-    serializer._context = {"request": request}
-    try:
-        return serializer.to_representation(case)
-    finally:
-        serializer._context = {}
+def _answer_serializer() -> tuple[s.CaseDetailSerializer, dict[str, Any]]:
+    """This thread's CaseDetailSerializer and the context dict it was built with. Building a
+    model serializer's fields costs about 1 ms (docs/performance.md, issue 11), more than
+    rendering a case, so intake (the API's busiest write) builds it once per thread. Only
+    public API: the serializer reads the context it was given, which each answer fills and
+    empties; it renders with ``to_representation`` and keeps no state of a request."""
+    built = getattr(_answers, "built", None)
+    if built is None:
+        context: dict[str, Any] = {}
+        built = _answers.built = (s.CaseDetailSerializer(context=context), context)
+    return built
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -265,20 +229,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def create(self, request: Request) -> Response:
         data = _data(s.IntakeSerializer, request)
         result = services.intake(request.user, **data)
-        case = result.case
-        if result.created and not data.get("photos"):
-            # Reported a moment ago without photos: nothing hangs off the case yet but its
-            # involved persons, so the answer comes from the case in hand (the same as a
-            # query would give).
-            if data.get("involved"):
-                _known_empty(case, [r for r in _RELATED if r[0] != "involved_persons"])
-                prefetch_related_objects([case], "involved_persons")
-            else:
-                _known_empty(case, _RELATED)
-        else:
-            prefetch_related_objects([case], *INTAKE_PREFETCH)
         # Every resend gets the same answer as the first (a phone cannot tell them apart).
-        response = Response(_intake_answer(case, request), status=status.HTTP_201_CREATED)
+        response = Response(_intake_answer(result, request), status=status.HTTP_201_CREATED)
         if not result.created:
             response["Idempotent-Replayed"] = "true"
         return response

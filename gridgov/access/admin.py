@@ -85,8 +85,10 @@ class ScopedModelAdmin(admin.ModelAdmin):
             saved = self.service_update(request, type(obj)._default_manager.get(pk=obj.pk), changes)
         else:
             saved = self.service_create(request, dict(form.cleaned_data))
-        obj.__dict__.update(saved.__dict__)
-        obj._state = saved._state
+        # The admin goes on with its own object (the change message, the redirect): it becomes
+        # the row as the service stored it.
+        obj.pk = saved.pk
+        obj.refresh_from_db()
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # Related objects change through their own services, never as a side effect here.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -58,9 +59,11 @@ def test_rows_written_together_are_stored_as_save_stores_them(changes):
     by_save = record(**changes)
     by_save.save(force_insert=True)
     together = [record(**changes), record(**changes)]
-    rows.insert_together(*together)
-    assert all(r.pk and not r._state.adding for r in together)
+    as_stored = rows.insert_together(*together)
+    assert [r.pk for r in as_stored] == [r.pk for r in together]
+    assert all(r.pk and not r._state.adding and r._state.db == "default" for r in as_stored)
     assert stored(together[0].pk) == stored(by_save.pk) == stored(together[1].pk)
+    assert [r.note for r in as_stored] == [r.note for r in together]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement needs PostgreSQL")
@@ -85,28 +88,18 @@ def test_a_reserved_id_is_used_by_the_row_that_takes_it():
     assert rows.reserve_id(AuditRecord) > pk
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's conversion")
-def test_a_long_statement_is_converted_once_as_psycopg_converts_it(monkeypatch):
-    """The per-process cache of placeholder conversion gives psycopg's own result, without
-    psycopg's own (uncached) conversion: a newer psycopg that changes its internals shows
-    here, not as slower reports."""
-    from psycopg._queries import PostgresQuery
-    from psycopg.adapt import Transformer
+def test_a_related_object_saved_after_it_was_assigned_gives_its_id():
+    """R28.1: as with save(), an actor assigned before it was saved is the record's actor."""
+    actor = get_user_model()(username="rows-actor")
+    entry = record(actor=actor)
+    actor.save()
+    rows.insert_together(entry)
+    assert AuditRecord.objects.get(pk=entry.pk).actor_id == actor.pk
 
-    from gridgov.rows import _cursor_class
 
-    connection.ensure_connection()
-    sql = "SELECT " + ", ".join(["%s"] * 80) + " -- " + "x" * 4096
-    values = [1, "二", None, NOW, True, 2.5, "x", b"raw"] * 10
-    theirs = PostgresQuery(Transformer(connection.connection))
-    theirs.convert(sql, values)
-
-    def uncached(*args, **kwargs):
-        raise AssertionError("psycopg's own conversion was used")
-
-    monkeypatch.setattr(PostgresQuery, "convert", uncached)
-    ours = _cursor_class()._query_cls(Transformer(connection.connection))
-    for _ in range(2):  # the second time from the cache
-        ours.convert(sql, values)
-    assert ours.query == theirs.query
-    assert (ours.params, ours.types, ours.formats) == (theirs.params, theirs.types, theirs.formats)
+def test_a_row_pointing_at_an_unsaved_object_is_refused():
+    """R28.1: as save() does, a row whose related object has no id yet is refused, unwritten."""
+    entry = record(actor=get_user_model()(username="rows-unsaved"))
+    with pytest.raises(ValueError, match="unsaved related object 'actor'"):
+        rows.insert_together(entry)
+    assert not AuditRecord.objects.filter(note=entry.note).exists()

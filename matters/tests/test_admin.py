@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.urls import reverse
 
 from audit.models import AuditRecord
@@ -91,3 +92,30 @@ def test_publish_action_in_the_admin(client, people, lists):
     draft.refresh_from_db()
     assert draft.status == VersionStatus.PUBLISHED
     assert response.status_code in {200, 403}
+
+
+def test_r9_2_the_admin_history_names_the_row_the_service_stored(client, people, lists):
+    """R9.2, R28.1: an item added and then changed in the admin (through the services) is
+    the row the admin's own history and its redirect name, with the stored values."""
+    client.force_login(people.city_admin)
+    data = {
+        "category": catalogue_category(lists[0]).pk,
+        "code": "0111",
+        "name": "共享单车乱停放",
+        "description": "",
+        "keywords": "单车",
+        "sort_order": 100,
+        "is_active": "on",
+    }
+    added = client.post(reverse("admin:matters_matteritem_add"), data)
+    assert added.status_code == 302, added.content.decode()[:2000]
+    item = MatterItem.objects.get(code="0111")
+    (logged,) = LogEntry.objects.filter(action_flag=ADDITION)
+    assert (logged.object_id, logged.object_repr) == (str(item.pk), str(item))
+    url = reverse("admin:matters_matteritem_change", args=[item.pk])
+    changed = client.post(url, {**data, "name": "共享单车违规停放", "_continue": "1"})
+    assert changed.status_code == 302 and changed["Location"] == url
+    item.refresh_from_db()
+    assert item.name == "共享单车违规停放"
+    (logged,) = LogEntry.objects.filter(action_flag=CHANGE)
+    assert (logged.object_id, logged.object_repr) == (str(item.pk), str(item))
