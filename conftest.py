@@ -37,7 +37,7 @@ def _fresh_grid_index(request, settings):
 def pytest_collection_modifyitems(config, items):
     """Browser tests need Debian's Chromium: skip them with one line when it is absent,
     unless GRIDGOV_REQUIRE_BROWSER=1 (CI), where they run and fail loudly."""
-    from gridgov.browser import CHROMIUM, browser_available, browser_required
+    from gridgov.testing.browser import CHROMIUM, browser_available, browser_required
 
     if browser_available() or browser_required():
         return
@@ -52,7 +52,7 @@ def browser():
     """One headless Chromium for the session (Playwright, Debian's binary)."""
     from playwright.sync_api import sync_playwright
 
-    from gridgov.browser import CHROMIUM, CHROMIUM_ARGS
+    from gridgov.testing.browser import CHROMIUM, CHROMIUM_ARGS
 
     # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
     # "inside" it unless told that this is deliberate (tests only).
@@ -65,7 +65,7 @@ def browser():
 
 @pytest.fixture
 def browser_context(browser):
-    from gridgov.browser import DESKTOP
+    from gridgov.testing.browser import DESKTOP
 
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(15_000)

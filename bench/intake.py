@@ -165,9 +165,9 @@ def build_world(args: argparse.Namespace) -> dict[str, Any]:
 
     from demo.regions import partition
     from gridgov.access import roles as R
+    from gridgov.testing import people
     from matters import services as matters
     from matters.models import MatterCategory
-    from people import testing as people
     from people.auth import issue_token
     from regions import index as grid_index
     from regions.services import GridSpec, divide_region, set_region_geometries

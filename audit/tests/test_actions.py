@@ -22,8 +22,8 @@ from cases import machine
 from cases.actions import CaseAction
 from gridgov import pofiles
 from gridgov.access import roles as R
-from people import testing_world  # noqa: F401  (registers the test world's action too)
-from people.testing import make_user
+from gridgov.testing import world  # noqa: F401  (registers the test world's action too)
+from gridgov.testing.people import make_user
 
 BASE_DIR = Path(settings.BASE_DIR)
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 
 from audit.models import AuditImmutableError, AuditRecord, PersonalDataAccess
 from gridgov.access import roles as R
+from gridgov.testing.people import make_agency, make_user, make_worker
 from people import services
-from people.testing import make_agency, make_user, make_worker
 
 
 @pytest.mark.django_db
@@ -188,7 +188,7 @@ def test_personal_data_access_log_for_auditors(client):
 
 @pytest.mark.django_db
 def test_logins_are_on_the_trail(client):
-    from people.testing import PASSWORD
+    from gridgov.testing.people import PASSWORD
 
     make_user(R.Role.DISPATCHER, "440703002", username="disp")
     client.post("/accounts/login/", {"username": "disp", "password": "nope"})

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from audit import services as audit
 from audit.models import AuditRecord
+from gridgov.testing.people import make_agency
 from people.models import GridAgency
-from people.testing import make_agency
 
 
 @pytest.mark.django_db

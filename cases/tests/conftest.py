@@ -14,10 +14,10 @@ from django.utils import timezone
 from PIL import Image
 
 from gridgov.access import roles as R
+from gridgov.testing import people
+from gridgov.testing.regions import box, halves, make_tree
 from matters import services as matters
 from matters.models import MatterCategory
-from people import testing as people
-from regions.tests.factories import box, halves, make_tree
 from workdays import services as calendar
 
 SYSTEM = "test"

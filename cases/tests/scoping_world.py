@@ -1,4 +1,4 @@
-"""Cases in the URL-enumeration test world (R22.1; see people/testing_world.py).
+"""Cases in the URL-enumeration test world (R22.1; see gridgov/testing/world.py).
 
 Each zone gets one case in its grid, reported through the services by the system, accepted
 and dispatched to the county's department of the zone's admission list (so department roles
@@ -15,7 +15,7 @@ import shapely
 from django.db import models
 
 from cases import primitives, services
-from people.testing_world import World, Zone, create_payload, factory
+from gridgov.testing.world import World, Zone, create_payload, factory
 from regions import index
 
 ACTOR = "test-world"

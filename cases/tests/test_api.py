@@ -39,9 +39,9 @@ from cases.models import (
 )
 from cases.tests.conftest import Upload, photo, photo_bytes
 from gridgov.errors import DomainError
-from people import testing as people
+from gridgov.testing import people
+from gridgov.testing.regions import STEP, X0, Y0
 from regions import geometry as geo
-from regions.tests.factories import STEP, X0, Y0
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from cases import calendar_notice
 from cases.models import Case
 from cases.tests.test_deadlines import dispatched
 from gridgov.access import roles as R
-from people.testing import make_user
+from gridgov.testing.people import make_user
 from workdays import services as calendar
 from workdays.models import CalendarYear
 from workdays.tests.test_notices import NOTICE_2027

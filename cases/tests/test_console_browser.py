@@ -12,7 +12,7 @@ import pytest
 from cases import services
 from cases.models import Assignment, AssignmentState, Case, State
 from cases.tests.conftest import photo_bytes
-from gridgov.browser import PHONE, WALL
+from gridgov.testing.browser import PHONE, WALL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import Assignment, Case, DeadlineStatus
-from people.testing import make_department
+from gridgov.testing.people import make_department
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BRAND = "rgb(11, 92, 173)"  # --brand: the lit tab

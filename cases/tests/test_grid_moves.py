@@ -7,11 +7,11 @@ import pytest
 from audit.models import AuditRecord
 from cases import archive, services
 from cases.models import Case, CaseEvent, State
+from gridgov.testing.regions import box
 from people.models import GridAssignment
 from regions import services as grids
 from regions.models import Grid, GridChange
 from regions.services import GridSpec
-from regions.tests.factories import box
 
 pytestmark = pytest.mark.django_db
 

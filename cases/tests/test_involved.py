@@ -18,7 +18,7 @@ from cases.models import Case, CaseEvent, InvolvedPerson
 from cases.tests.test_api import CASES, counts, login
 from cases.tests.test_archive import pdf_text
 from gridgov.access import roles as R
-from people import testing as people
+from gridgov.testing import people
 
 pytestmark = pytest.mark.django_db
 

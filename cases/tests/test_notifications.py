@@ -22,8 +22,8 @@ from cases.models import Case, Notification, State
 from cases.notify import inbox
 from cases.notify.models import NotificationReceipt
 from gridgov.access import roles as R
+from gridgov.testing import people
 from people import services as people_services
-from people import testing as people
 
 pytestmark = pytest.mark.django_db
 

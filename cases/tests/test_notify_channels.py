@@ -28,7 +28,7 @@ from cases.notify import channels, sms, tasks
 from cases.notify.models import Delivery, DeliveryStatus
 from cases.tests.test_portal import closed_case, report_data
 from gridgov.access import roles as R
-from people import testing as people
+from gridgov.testing import people
 
 pytestmark = pytest.mark.django_db
 

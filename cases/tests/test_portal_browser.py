@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import Case, State
-from gridgov.browser import PHONE, tap_on_map
+from gridgov.testing.browser import PHONE, tap_on_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

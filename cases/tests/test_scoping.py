@@ -16,7 +16,7 @@ from cases import machine, services
 from cases.models import Case, CaseEvent
 from cases.tests.test_api import CASES, counts, in_grid, login, report, url
 from gridgov.access import roles as R
-from people import testing as people
+from gridgov.testing import people
 
 pytestmark = pytest.mark.django_db
 

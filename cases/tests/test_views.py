@@ -29,8 +29,8 @@ from cases.models import (
     Suspension,
 )
 from cases.tests.conftest import photo
+from gridgov.testing.regions import box
 from people.models import User
-from regions.tests.factories import box
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import os
 import pytest
 
 from demo.loader import ensure_basemap
+from gridgov.testing.regions import make_tree
 from regions.models import Region
-from regions.tests.factories import make_tree
 
 pytestmark = pytest.mark.django_db
 

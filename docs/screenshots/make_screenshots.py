@@ -6,8 +6,8 @@
 On a throwaway SQLite database under ``var/screenshots/`` (its own media and data key, so the
 development database is never touched): migrates, loads the demo (idempotent: a second run
 reuses it; ``--fresh`` starts over), starts ``runserver`` on a free port, and drives Debian's
-Chromium (Playwright, the flags of ``gridgov.browser``; never a downloaded browser) through
-the pages as the demo accounts see them, writing ``docs/screenshots/<name>.png``.
+Chromium (Playwright, the flags of ``gridgov.testing.browser``; never a downloaded browser)
+through the pages as the demo accounts see them, writing ``docs/screenshots/<name>.png``.
 
 Chinese needs a CJK font in the system (Debian: ``fonts-noto-cjk``); without one every
 character is an empty box, so the script refuses to run when fontconfig knows none. The
@@ -178,7 +178,7 @@ class Shot:
 
 
 def _grid_centre(page: Any) -> None:
-    from gridgov.browser import wait_until
+    from gridgov.testing.browser import wait_until
 
     wait_until(
         page,
@@ -336,7 +336,7 @@ def shrink(png: bytes) -> bytes:
 
 
 def viewport_options(kind: str) -> dict[str, Any]:
-    from gridgov.browser import DESKTOP, PHONE, WALL
+    from gridgov.testing.browser import DESKTOP, PHONE, WALL
 
     if kind == "phone":
         return {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
@@ -359,7 +359,7 @@ def settle(page: Any) -> None:
     page.evaluate(
         "document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')"
     )
-    from gridgov.browser import wait_until
+    from gridgov.testing.browser import wait_until
 
     wait_until(page, "[...document.images].every(i => i.complete)")
     page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
@@ -417,7 +417,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="only these screenshots (names)")
     args = parser.parse_args()
 
-    from gridgov.browser import CHROMIUM, CHROMIUM_ARGS
+    from gridgov.testing.browser import CHROMIUM, CHROMIUM_ARGS
 
     if not CHROMIUM.exists():
         raise SystemExit(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")

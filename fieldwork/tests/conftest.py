@@ -47,7 +47,7 @@ def phone(browser, live_server, live_world):
     from django.conf import settings
     from django.test import Client
 
-    from gridgov.browser import PHONE
+    from gridgov.testing.browser import PHONE
 
     world = live_world
     lng, lat = world.point

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import Case, State
-from gridgov.browser import wait_until
+from gridgov.testing.browser import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

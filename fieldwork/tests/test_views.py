@@ -264,7 +264,7 @@ def test_an_action_not_open_to_this_user_is_refused(worker_client, world):
 def test_a_case_of_another_grid_is_not_found(client, world):
     """R22.1: the leader of grid 1 does not see grid 2's cases."""
     from gridgov.access import roles as R
-    from people import testing as people
+    from gridgov.testing import people
 
     other = people.make_user(R.Role.GRID_WORKER_FULLTIME, world.grids[1].code, username="w2")
     case = resident_report(world)

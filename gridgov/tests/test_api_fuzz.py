@@ -8,7 +8,7 @@ authenticated with an API token as
 - a dispatcher (调度员) of 白沙街道, and
 - a system administrator (系统管理员) of 江门市,
 
-in the three-jurisdiction test world of ``people.testing_world`` (regions, grids, workers,
+in the three-jurisdiction test world of ``gridgov.testing.world`` (regions, grids, workers,
 agencies, departments, cases, matter lists …). Path parameters are aimed at zone A's real
 object of the operation's model for three quarters of the examples (deterministically, from
 the generated value), so that actions and reads answer from real data and not only 404.
@@ -47,7 +47,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 
 from gridgov.access import roles as R
-from people import testing_world as tw
+from gridgov.testing import world as tw
 from regions import index
 
 MAX_EXAMPLES = 4

@@ -30,8 +30,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 from cases import archive
 from cases.models import Case, State
 from cases.tests import conftest as cases_conftest
-from gridgov.browser import DESKTOP, PHONE, tap_on_map
-from people.testing import PASSWORD
+from gridgov.testing.browser import DESKTOP, PHONE, tap_on_map
+from gridgov.testing.people import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 live_world = cases_conftest.live_world  # the cases' small world (白沙街道), committed

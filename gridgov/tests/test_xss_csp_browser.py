@@ -20,10 +20,10 @@ from playwright.sync_api import expect
 from cases import services
 from cases.tests import conftest as cases_conftest
 from gridgov.access import roles as R
-from gridgov.browser import open_map_labels, wait_until, watch_csp
+from gridgov.testing.browser import open_map_labels, wait_until, watch_csp
+from gridgov.testing.people import make_user
 from matters.models import MatterItem
 from people.models import Department
-from people.testing import make_user
 from regions.models import Grid, Region
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

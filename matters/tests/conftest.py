@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from matters.testing import make_item
-from people.testing import make_department, make_grid, make_user
+from gridgov.testing.people import make_department, make_grid, make_user
+from matters.tests.factories import make_item
 
 PJ = "440703"  # 蓬江区
 HS = "440784"  # 鹤山市

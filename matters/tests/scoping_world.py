@@ -1,4 +1,4 @@
-"""Matters in the URL-enumeration test world (R22.1; see people/testing_world.py).
+"""Matters in the URL-enumeration test world (R22.1; see gridgov/testing/world.py).
 
 Lists, versions, entries and change requests belong to a county: each zone gets its own. The
 catalogue belongs to a city, and zones A and B share 江门市's, so "zone B's catalogue object" is
@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from gridgov.people.world import World, Zone, create_payload, factory
 
+from gridgov.testing import people
 from matters import services
 from matters.models import AdmissionListVersion, MatterCategory
-from people import testing
-from people.testing_world import World, Zone, create_payload, factory
 
 ACTOR = "test-world"
 CATALOGUE_CITY = {"A": "4407", "B": "4408", "C": "4401"}
@@ -32,7 +32,7 @@ def _plain_item(zone: Zone, code: str):
     from matters.models import MatterItem
 
     city = zone.county[:4]
-    testing.ensure_region(city, CITY_NAMES.get(city))
+    people.ensure_region(city, CITY_NAMES.get(city))
     found = MatterItem.objects.filter(city__code=city, code=code).first()
     if found is not None:
         return found
@@ -43,14 +43,14 @@ def _plain_item(zone: Zone, code: str):
 
 
 def _department(zone: Zone):
-    testing.ensure_region(zone.county)
-    return testing.make_department("justice", zone.county)
+    people.ensure_region(zone.county)
+    return people.make_department("justice", zone.county)
 
 
 @factory("matters.mattercategory")
 def _category(world: World, zone: Zone) -> models.Model:
     city = CATALOGUE_CITY[zone.key]
-    testing.ensure_region(city, CITY_NAMES.get(city))
+    people.ensure_region(city, CITY_NAMES.get(city))
     return services.create_category(
         ACTOR, city_code=city, code=f"M{zone.key}", name=world.marker(zone, "Category")
     )

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from audit.models import AuditRecord
 from matters.models import MatterItem, VersionStatus
-from matters.testing import make_draft, make_published_list
 from matters.tests.conftest import HS, PJ
+from matters.tests.factories import make_draft, make_published_list
 
 
 @pytest.fixture

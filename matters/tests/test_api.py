@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from matters import services
 from matters.models import AdmissionListVersion, ChangeRequest, ChangeStatus, VersionStatus
-from matters.testing import make_published_list
 from matters.tests.conftest import HS, PJ, PJ_GRID
+from matters.tests.factories import make_published_list
 
 API = "/api/v1/matters"
 

@@ -7,8 +7,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from matters.models import AdmissionListVersion
-from matters.testing import make_published_list
 from matters.tests.conftest import PJ
+from matters.tests.factories import make_published_list
 
 BAD = ["¹", "²", "٣", "３", "1e20", "9" * 20, "-1", "x"]
 

@@ -9,8 +9,8 @@ from audit.models import AuditRecord
 from gridgov.errors import DomainError, Forbidden
 from matters import gate, services
 from matters.models import ChangeRequest, ChangeStatus, VersionStatus
-from matters.testing import make_published_list
 from matters.tests.conftest import HS, PJ, PJ_GRID
+from matters.tests.factories import make_published_list
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from demo import matters as demo_matters
+from gridgov.testing.people import ensure_region, make_agency, make_user
 from matters import gate, services
 from matters.models import ChangeRequest, ChangeStatus, MatterCategory, MatterItem, VersionStatus
-from people.testing import ensure_region, make_agency, make_user
 
 COUNTIES = {"440703": "蓬江区", "440784": "鹤山市", "440785": "恩平市"}
 

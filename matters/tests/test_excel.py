@@ -11,8 +11,8 @@ from openpyxl import Workbook, load_workbook
 from gridgov.errors import DomainError, Forbidden
 from matters import excel, services
 from matters.models import VersionStatus
-from matters.testing import make_published_list
 from matters.tests.conftest import PJ
+from matters.tests.factories import make_published_list
 
 HEADERS = [h for h, _k, _w, _r in excel.COLUMNS]
 

@@ -6,10 +6,10 @@ import pytest
 import shapely
 
 from gridgov.errors import Forbidden
+from gridgov.testing.people import make_grid
 from matters import gate, services
-from matters.testing import make_item, make_published_list
 from matters.tests.conftest import HS, HS_GRID, PJ, PJ_GRID
-from people.testing import make_grid
+from matters.tests.factories import make_item, make_published_list
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_r9_1_gate_refusals_name_the_reason(lists, matter, place, reason):
 
 
 def test_county_without_a_published_list(people, catalogue):
-    from people.testing import ensure_region
+    from gridgov.testing.people import ensure_region
 
     ensure_region("440705", "新会区")
     with pytest.raises(gate.NotAdmitted) as err:
@@ -71,7 +71,7 @@ def test_county_without_a_published_list(people, catalogue):
     assert err.value.extra["reason"] == "no_list"
     assert "新会区尚未发布" in err.value.message
     # A draft is not in force.
-    from matters.testing import make_draft
+    from matters.tests.factories import make_draft
 
     make_draft("440705", ["0101"])
     with pytest.raises(gate.NotAdmitted) as err:

@@ -8,8 +8,8 @@ from audit.models import AuditRecord
 from gridgov.errors import DomainError, Forbidden
 from matters import services
 from matters.models import AdmissionListVersion, VersionStatus
-from matters.testing import make_item, make_published_list
 from matters.tests.conftest import HS, PJ
+from matters.tests.factories import make_item, make_published_list
 
 TERMS = {
     "dispatch_limit_amount": 2,

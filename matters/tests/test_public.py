@@ -10,8 +10,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from matters import services
-from matters.testing import make_published_list
 from matters.tests.conftest import HS, PJ
+from matters.tests.factories import make_published_list
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from openpyxl import Workbook
 
 from matters import services
 from matters.models import ChangeRequest, ChangeStatus, VersionStatus
-from matters.testing import make_published_list
 from matters.tests.conftest import HS, PJ
+from matters.tests.factories import make_published_list
 
 
 @pytest.fixture

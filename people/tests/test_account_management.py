@@ -8,10 +8,10 @@ from django.test import Client
 
 from gridgov.access import roles as R
 from gridgov.errors import DomainError, Forbidden
+from gridgov.testing.people import PASSWORD, make_agency, make_user, make_worker
 from people import services
 from people.auth import issue_token
 from people.models import ApiToken, RoleAssignment
-from people.testing import PASSWORD, make_agency, make_user, make_worker
 
 ACTOR = "test"
 

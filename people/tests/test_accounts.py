@@ -14,9 +14,9 @@ from audit.models import AuditRecord
 from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden
+from gridgov.testing.people import PASSWORD, make_agency, make_department, make_user
 from people import services
 from people.models import ApiToken, RoleAssignment
-from people.testing import PASSWORD, make_agency, make_department, make_user
 
 ACTOR = "test"
 
@@ -142,7 +142,7 @@ def test_role_rules():
     """R20.1: roles bound to places; department roles to a department; agency roles need an
     agency; administrators grant inside their jurisdiction only, auditors come from the top."""
     user = services.create_account(ACTOR, username="u1", full_name="某人", password=PASSWORD)[0]
-    from people.testing import ensure_region
+    from gridgov.testing.people import ensure_region
 
     ensure_region("440703002")
     with pytest.raises(DomainError) as refused:
@@ -182,7 +182,7 @@ def test_helpers_for_later_features():
     """The API later issues use: user_roles, jurisdictions, has_role."""
     department = make_department("urban_management", "440703")
     handler = make_user(R.Role.DEPT_HANDLER, "440703", department_kind="urban_management")
-    from people.testing import ensure_region
+    from gridgov.testing.people import ensure_region
 
     ensure_region("440703002")
     services.grant_role(ACTOR, handler, R.Role.AUDITOR, region_code="440703002")

@@ -9,9 +9,9 @@ from django.urls import reverse
 from audit.models import AuditRecord
 from gridgov.access import roles as R
 from gridgov.access.admin import ScopedModelAdmin
-from people import testing_world as tw
+from gridgov.testing import world as tw
+from gridgov.testing.people import make_user
 from people.models import GridAgency, GridWorker
-from people.testing import make_user
 
 # Admins that stay outside the scoping, and why. They keep Django's model permissions, which
 # no role grants, so only the deployment's superuser reaches them.
@@ -133,7 +133,7 @@ def test_admin_refusal_is_a_message_not_a_crash(client):
 @pytest.mark.django_db
 def test_admin_never_shows_personal_data_in_clear(client):
     """R22.1: the worker page in the admin shows masked values only."""
-    from people.testing import id_number, make_worker
+    from gridgov.testing.people import id_number, make_worker
 
     admin_user = make_user(R.Role.AGENCY_ADMIN, "440703", username="pj_admin")
     worker = make_worker("fulltime", grid_code="440703002101001", seed=7)

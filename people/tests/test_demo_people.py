@@ -8,8 +8,8 @@ import pytest
 from demo import people as demo
 from gridgov.access import roles as R
 from gridgov.access import scoping
+from gridgov.testing.people import ensure_region, make_grid
 from people.models import GridAgency, GridAssignment, GridWorker, User, VillageCommittee
-from people.testing import ensure_region, make_grid
 from regions.models import Grid
 
 GRIDS = ["440703002101001", "440703002101002", "440703002102001", "440784001001001"]

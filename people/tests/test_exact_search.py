@@ -10,9 +10,9 @@ from django.test import Client
 from audit.models import AuditRecord, PersonalDataAccess
 from gridgov.access import roles as R
 from gridgov.errors import Forbidden
+from gridgov.testing.people import id_number, make_user, make_worker
 from people import exact_search
 from people.models import GridWorker
-from people.testing import id_number, make_user, make_worker
 
 GRID = "440703002101001"
 PHONE = "13800000005"

@@ -7,14 +7,14 @@ import pytest
 from audit.models import AuditRecord
 from gridgov.access import roles as R
 from gridgov.errors import DomainError
+from gridgov.testing import regions as factories
+from gridgov.testing.people import make_user, make_worker
+from gridgov.testing.regions import box
 from people import reports
 from people.models import GridAssignment, GridWorker
-from people.testing import make_user, make_worker
 from regions import services as grids
 from regions.models import Grid
 from regions.services import GridSpec
-from regions.tests import factories
-from regions.tests.factories import box
 
 pytestmark = pytest.mark.django_db
 

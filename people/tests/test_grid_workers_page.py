@@ -6,8 +6,8 @@ import pytest
 
 from audit.models import AuditRecord
 from gridgov.access import roles as R
+from gridgov.testing.people import make_department, make_grid, make_user, make_worker
 from people.models import GridAssignment, WorkerKind
-from people.testing import make_department, make_grid, make_user, make_worker
 
 pytestmark = pytest.mark.django_db
 

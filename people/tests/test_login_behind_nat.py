@@ -9,8 +9,8 @@ from django.test import Client
 
 from audit.models import AuditRecord
 from gridgov.access import roles as R
+from gridgov.testing.people import PASSWORD, make_user
 from people import auth
-from people.testing import PASSWORD, make_user
 
 OFFICE = "10.20.30.40"
 

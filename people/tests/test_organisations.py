@@ -7,9 +7,9 @@ import pytest
 
 from gridgov.access import roles as R
 from gridgov.errors import DomainError, Forbidden
+from gridgov.testing.people import ensure_region, make_agency, make_user
 from people import services
 from people.models import DepartmentKind, GridAgency
-from people.testing import ensure_region, make_agency, make_user
 
 ACTOR = "test"
 TAX = {"code": "tax", "name": "税务"}

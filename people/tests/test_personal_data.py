@@ -15,8 +15,8 @@ from audit import personal_data as pd
 from audit.models import AuditRecord, PersonalDataAccess
 from gridgov.access import roles as R
 from gridgov.errors import DomainError
+from gridgov.testing.people import id_number, make_user, make_worker
 from people.models import GridWorker
-from people.testing import id_number, make_user, make_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -151,7 +151,7 @@ def test_api_shows_masked_values_only(client):
 )
 def test_api_refuses_bad_values_with_field_and_reason(client, field, value, reason_code):
     """R22.1: 400 naming the field and the reason; nothing stored."""
-    from people.testing import ensure_region
+    from gridgov.testing.people import ensure_region
 
     ensure_region("440703002101")
     client.force_login(make_user(R.Role.AGENCY_ADMIN, "440703"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from gridgov.testing.people import id_number, make_agency, make_worker
 from people import services
-from people.testing import id_number, make_agency, make_worker
 
 GRID = "440703002101001"
 

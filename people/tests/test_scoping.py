@@ -9,9 +9,9 @@ from django.db import models
 
 from gridgov.access import roles as R
 from gridgov.access import scoping
+from gridgov.testing.people import make_user, make_worker
 from people.grants import PeopleGrants
 from people.models import GridWorker
-from people.testing import make_user, make_worker
 
 # Models no user reaches through a scoped view, and why.
 UNSCOPED_MODELS = {
@@ -79,7 +79,7 @@ def test_roles_from_expired_assignments_do_not_count():
 
 @pytest.mark.django_db
 def test_home_code_files_personal_records_where_their_auditors_look():
-    from people.testing import ensure_region
+    from gridgov.testing.people import ensure_region
 
     user = make_user(R.Role.DISPATCHER, "440703002")
     assert scoping.home_code(user) == "440703002"

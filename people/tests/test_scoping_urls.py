@@ -3,7 +3,7 @@
 The test walks ``get_resolver()``: every route under ``/api/v1/`` and every web page. A route is
 either listed in ``PUBLIC``/``SELF_ONLY`` below with the reason, or served by a scoped view
 (``gridgov.access.api.ScopedQuerysetMixin`` / ``gridgov.access.web.ScopedMixin``). For every
-role, with a world of three jurisdictions (see ``people.testing_world``):
+role, with a world of three jurisdictions (see ``gridgov.testing.world``):
 
 - a foreign object's URL answers 404 (403 for a role that may not see the model at all) to
   GET, and 403/404/405 to POST, PUT, PATCH and DELETE, and the object is unchanged;
@@ -33,7 +33,7 @@ from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.access.api import ScopedQuerysetMixin
 from gridgov.access.web import ScopedMixin
-from people import testing_world as tw
+from gridgov.testing import world as tw
 
 # Routes that are public by design, or show only the requesting user's own data.
 PUBLIC: dict[str, str] = {
@@ -202,7 +202,7 @@ def test_every_scoped_model_has_a_factory_in_the_test_world():
         if creates and not rule.global_ and label not in tw.CREATE_PAYLOADS:
             missing.add(f"a create payload for {label} (POST /{route.template})")
     assert not missing, (
-        "register these in <app>/tests/scoping_world.py (see people/testing_world.py): "
+        "register these in <app>/tests/scoping_world.py (see gridgov/testing/world.py): "
         + "; ".join(sorted(missing))
     )
 

@@ -27,8 +27,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gridgov.access import roles as R
+from gridgov.testing.people import PASSWORD, make_agency, make_user
 from people.models import RoleAssignment
-from people.testing import PASSWORD, make_agency, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60

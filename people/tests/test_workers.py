@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from audit.models import AuditRecord
 from gridgov.access import roles as R
 from gridgov.errors import DomainError
+from gridgov.testing.people import ensure_region, make_department, make_grid, make_user, make_worker
 from people import reports, services
 from people.models import Employment, GridAssignment, WorkerKind
-from people.testing import ensure_region, make_department, make_grid, make_user, make_worker
 from regions import services as grid_services
 from regions.models import Grid
 
@@ -246,7 +246,7 @@ def _square(x0: float, x1: float) -> shapely.Polygon:
 
 
 def _divided_village() -> str:
-    from regions.tests import factories
+    from gridgov.testing import regions as factories
 
     tree = factories.make_tree()
     factories.make_grid(tree["v1"], 1, factories.box(0, 0, 0.5, 1))
@@ -257,7 +257,7 @@ def _divided_village() -> str:
 @pytest.mark.django_db
 def test_a_redrawn_grid_keeps_its_workers():
     """Assignments point at grid codes: a redraw (same code, new version) keeps them."""
-    from regions.tests import factories
+    from gridgov.testing import regions as factories
 
     village = _divided_village()
     leader = make_worker("leader", grid_code=f"{village}001")
@@ -279,7 +279,7 @@ def test_a_redrawn_grid_keeps_its_workers():
 def test_after_a_split_the_part_left_vacant_names_the_previous_workers():
     """R10.2, R8.1: a split retires the code; its workers go to a part, and the part left
     without a leader (accepted as vacant) is listed with the old grid's workers as candidates."""
-    from regions.tests import factories
+    from gridgov.testing import regions as factories
 
     village = _divided_village()
     make_worker("leader", grid_code=f"{village}001", name="张网格长")

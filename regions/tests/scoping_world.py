@@ -1,14 +1,14 @@
 """Region and grid-change objects of each zone for the URL-enumeration test (R22.1).
 
-Grids themselves come from ``people.testing_world`` (``regions.grid``).
+Grids themselves come from ``gridgov.people.world`` (``regions.grid``).
 """
 
 from __future__ import annotations
 
 from django.db import models
+from gridgov.people.world import ACTOR, World, Zone, factory
 
-from people import testing
-from people.testing_world import ACTOR, World, Zone, factory
+from gridgov.testing import people
 from regions import services
 from regions.models import Region
 
@@ -24,7 +24,7 @@ def _region(world: World, zone: Zone) -> models.Model:
 def _grid_change(world: World, zone: Zone) -> models.Model:
     # A filed change (R8.2) of the zone's spare grid, with the marker in its reason.
     world.get("regions.grid", zone)
-    grid = testing.make_grid(zone.spare_grid)
+    grid = people.make_grid(zone.spare_grid)
     new = services.update_grid(
         ACTOR, grid.code, households=grid.households + 1, reason=world.marker(zone, "GridChange")
     )

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from gridgov.access import roles as R
-from people.testing import make_user
+from gridgov.testing.people import make_user
+from gridgov.testing.regions import box, halves, make_tree
 from regions.models import Grid, GridChange
-from regions.tests.factories import box, halves, make_tree
 from regions.tests.test_grid_api import geojson
 
 pytestmark = pytest.mark.django_db

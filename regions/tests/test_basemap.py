@@ -19,8 +19,8 @@ from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import write
 
 from gridgov import maps
+from gridgov.testing.regions import X0, Y0, make_tree
 from regions import basemap
-from regions.tests.factories import X0, Y0, make_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from gridgov.browser import wait_until, watch_csp
+from gridgov.testing.browser import wait_until, watch_csp
+from gridgov.testing.regions import halves, make_tree
 from regions import basemap
-from regions.tests.factories import halves, make_tree
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
+from gridgov.testing.regions import box, halves, make_grid, make_tree
 from regions.coverage import check_region
 from regions.importers import import_boundaries, import_divisions
-from regions.tests.factories import box, halves, make_grid, make_tree
 
 
 @pytest.fixture(autouse=True)

@@ -11,9 +11,9 @@ import shapely
 from shapely.geometry import mapping, shape
 
 from gridgov.access import roles as R
-from people.testing import make_user
+from gridgov.testing.people import make_user
+from gridgov.testing.regions import X0, Y0, box, halves, make_tree
 from regions.models import Grid, GridChange
-from regions.tests.factories import X0, Y0, box, halves, make_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from gridgov.access import roles as R
+from gridgov.testing.people import make_user, make_worker
+from gridgov.testing.regions import halves, make_tree
 from people.models import GridAssignment
-from people.testing import make_user, make_worker
-from regions.tests.factories import halves, make_tree
 from regions.tests.test_grid_editor_browser import open_editor, screen_point
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,10 +10,10 @@ import pytest
 from shapely.geometry import mapping
 
 from gridgov.access import roles as R
+from gridgov.testing.people import make_user, make_worker
+from gridgov.testing.regions import box, halves, make_tree
 from people.models import GridAssignment
-from people.testing import make_user, make_worker
 from regions.models import Grid
-from regions.tests.factories import box, halves, make_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from gridgov.access import roles as R
-from people.testing import make_user
+from gridgov.testing.people import make_user
+from gridgov.testing.regions import STEP, X0, Y0, halves, make_tree
 from regions.models import Grid, GridChange
-from regions.tests.factories import STEP, X0, Y0, halves, make_tree
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def county_admin():
 
 
 def screen_point(page, x: float, y: float) -> tuple[float, float]:
-    """Village units (see ``regions.tests.factories``) → the pixel on the page."""
+    """Village units (see ``gridgov.testing.regions``) → the pixel on the page."""
     lng, lat = X0 + x * STEP, Y0 + y * STEP
     point = page.evaluate(
         """([lat, lng]) => {

@@ -16,12 +16,12 @@ import pytest
 from audit.models import AuditRecord
 from gridgov.access import roles as R
 from gridgov.errors import Forbidden
+from gridgov.testing.people import make_user
+from gridgov.testing.regions import box, halves, make_tree
 from people.models import User
-from people.testing import make_user
 from regions import services
 from regions.models import Grid, GridChange
 from regions.services import GridSpec
-from regions.tests.factories import box, halves, make_tree
 
 pytestmark = pytest.mark.django_db
 

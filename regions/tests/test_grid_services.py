@@ -9,12 +9,12 @@ from django.utils import translation
 from audit.models import AuditRecord
 from gridgov.access import roles as R
 from gridgov.errors import DomainError, NotFound
-from people.testing import make_user
+from gridgov.testing.people import make_user
+from gridgov.testing.regions import box, halves, make_grid, make_tree
 from regions import index as grid_index
 from regions import services
 from regions.models import Grid, GridChange
 from regions.services import CoverageRefused, GridSpec
-from regions.tests.factories import box, halves, make_grid, make_tree
 
 
 @pytest.fixture(autouse=True)
@@ -288,7 +288,7 @@ def test_divide_region_files_one_division_and_refuses_divided_villages(actor, tr
 def test_r8_1_a_split_carries_the_workers_of_the_retired_grid(actor, grids):
     """R8.1, R10.2: a redraw keeps the code and its people; a split retires it and its
     workers move to a part (people.grid_changes), not out of every grid."""
-    from people import testing as people
+    from gridgov.testing import people
     from people.models import GridAssignment
 
     old = grids[0]

@@ -10,10 +10,10 @@ import pytest
 
 from gridgov import menu
 from gridgov.access import roles as R
-from people.testing import make_user, make_worker
+from gridgov.testing.people import make_user, make_worker
+from gridgov.testing.regions import halves, make_tree
 from regions import services
 from regions.models import Grid, GridChange
-from regions.tests.factories import halves, make_tree
 
 pytestmark = pytest.mark.django_db
 

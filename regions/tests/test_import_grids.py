@@ -15,8 +15,8 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from shapely.geometry import mapping
 
+from gridgov.testing.regions import box, make_grid, make_tree
 from regions.models import Grid, GridChange
-from regions.tests.factories import box, make_grid, make_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +193,7 @@ def test_bad_input_is_one_readable_refusal_and_stores_nothing(
 
 
 def test_grids_of_two_counties_or_a_divided_village_are_refused(tree, tmp_path, capsys):
-    from people.testing import ensure_region
+    from gridgov.testing.people import ensure_region
 
     ensure_region("440784001001")
     two = [feature(box(0, 0, 1, 1), village=V1), feature(box(0, 0, 1, 1), village="440784001001")]
@@ -243,7 +243,7 @@ def test_r8_1_the_county_uploads_its_division_in_grid_management(client, tree, t
     """R8.1: the same import as a page: the county page links to it, the report shows what
     was stored and the coverage left."""
     from gridgov.access import roles as R
-    from people.testing import make_user
+    from gridgov.testing.people import make_user
 
     client.force_login(make_user(R.Role.AGENCY_ADMIN, "440703"))
     assert (
@@ -262,7 +262,7 @@ def test_r8_1_the_county_uploads_its_division_in_grid_management(client, tree, t
 
 def test_the_upload_refuses_bad_files_with_every_problem_and_stores_nothing(client, tree, tmp_path):
     from gridgov.access import roles as R
-    from people.testing import make_user
+    from gridgov.testing.people import make_user
 
     client.force_login(make_user(R.Role.AGENCY_ADMIN, "440703"))
     bad = [feature(box(0, 0, 0.6, 1), village=V1, households="许多"), feature(BOWTIE, village=V1)]
@@ -283,7 +283,7 @@ def test_only_the_county_agency_may_upload_a_division(client, tree, tmp_path):
     """R8.1: the county agency draws; a dispatcher or a township administrator may not load
     the county's division."""
     from gridgov.access import roles as R
-    from people.testing import make_user
+    from gridgov.testing.people import make_user
 
     client.force_login(make_user(R.Role.DISPATCHER, "440703"))
     assert client.get("/grids/regions/440703/import/").status_code == 403

@@ -9,10 +9,10 @@ from django.test import Client
 from django.utils import timezone
 
 from gridgov.access import roles as R
-from people.testing import make_user
+from gridgov.testing.people import make_user
+from gridgov.testing.regions import box, halves, make_grid, make_tree, region
 from regions import search
 from regions.models import Grid, Level, Region
-from regions.tests.factories import box, halves, make_grid, make_tree, region
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.tests import conftest as cases_conftest
-from gridgov.browser import wait_until
+from gridgov.testing.browser import wait_until
 from regions.models import Grid, Region
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from regions.tests.factories import halves, make_tree
+from gridgov.testing.regions import halves, make_tree
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from gridgov.testing.regions import box, halves, make_tree
 from regions import services
-from regions.tests.factories import box, halves, make_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 import segno
 from django.contrib.staticfiles import finders
 
-from regions.tests.factories import halves, make_tree
+from gridgov.testing.regions import halves, make_tree
 
 pytestmark = pytest.mark.django_db
 

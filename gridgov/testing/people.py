@@ -1,6 +1,6 @@
 """Helpers for tests of every app: regions, grids, organisations, people with roles.
 
-    from people.testing import make_user, make_worker, make_grid
+    from gridgov.testing.people import make_user, make_worker, make_grid
     dispatcher = make_user("dispatcher", "440703002")
     handler = make_user("dept_handler", "440703", department_kind="police")
     leader = make_worker("leader", grid_code="440703002101001", with_account=True)

@@ -1,10 +1,12 @@
-"""Helpers for tests of every app: a catalogue and published admission lists in a few lines.
+"""Helpers for the matters tests: a catalogue and published admission lists in a few lines.
 
-    from matters.testing import make_item, make_published_list
+    from matters.tests.factories import make_item, make_published_list
     make_published_list("440703", ["0101", "0102"])          # items made on the way
     admission = gate.admit("0101", grid_code="440703002101001")
 
-Everything goes through the services with the system as actor, like :mod:`people.testing`.
+Everything goes through the services with the system as actor, like
+:mod:`gridgov.testing.people`. (Only the matters tests use these; move them to
+``gridgov/testing/`` when another app's tests need them.)
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from gridgov.testing.people import ensure_region, make_agency, make_department
 from matters import services
 from matters.models import AdmissionList, AdmissionListVersion, MatterCategory, MatterItem
-from people.testing import ensure_region, make_agency, make_department
 
 ACTOR = "test"
 CITY = "4407"

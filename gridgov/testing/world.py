@@ -8,7 +8,7 @@ in a response to someone from zone A.
 
 Apps register factories for their own models in ``<app>/tests/scoping_world.py``:
 
-    from people.testing_world import factory, create_payload
+    from gridgov.testing.world import factory, create_payload
 
     @factory("cases.case")
     def make_case(world, zone):
@@ -37,7 +37,8 @@ from django.utils.translation import pgettext_lazy
 
 from audit import actions
 from gridgov.access import roles as R
-from people import services, testing
+from gridgov.testing import people
+from people import services
 from people.models import User
 
 ACTOR = "test-world"
@@ -126,17 +127,17 @@ class World:
 
 
 def _regions(zone: Zone) -> None:
-    testing.ensure_region(zone.city, {"4401": "广州市"}.get(zone.city))
-    testing.ensure_region(zone.village)
-    testing.ensure_region(zone.spare_village)
+    people.ensure_region(zone.city, {"4401": "广州市"}.get(zone.city))
+    people.ensure_region(zone.village)
+    people.ensure_region(zone.spare_village)
 
 
 @factory("people.gridagency")
 def _agency(world: World, zone: Zone) -> models.Model:
     _regions(zone)
     for code in (zone.city, zone.county):
-        testing.make_agency(code)
-    return testing.make_agency(
+        people.make_agency(code)
+    return people.make_agency(
         zone.township, name=world.marker(zone, "Agency"), supervision_phone="0750-3270001"
     )
 
@@ -144,7 +145,7 @@ def _agency(world: World, zone: Zone) -> models.Model:
 @factory("people.department")
 def _department(world: World, zone: Zone) -> models.Model:
     world.get("people.gridagency", zone)
-    return testing.make_department("police", zone.county, name=world.marker(zone, "Dept"))
+    return people.make_department("police", zone.county, name=world.marker(zone, "Dept"))
 
 
 @factory("people.villagecommittee")
@@ -166,8 +167,8 @@ def _member(world: World, zone: Zone) -> models.Model:
 @factory("regions.grid")
 def _grid(world: World, zone: Zone) -> models.Model:
     _regions(zone)
-    testing.make_grid(zone.spare_grid, name=world.marker(zone, "VacantGrid"))
-    return testing.make_grid(zone.grid, name=world.marker(zone, "Grid"))
+    people.make_grid(zone.spare_grid, name=world.marker(zone, "VacantGrid"))
+    return people.make_grid(zone.grid, name=world.marker(zone, "Grid"))
 
 
 @factory("people.gridworker")
@@ -175,7 +176,7 @@ def _worker(world: World, zone: Zone) -> models.Model:
     world.get("people.gridagency", zone)
     world.get("regions.grid", zone)
     seed = {"A": 101, "B": 202, "C": 303}[zone.key]
-    return testing.make_worker(
+    return people.make_worker(
         "leader", grid_code=zone.grid, name=world.marker(zone, "Worker"), seed=seed
     )
 
@@ -224,7 +225,7 @@ def _user(world: World, zone: Zone) -> models.Model:
         ACTOR,
         username=f"zone{zone.key.lower()}_member",
         full_name=world.marker(zone, "User"),
-        password=testing.PASSWORD,
+        password=people.PASSWORD,
         role=R.Role.DISPATCHER,
         region_code=zone.township,
     )
@@ -279,7 +280,7 @@ def _access(world: World, zone: Zone) -> models.Model:
 
 @create_payload("people.gridagency")
 def _agency_payload(world: World, zone: Zone) -> dict[str, Any]:
-    testing.ensure_region(f"{zone.county}099")
+    people.ensure_region(f"{zone.county}099")
     return {"region": f"{zone.county}099", "name": world.marker(zone, "NewAgency")}
 
 
@@ -309,7 +310,7 @@ def _worker_payload(world: World, zone: Zone) -> dict[str, Any]:
     return {
         "name": world.marker(zone, "NewWorker"),
         "kind": "fulltime",
-        "id_number": testing.id_number(909),
+        "id_number": people.id_number(909),
         "village": zone.village,
     }
 
@@ -378,10 +379,10 @@ def person_with_role(role: str) -> User:
     username = f"role_{role}"
     if role == R.Role.GRID_LEADER:
         # Zone A's grid already has its leader (the factory's); lead the spare grid instead.
-        user = testing.make_account(username)
-        testing.make_worker("leader", grid_code=HOME.spare_grid, user=user, seed=404)
+        user = people.make_account(username)
+        people.make_worker("leader", grid_code=HOME.spare_grid, user=user, seed=404)
         return user
-    return testing.make_user(role, code, username=username)
+    return people.make_user(role, code, username=username)
 
 
 def foreign_zones(user: User) -> list[Zone]:
