@@ -131,10 +131,12 @@ def plan_check(moment: dt.datetime) -> None:
         if not waiting.exists():
             check_due_cases.using(run_after=minute).enqueue()
         return
-    transaction.on_commit(lambda: _enqueue_once(minute), robust=True)
+    transaction.on_commit(lambda: enqueue_once(minute), robust=True)
 
 
-def _enqueue_once(minute: dt.datetime) -> None:
+def enqueue_once(minute: dt.datetime) -> None:
+    """Enqueue the minute's :func:`check_due_cases` job on a backend outside this database
+    (RQ), once per future minute and process (:func:`plan_check` calls it after commit)."""
     # A minute already begun or past may have had its job run before this change committed:
     # that one is enqueued again (it runs at once), only future minutes are enqueued once.
     if minute > timezone.now() and not planned.add(minute):

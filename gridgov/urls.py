@@ -60,5 +60,5 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("", include("cases.urls")),  # /console/ and /dept/ (issue 6)
     path("matters/", include("matters.urls")),
-    path("grids/", include("regions.urls_staff")),  # grid management (issue 6, R8.1)
+    path("grids/", include("regions.urls")),  # grid management (issue 6, R8.1)
 ]

@@ -18,7 +18,7 @@ from gridgov.errors import DomainError
 from regions.grid_import import GEOJSON_SUFFIXES, import_grids
 from regions.importers import ImportRefused, iter_problem_lines
 from regions.models import Grid, Level, Region
-from regions.views_staff import _breadcrumbs, may_draw
+from regions.views import breadcrumbs, may_draw
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 TEMPLATE = "regions/staff/import.html"
@@ -41,7 +41,7 @@ class GridImportView(ScopedView):
     def _render(self, request: HttpRequest, region: Region, status: int = 200, **extra: Any):
         context = {
             "region": region,
-            "crumbs": _breadcrumbs(request.user, region, link_last=True),
+            "crumbs": breadcrumbs(request.user, region, link_last=True),
             "divided": Grid.objects.current().within(region.code).count(),
             "suffixes": ",".join(sorted(GEOJSON_SUFFIXES | {".zip"})),
             **extra,

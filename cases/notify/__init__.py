@@ -10,5 +10,6 @@ resident following their report).
   task after the change commits, retried, logged.
 - :mod:`cases.notify.inbox`: what a person reads and marks (scoped to their own receipts).
 - :mod:`cases.notify.progress`: what the steps of a case tell grid workers and the resident.
+- :mod:`cases.notify.reporter`: the resident's consent and phone, decrypted only to send.
 - :mod:`cases.notify.views`: the notification centre's pages and the header badge.
 """

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from django.apps import apps
 from django.utils import timezone
 
-from cases.notify import sms
+from cases.notify import reporter, sms
 from cases.notify.models import Delivery, NotificationReceipt
 from gridgov.access import roles as R
 
@@ -126,14 +126,12 @@ class SmsChannel(OutsideChannel):
     name = "sms"
 
     def address_for(self, delivery: Delivery) -> Address | None:
-        from cases.notify import progress
-
         if delivery.case is None:
             return None
-        phone = progress.reporter_phone_for_sms(delivery.case)
+        phone = reporter.reporter_phone_for_sms(delivery.case)
         if phone is None:
             return None
-        return Address(phone, progress.masked_phone(delivery.case))
+        return Address(phone, reporter.masked_phone(delivery.case))
 
     def transmit(self, address: Address, delivery: Delivery) -> tuple[str, str]:
         backend = sms.get_backend()

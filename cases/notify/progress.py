@@ -13,28 +13,22 @@ step's transaction:
   (re-dispatch, rework) or a resend never sends twice; a background task sends it after the
   step commits (:mod:`cases.notify.tasks`).
 
-The reporter's phone stays encrypted on the case. :func:`reporter_phone_for_sms` is the one
-system-side place that decrypts it, for sending only, and logs each use in the personal-data
-access log (R22.1), like a reveal by a person.
+The reporter's phone stays encrypted on the case; :mod:`cases.notify.reporter` is the one
+system-side place that decrypts it, for the SMS channel only.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from audit import personal_data
-from audit.models import PersonalDataAccess
 from cases import primitives
 from cases.models import Case, Channel, Notification, State
+from cases.notify import reporter, tasks
 from cases.notify.models import Delivery
-from gridgov import context
 
-# The purpose the reporter's phone is encrypted under (cases.services.reports.intake).
-REPORTER_PHONE = ("reporter_phone", "cases.reporter_phone")
 SMS_CHANNEL = "sms"
 
 
@@ -61,7 +55,7 @@ def after_step(case: Case, action: str, from_state: str) -> None:
             f"check:{case.pk}:{case.rework_count}",
             _("事件 %(code)s 已反馈办理结果,待核查结案") % {"code": case.tracking_code},
         )
-    if case.state in RESIDENT_STEPS and wants_progress_sms(case):
+    if case.state in RESIDENT_STEPS and reporter.wants_progress_sms(case):
         queue_progress_sms(case, case.state)
 
 
@@ -72,10 +66,6 @@ def _notify_grid(case: Case, kind: str, key: str, message: str) -> None:
 # --- the reporter's progress messages (R18.1) ----------------------------------------------------
 
 RESIDENT_STEPS = (State.ACCEPTED, State.DISPATCHED, State.HANDLED, State.CLOSED)
-
-
-def wants_progress_sms(case: Case) -> bool:
-    return bool(case.progress_sms and case.reporter_phone_encrypted)
 
 
 def _track_url(case: Case) -> str:
@@ -109,8 +99,6 @@ def progress_text(case: Case, step: str) -> str:
 
 def queue_progress_sms(case: Case, step: str) -> Delivery | None:
     """Store the step's SMS once (keyed by case and step) and have it sent after commit."""
-    from cases.notify import tasks  # the tasks import the channels, which import this module
-
     delivery, created = Delivery.objects.get_or_create(
         key=f"sms:progress:{case.pk}:{step}",
         defaults={
@@ -126,35 +114,3 @@ def queue_progress_sms(case: Case, step: str) -> Delivery | None:
         return None
     tasks.send_after_commit(delivery.pk)
     return delivery
-
-
-def masked_phone(case: Case) -> str:
-    return case.reporter_phone_masked
-
-
-def reporter_phone_for_sms(case: Case) -> str | None:
-    """The reporter's phone in clear, for the SMS channel only; None without a phone or
-    consent. Each use is logged as a system access to personal data (R22.1)."""
-    if not wants_progress_sms(case):
-        return None
-    field, purpose = REPORTER_PHONE
-    try:
-        phone = personal_data.decrypt(case.reporter_phone_encrypted, purpose=purpose)
-    except personal_data.UndecryptableError:
-        return None
-    ctx = context.current()
-    with transaction.atomic():
-        PersonalDataAccess.objects.create(
-            actor=None,
-            actor_name="system:sms",
-            subject_type=case._meta.label_lower,
-            subject_id=str(case.pk),
-            subject_repr=str(case)[:200],
-            field=field,
-            reason=_("发送办理进度短信"),
-            granted=True,
-            region_code=case.grid_code,
-            request_id=ctx.request_id,
-            channel="task",
-        )
-    return phone

@@ -29,10 +29,9 @@ from cases import worklists
 from cases.models import Warning
 from cases.notify import inbox
 from cases.notify.models import NotificationReceipt
-from cases.views import safe_next  # the workbenches' own check of a form's next= target
 from gridgov.access import roles as R
 from gridgov.access import scoping
-from gridgov.access.web import ScopedView
+from gridgov.access.web import ScopedView, safe_next
 from gridgov.errors import DomainError, NotFound
 
 CHANGED_EVENT = "notificationsChanged"  # the badge listens for it (hx-trigger … from:body)

@@ -473,6 +473,6 @@ def test_r27_1_a_minute_already_begun_is_enqueued_again(world, t0, settings):
     past = tasks.minute_of(timezone.now() - HOUR)
     future = tasks.minute_of(timezone.now() + HOUR)
     for minute in (past, past, future, future):
-        tasks._enqueue_once(minute)
+        tasks.enqueue_once(minute)
     assert [r.task.run_after for r in backend.results] == [past, past, future]
     tasks.planned.clear()

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from gridgov.people.world import World, Zone, create_payload, factory
 
 from gridgov.testing import people
+from gridgov.testing.world import World, Zone, create_payload, factory
 from matters import services
 from matters.models import AdmissionListVersion, MatterCategory
 

@@ -1,14 +1,14 @@
 """Region and grid-change objects of each zone for the URL-enumeration test (R22.1).
 
-Grids themselves come from ``gridgov.people.world`` (``regions.grid``).
+Grids themselves come from ``gridgov.testing.world`` (``regions.grid``).
 """
 
 from __future__ import annotations
 
 from django.db import models
-from gridgov.people.world import ACTOR, World, Zone, factory
 
 from gridgov.testing import people
+from gridgov.testing.world import ACTOR, World, Zone, factory
 from regions import services
 from regions.models import Region
 

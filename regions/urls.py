@@ -2,8 +2,7 @@
 
 from django.urls import path, re_path
 
-from regions import views_import
-from regions import views_staff as views
+from regions import views, views_editor, views_import
 
 app_name = "regions"
 
@@ -21,7 +20,9 @@ urlpatterns = [
         views.CoverageResultView.as_view(),
         name="coverage-result",
     ),
-    re_path(r"^regions/(?P<code>[0-9]{12})/edit/$", views.EditorView.as_view(), name="editor"),
+    re_path(
+        r"^regions/(?P<code>[0-9]{12})/edit/$", views_editor.EditorView.as_view(), name="editor"
+    ),
     re_path(
         r"^regions/(?P<code>[0-9]{6,12})/import/$",
         views_import.GridImportView.as_view(),
