@@ -28,6 +28,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -195,8 +196,6 @@ def mask_numbers_in_text(text: str) -> str:
 
 def mask_query_string(query: str) -> str:
     """A URL query string with every ID-card or mobile number in its values masked."""
-    from urllib.parse import parse_qsl, urlencode
-
     pairs = parse_qsl(str(query or ""), keep_blank_values=True)
     return urlencode([(key, mask_numbers_in_text(value)) for key, value in pairs], safe="*")
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -154,8 +155,6 @@ class WorkerExportView(ScopedView):
 
 
 def _log_export(request: HttpRequest, action: PeopleAction, model: Any, query: str) -> None:
-    from django.db import transaction
-
     codes = scoping.jurisdictions(request.user)
     with transaction.atomic():
         audit.record(

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext, gettext_lazy
 from shapely.geometry.base import BaseGeometry
 
+from gridgov.errors import NotFound
 from regions import geometry as geo
 from regions.models import Grid, Region, VillageKind, parent_code
 
@@ -254,8 +255,6 @@ def check_region(code: str, *, tolerance_m2: float | None = None) -> CoverageRep
     report = CoverageReport(code, tolerance)
     regions = list(Region.objects.filter(code__startswith=code).order_by("code"))
     if not regions:
-        from gridgov.errors import NotFound
-
         raise NotFound(gettext("no region with code %(code)s") % {"code": code})
     units = {r.code: Unit(r.code, r.geometry, village_kind=r.kind) for r in regions}
     children: dict[str, list[Unit]] = defaultdict(list)

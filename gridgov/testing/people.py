@@ -15,6 +15,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from audit.personal_data import id_check_char
+from gridgov.access import roles as R
 from people import services
 from people.models import Department, DepartmentKind, GridAgency, GridWorker, User
 from regions.models import CODE_LENGTHS, Grid, Level, Region
@@ -40,8 +42,6 @@ _counter = itertools.count(1)
 
 def id_number(seed: int, *, region: str = "440703", birth: str = "19850101") -> str:
     """A well-formed resident ID number (GB 11643 check digit) that differs by ``seed``."""
-    from audit.personal_data import id_check_char
-
     first17 = f"{region[:6]}{birth}{seed % 1000:03d}"
     return first17 + id_check_char(first17)
 
@@ -119,8 +119,6 @@ def make_user(
     Agency roles get the agency made; department roles a department of ``department_kind`` at
     ``code``; grid roles a worker of that kind assigned to the grid ``code``.
     """
-    from gridgov.access import roles as R
-
     user = user or make_account(username)
     if role in R.GRID_ROLES:
         kind = next(k for k, r in R.GRID_ROLE_BY_WORKER_KIND.items() if r == role)

@@ -36,10 +36,13 @@ from django.db import models, transaction
 from django.utils.translation import pgettext_lazy
 
 from audit import actions
+from audit import services as audit
+from audit.models import PersonalDataAccess
 from gridgov.access import roles as R
+from gridgov.access import scoping
 from gridgov.testing import people
-from people import services
-from people.models import User
+from people import auth, services
+from people.models import DepartmentKind, User
 
 ACTOR = "test-world"
 
@@ -240,8 +243,6 @@ def _role(world: World, zone: Zone) -> models.Model:
 
 @factory("people.apitoken")
 def _token(world: World, zone: Zone) -> models.Model:
-    from people import auth
-
     user = world.get("people.user", zone)
     _key, token = auth.issue_token(user, label=world.marker(zone, "Token"))
     return token
@@ -256,8 +257,6 @@ class WorldAction(actions.AuditAction):
 
 @factory("audit.auditrecord")
 def _audit_record(world: World, zone: Zone) -> models.Model:
-    from audit import services as audit
-
     with transaction.atomic():
         return audit.record(
             ACTOR,
@@ -271,8 +270,6 @@ def _audit_record(world: World, zone: Zone) -> models.Model:
 
 @factory("audit.personaldataaccess")
 def _access(world: World, zone: Zone) -> models.Model:
-    from audit.models import PersonalDataAccess
-
     worker = world.get("people.gridworker", zone)
     services.reveal(ACTOR, worker, "id_number", reason=world.marker(zone, "Reveal"))
     return PersonalDataAccess.objects.filter(subject_id=str(worker.pk)).latest("pk")
@@ -388,8 +385,6 @@ def person_with_role(role: str) -> User:
 def foreign_zones(user: User) -> list[Zone]:
     """Zones with nothing in common with the user's jurisdiction: not inside it, and not
     above it (a grid worker of zone A may see zone A's county lists, not zone B's)."""
-    from gridgov.access import scoping
-
     prefixes = scoping.jurisdictions(user)
     return [
         z
@@ -401,6 +396,4 @@ def foreign_zones(user: User) -> list[Zone]:
 @factory("people.departmentkind")
 def _department_kind(world: World, zone: Zone) -> models.Model:
     # A catalogue without a jurisdiction (global rule): the same object in every zone.
-    from people.models import DepartmentKind
-
     return DepartmentKind.objects.get(code="police")
