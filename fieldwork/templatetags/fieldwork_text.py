@@ -9,12 +9,12 @@ from django.utils.html import json_script
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from cases.models import State
+
 register = template.Library()
 
 
 def texts() -> dict[str, Any]:
-    from cases.models import State
-
     return {
         "states": {value: str(label) for value, label in State.choices},
         "pending": _("待发送"),
