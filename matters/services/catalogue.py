@@ -31,8 +31,9 @@ from regions.models import Level
 CATEGORY_FIELDS = ["city", "code", "name", "description", "sort_order", "is_active"]
 
 
-ITEM_FIELDS = [
-    "city",
+# What the city's administrator edits of an item (the admin form shows the same); its city is
+# the category's.
+ITEM_EDITABLE_FIELDS = [
     "category",
     "code",
     "name",
@@ -42,6 +43,9 @@ ITEM_FIELDS = [
     "sort_order",
     "is_active",
 ]
+
+
+ITEM_FIELDS = ["city", *ITEM_EDITABLE_FIELDS]
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from gridgov.access import scoping
 from gridgov.errors import DomainError, NotFound
 from people.models import Department, GridWorker, User
 from regions.models import Level, Region
@@ -141,3 +142,9 @@ def lock_worker(worker: GridWorker | int) -> GridWorker:
     if found is None:
         raise NotFound(_("网格员不存在"), field="worker")
     return found
+
+
+def worker_roles_changed(worker: GridWorker) -> None:
+    """A worker's roles follow their assignments: drop the grants cached for their account."""
+    if worker.user_id:
+        scoping.forget_roles(worker.user)
