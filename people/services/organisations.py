@@ -215,12 +215,9 @@ def create_department(
     return department
 
 
-@transaction.atomic
-def update_department(actor: Any, department: Department, **changes: Any) -> Department:
-    department = Department.objects.select_for_update().get(pk=department.pk)
-    grant = scoping.require(
-        actor, R.ORGANISATION_MANAGERS, region_code=department.region.code, what=_("修改联动部门")
-    )
+def _clean_contact_changes(changes: dict[str, Any]) -> None:
+    """Clean, in place, the name, address, office phone and status a department or committee
+    update changes (R5.1, R6.1)."""
     for key in ("name", "address"):
         if key in changes:
             changes[key] = clean_text(changes[key], key, required=key == "name", max_length=100)
@@ -228,6 +225,15 @@ def update_department(actor: Any, department: Department, **changes: Any) -> Dep
         changes["office_phone"] = pd.normalize_work_phone(changes["office_phone"])
     if "is_active" in changes:
         changes["is_active"] = bool(changes["is_active"])
+
+
+@transaction.atomic
+def update_department(actor: Any, department: Department, **changes: Any) -> Department:
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    grant = scoping.require(
+        actor, R.ORGANISATION_MANAGERS, region_code=department.region.code, what=_("修改联动部门")
+    )
+    _clean_contact_changes(changes)
     refuse_read_only(changes, ["name", "office_phone", "address", "is_active"])
     audit.audited_update(
         actor,
@@ -292,15 +298,9 @@ def update_committee(actor: Any, committee: VillageCommittee, **changes: Any) ->
     grant = scoping.require(
         actor, R.ORGANISATION_MANAGERS, region_code=committee.region.code, what=_("修改村(居)委会")
     )
-    for key in ("name", "address"):
-        if key in changes:
-            changes[key] = clean_text(changes[key], key, required=key == "name", max_length=100)
-    if "office_phone" in changes:
-        changes["office_phone"] = pd.normalize_work_phone(changes["office_phone"])
+    _clean_contact_changes(changes)
     if "kind" in changes:
         changes["kind"] = clean_choice(changes["kind"], CommitteeKind, "kind")
-    if "is_active" in changes:
-        changes["is_active"] = bool(changes["is_active"])
     refuse_read_only(changes, ["name", "kind", "office_phone", "address", "is_active"])
     audit.audited_update(
         actor,
