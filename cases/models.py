@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.access.scoping import ScopeRule
+from gridgov.modelfields import actor_field, optional_fk
 
 # --- how cases map to jurisdictions (R22.1): each model's scope_rule ----------------------------
 # - agency staff, village committees and grid workers: cases in their region or grid (the case's
@@ -186,14 +187,7 @@ class Case(models.Model):
     matter_code = models.CharField(_("事项编码"), max_length=32, db_index=True)
 
     # Who reported, and the phone's resend key (idempotent intake).
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上报人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="reported_cases",
-    )
+    reporter = optional_fk(settings.AUTH_USER_MODEL, _("上报人"), "reported_cases")
     reporter_name = models.CharField(_("反映人"), max_length=64, blank=True)
     reporter_phone_encrypted = models.TextField(blank=True, editable=False)
     reporter_phone_digest = models.CharField(max_length=64, blank=True, editable=False)
@@ -206,14 +200,7 @@ class Case(models.Model):
     content_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     # Who handles it.
-    lead_department = models.ForeignKey(
-        "people.Department",
-        verbose_name=_("牵头部门"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="led_cases",
-    )
+    lead_department = optional_fk("people.Department", _("牵头部门"), "led_cases")
 
     # Deadlines (R24.2 dispatch limit, R24.3 handling limit), kept current by the services
     # and the deadline sweep.
@@ -407,13 +394,7 @@ class Assignment(models.Model):
         db_index=True,
     )
     dispatched_at = models.DateTimeField(_("派遣时间"), default=timezone.now)
-    dispatched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    dispatched_by = actor_field()
     due_at = models.DateTimeField(_("办理时限"), null=True, blank=True, db_index=True)
     # When the handling clock (re)started: dispatch, rework, moved on by a suspension. The
     # share of time used (amber) counts from here, not from the first dispatch.
@@ -431,37 +412,19 @@ class Assignment(models.Model):
     due_provisional = models.BooleanField(_("按暂定日历计算"), default=False)
     deadline_basis = models.JSONField(default=dict, blank=True, editable=False)
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    signed_by = actor_field()
     feedback = models.TextField(_("办理结果"), blank=True)
     # What the department tells the reporter: shown on the public tracking page (R18.1);
     # ``feedback`` stays internal (it may name people).
     public_result = models.TextField(_("公开答复"), blank=True)
     fed_back_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
-    fed_back_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    fed_back_by = actor_field()
     return_reason = models.TextField(_("退回理由"), blank=True)
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     was_late = models.BooleanField(_("超期办结"), default=False)
     end_reason = models.TextField(_("终止理由"), blank=True)
     ended_at = models.DateTimeField(_("终止时间"), null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    ended_by = actor_field()
 
     scope_rule = _case_rule("case__")
 
@@ -511,13 +474,7 @@ class Attachment(models.Model):
     # a department's result photo it chose to show the reporter (R18.1); every other photo is
     # served only to those who may see the case
     public = models.BooleanField(_("公开"), default=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    uploaded_by = actor_field()
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     scope_rule = _case_rule("case__")
@@ -557,13 +514,7 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = actor_field()
     actor_name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=40, blank=True)
     action = models.CharField(max_length=32)
@@ -618,13 +569,7 @@ class Extension(models.Model):
     status = models.CharField(
         max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = actor_field()
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     new_due_at = models.DateTimeField(null=True, blank=True)
@@ -659,13 +604,7 @@ class Suspension(models.Model):
     status = models.CharField(
         max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = actor_field()
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     resumed_at = models.DateTimeField(null=True, blank=True)
@@ -732,13 +671,7 @@ class Supervision(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
     answer = models.TextField(_("答复"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    answered_by = actor_field()
     answered_at = models.DateTimeField(null=True, blank=True)
 
     scope_rule = _case_rule("case__")
@@ -772,13 +705,7 @@ class Review(models.Model):
         _("复核结果"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     reason = models.TextField(_("复核理由"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = actor_field()
     decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
 
     scope_rule = _case_rule("case__")
@@ -808,13 +735,7 @@ class Warning(models.Model):
     period_end = models.DateField()
     late_count = models.PositiveIntegerField()
     reason = models.TextField()
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    issued_by = actor_field()
     issued_at = models.DateTimeField(default=timezone.now)
 
     scope_rule = ScopeRule(

@@ -30,6 +30,7 @@ from matters.models import (
     MatterCategory,
     MatterItem,
 )
+from matters.services.catalogue import ITEM_EDITABLE_FIELDS
 from regions.models import Level
 
 
@@ -112,16 +113,7 @@ class MatterItemAdmin(ScopedModelAdmin):
     list_filter = (CategoryFilter, "settle_on_spot_allowed", "is_active")
     list_select_related = ("category",)
     search_fields = ("code", "name", "keywords", "description")
-    fields = (
-        "category",
-        "code",
-        "name",
-        "description",
-        "keywords",
-        "settle_on_spot_allowed",
-        "sort_order",
-        "is_active",
-    )
+    fields = tuple(ITEM_EDITABLE_FIELDS)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return ("code",) if obj is not None else ()
@@ -166,15 +158,7 @@ class AdmissionListAdmin(ScopedModelAdmin):
 
 class EntryInline(ReadOnlyInline):
     model = AdmissionEntry
-    fields = (
-        "item",
-        "lead_department",
-        "dispatch_limit_amount",
-        "dispatch_limit_unit",
-        "handling_limit_amount",
-        "handling_limit_unit",
-        "amber_threshold_percent",
-    )
+    fields = ("item", "lead_department", *services.LIMIT_TERMS)
     readonly_fields = fields
 
 
@@ -249,11 +233,7 @@ class AdmissionEntryAdmin(ScopedModelAdmin):
         "item",
         "lead_department",
         "co_departments",
-        "dispatch_limit_amount",
-        "dispatch_limit_unit",
-        "handling_limit_amount",
-        "handling_limit_unit",
-        "amber_threshold_percent",
+        *services.LIMIT_TERMS,
         "notes",
     )
     readonly_fields = fields
@@ -294,11 +274,7 @@ class ChangeRequestAdmin(ScopedModelAdmin):
         "reason",
         "lead_department",
         "co_departments",
-        "dispatch_limit_amount",
-        "dispatch_limit_unit",
-        "handling_limit_amount",
-        "handling_limit_unit",
-        "amber_threshold_percent",
+        *services.LIMIT_TERMS,
         "notes",
         "requesting_department",
         "requesting_agency",

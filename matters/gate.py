@@ -27,6 +27,7 @@ from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden
 from gridgov.generations import Generation
+from gridgov.model_signals import on_save_or_delete
 from matters.models import AdmissionEntry, AdmissionListVersion, MatterItem
 from regions import geometry as geo
 from regions import index as grid_index
@@ -229,16 +230,18 @@ def _lists_changed(sender: Any, **kwargs: Any) -> None:
     invalidate()
 
 
-for _model in (
-    "matters.MatterCategory",
-    "matters.MatterItem",
-    "matters.AdmissionList",
-    "matters.AdmissionListVersion",
-    "matters.AdmissionEntry",
-    "people.Department",
-):
-    signals.post_save.connect(_lists_changed, sender=_model, dispatch_uid=f"gate:{_model}")
-    signals.post_delete.connect(_lists_changed, sender=_model, dispatch_uid=f"gate-d:{_model}")
+on_save_or_delete(
+    _lists_changed,
+    [
+        "matters.MatterCategory",
+        "matters.MatterItem",
+        "matters.AdmissionList",
+        "matters.AdmissionListVersion",
+        "matters.AdmissionEntry",
+        "people.Department",
+    ],
+    "gate",
+)
 signals.m2m_changed.connect(
     _lists_changed, sender=AdmissionEntry.co_departments.through, dispatch_uid="gate:co"
 )

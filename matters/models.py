@@ -19,7 +19,6 @@ State changes go through :mod:`matters.services`; the gate is :mod:`matters.gate
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -28,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.access import roles as R
 from gridgov.access.scoping import Access, ScopeRule, prefix_q
+from gridgov.modelfields import actor_field, optional_fk
 
 ITEM_CODE_PATTERN = r"^[0-9A-Z][0-9A-Z-]{0,15}$"
 
@@ -237,51 +237,16 @@ class AdmissionListVersion(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
-    based_on = models.ForeignKey(
-        "self",
-        verbose_name=_("基于版本"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    based_on = optional_fk("self", _("基于版本"), "+")
     note = models.TextField(_("版本说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = actor_field(_("创建人"))
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    published_by = actor_field(_("发布人"))
     filed_at = models.DateTimeField(_("报备时间"), null=True, blank=True)
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("报备人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    filed_by = actor_field(_("报备人"))
     acknowledged_at = models.DateTimeField(_("备案确认时间"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("备案确认人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    acknowledged_by = actor_field(_("备案确认人"))
     acknowledgement_note = models.TextField(_("备案意见"), blank=True)
 
     objects = VersionQuerySet.as_manager()
@@ -466,14 +431,7 @@ class ChangeRequest(models.Model):
         MatterItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(_("申请理由"))
-    lead_department = models.ForeignKey(
-        "people.Department",
-        verbose_name=_("拟定牵头部门"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    lead_department = optional_fk("people.Department", _("拟定牵头部门"), "+")
     co_departments = models.ManyToManyField(
         "people.Department", verbose_name=_("拟定协办部门"), blank=True, related_name="+"
     )
@@ -494,52 +452,17 @@ class ChangeRequest(models.Model):
         _("拟定黄灯预警比例(%)"), null=True, blank=True
     )
     notes = models.TextField(_("拟定备注"), blank=True)
-    requesting_department = models.ForeignKey(
-        "people.Department",
-        verbose_name=_("申请部门"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    requesting_agency = models.ForeignKey(
-        "people.GridAgency",
-        verbose_name=_("申请机构"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("申请人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    requesting_department = optional_fk("people.Department", _("申请部门"), "+")
+    requesting_agency = optional_fk("people.GridAgency", _("申请机构"), "+")
+    requested_by = actor_field(_("申请人"))
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
     status = models.CharField(
         _("状态"), max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
     )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    reviewed_by = actor_field(_("审核人"))
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_reason = models.TextField(_("审核意见"), blank=True)
-    applied_to = models.ForeignKey(
-        AdmissionListVersion,
-        verbose_name=_("编入版本"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="applied_requests",
-    )
+    applied_to = optional_fk(AdmissionListVersion, _("编入版本"), "applied_requests")
 
     scope_rule = ScopeRule(
         view=CHANGE_REQUEST_READERS,

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, signals
+from django.db.models import Q
 from django.utils import timezone
 
 from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.access.scoping import Grant
+from gridgov.model_signals import on_save_or_delete
 from people.models import GridAssignment, RoleAssignment
 from regions import index as grid_index
 from regions.models import Grid
@@ -88,12 +89,14 @@ def _access_changed(sender: Any, **kwargs: Any) -> None:
 def connect() -> None:
     """Register the source and follow every change of access (people.apps.ready)."""
     scoping.set_grant_source(PeopleGrants())
-    for model in (
-        "people.User",
-        "people.ApiToken",
-        "people.RoleAssignment",
-        "people.GridWorker",
-        "people.GridAssignment",
-    ):
-        signals.post_save.connect(_access_changed, sender=model, dispatch_uid=f"access:{model}")
-        signals.post_delete.connect(_access_changed, sender=model, dispatch_uid=f"access-d:{model}")
+    on_save_or_delete(
+        _access_changed,
+        [
+            "people.User",
+            "people.ApiToken",
+            "people.RoleAssignment",
+            "people.GridWorker",
+            "people.GridAssignment",
+        ],
+        "access",
+    )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.access import roles as R
 from gridgov.access.scoping import Access, ScopeRule, prefix_q
+from gridgov.modelfields import actor_field, optional_fk, span_check
 
 # --- accounts ------------------------------------------------------------------------------
 
@@ -97,6 +98,12 @@ class ApiToken(models.Model):
 # --- organisations (R4–R6) -------------------------------------------------------------------
 
 
+# Agencies, departments and committees are seen and changed where they stand (R4–R6).
+ORGANISATION_SCOPE = ScopeRule(
+    view=R.ORGANISATION_READERS, change=R.ORGANISATION_MANAGERS, fields=("region__code",)
+)
+
+
 class AgencyLevel(models.TextChoices):
     CITY = "city", _("市级")
     COUNTY = "county", _("县级")
@@ -123,9 +130,7 @@ class GridAgency(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    scope_rule = ScopeRule(
-        view=R.ORGANISATION_READERS, change=R.ORGANISATION_MANAGERS, fields=("region__code",)
-    )
+    scope_rule = ORGANISATION_SCOPE
 
     class Meta:
         verbose_name = _("网格化机构")
@@ -181,9 +186,7 @@ class Department(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    scope_rule = ScopeRule(
-        view=R.ORGANISATION_READERS, change=R.ORGANISATION_MANAGERS, fields=("region__code",)
-    )
+    scope_rule = ORGANISATION_SCOPE
 
     class Meta:
         verbose_name = _("联动部门")
@@ -221,9 +224,7 @@ class VillageCommittee(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    scope_rule = ScopeRule(
-        view=R.ORGANISATION_READERS, change=R.ORGANISATION_MANAGERS, fields=("region__code",)
-    )
+    scope_rule = ORGANISATION_SCOPE
 
     class Meta:
         verbose_name = _("村(居)委会")
@@ -253,13 +254,8 @@ class CommitteeMember(models.Model):
     position = models.CharField(_("职务"), max_length=16, choices=CommitteePosition.choices)
     is_party_member = models.BooleanField(_("党员"), default=False)
     work_phone = models.CharField(_("工作电话"), max_length=32, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("账号"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="committee_memberships",
+    user = optional_fk(
+        settings.AUTH_USER_MODEL, _("账号"), "committee_memberships", on_delete=models.SET_NULL
     )
     started_on = models.DateField(_("任职日期"), default=timezone.localdate)
     ended_on = models.DateField(_("离任日期"), null=True, blank=True)
@@ -275,10 +271,7 @@ class CommitteeMember(models.Model):
         verbose_name_plural = _("村(居)委会成员")
         ordering = ["committee__region__code", "position", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                name="committee_member_valid_span",
-            ),
+            span_check("started_on", "ended_on", "committee_member_valid_span"),
         ]
 
     def __str__(self) -> str:
@@ -315,32 +308,11 @@ class RoleAssignment(models.Model):
         max_length=32,
         choices=[(r.value, r.label) for r in R.Role if r in _GRANTED_ROLES],
     )
-    region = models.ForeignKey(
-        "regions.Region",
-        verbose_name=_("管辖区域"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="role_assignments",
-    )
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("所属部门"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="role_assignments",
-    )
+    region = optional_fk("regions.Region", _("管辖区域"), "role_assignments")
+    department = optional_fk(Department, _("所属部门"), "role_assignments")
     valid_from = models.DateTimeField(_("生效时间"), default=timezone.now)
     valid_to = models.DateTimeField(_("失效时间"), null=True, blank=True)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("授权人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    granted_by = actor_field(_("授权人"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     objects = RoleAssignmentQuerySet.as_manager()
@@ -366,10 +338,7 @@ class RoleAssignment(models.Model):
                 condition=Q(region__isnull=False) | Q(role=R.Role.RESIDENT),
                 name="role_assignment_region_required",
             ),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="role_assignment_valid_span",
-            ),
+            span_check("valid_from", "valid_to", "role_assignment_valid_span"),
             # NULLs are distinct in unique indexes, so each combination gets its own index.
             models.UniqueConstraint(
                 fields=["user", "role", "region"],
@@ -437,42 +406,24 @@ class GridWorker(models.Model):
     digest for exact search and a masked form for display; the work phone is public (R8.4).
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("账号"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="grid_workers",
+    user = optional_fk(
+        settings.AUTH_USER_MODEL, _("账号"), "grid_workers", on_delete=models.SET_NULL
     )
     name = models.CharField(_("姓名"), max_length=64, db_index=True)
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True)
     kind = models.CharField(_("类别"), max_length=16, choices=WorkerKind.choices)
     is_party_member = models.BooleanField(_("党员"), default=False)
-    village = models.ForeignKey(
+    village = optional_fk(
         "regions.Region",
-        verbose_name=_("所属村(社区)"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="grid_workers",
+        _("所属村(社区)"),
+        "grid_workers",
         help_text=_("网格长须为所在村(社区)人员(R10.2)"),
     )
-    agency = models.ForeignKey(
-        GridAgency,
-        verbose_name=_("管理机构"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="workers",
-    )
-    department = models.ForeignKey(
+    agency = optional_fk(GridAgency, _("管理机构"), "workers")
+    department = optional_fk(
         Department,
-        verbose_name=_("派出部门"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="professional_workers",
+        _("派出部门"),
+        "professional_workers",
         help_text=_("专业网格员由联动部门安排(第十条)"),
     )
     region_code = models.CharField(_("所属区域代码"), max_length=12, db_index=True, editable=False)
@@ -528,6 +479,26 @@ class GridWorker(models.Model):
         return f"{self.name}({self.get_kind_display()})"
 
 
+def worker_field(related_name: str) -> models.ForeignKey:
+    """The grid worker a record belongs to (kept while records name it)."""
+    return models.ForeignKey(
+        GridWorker, verbose_name=_("网格员"), on_delete=models.PROTECT, related_name=related_name
+    )
+
+
+class WorkerRecord(models.Model):
+    """What a worker's employment, training and equipment records share: they are seen and
+    changed where the worker belongs (R13.1). No fields here: each record declares its own,
+    in the order its pages show them."""
+
+    scope_rule = ScopeRule(
+        view=R.WORKER_READERS, change=R.WORKER_MANAGERS, fields=("worker__region_code",)
+    )
+
+    class Meta:
+        abstract = True
+
+
 class GridAssignmentQuerySet(models.QuerySet):
     def active(self) -> GridAssignmentQuerySet:
         return self.filter(ended_on__isnull=True)
@@ -536,9 +507,7 @@ class GridAssignmentQuerySet(models.QuerySet):
 class GridAssignment(models.Model):
     """A worker serving a grid from one date to another (R10.1); history is kept."""
 
-    worker = models.ForeignKey(
-        GridWorker, verbose_name=_("网格员"), on_delete=models.PROTECT, related_name="assignments"
-    )
+    worker = worker_field("assignments")
     grid_code = models.CharField(_("网格编码"), max_length=15, db_index=True)
     kind = models.CharField(
         _("类别"), max_length=16, choices=WorkerKind.choices, help_text=_("分配时网格员的类别")
@@ -546,14 +515,7 @@ class GridAssignment(models.Model):
     started_on = models.DateField(_("起始日期"), default=timezone.localdate)
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
     end_reason = models.CharField(_("结束原因"), max_length=200, blank=True)
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("分配人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    assigned_by = actor_field(_("分配人"))
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     objects = GridAssignmentQuerySet.as_manager()
@@ -579,10 +541,7 @@ class GridAssignment(models.Model):
             models.CheckConstraint(
                 condition=Q(grid_code__regex=r"^[0-9]{15}$"), name="grid_assignment_code_15"
             ),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                name="grid_assignment_valid_span",
-            ),
+            span_check("started_on", "ended_on", "grid_assignment_valid_span"),
         ]
 
     def __str__(self) -> str:
@@ -611,12 +570,10 @@ class ExitReason(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class Employment(models.Model):
+class Employment(WorkerRecord):
     """Recruitment and exit records (R13.1, R14.1 合理退出)."""
 
-    worker = models.ForeignKey(
-        GridWorker, verbose_name=_("网格员"), on_delete=models.PROTECT, related_name="employments"
-    )
+    worker = worker_field("employments")
     method = models.CharField(_("聘用方式"), max_length=12, choices=EmploymentMethod.choices)
     started_on = models.DateField(_("聘用日期"))
     document = models.CharField(_("聘用文书编号"), max_length=100, blank=True)
@@ -625,18 +582,7 @@ class Employment(models.Model):
         _("退出原因"), max_length=16, choices=ExitReason.choices, blank=True
     )
     exit_note = models.TextField(_("退出说明"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-    scope_rule = ScopeRule(
-        view=R.WORKER_READERS, change=R.WORKER_MANAGERS, fields=("worker__region_code",)
-    )
+    recorded_by = actor_field(_("登记人"))
 
     class Meta:
         verbose_name = _("聘用与退出记录")
@@ -648,40 +594,24 @@ class Employment(models.Model):
                 condition=Q(ended_on__isnull=True),
                 name="employment_one_open_per_worker",
             ),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                name="employment_valid_span",
-            ),
+            span_check("started_on", "ended_on", "employment_valid_span"),
         ]
 
     def __str__(self) -> str:
         return f"{self.worker.name} {self.get_method_display()} {self.started_on}"
 
 
-class Training(models.Model):
+class Training(WorkerRecord):
     """A training a worker attended: course, date, hours (R13.1)."""
 
-    worker = models.ForeignKey(
-        GridWorker, verbose_name=_("网格员"), on_delete=models.PROTECT, related_name="trainings"
-    )
+    worker = worker_field("trainings")
     course = models.CharField(_("课程"), max_length=200)
     organiser = models.CharField(_("组织单位"), max_length=100, blank=True)
     held_on = models.DateField(_("培训日期"))
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
     certificate = models.CharField(_("证书编号"), max_length=100, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    recorded_by = actor_field(_("登记人"))
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
-
-    scope_rule = ScopeRule(
-        view=R.WORKER_READERS, change=R.WORKER_MANAGERS, fields=("worker__region_code",)
-    )
 
     class Meta:
         verbose_name = _("培训记录")
@@ -703,39 +633,23 @@ class EquipmentItem(models.TextChoices):
     OTHER = "other", _("其他装备")
 
 
-class EquipmentIssue(models.Model):
+class EquipmentIssue(WorkerRecord):
     """Work ID, uniform, badge or device issued to a worker (R13.1 专属标识、服装、装备)."""
 
-    worker = models.ForeignKey(
-        GridWorker, verbose_name=_("网格员"), on_delete=models.PROTECT, related_name="equipment"
-    )
+    worker = worker_field("equipment")
     item = models.CharField(_("物品"), max_length=10, choices=EquipmentItem.choices)
     description = models.CharField(_("说明"), max_length=200, blank=True)
     serial = models.CharField(_("编号"), max_length=100, blank=True)
     issued_on = models.DateField(_("发放日期"))
     returned_on = models.DateField(_("归还日期"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-    scope_rule = ScopeRule(
-        view=R.WORKER_READERS, change=R.WORKER_MANAGERS, fields=("worker__region_code",)
-    )
+    recorded_by = actor_field(_("登记人"))
 
     class Meta:
         verbose_name = _("装备发放")
         verbose_name_plural = _("装备发放")
         ordering = ["-issued_on", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(returned_on__isnull=True) | Q(returned_on__gte=models.F("issued_on")),
-                name="equipment_valid_span",
-            ),
+            span_check("issued_on", "returned_on", "equipment_valid_span"),
             models.UniqueConstraint(
                 fields=["item", "serial"],
                 condition=~Q(serial="") & Q(returned_on__isnull=True),

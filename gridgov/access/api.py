@@ -15,13 +15,15 @@ checks these promises for every role; a view that does not derive from these cla
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext, gettext_lazy
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from gridgov.access import scoping
 
@@ -89,7 +91,50 @@ class ScopedQuerysetMixin:
         return obj
 
 
-class ScopedViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):
+def validated(serializer_class: type, request: Request, **kwargs: Any) -> dict[str, Any]:
+    """The request body parsed by the action's one input serializer (a 400 naming the field
+    otherwise): rule 3 of docs/architecture.md."""
+    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class ServiceActionsMixin:
+    """The steps of a viewset whose writes each parse one input and call one service (rule 1:
+    views never write models). ``output`` is the serializer of the answer (default: the
+    viewset's ``serializer_class``), given the object the service returned without context."""
+
+    request: Request
+    serializer_class: Any
+
+    def reply(self, obj: Any, *, output: type | None = None, created: bool = False) -> Response:
+        """``obj`` as the answer: 201 for a new object, else 200."""
+        data = (output or self.serializer_class)(obj).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def reply_created(self, obj: Any, *, output: type | None = None) -> Response:
+        """The object a create service returned, as a 201."""
+        return self.reply(obj, output=output, created=True)
+
+    def object_step(
+        self,
+        input_class: type,
+        service: Callable[..., Any],
+        *args: Any,
+        output: type | None = None,
+        created: bool = False,
+        partial: bool = False,
+    ) -> Response:
+        """The step on this URL's object: looked up and scoped first (404/403 before a 400),
+        then the input parsed and ``service(user, obj, *args, **input)`` called."""
+        obj = self.get_object()  # type: ignore[attr-defined]
+        data = validated(input_class, self.request, partial=partial)
+        return self.reply(
+            service(self.request.user, obj, *args, **data), output=output, created=created
+        )
+
+
+class ScopedViewSet(ServiceActionsMixin, ScopedQuerysetMixin, viewsets.GenericViewSet):
     permission_classes: ClassVar[list[Any]] = [ScopedRolePermission]
 
 

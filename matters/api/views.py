@@ -10,7 +10,12 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -18,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gridgov.access import scoping
-from gridgov.access.api import ScopedViewSet
+from gridgov.access.api import ScopedViewSet, validated
 from gridgov.errors import DomainError, NotFound
 from gridgov.jsoninput import JSONParser
 from gridgov.parsing import parse_id, query_id, query_int
@@ -45,12 +50,6 @@ ACTIVE_PARAM = OpenApiParameter("active", OpenApiTypes.BOOL, description="only (
 XLSX_RESPONSE = OpenApiResponse(
     response=OpenApiTypes.BINARY, description="the version as an Excel workbook (.xlsx)"
 )
-
-
-def _validated(serializer_class: type, request: Request, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _bool(value: str | None) -> bool | None:
@@ -80,6 +79,16 @@ def in_force_ids() -> QuerySet:
 
 
 @extend_schema(tags=TAGS)
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            CITY_PARAM,
+            Q_PARAM,
+            ACTIVE_PARAM,
+            OpenApiParameter("category", OpenApiTypes.STR, description="category code or id"),
+        ]
+    )
+)
 class MatterItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Items of the city's classification catalogue (准入分类目录, R9.2)."""
 
@@ -106,34 +115,20 @@ class MatterItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
             qs = qs.filter(services.search_q(q))
         return qs
 
-    @extend_schema(
-        parameters=[
-            CITY_PARAM,
-            Q_PARAM,
-            ACTIVE_PARAM,
-            OpenApiParameter("category", OpenApiTypes.STR, description="category code or id"),
-        ]
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(request=s.ItemCreateSerializer, responses={201: s.MatterItemSerializer})
     def create(self, request: Request) -> Response:
         """Add an item (the city agency administrator)."""
-        data = _validated(s.ItemCreateSerializer, request)
-        item = services.create_item(request.user, **data)
-        return Response(s.MatterItemSerializer(item).data, status=status.HTTP_201_CREATED)
+        data = validated(s.ItemCreateSerializer, request)
+        return self.reply_created(services.create_item(request.user, **data))
 
     @extend_schema(request=s.ItemUpdateSerializer, responses=s.MatterItemSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change wording, keywords, category or status; the code never changes."""
-        item = self.get_object()
-        data = _validated(s.ItemUpdateSerializer, request)
-        item = services.update_item(request.user, item, **data)
-        return Response(s.MatterItemSerializer(item).data)
+        return self.object_step(s.ItemUpdateSerializer, services.update_item)
 
 
 @extend_schema(tags=TAGS)
+@extend_schema_view(list=extend_schema(parameters=[CITY_PARAM, ACTIVE_PARAM]))
 class MatterCategoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """The catalogue: categories with their items (R9.2)."""
 
@@ -154,29 +149,24 @@ class MatterCategoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
             qs = qs.filter(is_active=active)
         return qs
 
-    @extend_schema(parameters=[CITY_PARAM, ACTIVE_PARAM])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(request=s.CategoryCreateSerializer, responses={201: s.MatterCategorySerializer})
     def create(self, request: Request) -> Response:
         """Add a category (the city agency administrator)."""
-        data = _validated(s.CategoryCreateSerializer, request)
-        category = services.create_category(request.user, city_code=data.pop("city"), **data)
-        return Response(s.MatterCategorySerializer(category).data, status=status.HTTP_201_CREATED)
+        data = validated(s.CategoryCreateSerializer, request)
+        return self.reply_created(
+            services.create_category(request.user, city_code=data.pop("city"), **data)
+        )
 
     @extend_schema(request=s.CategoryUpdateSerializer, responses=s.MatterCategorySerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        category = self.get_object()
-        data = _validated(s.CategoryUpdateSerializer, request)
-        category = services.update_category(request.user, category, **data)
-        return Response(s.MatterCategorySerializer(category).data)
+        return self.object_step(s.CategoryUpdateSerializer, services.update_category)
 
 
 # --- lists and versions (R9.1–R9.3) ------------------------------------------------------
 
 
 @extend_schema(tags=TAGS)
+@extend_schema_view(list=extend_schema(parameters=[COUNTY_PARAM]))
 class AdmissionListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """County admission lists with their versions; the workflow steps of a version.
 
@@ -212,31 +202,33 @@ class AdmissionListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
             qs = qs.filter(county__code__startswith=county)
         return qs
 
-    @extend_schema(parameters=[COUNTY_PARAM])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(request=s.ListCreateSerializer, responses={201: s.AdmissionListSerializer})
     def create(self, request: Request) -> Response:
         """Start the county's list (the county agency administrator); idempotent."""
-        data = _validated(s.ListCreateSerializer, request)
+        data = validated(s.ListCreateSerializer, request)
         admission_list = services.create_list(request.user, county_code=data["county"])
         return Response(
             s.AdmissionListSerializer(self.get_queryset().get(pk=admission_list.pk)).data,
             status=status.HTTP_201_CREATED,
         )
 
-    def _version_data(self, version: AdmissionListVersion) -> dict[str, Any]:
-        return s.VersionSerializer(version).data
+    def _version_reply(self, version: AdmissionListVersion) -> Response:
+        return self.reply(version, output=s.VersionSerializer)
+
+    def _picked(self, default: str) -> tuple[AdmissionListVersion, dict[str, Any]]:
+        """The version a step names (``default`` when it names none) and the step's input."""
+        admission_list = self.get_object()
+        data = validated(s.VersionNumberSerializer, self.request)
+        return self._pick(admission_list, data.get("version"), default), data
 
     @extend_schema(request=s.VersionNumberSerializer, responses=s.VersionSerializer)
     @action(detail=True, methods=["post"])
     def draft(self, request: Request, pk: str) -> Response:
         """Open the draft (a copy of the version in force), or return the open one."""
         admission_list = self.get_object()
-        data = _validated(s.VersionNumberSerializer, request)
+        data = validated(s.VersionNumberSerializer, request)
         version = services.open_draft(request.user, admission_list, note=data.get("note", ""))
-        return Response(self._version_data(version))
+        return self._version_reply(version)
 
     @extend_schema(
         request={"multipart/form-data": s.UploadSerializer},
@@ -258,37 +250,31 @@ class AdmissionListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
         version = excel.import_draft(
             request.user, admission_list, upload.read(), filename=upload.name
         )
-        return Response(self._version_data(version))
+        return self._version_reply(version)
 
     @extend_schema(request=s.VersionNumberSerializer, responses=s.VersionSerializer)
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
     def publish(self, request: Request, pk: str) -> Response:
         """Publish the draft: it is in force at once and frozen (R9.1, R9.2)."""
-        admission_list = self.get_object()
-        data = _validated(s.VersionNumberSerializer, request)
-        version = self._pick(admission_list, data.get("version"), VersionStatus.DRAFT)
+        version, data = self._picked(VersionStatus.DRAFT)
         version = services.publish_version(request.user, version, note=data.get("note"))
-        return Response(self._version_data(version))
+        return self._version_reply(version)
 
     @extend_schema(request=s.VersionNumberSerializer, responses=s.VersionSerializer)
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
     def file(self, request: Request, pk: str) -> Response:
         """File a published version (default: the one in force) with the city agency."""
-        admission_list = self.get_object()
-        data = _validated(s.VersionNumberSerializer, request)
-        version = self._pick(admission_list, data.get("version"), "in_force")
+        version, _data = self._picked("in_force")
         version = services.file_version(request.user, version)
-        return Response(self._version_data(version))
+        return self._version_reply(version)
 
     @extend_schema(request=s.VersionNumberSerializer, responses=s.VersionSerializer)
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
     def acknowledge(self, request: Request, pk: str) -> Response:
         """The city agency confirms a filed version (default: the latest filed one)."""
-        admission_list = self.get_object()
-        data = _validated(s.VersionNumberSerializer, request)
-        version = self._pick(admission_list, data.get("version"), VersionStatus.FILED)
+        version, data = self._picked(VersionStatus.FILED)
         version = services.acknowledge_version(request.user, version, note=data.get("note", ""))
-        return Response(self._version_data(version))
+        return self._version_reply(version)
 
     @extend_schema(
         parameters=[
@@ -329,6 +315,14 @@ class AdmissionListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
 
 
 @extend_schema(tags=TAGS)
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            COUNTY_PARAM,
+            OpenApiParameter("in_force", OpenApiTypes.BOOL, description="only versions in force"),
+        ]
+    )
+)
 class AdmissionListVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Every version of every list stays readable, with its entries and its changes against
     the version it was based on (R9.3)."""
@@ -367,15 +361,6 @@ class AdmissionListVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
         context["in_force_ids"] = set(in_force_ids().values_list("pk", flat=True))
         return context
 
-    @extend_schema(
-        parameters=[
-            COUNTY_PARAM,
-            OpenApiParameter("in_force", OpenApiTypes.BOOL, description="only versions in force"),
-        ]
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(responses={200: XLSX_RESPONSE})
     @action(detail=True, methods=["get"])
     def xlsx(self, request: Request, pk: str) -> HttpResponse:
@@ -384,6 +369,22 @@ class AdmissionListVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
 
 
 @extend_schema(tags=TAGS)
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            COUNTY_PARAM,
+            Q_PARAM,
+            OpenApiParameter(
+                "version", OpenApiTypes.INT, description="entries of this version (any status)"
+            ),
+            OpenApiParameter("category", OpenApiTypes.STR, description="category code"),
+            OpenApiParameter(
+                "department", OpenApiTypes.INT, description="lead or co-department id"
+            ),
+            OpenApiParameter("settle_on_spot", OpenApiTypes.BOOL),
+        ]
+    )
+)
 class AdmissionEntryViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, ScopedViewSet
 ):
@@ -430,37 +431,18 @@ class AdmissionEntryViewSet(
             "item__code",
         )
 
-    @extend_schema(
-        parameters=[
-            COUNTY_PARAM,
-            Q_PARAM,
-            OpenApiParameter(
-                "version", OpenApiTypes.INT, description="entries of this version (any status)"
-            ),
-            OpenApiParameter("category", OpenApiTypes.STR, description="category code"),
-            OpenApiParameter(
-                "department", OpenApiTypes.INT, description="lead or co-department id"
-            ),
-            OpenApiParameter("settle_on_spot", OpenApiTypes.BOOL),
-        ]
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(request=s.EntryCreateSerializer, responses={201: s.EntrySerializer})
     def create(self, request: Request) -> Response:
         """Add an item to a draft (the county agency administrator)."""
-        data = _validated(s.EntryCreateSerializer, request)
+        data = validated(s.EntryCreateSerializer, request)
         version = data.pop("version")
-        entry = services.add_entry(request.user, version, item=data.pop("item"), **data)
-        return Response(s.EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        return self.reply_created(
+            services.add_entry(request.user, version, item=data.pop("item"), **data)
+        )
 
     @extend_schema(request=s.EntryUpdateSerializer, responses=s.EntrySerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        entry = self.get_object()
-        data = _validated(s.EntryUpdateSerializer, request, partial=True)
-        entry = services.update_entry(request.user, entry, **data)
-        return Response(s.EntrySerializer(entry).data)
+        return self.object_step(s.EntryUpdateSerializer, services.update_entry, partial=True)
 
     def perform_destroy(self, instance: AdmissionEntry) -> None:
         services.remove_entry(self.request.user, instance)
@@ -517,6 +499,9 @@ class AdmissionEntryViewSet(
 
 
 @extend_schema(tags=TAGS)
+@extend_schema_view(
+    list=extend_schema(parameters=[COUNTY_PARAM, OpenApiParameter("item", OpenApiTypes.STR)])
+)
 class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Requests to add, change or remove an entry (R9.3): made by a county department head or a
     township agency administrator, approved or rejected by the county agency administrator.
@@ -547,45 +532,38 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
             qs = qs.filter(item__code=item)
         return qs
 
-    @extend_schema(parameters=[COUNTY_PARAM, OpenApiParameter("item", OpenApiTypes.STR)])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(
         request=s.ChangeRequestCreateSerializer, responses={201: s.ChangeRequestSerializer}
     )
     def create(self, request: Request) -> Response:
         """Request a change (a county department head or a township agency administrator)."""
-        data = _validated(s.ChangeRequestCreateSerializer, request)
-        change = services.submit_change_request(
-            request.user, county_code=data.pop("county"), **data
+        data = validated(s.ChangeRequestCreateSerializer, request)
+        return self.reply_created(
+            services.submit_change_request(request.user, county_code=data.pop("county"), **data)
         )
-        return Response(s.ChangeRequestSerializer(change).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ReviewSerializer, responses=s.ChangeRequestSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         """Approve (the county agency administrator): applied to the list's draft at once."""
         change = self.get_object()
-        data = _validated(s.ReviewSerializer, request)
-        change = services.approve_change_request(
-            request.user, change, reason=data.get("reason", "")
+        data = validated(s.ReviewSerializer, request)
+        return self.reply(
+            services.approve_change_request(request.user, change, reason=data.get("reason", ""))
         )
-        return Response(s.ChangeRequestSerializer(change).data)
 
     @extend_schema(request=s.ReviewSerializer, responses=s.ChangeRequestSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
         """Reject with reasons (the county agency administrator)."""
         change = self.get_object()
-        data = _validated(s.ReviewSerializer, request)
-        change = services.reject_change_request(request.user, change, reason=data.get("reason"))
-        return Response(s.ChangeRequestSerializer(change).data)
+        data = validated(s.ReviewSerializer, request)
+        return self.reply(
+            services.reject_change_request(request.user, change, reason=data.get("reason"))
+        )
 
     @extend_schema(request=None, responses=s.ChangeRequestSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
         """The requesting department or agency withdraws its pending request."""
-        change = self.get_object()
-        change = services.withdraw_change_request(request.user, change)
-        return Response(s.ChangeRequestSerializer(change).data)
+        return self.reply(services.withdraw_change_request(request.user, self.get_object()))

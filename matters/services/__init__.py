@@ -54,6 +54,7 @@ from matters.services.shared import catalogue_item
 from matters.services.terms import (
     DEFAULT_AMBER_PERCENT,
     ENTRY_TERMS,
+    LIMIT_TERMS,
     EntryTerms,
     check_limit,
     parse_amber,
@@ -64,6 +65,7 @@ from matters.services.terms import (
 __all__ = [
     "DEFAULT_AMBER_PERCENT",
     "ENTRY_TERMS",
+    "LIMIT_TERMS",
     "EntryTerms",
     "ImportRow",
     "acknowledge_version",

@@ -25,13 +25,15 @@ from matters.services.shared import (
     find_region,
     item_code,
 )
+from people.services.common import refuse_read_only
 from regions.models import Level
 
 CATEGORY_FIELDS = ["city", "code", "name", "description", "sort_order", "is_active"]
 
 
-ITEM_FIELDS = [
-    "city",
+# What the city's administrator edits of an item (the admin form shows the same); its city is
+# the category's.
+ITEM_EDITABLE_FIELDS = [
     "category",
     "code",
     "name",
@@ -41,6 +43,9 @@ ITEM_FIELDS = [
     "sort_order",
     "is_active",
 ]
+
+
+ITEM_FIELDS = ["city", *ITEM_EDITABLE_FIELDS]
 
 
 @transaction.atomic
@@ -118,13 +123,7 @@ def update_category(actor: Any, category: MatterCategory, **changes: Any) -> Mat
 
 
 def _clean_changes(changes: dict[str, Any], cleaners: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(changes) - set(cleaners))
-    if unknown:
-        raise DomainError(
-            _("不能修改字段:%(fields)s") % {"fields": ", ".join(unknown)},
-            field=unknown[0],
-            code="read_only",
-        )
+    refuse_read_only(changes, list(cleaners))
     return {key: cleaners[key](value) for key, value in changes.items()}
 
 

@@ -24,6 +24,7 @@ from matters.models import (
     MatterItem,
     VersionStatus,
 )
+from people.services.common import region_by_code
 from regions.models import Level, Region
 
 
@@ -35,18 +36,11 @@ def acting_user(actor: Any) -> Any:
 def find_region(code: Any, level: str, field: str) -> Region:
     """The region of ``level`` with this code; a field error when missing, unknown or of another
     level."""
-    code = str(code or "").strip()
-    if not code:
-        raise DomainError(_("请指定区域"), field=field, code="required")
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise DomainError(
-            _("区划代码 %(code)s 不存在") % {"code": code}, field=field, code="unknown_region"
-        )
+    region = region_by_code(code, field)
     if region.level != level:
         raise DomainError(
             _("%(name)s(%(code)s)不是%(level)s")
-            % {"name": region.name, "code": code, "level": Level(level).label},
+            % {"name": region.name, "code": region.code, "level": Level(level).label},
             field=field,
             code="wrong_level",
         )

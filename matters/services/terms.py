@@ -33,15 +33,18 @@ HANDLING_LIMIT_MAX = {LimitUnit.WORKHOURS: 400, LimitUnit.WORKDAYS: 120}
 DEFAULT_AMBER_PERCENT = 80
 
 
-ENTRY_TERMS = [
-    "lead_department",
+# An entry's time limits and amber threshold (R24.2, R24.3, R27.1); a change request proposes
+# the same.
+LIMIT_TERMS = [
     "dispatch_limit_amount",
     "dispatch_limit_unit",
     "handling_limit_amount",
     "handling_limit_unit",
     "amber_threshold_percent",
-    "notes",
 ]
+
+
+ENTRY_TERMS = ["lead_department", *LIMIT_TERMS, "notes"]
 
 
 UNIT_ALIASES = {

@@ -10,7 +10,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
 from rest_framework.exceptions import Throttled
@@ -19,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from gridgov.access import scoping
-from gridgov.access.api import ScopedReadOnlyViewSet, ScopedViewSet
+from gridgov.access.api import ScopedReadOnlyViewSet, ScopedViewSet, validated
 from gridgov.errors import DomainError
 from people import auth, reports, services
 from people.api import serializers as s
@@ -51,12 +56,6 @@ def _bool_param(value: str | None) -> bool | None:
     if value is None or value == "":
         return None
     return value.lower() in {"1", "true", "yes"}
-
-
-def _validated(serializer_class: type, request: Request, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 # --- auth ----------------------------------------------------------------------------------
@@ -93,7 +92,7 @@ def token(request: Request) -> Response:
             raise DomainError(_("请使用要撤销的令牌发起请求"), code="no_token")
         auth.revoke_token(request.user, request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
-    data = _validated(s.TokenRequestSerializer, request)
+    data = validated(s.TokenRequestSerializer, request)
     try:
         user = authenticate(request, username=data["username"], password=data["password"])
     except DjangoPermissionDenied:
@@ -130,6 +129,7 @@ def me(request: Request) -> Response:
 
 
 @extend_schema(tags=["organisations"])
+@extend_schema_view(list=extend_schema(parameters=[REGION_PARAM, Q_PARAM]))
 class GridAgencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Grid agencies of cities, counties and townships (R4.1)."""
 
@@ -146,22 +146,16 @@ class GridAgencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
             qs = qs.filter(name__icontains=q)
         return qs
 
-    @extend_schema(parameters=[REGION_PARAM, Q_PARAM])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(request=s.GridAgencyCreateSerializer, responses={201: s.GridAgencySerializer})
     def create(self, request: Request) -> Response:
-        data = _validated(s.GridAgencyCreateSerializer, request)
-        agency = services.create_agency(request.user, region_code=data.pop("region"), **data)
-        return Response(s.GridAgencySerializer(agency).data, status=status.HTTP_201_CREATED)
+        data = validated(s.GridAgencyCreateSerializer, request)
+        return self.reply_created(
+            services.create_agency(request.user, region_code=data.pop("region"), **data)
+        )
 
     @extend_schema(request=s.GridAgencyUpdateSerializer, responses=s.GridAgencySerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        agency = self.get_object()
-        data = _validated(s.GridAgencyUpdateSerializer, request)
-        agency = services.update_agency(request.user, agency, **data)
-        return Response(s.GridAgencySerializer(agency).data)
+        return self.object_step(s.GridAgencyUpdateSerializer, services.update_agency)
 
 
 @extend_schema(tags=["organisations"])
@@ -175,24 +169,23 @@ class DepartmentKindViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
 
     @extend_schema(request=s.DepartmentKindSerializer, responses={201: s.DepartmentKindSerializer})
     def create(self, request: Request) -> Response:
-        data = _validated(s.DepartmentKindSerializer, request)
-        kind = services.create_department_kind(
-            request.user,
-            code=data["code"],
-            name=data["name"],
-            sort_order=data.get("sort_order", 1000),
+        data = validated(s.DepartmentKindSerializer, request)
+        return self.reply_created(
+            services.create_department_kind(
+                request.user,
+                code=data["code"],
+                name=data["name"],
+                sort_order=data.get("sort_order", 1000),
+            )
         )
-        return Response(s.DepartmentKindSerializer(kind).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.DepartmentKindUpdateSerializer, responses=s.DepartmentKindSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        kind = self.get_object()
-        data = _validated(s.DepartmentKindUpdateSerializer, request)
-        kind = services.update_department_kind(request.user, kind, **data)
-        return Response(s.DepartmentKindSerializer(kind).data)
+        return self.object_step(s.DepartmentKindUpdateSerializer, services.update_department_kind)
 
 
 @extend_schema(tags=["organisations"])
+@extend_schema_view(list=extend_schema(parameters=[REGION_PARAM, Q_PARAM]))
 class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Linkage departments at city, county and township level (R5.1)."""
 
@@ -209,27 +202,22 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
             qs = qs.filter(name__icontains=q)
         return qs
 
-    @extend_schema(parameters=[REGION_PARAM, Q_PARAM])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(request=s.DepartmentCreateSerializer, responses={201: s.DepartmentSerializer})
     def create(self, request: Request) -> Response:
-        data = _validated(s.DepartmentCreateSerializer, request)
-        department = services.create_department(
-            request.user, kind=data.pop("kind"), region_code=data.pop("region"), **data
+        data = validated(s.DepartmentCreateSerializer, request)
+        return self.reply_created(
+            services.create_department(
+                request.user, kind=data.pop("kind"), region_code=data.pop("region"), **data
+            )
         )
-        return Response(s.DepartmentSerializer(department).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.DepartmentUpdateSerializer, responses=s.DepartmentSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        department = self.get_object()
-        data = _validated(s.DepartmentUpdateSerializer, request)
-        department = services.update_department(request.user, department, **data)
-        return Response(s.DepartmentSerializer(department).data)
+        return self.object_step(s.DepartmentUpdateSerializer, services.update_department)
 
 
 @extend_schema(tags=["organisations"])
+@extend_schema_view(list=extend_schema(parameters=[REGION_PARAM]))
 class VillageCommitteeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Village and community committees with their current members (R6.1)."""
 
@@ -244,28 +232,20 @@ class VillageCommitteeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             qs = qs.filter(region__code__startswith=region)
         return qs
 
-    @extend_schema(parameters=[REGION_PARAM])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(
         request=s.VillageCommitteeCreateSerializer, responses={201: s.VillageCommitteeSerializer}
     )
     def create(self, request: Request) -> Response:
-        data = _validated(s.VillageCommitteeCreateSerializer, request)
-        committee = services.create_committee(request.user, region_code=data.pop("region"), **data)
-        return Response(
-            s.VillageCommitteeSerializer(committee).data, status=status.HTTP_201_CREATED
+        data = validated(s.VillageCommitteeCreateSerializer, request)
+        return self.reply_created(
+            services.create_committee(request.user, region_code=data.pop("region"), **data)
         )
 
     @extend_schema(
         request=s.VillageCommitteeUpdateSerializer, responses=s.VillageCommitteeSerializer
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        committee = self.get_object()
-        data = _validated(s.VillageCommitteeUpdateSerializer, request)
-        committee = services.update_committee(request.user, committee, **data)
-        return Response(s.VillageCommitteeSerializer(committee).data)
+        return self.object_step(s.VillageCommitteeUpdateSerializer, services.update_committee)
 
 
 @extend_schema(tags=["organisations"])
@@ -279,18 +259,16 @@ class CommitteeMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
         request=s.CommitteeMemberCreateSerializer, responses={201: s.CommitteeMemberSerializer}
     )
     def create(self, request: Request) -> Response:
-        data = _validated(s.CommitteeMemberCreateSerializer, request)
-        member = services.add_committee_member(request.user, data.pop("committee"), **data)
-        return Response(s.CommitteeMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        data = validated(s.CommitteeMemberCreateSerializer, request)
+        return self.reply_created(
+            services.add_committee_member(request.user, data.pop("committee"), **data)
+        )
 
     @extend_schema(request=s.EndDateSerializer, responses=s.CommitteeMemberSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
         """The member leaves office."""
-        member = self.get_object()
-        data = _validated(s.EndDateSerializer, request)
-        member = services.end_committee_member(request.user, member, **data)
-        return Response(s.CommitteeMemberSerializer(member).data)
+        return self.object_step(s.EndDateSerializer, services.end_committee_member)
 
 
 # --- grid workers -------------------------------------------------------------------------
@@ -360,18 +338,14 @@ class GridWorkerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
 
     @extend_schema(request=s.GridWorkerCreateSerializer, responses={201: s.GridWorkerSerializer})
     def create(self, request: Request) -> Response:
-        data = _validated(s.GridWorkerCreateSerializer, request)
-        worker = services.create_worker(
-            request.user, village_code=data.pop("village", None), **data
+        data = validated(s.GridWorkerCreateSerializer, request)
+        return self.reply_created(
+            services.create_worker(request.user, village_code=data.pop("village", None), **data)
         )
-        return Response(s.GridWorkerSerializer(worker).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.GridWorkerUpdateSerializer, responses=s.GridWorkerSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        worker = self.get_object()
-        data = _validated(s.GridWorkerUpdateSerializer, request)
-        worker = services.update_worker(request.user, worker, **data)
-        return Response(s.GridWorkerSerializer(worker).data)
+        return self.object_step(s.GridWorkerUpdateSerializer, services.update_worker)
 
     @extend_schema(
         request=s.RevealSerializer,
@@ -384,7 +358,7 @@ class GridWorkerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     def reveal(self, request: Request, pk: str) -> Response:
         """Show one protected value in full; the reason and the reveal are logged (R22.1)."""
         worker = self.get_object()
-        data = _validated(s.RevealSerializer, request)
+        data = validated(s.RevealSerializer, request)
         value = services.reveal(request.user, worker, data["field"], reason=data["reason"])
         return Response({"field": data["field"], "value": value})
 
@@ -392,39 +366,37 @@ class GridWorkerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
         """Assign this worker to a grid (R10.1–R10.3)."""
-        worker = self.get_object()
-        data = _validated(s.AssignToGridSerializer, request)
-        assignment = services.assign_worker(request.user, worker, data.pop("grid_code"), **data)
-        return Response(s.GridAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+        return self.object_step(
+            s.AssignToGridSerializer,
+            services.assign_worker,
+            output=s.GridAssignmentSerializer,
+            created=True,
+        )
 
     @extend_schema(request=s.ExitSerializer, responses=s.GridWorkerSerializer)
     @action(detail=True, methods=["post"])
     def exit(self, request: Request, pk: str) -> Response:
         """The worker leaves: employment and assignments end (R13.1)."""
-        worker = self.get_object()
-        data = _validated(s.ExitSerializer, request)
-        worker = services.exit_worker(request.user, worker, **data)
-        return Response(s.GridWorkerSerializer(worker).data)
+        return self.object_step(s.ExitSerializer, services.exit_worker)
 
     @extend_schema(request=s.RehireSerializer, responses=s.GridWorkerSerializer)
     @action(detail=True, methods=["post"])
     def rehire(self, request: Request, pk: str) -> Response:
-        worker = self.get_object()
-        data = _validated(s.RehireSerializer, request)
-        worker = services.rehire_worker(request.user, worker, **data)
-        return Response(s.GridWorkerSerializer(worker).data)
+        return self.object_step(s.RehireSerializer, services.rehire_worker)
 
     @extend_schema(request=s.ChangeKindSerializer, responses=s.GridWorkerSerializer)
     @action(detail=True, methods=["post"], url_path="change-kind")
     def change_kind(self, request: Request, pk: str) -> Response:
         """Make the worker another kind; their active assignments end."""
-        worker = self.get_object()
-        data = _validated(s.ChangeKindSerializer, request)
-        worker = services.change_worker_kind(request.user, worker, data.pop("kind"), **data)
-        return Response(s.GridWorkerSerializer(worker).data)
+        return self.object_step(s.ChangeKindSerializer, services.change_worker_kind)
 
 
 @extend_schema(tags=["workers"])
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("active", OpenApiTypes.BOOL, description="only (in)active")]
+    )
+)
 class GridAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Who serves which grid, from when to when (R10.1); history kept."""
 
@@ -445,28 +417,18 @@ class GridAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         return qs
 
     @extend_schema(
-        parameters=[OpenApiParameter("active", OpenApiTypes.BOOL, description="only (in)active")]
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(
         request=s.GridAssignmentCreateSerializer, responses={201: s.GridAssignmentSerializer}
     )
     def create(self, request: Request) -> Response:
-        data = _validated(s.GridAssignmentCreateSerializer, request)
-        assignment = services.assign_worker(
-            request.user, data.pop("worker"), data.pop("grid_code"), **data
+        data = validated(s.GridAssignmentCreateSerializer, request)
+        return self.reply_created(
+            services.assign_worker(request.user, data.pop("worker"), data.pop("grid_code"), **data)
         )
-        return Response(s.GridAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.EndAssignmentSerializer, responses=s.GridAssignmentSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
-        assignment = self.get_object()
-        data = _validated(s.EndAssignmentSerializer, request)
-        assignment = services.end_assignment(request.user, assignment, **data)
-        return Response(s.GridAssignmentSerializer(assignment).data)
+        return self.object_step(s.EndAssignmentSerializer, services.end_assignment)
 
 
 @extend_schema(tags=["workers"])
@@ -492,7 +454,7 @@ class TrainingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     )
     def create(self, request: Request) -> Response:
         """One course for one or more workers."""
-        data = _validated(s.TrainingCreateSerializer, request)
+        data = validated(s.TrainingCreateSerializer, request)
         records = services.record_training(request.user, data.pop("workers"), **data)
         return Response(
             s.TrainingSerializer(records, many=True).data, status=status.HTTP_201_CREATED
@@ -512,17 +474,15 @@ class EquipmentIssueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         request=s.EquipmentIssueCreateSerializer, responses={201: s.EquipmentIssueSerializer}
     )
     def create(self, request: Request) -> Response:
-        data = _validated(s.EquipmentIssueCreateSerializer, request)
-        issue = services.issue_equipment(request.user, data.pop("worker"), **data)
-        return Response(s.EquipmentIssueSerializer(issue).data, status=status.HTTP_201_CREATED)
+        data = validated(s.EquipmentIssueCreateSerializer, request)
+        return self.reply_created(
+            services.issue_equipment(request.user, data.pop("worker"), **data)
+        )
 
     @extend_schema(request=s.ReturnEquipmentSerializer, responses=s.EquipmentIssueSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_item(self, request: Request, pk: str) -> Response:
-        issue = self.get_object()
-        data = _validated(s.ReturnEquipmentSerializer, request)
-        issue = services.return_equipment(request.user, issue, **data)
-        return Response(s.EquipmentIssueSerializer(issue).data)
+        return self.object_step(s.ReturnEquipmentSerializer, services.return_equipment)
 
 
 @extend_schema(tags=["workers"])
@@ -564,6 +524,7 @@ class VacantGridViewSet(mixins.ListModelMixin, ScopedViewSet):
 
 
 @extend_schema(tags=["accounts"])
+@extend_schema_view(list=extend_schema(parameters=[Q_PARAM]))
 class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Accounts in my jurisdiction (R20.1: one account per person, web and API)."""
 
@@ -577,14 +538,10 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
             qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
         return qs
 
-    @extend_schema(parameters=[Q_PARAM])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
     @extend_schema(request=s.AccountCreateSerializer, responses={201: s.AccountCreatedSerializer})
     def create(self, request: Request) -> Response:
         """A new account with its first role; a generated password is returned once."""
-        data = _validated(s.AccountCreateSerializer, request)
+        data = validated(s.AccountCreateSerializer, request)
         user, generated = services.create_account(
             request.user,
             username=data["username"],
@@ -602,29 +559,28 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     @extend_schema(request=s.ReasonSerializer, responses=s.AccountSerializer)
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str) -> Response:
-        user = self.get_object()
-        data = _validated(s.ReasonSerializer, request)
-        user = services.set_account_active(request.user, user, False, **data)
-        return Response(s.AccountSerializer(user).data)
+        return self.object_step(s.ReasonSerializer, services.set_account_active, False)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.AccountSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: str) -> Response:
-        user = self.get_object()
-        data = _validated(s.ReasonSerializer, request)
-        user = services.set_account_active(request.user, user, True, **data)
-        return Response(s.AccountSerializer(user).data)
+        return self.object_step(s.ReasonSerializer, services.set_account_active, True)
 
     @extend_schema(request=s.SetPasswordSerializer, responses={204: None})
     @action(detail=True, methods=["post"], url_path="set-password")
     def set_password(self, request: Request, pk: str) -> Response:
         user = self.get_object()
-        data = _validated(s.SetPasswordSerializer, request)
+        data = validated(s.SetPasswordSerializer, request)
         services.set_password(request.user, user, data["password"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["accounts"])
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("active", OpenApiTypes.BOOL, description="only (in)active")]
+    )
+)
 class RoleAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Roles granted over regions (grid-worker roles follow grid assignments instead)."""
 
@@ -643,16 +599,10 @@ class RoleAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         return qs
 
     @extend_schema(
-        parameters=[OpenApiParameter("active", OpenApiTypes.BOOL, description="only (in)active")]
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(
         request=s.RoleAssignmentCreateSerializer, responses={201: s.RoleAssignmentSerializer}
     )
     def create(self, request: Request) -> Response:
-        data = _validated(s.RoleAssignmentCreateSerializer, request)
+        data = validated(s.RoleAssignmentCreateSerializer, request)
         user = data.get("user")
         if user is None and data.get("username"):
             user = (
@@ -670,12 +620,9 @@ class RoleAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
             department=data.get("department"),
             note=data.get("note", ""),
         )
-        return Response(s.RoleAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+        return self.reply_created(assignment)
 
     @extend_schema(request=s.NoteSerializer, responses=s.RoleAssignmentSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str) -> Response:
-        assignment = self.get_object()
-        data = _validated(s.NoteSerializer, request)
-        assignment = services.revoke_role(request.user, assignment, **data)
-        return Response(s.RoleAssignmentSerializer(assignment).data)
+        return self.object_step(s.NoteSerializer, services.revoke_role)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from gridgov.access import scoping
 from gridgov.errors import DomainError, NotFound
 from people.models import Department, GridWorker, User
 from regions.models import Level, Region
@@ -26,8 +27,9 @@ def actor_user(actor: Any) -> User | None:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def find_region(code: str | None, *, field: str = "region", levels: Iterable[str] = ()) -> Region:
-    """The region of ``code``, refused on ``field`` when unknown or not of one of ``levels``."""
+def region_by_code(code: Any, field: str) -> Region:
+    """The region of ``code``, refused on ``field`` when empty or unknown (the matters services
+    use it too, with their own level check)."""
     code = str(code or "").strip()
     if not code:
         raise DomainError(_("请指定区域"), field=field, code="required")
@@ -36,6 +38,12 @@ def find_region(code: str | None, *, field: str = "region", levels: Iterable[str
         raise DomainError(
             _("区划代码 %(code)s 不存在") % {"code": code}, field=field, code="unknown_region"
         )
+    return region
+
+
+def find_region(code: str | None, *, field: str = "region", levels: Iterable[str] = ()) -> Region:
+    """The region of ``code``, refused on ``field`` when unknown or not of one of ``levels``."""
+    region = region_by_code(code, field)
     levels = set(levels)
     if levels and region.level not in levels:
         raise DomainError(
@@ -134,3 +142,9 @@ def lock_worker(worker: GridWorker | int) -> GridWorker:
     if found is None:
         raise NotFound(_("网格员不存在"), field="worker")
     return found
+
+
+def worker_roles_changed(worker: GridWorker) -> None:
+    """A worker's roles follow their assignments: drop the grants cached for their account."""
+    if worker.user_id:
+        scoping.forget_roles(worker.user)

@@ -31,6 +31,7 @@ from people.services.common import (
     conflict_error,
     lock_worker,
     not_future,
+    worker_roles_changed,
 )
 from regions.models import Grid
 
@@ -132,8 +133,7 @@ def assign_worker(
                     code="leader_exists",
                 )
             end_assignments(actor, [sitting], day, _("由 %(name)s 接任") % {"name": worker.name})
-            if sitting.worker.user_id:
-                scoping.forget_roles(sitting.worker.user)
+            worker_roles_changed(sitting.worker)
     if worker.kind == WorkerKind.PROFESSIONAL:
         serving = list(worker.assignments.active().values_list("grid_code", flat=True))
         if len(serving) >= PROFESSIONAL_MAX_GRIDS:
@@ -162,8 +162,7 @@ def assign_worker(
         region_code=grid.code,
         role=scoping.acting_role(actor, grant),
     )
-    if worker.user_id:
-        scoping.forget_roles(worker.user)
+    worker_roles_changed(worker)
     return assignment
 
 
@@ -186,8 +185,7 @@ def end_assignment(
     if day < assignment.started_on:
         raise DomainError(_("结束日期不能早于起始日期"), field="ended_on", code="invalid_span")
     end_assignments(actor, [assignment], day, reason, role=scoping.acting_role(actor, grant))
-    if assignment.worker.user_id:
-        scoping.forget_roles(assignment.worker.user)
+    worker_roles_changed(assignment.worker)
     return assignment
 
 
@@ -217,6 +215,5 @@ def follow_grid_change(
         reason or _("网格已撤销(拆分或合并)"),
     )
     for assignment in ended:
-        if assignment.worker.user_id:
-            scoping.forget_roles(assignment.worker.user)
+        worker_roles_changed(assignment.worker)
     return ended

@@ -215,30 +215,55 @@ def create_department(
     return department
 
 
-@transaction.atomic
-def update_department(actor: Any, department: Department, **changes: Any) -> Department:
-    department = Department.objects.select_for_update().get(pk=department.pk)
-    grant = scoping.require(
-        actor, R.ORGANISATION_MANAGERS, region_code=department.region.code, what=_("修改联动部门")
-    )
+def _update_contact_record(
+    actor: Any,
+    obj: Department | VillageCommittee,
+    changes: dict[str, Any],
+    *,
+    what: str,
+    action: str,
+    fields: list[str],
+    allowed: list[str],
+    kind_choices: type | None = None,
+) -> Any:
+    """Change a department's or a committee's name, address, office phone, status (and a
+    committee's kind): the row locked, the manager's right checked, then the values cleaned
+    and the change recorded (R5.1, R6.1)."""
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    grant = scoping.require(actor, R.ORGANISATION_MANAGERS, region_code=obj.region.code, what=what)
     for key in ("name", "address"):
         if key in changes:
             changes[key] = clean_text(changes[key], key, required=key == "name", max_length=100)
     if "office_phone" in changes:
         changes["office_phone"] = pd.normalize_work_phone(changes["office_phone"])
+    if kind_choices is not None and "kind" in changes:
+        changes["kind"] = clean_choice(changes["kind"], kind_choices, "kind")
     if "is_active" in changes:
         changes["is_active"] = bool(changes["is_active"])
-    refuse_read_only(changes, ["name", "office_phone", "address", "is_active"])
+    refuse_read_only(changes, allowed)
     audit.audited_update(
         actor,
-        PeopleAction.DEPARTMENT_UPDATE,
-        department,
+        action,
+        obj,
         changes,
-        fields=DEPARTMENT_FIELDS,
-        region_code=department.region.code,
+        fields=fields,
+        region_code=obj.region.code,
         role=scoping.acting_role(actor, grant),
     )
-    return department
+    return obj
+
+
+@transaction.atomic
+def update_department(actor: Any, department: Department, **changes: Any) -> Department:
+    return _update_contact_record(
+        actor,
+        department,
+        changes,
+        what=_("修改联动部门"),
+        action=PeopleAction.DEPARTMENT_UPDATE,
+        fields=DEPARTMENT_FIELDS,
+        allowed=["name", "office_phone", "address", "is_active"],
+    )
 
 
 @transaction.atomic
@@ -288,30 +313,16 @@ def create_committee(
 
 @transaction.atomic
 def update_committee(actor: Any, committee: VillageCommittee, **changes: Any) -> VillageCommittee:
-    committee = VillageCommittee.objects.select_for_update().get(pk=committee.pk)
-    grant = scoping.require(
-        actor, R.ORGANISATION_MANAGERS, region_code=committee.region.code, what=_("修改村(居)委会")
-    )
-    for key in ("name", "address"):
-        if key in changes:
-            changes[key] = clean_text(changes[key], key, required=key == "name", max_length=100)
-    if "office_phone" in changes:
-        changes["office_phone"] = pd.normalize_work_phone(changes["office_phone"])
-    if "kind" in changes:
-        changes["kind"] = clean_choice(changes["kind"], CommitteeKind, "kind")
-    if "is_active" in changes:
-        changes["is_active"] = bool(changes["is_active"])
-    refuse_read_only(changes, ["name", "kind", "office_phone", "address", "is_active"])
-    audit.audited_update(
+    return _update_contact_record(
         actor,
-        PeopleAction.COMMITTEE_UPDATE,
         committee,
         changes,
+        what=_("修改村(居)委会"),
+        action=PeopleAction.COMMITTEE_UPDATE,
         fields=COMMITTEE_FIELDS,
-        region_code=committee.region.code,
-        role=scoping.acting_role(actor, grant),
+        allowed=["name", "kind", "office_phone", "address", "is_active"],
+        kind_choices=CommitteeKind,
     )
-    return committee
 
 
 @transaction.atomic

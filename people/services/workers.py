@@ -35,6 +35,7 @@ from people.services.common import (
     find_region,
     lock_worker,
     not_future,
+    worker_roles_changed,
 )
 from people.services.grid_assignments import end_assignments
 from regions.models import Level, Region
@@ -350,8 +351,7 @@ def change_worker_kind(
         region_code=region_code,
         role=scoping.acting_role(actor, grant),
     )
-    if worker.user_id:
-        scoping.forget_roles(worker.user)
+    worker_roles_changed(worker)
     return worker
 
 
@@ -405,8 +405,7 @@ def exit_worker(
         region_code=worker.region_code,
         role=scoping.acting_role(actor, grant),
     )
-    if worker.user_id:
-        scoping.forget_roles(worker.user)
+    worker_roles_changed(worker)
     return worker
 
 
