@@ -5,18 +5,20 @@ from rest_framework import serializers
 from audit.models import AuditRecord, PersonalDataAccess
 from gridgov.parsing import ModelSerializer
 
+# Who acted, and from where: the fields both logs open and close with.
+_WHO = ["id", "at", "actor", "actor_name", "role"]
+_FROM_WHERE = ["request_id", "client_ip", "channel"]
 
-class AuditRecordSerializer(ModelSerializer):
+
+class _LogSerializer(ModelSerializer):
     actor = serializers.PrimaryKeyRelatedField(read_only=True)
 
+
+class AuditRecordSerializer(_LogSerializer):
     class Meta:
         model = AuditRecord
         fields = [
-            "id",
-            "at",
-            "actor",
-            "actor_name",
-            "role",
+            *_WHO,
             "action",
             "object_type",
             "object_id",
@@ -25,24 +27,16 @@ class AuditRecordSerializer(ModelSerializer):
             "before",
             "after",
             "note",
-            "request_id",
-            "client_ip",
-            "channel",
+            *_FROM_WHERE,
         ]
         read_only_fields = fields
 
 
-class PersonalDataAccessSerializer(ModelSerializer):
-    actor = serializers.PrimaryKeyRelatedField(read_only=True)
-
+class PersonalDataAccessSerializer(_LogSerializer):
     class Meta:
         model = PersonalDataAccess
         fields = [
-            "id",
-            "at",
-            "actor",
-            "actor_name",
-            "role",
+            *_WHO,
             "subject_type",
             "subject_id",
             "subject_repr",
@@ -50,8 +44,6 @@ class PersonalDataAccessSerializer(ModelSerializer):
             "reason",
             "granted",
             "region_code",
-            "request_id",
-            "client_ip",
-            "channel",
+            *_FROM_WHERE,
         ]
         read_only_fields = fields
