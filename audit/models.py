@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.access import roles as R
 from gridgov.access.scoping import Access, ScopeRule, prefix_q
+from gridgov.modelfields import actor_field
 
 
 class AuditImmutableError(Exception):
@@ -40,18 +40,6 @@ def _audit_scope(access: Access) -> Q:
     if any(len(p) <= CITY_CODE_LENGTH for p in access.prefixes):
         condition |= Q(region_code="")
     return condition
-
-
-def _actor(label: str) -> models.ForeignKey:
-    # The account stays (PROTECT) as long as the trail names it; no reverse accessor.
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=label,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
 
 def _acting_context() -> tuple[models.Field, models.Field, models.Field]:
@@ -86,7 +74,7 @@ class _AppendOnly(models.Model):
 
 class AuditRecord(_AppendOnly):
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    actor = _actor(_("操作人"))
+    actor = actor_field(_("操作人"))
     actor_name = models.CharField(_("操作人名称"), max_length=150, blank=True)
     role = models.CharField(_("角色"), max_length=64, blank=True)
     action = models.CharField(_("操作"), max_length=64, db_index=True)
@@ -121,7 +109,7 @@ class PersonalDataAccess(_AppendOnly):
     """
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    actor = _actor(_("查看人"))
+    actor = actor_field(_("查看人"))
     actor_name = models.CharField(_("查看人名称"), max_length=150, blank=True)
     role = models.CharField(_("角色"), max_length=64, blank=True)
     subject_type = models.CharField(_("对象类型"), max_length=64, db_index=True)
