@@ -38,11 +38,9 @@ class _FilteredList(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params.pop("page", None)
         context.update(
             filter=self.filterset,
-            query=params.urlencode(),
+            query=self.query_without_page(),
             heading=self.model._meta.verbose_name_plural,
             export_view=self.export_view,
         )

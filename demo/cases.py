@@ -837,6 +837,15 @@ def _story(name: str, days: tuple[float, float]) -> Callable:
     return register
 
 
+def _maybe_answered(story: Story, chance: float, **feedback: float) -> bool:
+    """With ``chance``, the departments answer and the agency checks; whether they did."""
+    if story.rng.random() < chance:
+        _feedback(story, **feedback)
+        _check(story)
+        return True
+    return False
+
+
 def _steps(*steps: Callable[[Story], Any]) -> Callable[[Story], None]:
     """A story that is these steps, one after the other; the stories written out below choose
     their steps as they go."""
@@ -912,9 +921,7 @@ def _s_extension_decided(s: Story) -> None:
     _to_in_progress(s)
     approve = s.rng.random() < 0.7
     _extension(s, decision=approve)
-    if s.rng.random() < 0.7:
-        _feedback(s, low=8, high=60)
-        _check(s)
+    _maybe_answered(s, 0.7, low=8, high=60)
 
 
 @_story("supervised", (8, 30))
@@ -966,11 +973,8 @@ _story("handled", (1, 5))(_steps(_to_handled))
 def _s_rework(s: Story) -> None:
     _to_handled(s)
     _check(s, passed=False)
-    if s.rng.random() < 0.75:
-        _feedback(s)
-        _check(s)
-        if s.rng.random() < 0.5:
-            _evaluate(s)
+    if _maybe_answered(s, 0.75) and s.rng.random() < 0.5:
+        _evaluate(s)
 
 
 _story("suspended", (3, 20))(_steps(_to_in_progress, partial(_suspend, resume=False)))
@@ -980,9 +984,7 @@ _story("suspended", (3, 20))(_steps(_to_in_progress, partial(_suspend, resume=Fa
 def _s_resumed(s: Story) -> None:
     _to_in_progress(s)
     _suspend(s, resume=True)
-    if s.rng.random() < 0.7:
-        _feedback(s)
-        _check(s)
+    _maybe_answered(s, 0.7)
 
 
 _story("escalated_waiting", (0.1, 1))(_steps(_worker_case, partial(_escalate, reasons=ESCALATIONS)))
@@ -1008,9 +1010,7 @@ def _s_escalated_city(s: Story) -> None:
     _accept(s)
     _dispatch(s)
     _sign(s)
-    if s.rng.random() < 0.6:
-        _feedback(s)
-        _check(s)
+    _maybe_answered(s, 0.6)
 
 
 _story("settled", (0.5, DAYS))(_steps(partial(_report, channel="worker", settle=True)))

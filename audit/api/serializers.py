@@ -1,49 +1,29 @@
 from __future__ import annotations
 
+from django.db import models
 from rest_framework import serializers
 
 from audit.models import AuditRecord, PersonalDataAccess
 from gridgov.parsing import ModelSerializer
 
-# Who acted, and from where: the fields both logs open and close with.
-_WHO = ["id", "at", "actor", "actor_name", "role"]
-_FROM_WHERE = ["request_id", "client_ip", "channel"]
 
-
+# A log row as stored: every column, read-only, the actor as its id (R28.1, R22.1). A comment,
+# not a docstring: the schema would take a docstring as the description of both answers.
 class _LogSerializer(ModelSerializer):
     actor = serializers.PrimaryKeyRelatedField(read_only=True)
+
+
+def _columns(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.fields]
 
 
 class AuditRecordSerializer(_LogSerializer):
     class Meta:
         model = AuditRecord
-        fields = [
-            *_WHO,
-            "action",
-            "object_type",
-            "object_id",
-            "object_repr",
-            "region_code",
-            "before",
-            "after",
-            "note",
-            *_FROM_WHERE,
-        ]
-        read_only_fields = fields
+        fields = read_only_fields = _columns(AuditRecord)
 
 
 class PersonalDataAccessSerializer(_LogSerializer):
     class Meta:
         model = PersonalDataAccess
-        fields = [
-            *_WHO,
-            "subject_type",
-            "subject_id",
-            "subject_repr",
-            "field",
-            "reason",
-            "granted",
-            "region_code",
-            *_FROM_WHERE,
-        ]
-        read_only_fields = fields
+        fields = read_only_fields = _columns(PersonalDataAccess)
