@@ -10,14 +10,29 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import attrgetter
 from typing import Any
 
+from django.db import models
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 Column = tuple[str, Callable[[Any], Any]]  # header, value of a row
 EXPORT_LIMIT = 200_000
 FORMATS = ("csv", "xlsx")
+
+
+def field_columns(
+    model: type[models.Model], names: str, **values: Callable[[Any], Any]
+) -> list[Column]:
+    """The row number (编号), then the named fields, each under its model label; a field's
+    value is its attribute unless ``values`` names another way to read it."""
+    fields = [model._meta.get_field(name) for name in names.split()]
+    return [
+        (_("编号"), attrgetter("pk")),
+        *((f.verbose_name, values.get(f.name, attrgetter(f.name))) for f in fields),
+    ]
 
 
 def _cell(value: Any) -> Any:

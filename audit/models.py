@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.access import roles as R
 from gridgov.access.scoping import Access, ScopeRule, prefix_q
+from gridgov.modelfields import actor_field
 
 
 class AuditImmutableError(Exception):
@@ -42,16 +42,39 @@ def _audit_scope(access: Access) -> Q:
     return condition
 
 
-class AuditRecord(models.Model):
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+def _acting_context() -> tuple[models.Field, models.Field, models.Field]:
+    """The columns of who acts from where (gridgov.context) that every append-only log stamps."""
+    return (
+        models.CharField(_("请求编号"), max_length=64, blank=True, db_index=True),
+        models.GenericIPAddressField(_("客户端地址"), null=True, blank=True),
+        models.CharField(_("渠道"), max_length=16, blank=True),
     )
+
+
+class _AppendOnly(models.Model):
+    """Guards of an append-only log: no update, no delete, auditors' scope (R28.1)."""
+
+    kind = ""  # what the refusals call the rows
+
+    objects = AuditQuerySet.as_manager()
+
+    scope_rule = ScopeRule(view=R.AUDIT_READERS, q=_audit_scope)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AuditImmutableError(f"{self.kind} cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditImmutableError(f"{self.kind} cannot be deleted")
+
+
+class AuditRecord(_AppendOnly):
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = actor_field(_("操作人"))
     actor_name = models.CharField(_("操作人名称"), max_length=150, blank=True)
     role = models.CharField(_("角色"), max_length=64, blank=True)
     action = models.CharField(_("操作"), max_length=64, db_index=True)
@@ -62,13 +85,9 @@ class AuditRecord(models.Model):
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
-    request_id = models.CharField(_("请求编号"), max_length=64, blank=True, db_index=True)
-    client_ip = models.GenericIPAddressField(_("客户端地址"), null=True, blank=True)
-    channel = models.CharField(_("渠道"), max_length=16, blank=True)
+    request_id, client_ip, channel = _acting_context()
 
-    objects = AuditQuerySet.as_manager()
-
-    scope_rule = ScopeRule(view=R.AUDIT_READERS, q=_audit_scope)
+    kind = "audit records"
 
     class Meta:
         verbose_name = _("审计记录")
@@ -81,16 +100,8 @@ class AuditRecord(models.Model):
             f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name or '-'} {self.action} {self.object_repr}"
         )
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AuditImmutableError("audit records cannot be changed")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AuditImmutableError("audit records cannot be deleted")
-
-
-class PersonalDataAccess(models.Model):
+class PersonalDataAccess(_AppendOnly):
     """One reveal of a protected value (R22.1): who saw whose data, which field, why, when.
 
     Append-only like :class:`AuditRecord` (model guards and database triggers). Refused
@@ -98,14 +109,7 @@ class PersonalDataAccess(models.Model):
     """
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("查看人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = actor_field(_("查看人"))
     actor_name = models.CharField(_("查看人名称"), max_length=150, blank=True)
     role = models.CharField(_("角色"), max_length=64, blank=True)
     subject_type = models.CharField(_("对象类型"), max_length=64, db_index=True)
@@ -115,13 +119,9 @@ class PersonalDataAccess(models.Model):
     reason = models.TextField(_("查看理由"))
     granted = models.BooleanField(_("已显示"), default=True)
     region_code = models.CharField(_("所属区域代码"), max_length=15, blank=True, db_index=True)
-    request_id = models.CharField(_("请求编号"), max_length=64, blank=True, db_index=True)
-    client_ip = models.GenericIPAddressField(_("客户端地址"), null=True, blank=True)
-    channel = models.CharField(_("渠道"), max_length=16, blank=True)
+    request_id, client_ip, channel = _acting_context()
 
-    objects = AuditQuerySet.as_manager()
-
-    scope_rule = ScopeRule(view=R.AUDIT_READERS, q=_audit_scope)
+    kind = "personal-data access records"
 
     class Meta:
         verbose_name = _("个人信息查看记录")
@@ -131,11 +131,3 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.subject_repr} {self.field}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AuditImmutableError("personal-data access records cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AuditImmutableError("personal-data access records cannot be deleted")

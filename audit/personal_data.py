@@ -153,20 +153,21 @@ def gender_of(id_number: str) -> str:
 
 def mask_mobile(value: str) -> str:
     """``13812345678`` → ``138****5678``."""
-    if not value:
-        return ""
-    if len(value) < 8:
-        return "*" * len(value)
-    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+    return _hide_middle(value, head=3)
 
 
 def mask_id_number(value: str) -> str:
     """``440703199001011234`` → ``4407**********1234``."""
+    return _hide_middle(value, head=4)
+
+
+def _hide_middle(value: str, *, head: int, tail: int = 4) -> str:
+    # A value too short to hide anything between its kept ends is hidden whole.
     if not value:
         return ""
-    if len(value) < 9:
+    if len(value) <= head + tail:
         return "*" * len(value)
-    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
+    return f"{value[:head]}{'*' * (len(value) - head - tail)}{value[-tail:]}"
 
 
 # Shapes of an ID-card number or a mobile number inside free text, with the separators people

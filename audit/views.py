@@ -4,6 +4,7 @@ details, exports. Read-only: nothing here changes a record."""
 from __future__ import annotations
 
 import json
+from operator import attrgetter
 from typing import Any
 
 from django.db import transaction
@@ -29,6 +30,7 @@ def _filtered(filterset: Any) -> QuerySet:
 
 class _FilteredList(ScopedListView):
     filterset_class: Any = None
+    export_view = ""  # the URL name of the list's export
 
     def get_queryset(self) -> QuerySet:
         self.filterset = self.filterset_class(self.request.GET or None, super().get_queryset())
@@ -36,9 +38,12 @@ class _FilteredList(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        context.update(filter=self.filterset, query=params.urlencode())
+        context.update(
+            filter=self.filterset,
+            query=self.query_without_page(),
+            heading=self.model._meta.verbose_name_plural,
+            export_view=self.export_view,
+        )
         return context
 
 
@@ -46,6 +51,7 @@ class AuditRecordListView(_FilteredList):
     model = AuditRecord
     filterset_class = AuditRecordFilter
     template_name = "audit/record_list.html"
+    export_view = "audit:export"
     context_object_name = "records"
 
 
@@ -90,40 +96,22 @@ def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-AUDIT_COLUMNS: list[exporting.Column] = [
-    (_("编号"), lambda r: r.pk),
-    (_("时间"), lambda r: r.at),
-    (_("操作人"), lambda r: r.actor_name),
-    (_("角色"), lambda r: r.role),
-    (_("操作"), lambda r: r.action),
-    (_("对象类型"), lambda r: r.object_type),
-    (_("对象标识"), lambda r: r.object_id),
-    (_("对象"), lambda r: r.object_repr),
-    (_("所属区域代码"), lambda r: r.region_code),
-    (_("变更前"), lambda r: _show(r.before)),
-    (_("变更后"), lambda r: _show(r.after)),
-    (_("说明"), lambda r: r.note),
-    (_("请求编号"), lambda r: r.request_id),
-    (_("客户端地址"), lambda r: r.client_ip),
-    (_("渠道"), lambda r: r.channel),
-]
+AUDIT_COLUMNS = exporting.field_columns(
+    AuditRecord,
+    "at actor role action object_type object_id object_repr region_code before after note"
+    " request_id client_ip channel",
+    actor=attrgetter("actor_name"),
+    before=lambda r: _show(r.before),
+    after=lambda r: _show(r.after),
+)
 
-ACCESS_COLUMNS: list[exporting.Column] = [
-    (_("编号"), lambda r: r.pk),
-    (_("时间"), lambda r: r.at),
-    (_("查看人"), lambda r: r.actor_name),
-    (_("角色"), lambda r: r.role),
-    (_("对象类型"), lambda r: r.subject_type),
-    (_("对象标识"), lambda r: r.subject_id),
-    (_("数据主体"), lambda r: r.subject_repr),
-    (_("字段"), lambda r: r.field),
-    (_("查看理由"), lambda r: r.reason),
-    (_("已显示"), lambda r: _("是") if r.granted else _("否(被拒绝)")),
-    (_("所属区域代码"), lambda r: r.region_code),
-    (_("请求编号"), lambda r: r.request_id),
-    (_("客户端地址"), lambda r: r.client_ip),
-    (_("渠道"), lambda r: r.channel),
-]
+ACCESS_COLUMNS = exporting.field_columns(
+    PersonalDataAccess,
+    "at actor role subject_type subject_id subject_repr field reason granted region_code"
+    " request_id client_ip channel",
+    actor=attrgetter("actor_name"),
+    granted=lambda r: _("是") if r.granted else _("否(被拒绝)"),
+)
 
 
 class _Export(ScopedView):
@@ -170,6 +158,7 @@ class PersonalDataAccessListView(_FilteredList):
     model = PersonalDataAccess
     filterset_class = PersonalDataAccessFilter
     template_name = "audit/access_list.html"
+    export_view = "audit:access-log-export"
     context_object_name = "accesses"
 
 

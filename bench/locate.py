@@ -194,6 +194,29 @@ def bench_dataset(
     return index, xs, ys, len(xs) / batched_s, mean_us
 
 
+def one_by_one_row(
+    report: Report,
+    label: str,
+    per: float,
+    cost: str,
+    agree: bool,
+    index_speed: tuple[float, float],
+    failure: str,
+) -> None:
+    """The row of a method that answers point by point: its rate and cost, how much faster the
+    index is (``index_speed``: batched points/s, µs per single lookup), and whether the answers
+    equal the index's; a disagreement stops the benchmark with ``failure``."""
+    batched_rate, single_us = index_speed
+    report.row(
+        label,
+        f"{1 / per:,.0f} pts/s",
+        f"{cost}; index {batched_rate * per:,.0f}x faster "
+        f"batched, {per * 1e6 / single_us:,.0f}x single; answers equal: {agree}",
+    )
+    if not agree:
+        raise SystemExit(failure)
+
+
 def bench_alternatives(
     report: Report,
     index: GridIndex,
@@ -211,15 +234,15 @@ def bench_alternatives(
     start = time.perf_counter()
     naive = [naive_position(geoms, x, y) for x, y in zip(xs[:n], ys[:n], strict=True)]
     naive_s = (time.perf_counter() - start) / n
-    agree = naive == positions[:n].tolist()
-    report.row(
+    one_by_one_row(
+        report,
         f"naive: test all polygons ({n} points)",
-        f"{1 / naive_s:,.0f} pts/s",
-        f"{naive_s * 1e3:.1f} ms/point; index {batched_rate * naive_s:,.0f}x faster "
-        f"batched, {naive_s * 1e6 / single_us:,.0f}x single; answers equal: {agree}",
+        naive_s,
+        f"{naive_s * 1e3:.1f} ms/point",
+        naive == positions[:n].tolist(),
+        (batched_rate, single_us),
+        "the index disagrees with the naive test",
     )
-    if not agree:
-        raise SystemExit("the index disagrees with the naive test")
 
     # The plain STRtree that the index replaced.
     tree = shapely.STRtree(geoms)
@@ -319,15 +342,15 @@ def bench_postgres(
                             break
                     answers.append(answer)
             per = (time.perf_counter() - start) / n
-            agree = answers == positions[:n].tolist()
-            report.row(
+            one_by_one_row(
+                report,
                 f"PostgreSQL {label} ({n:,} points)",
-                f"{1 / per:,.0f} pts/s",
-                f"{per * 1e6:,.0f} µs/point; index {batched_rate * per:,.0f}x faster "
-                f"batched, {per * 1e6 / single_us:,.0f}x single; answers equal: {agree}",
+                per,
+                f"{per * 1e6:,.0f} µs/point",
+                answers == positions[:n].tolist(),
+                (batched_rate, single_us),
+                f"PostgreSQL ({label}) disagrees with the index",
             )
-            if not agree:
-                raise SystemExit(f"PostgreSQL ({label}) disagrees with the index")
         bench_postgis(report, conn, xs, ys, positions, args, batched_rate, single_us)
         conn.execute("DROP TABLE bench_grid")
 

@@ -30,6 +30,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import shapely
@@ -836,14 +837,28 @@ def _story(name: str, days: tuple[float, float]) -> Callable:
     return register
 
 
-@_story("reported", (0.05, 1.5))
-def _s_reported(s: Story) -> None:
-    _report(s, channel="portal")
+def _maybe_answered(story: Story, chance: float, **feedback: float) -> bool:
+    """With ``chance``, the departments answer and the agency checks; whether they did."""
+    if story.rng.random() < chance:
+        _feedback(story, **feedback)
+        _check(story)
+        return True
+    return False
 
 
-@_story("hotline", (0.05, 1.5))
-def _s_hotline(s: Story) -> None:
-    _report(s, channel="hotline")
+def _steps(*steps: Callable[[Story], Any]) -> Callable[[Story], None]:
+    """A story that is these steps, one after the other; the stories written out below choose
+    their steps as they go."""
+
+    def play(s: Story) -> None:
+        for step in steps:
+            step(s)
+
+    return play
+
+
+_story("reported", (0.05, 1.5))(_steps(partial(_report, channel="portal")))
+_story("hotline", (0.05, 1.5))(_steps(partial(_report, channel="hotline")))
 
 
 @_story("false_report", (3, DAYS))
@@ -852,20 +867,9 @@ def _s_false(s: Story) -> None:
     _verify(s, valid=False)
 
 
-@_story("verified", (0.02, 0.3))
-def _s_verified(s: Story) -> None:
-    _worker_case(s)
-
-
-@_story("verified_late", (1, 6))
-def _s_verified_late(s: Story) -> None:
-    _worker_case(s)
-
-
-@_story("accepted", (0.1, 1))
-def _s_accepted(s: Story) -> None:
-    _worker_case(s)
-    _accept(s)
+_story("verified", (0.02, 0.3))(_steps(_worker_case))
+_story("verified_late", (1, 6))(_steps(_worker_case))
+_story("accepted", (0.1, 1))(_steps(_worker_case, _accept))
 
 
 @_story("declined", (2, DAYS))
@@ -877,21 +881,9 @@ def _s_declined(s: Story) -> None:
     s.act(lambda: services.decline(s.cast.agency(case), case.pk, reason=reason))
 
 
-@_story("dispatched", (0.2, 1.5))
-def _s_dispatched(s: Story) -> None:
-    _worker_case(s)
-    _accept(s)
-    _dispatch(s)
-
-
-@_story("dispatched_late", (8, 25))
-def _s_dispatched_late(s: Story) -> None:
-    _s_dispatched(s)
-
-
-@_story("in_progress", (0.5, 4))
-def _s_in_progress(s: Story) -> None:
-    _to_in_progress(s)
+_s_dispatched = _story("dispatched", (0.2, 1.5))(_steps(_worker_case, _accept, _dispatch))
+_story("dispatched_late", (8, 25))(_steps(_s_dispatched))
+_story("in_progress", (0.5, 4))(_steps(_to_in_progress))
 
 
 @_story("in_progress_amber", (1, 6))
@@ -920,15 +912,8 @@ def _s_in_progress_amber(s: Story) -> None:
     s.act(lambda: services.sign(s.cast.department(s.now), case.pk))
 
 
-@_story("in_progress_late", (10, 35))
-def _s_in_progress_late(s: Story) -> None:
-    _to_in_progress(s)
-
-
-@_story("extension_pending", (1, 3))
-def _s_extension_pending(s: Story) -> None:
-    _to_in_progress(s)
-    _extension(s, decision=None)
+_story("in_progress_late", (10, 35))(_steps(_to_in_progress))
+_story("extension_pending", (1, 3))(_steps(_to_in_progress, partial(_extension, decision=None)))
 
 
 @_story("extension_decided", (5, DAYS))
@@ -936,9 +921,7 @@ def _s_extension_decided(s: Story) -> None:
     _to_in_progress(s)
     approve = s.rng.random() < 0.7
     _extension(s, decision=approve)
-    if s.rng.random() < 0.7:
-        _feedback(s, low=8, high=60)
-        _check(s)
+    _maybe_answered(s, 0.7, low=8, high=60)
 
 
 @_story("supervised", (8, 30))
@@ -983,41 +966,28 @@ def _s_dispute(s: Story) -> None:
         _evaluate(s)
 
 
-@_story("handled", (1, 5))
-def _s_handled(s: Story) -> None:
-    _to_handled(s)
+_story("handled", (1, 5))(_steps(_to_handled))
 
 
 @_story("rework", (6, DAYS))
 def _s_rework(s: Story) -> None:
     _to_handled(s)
     _check(s, passed=False)
-    if s.rng.random() < 0.75:
-        _feedback(s)
-        _check(s)
-        if s.rng.random() < 0.5:
-            _evaluate(s)
+    if _maybe_answered(s, 0.75) and s.rng.random() < 0.5:
+        _evaluate(s)
 
 
-@_story("suspended", (3, 20))
-def _s_suspended(s: Story) -> None:
-    _to_in_progress(s)
-    _suspend(s, resume=False)
+_story("suspended", (3, 20))(_steps(_to_in_progress, partial(_suspend, resume=False)))
 
 
 @_story("resumed", (10, DAYS))
 def _s_resumed(s: Story) -> None:
     _to_in_progress(s)
     _suspend(s, resume=True)
-    if s.rng.random() < 0.7:
-        _feedback(s)
-        _check(s)
+    _maybe_answered(s, 0.7)
 
 
-@_story("escalated_waiting", (0.1, 1))
-def _s_escalated_waiting(s: Story) -> None:
-    _worker_case(s)
-    _escalate(s, ESCALATIONS)
+_story("escalated_waiting", (0.1, 1))(_steps(_worker_case, partial(_escalate, reasons=ESCALATIONS)))
 
 
 @_story("escalated_county", (4, DAYS))
@@ -1040,25 +1010,12 @@ def _s_escalated_city(s: Story) -> None:
     _accept(s)
     _dispatch(s)
     _sign(s)
-    if s.rng.random() < 0.6:
-        _feedback(s)
-        _check(s)
+    _maybe_answered(s, 0.6)
 
 
-@_story("settled", (0.5, DAYS))
-def _s_settled(s: Story) -> None:
-    _report(s, channel="worker", settle=True)
-
-
-@_story("closed", (3, DAYS))
-def _s_closed(s: Story) -> None:
-    _to_closed(s)
-
-
-@_story("evaluated", (4, DAYS))
-def _s_evaluated(s: Story) -> None:
-    _to_closed(s)
-    _evaluate(s)
+_story("settled", (0.5, DAYS))(_steps(partial(_report, channel="worker", settle=True)))
+_story("closed", (3, DAYS))(_steps(_to_closed))
+_story("evaluated", (4, DAYS))(_steps(_to_closed, _evaluate))
 
 
 # --- loading --------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -306,20 +307,34 @@ def _pengjiang_history() -> None:
         reason="畜禽养殖污染由生态环境部门专项执法,属部门法定职责,不纳入网格事项(条例第二十三条)",
     )
     head = _user("pj_emergency_head")
-    item = ITEM_BY_CODE[PJ_PENDING]
-    services.submit_change_request(
+    _request_addition(
         head,
-        county_code=PENGJIANG,
-        kind="add",
-        item=PJ_PENDING,
+        county,
+        PJ_PENDING,
         reason="白水带、叱石山周边村居清明、重阳期间祭扫用火多,需网格员协助巡查劝阻",
+        co_departments=[_department(county, k) for k in ITEM_BY_CODE[PJ_PENDING].co],
+        department=None if isinstance(head, User) else _department(county, "emergency"),
+    )
+
+
+def _request_addition(
+    requester: Any, county: Region, code: str, *, reason: str, **more: Any
+) -> None:
+    """A pending request to add the catalogue item ``code`` on its own terms (lead department
+    and time limits as the catalogue gives them)."""
+    item = ITEM_BY_CODE[code]
+    services.submit_change_request(
+        requester,
+        county_code=county.code,
+        kind="add",
+        item=code,
+        reason=reason,
         lead_department=_department(county, item.lead),
-        co_departments=[_department(county, k) for k in item.co],
         dispatch_limit_amount=item.dispatch[0],
         dispatch_limit_unit=item.dispatch[1],
         handling_limit_amount=item.handling[0],
         handling_limit_unit=item.handling[1],
-        department=None if isinstance(head, User) else _department(county, "emergency"),
+        **more,
     )
 
 
@@ -333,18 +348,11 @@ def _heshan_pending() -> None:
         return
     requester = _user("shaping_admin")
     agency = GridAgency.objects.filter(region__code="440784001").first()
-    item = ITEM_BY_CODE[HS_PENDING]
-    services.submit_change_request(
+    _request_addition(
         requester,
-        county_code=HESHAN,
-        kind="add",
-        item=HS_PENDING,
+        county,
+        HS_PENDING,
         reason="沙坪街道城区共享单车投放量大,乱停放投诉逐月增多,申请纳入网格巡查",
-        lead_department=_department(county, item.lead),
-        dispatch_limit_amount=item.dispatch[0],
-        dispatch_limit_unit=item.dispatch[1],
-        handling_limit_amount=item.handling[0],
-        handling_limit_unit=item.handling[1],
         agency=None if isinstance(requester, User) else agency,
     )
 

@@ -13,18 +13,19 @@ from typing import Any
 
 class DomainError(Exception):
     http_status = 400
+    default_code = "invalid"  # the ``code`` when the raiser names none
 
     def __init__(
         self,
         message: str,
         *,
-        code: str = "invalid",
+        code: str | None = None,
         field: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.code = code
+        self.code = self.default_code if code is None else code
         self.field = field
         self.extra = extra or {}
 
@@ -34,37 +35,28 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     http_status = 404
-
-    def __init__(self, message: str, **kwargs: Any) -> None:
-        kwargs.setdefault("code", "not_found")
-        super().__init__(message, **kwargs)
+    default_code = "not_found"
 
 
 class Forbidden(DomainError):
     http_status = 403
-
-    def __init__(self, message: str, **kwargs: Any) -> None:
-        kwargs.setdefault("code", "forbidden")
-        super().__init__(message, **kwargs)
+    default_code = "forbidden"
 
 
 class Conflict(DomainError):
     """A resend whose content differs from what is stored under its key (HTTP 409)."""
 
     http_status = 409
-
-    def __init__(self, message: str, **kwargs: Any) -> None:
-        kwargs.setdefault("code", "conflict")
-        super().__init__(message, **kwargs)
+    default_code = "conflict"
 
 
 class RateLimited(DomainError):
     """Too many of one action in a while: 429 with Retry-After (seconds) on the API."""
 
     http_status = 429
+    default_code = "rate_limited"
 
     def __init__(self, message: str, *, retry_after: int, **kwargs: Any) -> None:
-        kwargs.setdefault("code", "rate_limited")
         kwargs.setdefault("extra", {"retry_after": retry_after})
         super().__init__(message, **kwargs)
         self.retry_after = retry_after

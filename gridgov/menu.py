@@ -52,15 +52,19 @@ _items: dict[str, MenuItem] = {}
 
 
 def register(*items: MenuItem) -> None:
-    for item in items:
-        _items[item.key] = item
+    _items.update((item.key, item) for item in items)
 
 
 def items_for(user: Any) -> list[MenuItem]:
+    return _shown(_items, user, lambda item: bool(item.url))
+
+
+def _shown(registry: dict[str, Any], user: Any, usable: Callable[[Any], bool]) -> list[Any]:
+    """The registered entries visible to ``user`` and ``usable``, by order then key."""
     shown = []
-    for item in sorted(_items.values(), key=lambda i: (i.order, i.key)):
+    for item in sorted(registry.values(), key=lambda i: (i.order, i.key)):
         try:
-            if item.visible(user) and item.url:
+            if item.visible(user) and usable(item):
                 shown.append(item)
         except Exception:  # a broken visibility rule must not take the whole page down
             continue
@@ -88,19 +92,11 @@ _header: dict[str, HeaderItem] = {}
 
 
 def register_header(*items: HeaderItem) -> None:
-    for item in items:
-        _header[item.key] = item
+    _header.update((item.key, item) for item in items)
 
 
 def header_items_for(user: Any) -> list[HeaderItem]:
-    shown = []
-    for item in sorted(_header.values(), key=lambda i: (i.order, i.key)):
-        try:
-            if item.visible(user):
-                shown.append(item)
-        except Exception:  # as for menu entries: a broken rule must not take the page down
-            continue
-    return shown
+    return _shown(_header, user, lambda item: True)
 
 
 def landing_url(user: Any) -> str | None:

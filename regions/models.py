@@ -16,7 +16,6 @@ import itertools
 from functools import cached_property
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -25,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from gridgov.access import roles as R
 from gridgov.access.scoping import ScopeRule
+from gridgov.modelfields import actor_field, optional_fk
 from regions import geometry as geo
 
 CODE_LENGTHS = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
@@ -109,14 +109,7 @@ class Region(GeometryMixin):
     code = models.CharField(_("区划代码"), max_length=12, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices, db_index=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("上级"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = optional_fk("self", _("上级"), "children")
     kind = models.CharField(
         _("村(社区)类型"), max_length=8, choices=VillageKind.choices, blank=True
     )
@@ -193,14 +186,7 @@ class GridChange(models.Model):
         Region, verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="grid_changes"
     )
     reason = models.TextField(_("理由"), blank=True)
-    made_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("提交人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    made_by = actor_field(_("提交人"))
     made_at = models.DateTimeField(_("提交时间"), default=timezone.now)
     summary = models.JSONField(_("变更摘要"), default=dict, blank=True)
     filed_with = models.ForeignKey(
@@ -213,14 +199,7 @@ class GridChange(models.Model):
     filing_status = models.CharField(
         _("报备状态"), max_length=12, choices=Filing.choices, default=Filing.SUBMITTED
     )
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("确认人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    acknowledged_by = actor_field(_("确认人"))
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     acknowledgement_note = models.TextField(_("确认意见"), blank=True)
 
@@ -252,22 +231,8 @@ class Grid(GeometryMixin):
     population = models.PositiveIntegerField(_("人口"), default=0)
     valid_from = models.DateTimeField(_("生效时间"), default=timezone.now)
     valid_to = models.DateTimeField(_("失效时间"), null=True, blank=True, db_index=True)
-    created_by_change = models.ForeignKey(
-        GridChange,
-        verbose_name=_("产生于"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="new_grids",
-    )
-    retired_by_change = models.ForeignKey(
-        GridChange,
-        verbose_name=_("撤销于"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="old_grids",
-    )
+    created_by_change = optional_fk(GridChange, _("产生于"), "new_grids")
+    retired_by_change = optional_fk(GridChange, _("撤销于"), "old_grids")
 
     objects = GridQuerySet.as_manager()
     scope_rule = ScopeRule(view=R.STAFF_ROLES, fields=("code",))

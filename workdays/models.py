@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.access import roles as R
 from gridgov.access.scoping import ScopeRule
+from gridgov.modelfields import optional_fk
 
 
 class DayKind(models.TextChoices):
@@ -54,14 +55,7 @@ class CalendarDay(models.Model):
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
     # From the law alone, not yet confirmed by the State Council's notice (R24.2).
     provisional = models.BooleanField(_("暂定"), default=False)
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("修改人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    edited_by = optional_fk(settings.AUTH_USER_MODEL, _("修改人"), "+", on_delete=models.SET_NULL)
     edited_at = models.DateTimeField(_("修改时间"), null=True, blank=True)
 
     class Meta:
@@ -91,13 +85,8 @@ class CalendarYear(models.Model):
     # Statutory holidays only until the State Council's notice for the year is entered (R24.2).
     provisional = models.BooleanField(_("暂定"), default=False)
     notice_reference = models.CharField(_("通知文号"), max_length=100, blank=True)
-    notice_entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("通知录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+    notice_entered_by = optional_fk(
+        settings.AUTH_USER_MODEL, _("通知录入人"), "+", on_delete=models.SET_NULL
     )
     notice_entered_at = models.DateTimeField(_("通知录入时间"), null=True, blank=True)
     seeded_at = models.DateTimeField(_("导入时间"), auto_now=True)

@@ -229,31 +229,25 @@ def check(notice: Notice) -> Notice:
     for i, item in enumerate(notice.workdays):
         field = f"workdays[{i}]"
         in_year(item.date, field)
-        if item.date in law:
-            raise _error(
-                gettext("%(day)s is a statutory holiday (%(festival)s): it cannot be worked")
-                % {"day": item.date.isoformat(), "festival": law[item.date]},
-                field,
+        day = item.date
+        refusals = (
+            (
+                day in law,
+                gettext("%(day)s is a statutory holiday (%(festival)s): it cannot be worked"),
                 "statutory_day",
-            )
-        if item.date in off:
-            raise _error(
-                gettext("%(day)s lies inside a break") % {"day": item.date.isoformat()},
-                field,
-                "overlap",
-            )
-        if not sources.is_weekend(item.date):
-            raise _error(
-                gettext("%(day)s is not a Saturday or Sunday") % {"day": item.date.isoformat()},
-                field,
+            ),
+            (day in off, gettext("%(day)s lies inside a break"), "overlap"),
+            (
+                not sources.is_weekend(day),
+                gettext("%(day)s is not a Saturday or Sunday"),
                 "not_weekend",
-            )
-        if item.date in seen:
-            raise _error(
-                gettext("%(day)s is listed twice") % {"day": item.date.isoformat()},
-                field,
-                "duplicate",
-            )
+            ),
+            (day in seen, gettext("%(day)s is listed twice"), "duplicate"),
+        )
+        for refused, message, code in refusals:
+            if refused:
+                values = {"day": day.isoformat(), "festival": law.get(day, "")}
+                raise _error(message % values, field, code)
         seen.add(item.date)
         makeups.append(MakeupDay(item.date, item.name or _makeup_name(item.date, ranges)))
     return Notice(
@@ -371,11 +365,7 @@ def enter_notice(actor: Any, notice: Notice) -> NoticeResult:
         before=before,
         after={
             **notice.as_data(),
-            "sources": year_record.sources,
-            "provisional": False,
-            "created": created,
-            "updated": updated,
-            "kept_manual": kept,
+            **services.seeded(year_record, created, updated, kept),
             "deadlines_moved": moved,
         },
     )

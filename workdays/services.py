@@ -443,6 +443,18 @@ def merge_sources(
     return base, used, found
 
 
+def seeded(year_record: CalendarYear, created: int, updated: int, kept: int) -> dict[str, Any]:
+    """What a year became, for the audit record of its seeding: sources, provisional flag and
+    what :func:`upsert_days` did (R24.2)."""
+    return {
+        "sources": year_record.sources,
+        "provisional": year_record.provisional,
+        "created": created,
+        "updated": updated,
+        "kept_manual": kept,
+    }
+
+
 def upsert_days(
     year: int, days: sources.YearDays, source: str, *, provisional: bool = False
 ) -> tuple[int, int, int]:
@@ -616,13 +628,7 @@ def open_year(actor: Any, year: int) -> CalendarYear:
         WorkdayAction.OPEN_YEAR,
         year_record,
         before=before,
-        after={
-            "sources": year_record.sources,
-            "provisional": True,
-            "created": created,
-            "updated": updated,
-            "kept_manual": kept,
-        },
+        after=seeded(year_record, created, updated, kept),
     )
     if existing is not None and updated:
         days_changed(*year_span(year), actor, "statutory")

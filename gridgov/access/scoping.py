@@ -273,6 +273,21 @@ def is_unrestricted(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
 
 
+def _grant_for(
+    user: Any, roles: str | Iterable[str], region_code: str | None, department: Any
+) -> Grant | None:
+    """The user's first grant of one of ``roles`` covering ``region_code`` (when given) and
+    for ``department`` (when given)."""
+    department_id = getattr(department, "pk", department)
+    for grant in grants_for(user, roles):
+        if region_code is not None and not grant.covers(region_code):
+            continue
+        if department_id is not None and grant.department_id != department_id:
+            continue
+        return grant
+    return None
+
+
 def has_role(
     user: Any,
     roles: str | Iterable[str],
@@ -283,14 +298,7 @@ def has_role(
     """Does the user hold one of ``roles`` (over ``region_code``, for ``department``)?"""
     if is_unrestricted(user):
         return True
-    department_id = getattr(department, "pk", department)
-    for grant in grants_for(user, roles):
-        if region_code is not None and not grant.covers(region_code):
-            continue
-        if department_id is not None and grant.department_id != department_id:
-            continue
-        return True
-    return False
+    return _grant_for(user, roles, region_code, department) is not None
 
 
 def require(
@@ -307,12 +315,8 @@ def require(
     """
     if is_system(user) or is_unrestricted(user):
         return None
-    department_id = getattr(department, "pk", department)
-    for grant in grants_for(user, roles):
-        if region_code is not None and not grant.covers(region_code):
-            continue
-        if department_id is not None and grant.department_id != department_id:
-            continue
+    grant = _grant_for(user, roles, region_code, department)
+    if grant is not None:
         return grant
     names = pgettext("list separator", "、").join(
         sorted(R.label(r) for r in (_as_set(roles) or ()))

@@ -56,6 +56,12 @@ class ScopedMixin(LoginRequiredMixin):
 class ScopedListView(ScopedMixin, ListView):
     paginate_by = 50
 
+    def query_without_page(self) -> str:
+        """The list's query string less ``page``: what its pager and export links carry on."""
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        return params.urlencode()
+
 
 class ScopedDetailView(ScopedMixin, DetailView):
     pass

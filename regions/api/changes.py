@@ -10,6 +10,7 @@ problems' kind, codes, area, a point and the piece as GeoJSON (``problems``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -85,6 +86,20 @@ def _redraw_geometries(grid: Grid, data: dict[str, Any]) -> dict[str, Any]:
     return geometries
 
 
+def _change_schema(
+    summary: str,
+    request: type,
+    answer: Any = s.GridChangeResultSerializer,
+    status_code: int = status.HTTP_200_OK,
+) -> Callable[[Any], Any]:
+    """The schema of a change action: its input, its answer, and the two refusals."""
+    return extend_schema(
+        summary=summary,
+        request=request,
+        responses={status_code: answer, 400: REFUSED, 403: FORBIDDEN},
+    )
+
+
 @extend_schema(tags=["grid changes"])
 class GridChangeActionsViewSet(ScopedViewSet):
     """Split, merge, redraw and update a current grid; its history (R8.1 动态调整)."""
@@ -107,10 +122,15 @@ class GridChangeActionsViewSet(ScopedViewSet):
         grids = super().get_queryset().select_related("village")
         return grids if self.action == "history" else grids.current()
 
-    @extend_schema(
-        summary="Split a grid into parts (drawn parts, or cut along a line)",
-        request=s.SplitSerializer,
-        responses={201: s.GridChangeResultSerializer, 400: REFUSED, 403: FORBIDDEN},
+    def _grid_input(self, serializer_class: type) -> tuple[Grid, dict[str, Any]]:
+        # The grid first: one out of reach is a 404 before its input is a 400.
+        grid = self.get_object()
+        return grid, _validated(serializer_class, self.request)
+
+    @_change_schema(
+        "Split a grid into parts (drawn parts, or cut along a line)",
+        s.SplitSerializer,
+        status_code=status.HTTP_201_CREATED,
     )
     @action(detail=True, methods=["post"])
     def split(self, request: Request, code: str) -> Response:
@@ -123,10 +143,10 @@ class GridChangeActionsViewSet(ScopedViewSet):
         )
         return Response(_result(new, request), status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Preview a split along a line: the parts with their areas (changes nothing)",
-        request=s.SplitPreviewSerializer,
-        responses={200: s.SplitPreviewPartSerializer(many=True), 400: REFUSED, 403: FORBIDDEN},
+    @_change_schema(
+        "Preview a split along a line: the parts with their areas (changes nothing)",
+        s.SplitPreviewSerializer,
+        answer=s.SplitPreviewPartSerializer(many=True),
     )
     @action(detail=True, methods=["post"], url_path="split-preview")
     def split_preview(self, request: Request, code: str) -> Response:
@@ -137,46 +157,41 @@ class GridChangeActionsViewSet(ScopedViewSet):
         parts = editing.preview_split(grid, editing.split_by_line(grid.geometry, data["line"]))
         return Response([p.as_dict() for p in parts])
 
-    @extend_schema(
-        summary="Merge this grid with adjacent grids of its village into one new grid",
-        request=s.MergeSerializer,
-        responses={201: s.GridChangeResultSerializer, 400: REFUSED, 403: FORBIDDEN},
+    @_change_schema(
+        "Merge this grid with adjacent grids of its village into one new grid",
+        s.MergeSerializer,
+        status_code=status.HTTP_201_CREATED,
     )
     @action(detail=True, methods=["post"])
     def merge(self, request: Request, code: str) -> Response:
-        grid = self.get_object()
-        data = _validated(s.MergeSerializer, request)
+        grid, data = self._grid_input(s.MergeSerializer)
         codes = [grid.code, *[c for c in data["codes"] if c != grid.code]]
         new = services.merge_grids(
             request.user, codes, name=data["name"], reason=data["reason"], **_choices(data)
         )
         return Response(_result([new], request), status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Redraw this grid and the neighbours whose shared border moves with it",
-        request=s.RedrawSerializer,
-        responses={200: s.GridChangeResultSerializer, 400: REFUSED, 403: FORBIDDEN},
+    @_change_schema(
+        "Redraw this grid and the neighbours whose shared border moves with it", s.RedrawSerializer
     )
     @action(detail=True, methods=["post"])
     def redraw(self, request: Request, code: str) -> Response:
-        grid = self.get_object()
-        data = _validated(s.RedrawSerializer, request)
+        grid, data = self._grid_input(s.RedrawSerializer)
         geometries = _redraw_geometries(grid, data)
         new = services.redraw_grids(
             request.user, geometries, reason=data["reason"], **_choices(data)
         )
         return Response(_result(new, request))
 
-    @extend_schema(
-        summary="Preview a split, merge or redraw: the open cases and the people it moves, "
+    @_change_schema(
+        "Preview a split, merge or redraw: the open cases and the people it moves, "
         "the grids it would leave without a leader, what would break (changes nothing)",
-        request=s.ChangePreviewSerializer,
-        responses={200: s.ChangePreviewResultSerializer, 400: REFUSED, 403: FORBIDDEN},
+        s.ChangePreviewSerializer,
+        answer=s.ChangePreviewResultSerializer,
     )
     @action(detail=True, methods=["post"], url_path="change-preview")
     def change_preview(self, request: Request, code: str) -> Response:
-        grid = self.get_object()
-        data = _validated(s.ChangePreviewSerializer, request)
+        grid, data = self._grid_input(s.ChangePreviewSerializer)
         user, choices = request.user, _choices(data)
         if data["kind"] == "split":
             parts = _split_parts(grid, data)
@@ -188,15 +203,12 @@ class GridChangeActionsViewSet(ScopedViewSet):
             body = services.preview_redraw(user, _redraw_geometries(grid, data), **choices)
         return Response(s.ChangePreviewResultSerializer(body).data)
 
-    @extend_schema(
-        summary="Change the grid's name, households or population (a new version)",
-        request=s.GridUpdateSerializer,
-        responses={200: s.GridChangeResultSerializer, 400: REFUSED, 403: FORBIDDEN},
+    @_change_schema(
+        "Change the grid's name, households or population (a new version)", s.GridUpdateSerializer
     )
     @action(detail=True, methods=["post", "patch"], url_path="update")
     def update_figures(self, request: Request, code: str) -> Response:
-        grid = self.get_object()
-        data = _validated(s.GridUpdateSerializer, request)
+        grid, data = self._grid_input(s.GridUpdateSerializer)
         new = services.update_grid(
             request.user,
             grid.code,

@@ -8,12 +8,11 @@ from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
-from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
+from gridgov.access.public import public_get
 from gridgov.errors import NotFound
 from gridgov.parsing import query_int
 from regions import geometry as geo
@@ -46,9 +45,7 @@ from regions.models import Grid, Region
     },
     tags=["grids"],
 )
-@api_view(["GET"])
-@permission_classes([AllowAny])
-@throttle_classes([AnonRateThrottle])  # public: bounded per address (DEFAULT_THROTTLE_RATES)
+@public_get
 def locate(request: Request) -> Response:
     """R8.3/R8.4: public point → grid lookup, answered by the in-memory index."""
     lng, lat = geo.parse_lng_lat(request.query_params.get("lng"), request.query_params.get("lat"))

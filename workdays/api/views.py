@@ -11,12 +11,10 @@ import datetime as dt
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.decorators import api_view, permission_classes, throttle_classes
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
+from gridgov.access.public import public_get, query
 from workdays import services
 from workdays.api.serializers import (
     AddWorkdaysAnswerSerializer,
@@ -55,14 +53,11 @@ ERROR_RESPONSE = {
     responses={200: AddWorkdaysAnswerSerializer, **ERROR_RESPONSE},
     tags=["calendar"],
 )
-@api_view(["GET"])
-@permission_classes([AllowAny])
-@throttle_classes([AnonRateThrottle])
+@public_get
 def add_workdays(request: Request) -> Response:
-    query = AddWorkdaysQuerySerializer(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    start: dt.date = query.validated_data["from"]
-    add: int = query.validated_data["add"]
+    params = query(AddWorkdaysQuerySerializer, request)
+    start: dt.date = params["from"]
+    add: int = params["add"]
     answer = services.add_workdays(start, add)
     body = {
         "from": start,
@@ -88,14 +83,11 @@ def add_workdays(request: Request) -> Response:
     responses={200: DaysAnswerSerializer, **ERROR_RESPONSE},
     tags=["calendar"],
 )
-@api_view(["GET"])
-@permission_classes([AllowAny])
-@throttle_classes([AnonRateThrottle])
+@public_get
 def days(request: Request) -> Response:
-    query = DaysQuerySerializer(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    year: int = query.validated_data["year"]
-    month: int | None = query.validated_data.get("month")
+    params = query(DaysQuerySerializer, request)
+    year: int = params["year"]
+    month: int | None = params.get("month")
     covered = services.covered_years()
     if year not in covered:
         raise services.CalendarNotCovered(year, field="year")
@@ -123,9 +115,7 @@ def days(request: Request) -> Response:
     responses={200: CalendarYearSerializer(many=True)},
     tags=["calendar"],
 )
-@api_view(["GET"])
-@permission_classes([AllowAny])
-@throttle_classes([AnonRateThrottle])
+@public_get
 def years(request: Request) -> Response:
     rows = CalendarYear.objects.order_by("year")
     return Response(CalendarYearSerializer(rows, many=True).data)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from gridgov.commands import GridgovCommand
+from gridgov.commands import GridgovCommand, argument
 from regions.grid_import import import_grids
+from regions.management import REPAIR
 
 
 class Command(GridgovCommand):
@@ -14,25 +16,16 @@ class Command(GridgovCommand):
         "import_boundaries, filed with the city, followed by the county's coverage report "
         "(R8.1, R8.2)."
     )
-
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("file", help="GeoJSON FeatureCollection or Shapefile")
-        parser.add_argument(
-            "--repair",
-            action="store_true",
-            help="make invalid geometries valid (keep polygonal parts) and report the change",
-        )
-        parser.add_argument("--reason", default="", help="reason filed with the city")
-        parser.add_argument(
+    arguments = (
+        argument("file", help="GeoJSON FeatureCollection or Shapefile"),
+        REPAIR,
+        argument("--reason", default="", help="reason filed with the city"),
+        argument(
             "--encoding", default=None, help="the DBF's text encoding (default: .cpg, or UTF-8)"
-        )
+        ),
+    )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        report = import_grids(
-            options["file"],
-            repair=options["repair"],
-            reason=options["reason"],
-            encoding=options["encoding"],
-        )
-        for line in report.lines():
-            self.stdout.write(line)
+    def report(
+        self, *, file: str, repair: bool, reason: str, encoding: str | None, **_: Any
+    ) -> Iterator[str]:
+        yield from import_grids(file, repair=repair, reason=reason, encoding=encoding).lines()
