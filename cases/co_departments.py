@@ -11,8 +11,6 @@ permission, an archive event and an audit record, idempotent by ``client_id``).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -20,18 +18,20 @@ from audit import services as audit
 from cases import machine, primitives, steps
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
+    Assignment,
     AssignmentRole,
     AssignmentState,
     Case,
     DeadlineStatus,
     Notification,
 )
+from cases.primitives import Actor
 from gridgov.errors import DomainError
 
 
 @transaction.atomic
 def end_assignment(
-    actor: Any, case_id: Any, *, assignment: Any, reason: str, client_id: str = ""
+    actor: Actor, case_id: int, *, assignment: Assignment | int, reason: str, client_id: str = ""
 ) -> Case:
     """终止协办: the agency holding the case ends a co-department's open assignment with a
     reason (R25.1). The department is told; the case's state does not change."""
@@ -39,11 +39,8 @@ def end_assignment(
     if steps.replayed(case, "end_assignment", client_id):
         return case
     authority = machine.authorize(actor, case, "end_assignment")
-    reason = steps.text(reason, "reason")
-    try:
-        pk = int(getattr(assignment, "pk", assignment))
-    except (TypeError, ValueError):
-        raise DomainError(_("请选择要终止的协办派遣"), field="assignment") from None
+    reason = steps.required(reason, "reason")
+    pk = assignment.pk if isinstance(assignment, Assignment) else assignment
     item = case.assignments.select_for_update().select_related("department").filter(pk=pk).first()
     if item is None:
         raise DomainError(_("该事件没有这个派遣"), field="assignment", code="not_found")

@@ -16,14 +16,13 @@ and when.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit import services as audit
 from cases import machine, primitives, steps
 from cases.models import Case, Notification, Review
+from cases.primitives import Actor
 from gridgov.errors import DomainError
 
 
@@ -47,7 +46,7 @@ def open_review(case: Case) -> Review:
 
 
 @transaction.atomic
-def review(actor: Any, case_id: Any, *, reopen: bool, reason: str, client_id: str = "") -> Case:
+def review(actor: Actor, case_id: int, *, reopen: bool, reason: str, client_id: str = "") -> Case:
     """复核评价: reopen the case for the lead department or confirm its result (R27.1)."""
     case = steps.lock(case_id)
     if steps.replayed(case, "review", client_id):
@@ -56,7 +55,7 @@ def review(actor: Any, case_id: Any, *, reopen: bool, reason: str, client_id: st
     pending = case.reviews.select_for_update().filter(status=Review.Status.PENDING).first()
     if not case.review_pending or pending is None:
         raise DomainError(_("该事件没有待复核的评价"), field="state", code="no_review")
-    reason = steps.text(reason, "reason")
+    reason = steps.required(reason, "reason")
     before = audit.snapshot(case, steps.CASE_FIELDS)
     from_state = case.state
     now = primitives.now()

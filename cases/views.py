@@ -32,17 +32,15 @@ from django.utils.translation import gettext_lazy, pgettext
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from cases import (
+    actions_io,
     calendar_notice,
-    co_departments,
     labels,
     machine,
     mapdata,
     recompute,
-    reviews,
     services,
     worklists,
 )
-from cases.api import serializers
 from cases.models import (
     OPEN_STATES,
     Assignment,
@@ -575,140 +573,6 @@ class CaseDetailView(CaseScopedView):
 # --- actions ---------------------------------------------------------------------------------
 
 
-def _int(data: QueryDict, name: str, what: str) -> int:
-    value = parse_id(data.get(name))
-    if value is None:
-        raise DomainError(_("请选择%(what)s") % {"what": what}, field=name, code="required")
-    return value
-
-
-def _yes(data: QueryDict, name: str, default: str = "1") -> bool:
-    return (data.get(name) or default) in ("1", "true", "on", "yes")
-
-
-def _optional_department(data: QueryDict) -> int | None:
-    value = (data.get("department") or "").strip()
-    if not value:
-        return None
-    pk = parse_id(value)
-    if pk is None:
-        # a department the user picked must not silently become "none"
-        raise DomainError(_("请选择部门"), field="department", code="invalid")
-    return pk
-
-
-def _parsed(serializer_class: type, data: QueryDict) -> dict[str, Any]:
-    """A form's fields parsed by the action's API serializer (one parser for the API and the
-    page); the first field's error becomes the refusal shown next to the form."""
-    serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        name, problems = next(iter(serializer.errors.items()))
-        raise DomainError(f"{problems[0]}", field=name)
-    return {k: v for k, v in serializer.validated_data.items() if k != "client_id"}
-
-
-# (user, case id, the form's fields, its files, client id)
-Call = Callable[[Any, int, QueryDict, Any, str], Any]
-
-ACTION_CALLS: dict[str, Call] = {
-    "verify": lambda u, pk, d, f, c: services.verify(
-        u,
-        pk,
-        valid=_yes(d, "valid"),
-        note=d.get("note", ""),
-        photos=f.getlist("photos"),
-        client_id=c,
-    ),
-    "settle": lambda u, pk, d, f, c: services.settle(
-        u, pk, note=d.get("note", ""), photos=f.getlist("photos"), client_id=c
-    ),
-    "accept": lambda u, pk, d, f, c: services.accept(u, pk, note=d.get("note", ""), client_id=c),
-    "decline": lambda u, pk, d, f, c: services.decline(
-        u, pk, reason=d.get("reason", ""), client_id=c
-    ),
-    "escalate": lambda u, pk, d, f, c: services.escalate(
-        u, pk, reason=d.get("reason", ""), client_id=c
-    ),
-    "dispatch": lambda u, pk, d, f, c: services.dispatch(
-        u,
-        pk,
-        lead_department=d.get("lead_department") or None,
-        co_departments=d.getlist("co_departments"),
-        note=d.get("note", ""),
-        ruling=d.get("ruling", ""),
-        client_id=c,
-    ),
-    "sign": lambda u, pk, d, f, c: services.sign(u, pk, note=d.get("note", ""), client_id=c),
-    "return": lambda u, pk, d, f, c: services.return_case(
-        u, pk, reason=d.get("reason", ""), client_id=c
-    ),
-    "feedback": lambda u, pk, d, f, c: services.feedback(
-        u,
-        pk,
-        note=d.get("note", ""),
-        photos=f.getlist("photos"),
-        public_note=d.get("public_note", ""),
-        public_photos=f.getlist("public_photos"),
-        client_id=c,
-    ),
-    "check": lambda u, pk, d, f, c: services.check(
-        u,
-        pk,
-        passed=_yes(d, "passed"),
-        note=d.get("note", ""),
-        photos=f.getlist("photos"),
-        client_id=c,
-    ),
-    "evaluate": lambda u, pk, d, f, c: services.evaluate(
-        u, pk, rating=d.get("rating", ""), comment=d.get("comment", ""), client_id=c
-    ),
-    "end_assignment": lambda u, pk, d, f, c: co_departments.end_assignment(
-        u, pk, **_parsed(serializers.EndAssignmentSerializer, d), client_id=c
-    ),
-    "review": lambda u, pk, d, f, c: reviews.review(
-        u, pk, **_parsed(serializers.ReviewSerializer, d), client_id=c
-    ),
-    "extend": lambda u, pk, d, f, c: services.request_extension(
-        u,
-        pk,
-        amount=d.get("amount", ""),
-        unit=d.get("unit", ""),
-        reason=d.get("reason", ""),
-        client_id=c,
-    ),
-    "decide_extension": lambda u, pk, d, f, c: services.decide_extension(
-        u,
-        pk,
-        extension=_int(d, "extension", _("延期申请")),
-        approve=_yes(d, "approve"),
-        note=d.get("note", ""),
-        client_id=c,
-    ),
-    "suspend": lambda u, pk, d, f, c: services.request_suspension(
-        u, pk, reason=d.get("reason", ""), client_id=c
-    ),
-    "decide_suspension": lambda u, pk, d, f, c: services.decide_suspension(
-        u,
-        pk,
-        suspension=_int(d, "suspension", _("挂起申请")),
-        approve=_yes(d, "approve"),
-        note=d.get("note", ""),
-        client_id=c,
-    ),
-    "resume": lambda u, pk, d, f, c: services.resume(u, pk, note=d.get("note", ""), client_id=c),
-    "supervise": lambda u, pk, d, f, c: services.supervise(
-        u, pk, note=d.get("note", ""), department=_optional_department(d), client_id=c
-    ),
-    "answer": lambda u, pk, d, f, c: services.answer_supervision(
-        u,
-        pk,
-        supervision=_int(d, "supervision", _("督办")),
-        answer=d.get("answer", ""),
-        client_id=c,
-    ),
-}
-assert set(ACTION_CALLS) == set(machine.ACTIONS), "every machine action needs a web form"
-
 DONE_MESSAGES = {
     "extend": gettext_lazy("延期申请已提交,等待审批"),
     "suspend": gettext_lazy("挂起申请已提交,等待审批"),
@@ -725,12 +589,13 @@ class CaseActionView(CaseDetailView):
         cases = case_queryset(self.get_queryset())
         case = get_object_or_404(cases, pk=pk)
         name = request.POST.get("action", "")
-        call = ACTION_CALLS.get(name)
-        if call is None:
+        io = actions_io.ACTIONS.get(name)
+        if io is None:
             return HttpResponse(_("没有这个操作"), status=400, content_type="text/plain")
         client_id = (request.POST.get("client_id") or "")[:64]
         try:
-            call(request.user, case.pk, request.POST, request.FILES, client_id)
+            value = actions_io.from_form(name, request.POST, request.FILES, client_id=client_id)
+            io.run(request.user, case.pk, value)
         except DomainError as exc:
             if exc.http_status == 404:
                 raise Http404(exc.message) from exc

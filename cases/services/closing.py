@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit import services as audit
 from cases import machine, primitives, reviews, steps
+from cases.inputs import Photos
 from cases.models import (
     Case,
     DeadlineStatus,
     Rating,
     State,
 )
+from cases.primitives import Actor
 from cases.uploads import check_photos
 from gridgov.errors import DomainError, Forbidden
 
 
 @transaction.atomic
 def check(
-    actor: Any,
-    case_id: Any,
+    actor: Actor,
+    case_id: int,
     *,
     passed: bool,
     note: str = "",
-    photos: Iterable[Any] = (),
+    photos: Photos = (),
     client_id: str = "",
 ) -> Case:
     """核查: the agency (or the grid worker on site) checks the result; pass closes the case,
@@ -42,13 +41,12 @@ def check(
     now = primitives.now()
     if passed:
         machine.require_closable(case)  # every co-department done or ended (R25.1)
-        note = steps.text(note, "note", required=False)
         case.state = State.CLOSED
         case.closed_at = now
         case.deadline_status = DeadlineStatus.NONE
         primitives.save(case, "state", "closed_at", "deadline_status")
     else:
-        note = steps.text(note, "note")
+        note = steps.required(note, "note")  # a failed check says what is still wrong
         steps.rework(case, now)
     steps.record(
         case,
@@ -66,8 +64,8 @@ def check(
 
 @transaction.atomic
 def evaluate(
-    actor: Any,
-    case_id: Any,
+    actor: Actor,
+    case_id: int,
     *,
     rating: str,
     comment: str = "",
@@ -88,14 +86,10 @@ def evaluate(
         authority = machine.Authority(machine.REPORTER, None)
     else:
         authority = machine.authorize(actor, case, "evaluate")
-    if rating not in Rating.values:
-        raise DomainError(
-            _("评价须为 %(values)s 之一") % {"values": ", ".join(Rating.values)}, field="rating"
-        )
     before = audit.snapshot(case, steps.CASE_FIELDS)
     case.state = State.EVALUATED
     case.rating = rating
-    case.rating_comment = steps.text(comment, "comment", required=False, max_length=1000)
+    case.rating_comment = comment
     case.evaluated_at = primitives.now()
     primitives.save(case, "state", "rating", "rating_comment", "evaluated_at")
     steps.record(

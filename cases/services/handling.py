@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit import services as audit
 from cases import machine, primitives, results, steps
+from cases.inputs import Photos
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     AssignmentRole,
@@ -19,17 +17,21 @@ from cases.models import (
     Notification,
     State,
 )
+from cases.primitives import Actor
 from cases.uploads import MAX_PHOTOS, check_photos
 from gridgov.errors import DomainError
 
 
 @transaction.atomic
-def sign(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> Case:
+def sign(
+    actor: Actor, case_id: int, *, note: str = "", photos: Photos = (), client_id: str = ""
+) -> Case:
     """签收: the department takes the assignment; the lead's signature starts handling."""
     case = steps.lock(case_id)
     if steps.replayed(case, "sign", client_id):
         return case
     authority = machine.authorize(actor, case, "sign")
+    checked = check_photos(photos)
     assignment = steps.my_assignment(case, authority, [AssignmentState.DISPATCHED])
     before = audit.snapshot(case, steps.CASE_FIELDS)
     from_state = case.state
@@ -46,19 +48,20 @@ def sign(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> Ca
         actor=actor,
         authority=authority,
         from_state=from_state,
-        note=steps.text(note, "note", required=False),
+        note=note,
         data={
             "client_id": client_id,
             "department": assignment.department_id,
             "role": assignment.role,
         },
+        photos=checked,
         before=before,
     )
     return case
 
 
 @transaction.atomic
-def return_case(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> Case:
+def return_case(actor: Actor, case_id: int, *, reason: str, client_id: str = "") -> Case:
     """退回: a department that holds a matter outside its duties reports back with reasons
     (R24.4). The lead's return sends the case back to the agency; a co-department's return
     only ends its own part. Returns are counted per department for assessment."""
@@ -66,7 +69,7 @@ def return_case(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -
     if steps.replayed(case, "return", client_id):
         return case
     authority = machine.authorize(actor, case, "return")
-    reason = steps.text(reason, "reason")
+    reason = steps.required(reason, "reason")
     assignment = steps.my_assignment(case, authority, ACTIVE_ASSIGNMENT_STATES)
     before = audit.snapshot(case, steps.CASE_FIELDS)
     from_state = case.state
@@ -111,13 +114,13 @@ def return_case(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -
 
 @transaction.atomic
 def feedback(
-    actor: Any,
-    case_id: Any,
+    actor: Actor,
+    case_id: int,
     *,
     note: str,
-    photos: Iterable[Any] = (),
+    photos: Photos = (),
     public_note: str = "",
-    public_photos: Iterable[Any] = (),
+    public_photos: Photos = (),
     client_id: str = "",
 ) -> Case:
     """反馈: a department reports its result; the lead department's feedback, for the whole
@@ -128,9 +131,8 @@ def feedback(
     if steps.replayed(case, "feedback", client_id):
         return case
     authority = machine.authorize(actor, case, "feedback")
-    note = steps.text(note, "note")
+    note = steps.required(note, "note")
     public_note = results.clean_public_note(public_note)
-    photos, public_photos = list(photos or []), list(public_photos or [])
     if len(photos) + len(public_photos) > MAX_PHOTOS:  # one step's photos together
         raise DomainError(
             _("最多上传 %(n)s 张照片") % {"n": MAX_PHOTOS}, field="public_photos", code="too_many"

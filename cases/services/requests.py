@@ -3,13 +3,12 @@ the agency's decisions on them, and resuming a suspended case."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit import services as audit
 from cases import clock, deadline_basis, machine, primitives, steps
+from cases.inputs import Photos
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     AssignmentRole,
@@ -19,25 +18,26 @@ from cases.models import (
     State,
     Suspension,
 )
+from cases.primitives import Actor
+from cases.uploads import check_photos
 from gridgov.errors import DomainError
 from workdays import services as calendar
 
+# The most one extension may ask for, per unit (R24.3).
+EXTENSION_LIMITS = {"workdays": 60, "workhours": 480}
 
-def _amount(amount: Any, unit: Any) -> tuple[int, str]:
-    if unit not in ("workdays", "workhours"):
+
+def _check_amount(amount: int, unit: str) -> None:
+    limit = EXTENSION_LIMITS.get(unit)
+    if limit is None:
         raise DomainError(_("单位须为 workdays 或 workhours"), field="unit")
-    try:
-        value = int(amount)
-    except (TypeError, ValueError):
-        raise DomainError(_("延长量须为正整数"), field="amount") from None
-    if not 1 <= value <= (60 if unit == "workdays" else 480):
+    if not 1 <= amount <= limit:
         raise DomainError(_("延长量超出允许范围"), field="amount")
-    return value, unit
 
 
 @transaction.atomic
 def request_extension(
-    actor: Any, case_id: Any, *, amount: Any, unit: Any, reason: str, client_id: str = ""
+    actor: Actor, case_id: int, *, amount: int, unit: str, reason: str, client_id: str = ""
 ) -> Extension:
     """A department asks for more time with a reason; nothing moves until the agency approves."""
     case = steps.lock(case_id)
@@ -48,13 +48,13 @@ def request_extension(
         return existing
     authority = machine.authorize(actor, case, "extend")
     assignment = steps.my_assignment(case, authority, ACTIVE_ASSIGNMENT_STATES)
-    value, unit = _amount(amount, unit)
-    reason = steps.text(reason, "reason")
+    _check_amount(amount, unit)
+    reason = steps.required(reason, "reason")
     if Extension.objects.filter(assignment=assignment, status=RequestStatus.PENDING).exists():
         raise DomainError(_("已有待审批的延期申请"), field="amount", code="pending")
     extension = Extension.objects.create(
         assignment=assignment,
-        amount=value,
+        amount=amount,
         unit=unit,
         reason=reason,
         requested_by=steps.user(actor),
@@ -70,7 +70,7 @@ def request_extension(
         data={
             "client_id": client_id,
             "extension": extension.pk,
-            "amount": value,
+            "amount": amount,
             "unit": unit,
             "department": assignment.department_id,
         },
@@ -80,10 +80,10 @@ def request_extension(
 
 @transaction.atomic
 def decide_extension(
-    actor: Any,
-    case_id: Any,
+    actor: Actor,
+    case_id: int,
     *,
-    extension: Any,
+    extension: Extension | int,
     approve: bool,
     note: str = "",
     client_id: str = "",
@@ -93,7 +93,8 @@ def decide_extension(
     authority = machine.authorize(actor, case, "decide_extension")
     request = (
         Extension.objects.select_for_update()
-        .filter(pk=getattr(extension, "pk", extension), assignment__case=case)
+        .filter(pk=extension.pk if isinstance(extension, Extension) else extension)
+        .filter(assignment__case=case)
         .select_related("assignment")
         .first()
     )
@@ -103,7 +104,8 @@ def decide_extension(
         if steps.replayed(case, "decide_extension", client_id):
             return request
         raise DomainError(_("该申请已审批"), field="extension", code="decided")
-    note = steps.text(note, "note", required=not approve)
+    if not approve:  # a refusal says why (R24.3)
+        steps.required(note, "note")
     before = audit.snapshot(case, steps.CASE_FIELDS)
     now = primitives.now()
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
@@ -157,14 +159,16 @@ def decide_extension(
 
 
 @transaction.atomic
-def request_suspension(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> Suspension:
+def request_suspension(
+    actor: Actor, case_id: int, *, reason: str, client_id: str = ""
+) -> Suspension:
     """Waiting on outside conditions (weather, court, owner abroad): ask to stop the clock."""
     case = steps.lock(case_id)
     pending = case.suspensions.filter(status=RequestStatus.PENDING).first()
     if pending and steps.replayed(case, "suspend", client_id):
         return pending
     authority = machine.authorize(actor, case, "suspend")
-    reason = steps.text(reason, "reason")
+    reason = steps.required(reason, "reason")
     if pending:
         raise DomainError(_("已有待审批的挂起申请"), field="reason", code="pending")
     suspension = Suspension.objects.create(
@@ -184,10 +188,10 @@ def request_suspension(actor: Any, case_id: Any, *, reason: str, client_id: str 
 
 @transaction.atomic
 def decide_suspension(
-    actor: Any,
-    case_id: Any,
+    actor: Actor,
+    case_id: int,
     *,
-    suspension: Any,
+    suspension: Suspension | int,
     approve: bool,
     note: str = "",
     client_id: str = "",
@@ -197,7 +201,7 @@ def decide_suspension(
     authority = machine.authorize(actor, case, "decide_suspension")
     request = (
         case.suspensions.select_for_update()
-        .filter(pk=getattr(suspension, "pk", suspension))
+        .filter(pk=suspension.pk if isinstance(suspension, Suspension) else suspension)
         .first()
     )
     if request is None:
@@ -211,7 +215,9 @@ def decide_suspension(
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     request.decided_by = steps.user(actor)
     request.decided_at = primitives.now()
-    request.decision_note = steps.text(note, "note", required=not approve)
+    if not approve:  # a refusal says why (R24.3)
+        steps.required(note, "note")
+    request.decision_note = note
     request.save()
     if approve:
         case.suspended_from = case.state
@@ -231,13 +237,16 @@ def decide_suspension(
 
 
 @transaction.atomic
-def resume(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> Case:
+def resume(
+    actor: Actor, case_id: int, *, note: str = "", photos: Photos = (), client_id: str = ""
+) -> Case:
     """Back to work: every open deadline moves on by the working time the case was
     suspended, so the department loses nothing to the wait."""
     case = steps.lock(case_id)
     if steps.replayed(case, "resume", client_id):
         return case
     authority = machine.authorize(actor, case, "resume")
+    checked = check_photos(photos)
     suspension = (
         case.suspensions.filter(status=RequestStatus.APPROVED, resumed_at__isnull=True)
         .order_by("-decided_at")
@@ -287,8 +296,9 @@ def resume(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> 
         actor=actor,
         authority=authority,
         from_state=State.SUSPENDED,
-        note=steps.text(note, "note", required=False),
+        note=note,
         data={"client_id": client_id, "paused_work_hours": round(paused_hours, 2)},
+        photos=checked,
         before=before,
     )
     return case

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -22,13 +21,20 @@ from cases.models import (
     Supervision,
     Warning,
 )
+from cases.primitives import Actor
 from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden
+from people.models import Department
 
 
 @transaction.atomic
 def supervise(
-    actor: Any, case_id: Any, *, note: str, department: Any = None, client_id: str = ""
+    actor: Actor,
+    case_id: int,
+    *,
+    note: str,
+    department: Department | int | None = None,
+    client_id: str = "",
 ) -> Supervision:
     """督办: a supervisor urges a department (the lead by default); it must answer."""
     case = steps.lock(case_id)
@@ -43,7 +49,7 @@ def supervise(
     ):
         return done
     authority = machine.authorize(actor, case, "supervise")
-    note = steps.text(note, "note")
+    note = steps.required(note, "note")
     assignments = [
         a
         for a in case.assignments.all()
@@ -51,7 +57,7 @@ def supervise(
         not in (AssignmentState.WITHDRAWN, AssignmentState.RETURNED, AssignmentState.ENDED)
     ]
     if department is not None:
-        department_id = int(getattr(department, "pk", department))
+        department_id = department.pk if isinstance(department, Department) else department
         assignments = [a for a in assignments if a.department_id == department_id]
     else:
         assignments.sort(key=lambda a: (a.role != AssignmentRole.LEAD, -a.pk))
@@ -86,14 +92,14 @@ def supervise(
 
 @transaction.atomic
 def answer_supervision(
-    actor: Any, case_id: Any, *, supervision: Any, answer: str, client_id: str = ""
+    actor: Actor, case_id: int, *, supervision: Supervision | int, answer: str, client_id: str = ""
 ) -> Supervision:
     """The urged department answers; both the urging and the answer stay on the record."""
     case = steps.lock(case_id)
     authority = machine.authorize(actor, case, "answer")
     item = (
         case.supervisions.select_for_update()
-        .filter(pk=getattr(supervision, "pk", supervision))
+        .filter(pk=supervision.pk if isinstance(supervision, Supervision) else supervision)
         .select_related("assignment")
         .first()
     )
@@ -107,7 +113,7 @@ def answer_supervision(
         if steps.replayed(case, "answer", client_id):
             return item
         raise DomainError(_("该督办已答复"), field="supervision", code="answered")
-    item.answer = steps.text(answer, "answer")
+    item.answer = steps.required(answer, "answer")
     item.answered_by = steps.user(actor)
     item.answered_at = primitives.now()
     item.save(update_fields=["answer", "answered_by", "answered_at"])
@@ -125,7 +131,7 @@ def answer_supervision(
 
 @transaction.atomic
 def issue_warnings(
-    actor: Any,
+    actor: Actor,
     *,
     region_code: str,
     period_start: dt.date,

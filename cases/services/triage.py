@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from audit import personal_data
 from audit import services as audit
 from cases import clock, deadline_basis, machine, primitives, steps
+from cases.inputs import Photos
 from cases.models import (
     LEVEL_CODE_LENGTH,
     NEXT_LEVEL,
@@ -24,17 +24,22 @@ from cases.models import (
     Notification,
     State,
 )
+from cases.primitives import Actor
+from cases.uploads import check_photos
 from gridgov.errors import DomainError
 from people.models import Department
 
 
 @transaction.atomic
-def accept(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> Case:
+def accept(
+    actor: Actor, case_id: int, *, note: str = "", photos: Photos = (), client_id: str = ""
+) -> Case:
     """立案: the agency holding the case takes it on (R24.2)."""
     case = steps.lock(case_id)
     if steps.replayed(case, "accept", client_id):
         return case
     authority = machine.authorize(actor, case, "accept")
+    checked = check_photos(photos)
     before = audit.snapshot(case, steps.CASE_FIELDS)
     case.state = State.ACCEPTED
     case.accepted_at = primitives.now()
@@ -45,21 +50,22 @@ def accept(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> 
         actor=actor,
         authority=authority,
         from_state=before["state"],
-        note=steps.text(note, "note", required=False),
+        note=note,
         data={"client_id": client_id},
+        photos=checked,
         before=before,
     )
     return case
 
 
 @transaction.atomic
-def decline(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> Case:
+def decline(actor: Actor, case_id: int, *, reason: str, client_id: str = "") -> Case:
     """Not a grid matter, or not a real problem: declined with the reason (R24.2)."""
     case = steps.lock(case_id)
     if steps.replayed(case, "decline", client_id):
         return case
     authority = machine.authorize(actor, case, "decline")
-    reason = steps.text(reason, "reason")
+    reason = steps.required(reason, "reason")
     before = audit.snapshot(case, steps.CASE_FIELDS)
     case.state = State.DECLINED
     case.decline_reason = reason
@@ -80,7 +86,7 @@ def decline(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> Ca
 
 
 @transaction.atomic
-def escalate(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> Case:
+def escalate(actor: Actor, case_id: int, *, reason: str, client_id: str = "") -> Case:
     """Beyond this agency's power: township → county → city (R24.2)."""
     case = steps.lock(case_id)
     if steps.replayed(case, "escalate", client_id):
@@ -88,7 +94,7 @@ def escalate(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> C
     authority = machine.authorize(actor, case, "escalate")
     if case.level not in NEXT_LEVEL:
         raise DomainError(_("市级网格化机构已是最高层级"), field="level", code="top_level")
-    reason = steps.text(reason, "reason")
+    reason = steps.required(reason, "reason")
     before = audit.snapshot(case, steps.CASE_FIELDS)
     case.level = NEXT_LEVEL[Level(case.level)]
     case.agency_code = case.grid_code[: LEVEL_CODE_LENGTH[case.level]]
@@ -114,11 +120,11 @@ def escalate(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> C
     return case
 
 
-def _department(value: Any, case: Case, field: str) -> Department:
-    pk = getattr(value, "pk", value)
+def _department(value: Department | int, case: Case, field: str) -> Department:
+    pk = value.pk if isinstance(value, Department) else value
     try:
-        department = Department.objects.select_related("region").get(pk=int(pk), is_active=True)
-    except (TypeError, ValueError, Department.DoesNotExist):
+        department = Department.objects.select_related("region").get(pk=pk, is_active=True)
+    except Department.DoesNotExist:
         raise DomainError(_("没有这个部门:%(value)s") % {"value": value}, field=field) from None
     if not case.grid_code.startswith(department.region.code):
         raise DomainError(
@@ -131,11 +137,11 @@ def _department(value: Any, case: Case, field: str) -> Department:
 
 @transaction.atomic
 def dispatch(
-    actor: Any,
-    case_id: Any,
+    actor: Actor,
+    case_id: int,
     *,
-    lead_department: Any = None,
-    co_departments: Iterable[Any] | None = None,
+    lead_department: Department | int | None = None,
+    co_departments: Iterable[Department | int] | None = None,
     note: str = "",
     ruling: str = "",
     client_id: str = "",
@@ -158,8 +164,6 @@ def dispatch(
     co_values = [d.pk for d in terms["co"]] if co_departments is None else list(co_departments)
     co = [_department(v, case, "co_departments") for v in co_values]
     co = [d for d in dict.fromkeys(co) if d.pk != lead.pk]
-    note = steps.text(note, "note", required=False)
-    ruling = steps.text(ruling, "ruling", required=False)
     before = audit.snapshot(case, steps.CASE_FIELDS)
     from_state = case.state
     now = primitives.now()

@@ -26,6 +26,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditRecord
 from cases import clock, co_departments, machine, primitives, reviews, services
+from cases.inputs import ReportInput
 from cases.models import (
     Assignment,
     Attachment,
@@ -114,7 +115,7 @@ def report(world, actor=None, *, grid: int = 0, **kw) -> Case:
     lng, lat = in_grid(grid)
     kw.setdefault("matter", world.entry_code)
     kw.setdefault("description", "小区门口路灯损坏，夜间有治安隐患")
-    return services.intake(actor or world.worker, lng=lng, lat=lat, **kw).case
+    return services.intake(actor or world.worker, ReportInput(lng=lng, lat=lat, **kw)).case
 
 
 # Stages of the closed loop, reached through the services (each builds a new case).

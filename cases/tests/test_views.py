@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cases import machine, mapdata, services
+from cases.inputs import ReportInput
 from cases.models import (
     Assignment,
     AssignmentState,
@@ -52,7 +53,7 @@ def report(world: Any, actor: Any = None, *, where: tuple[float, float] | None =
     lng, lat = where or world.point
     kw.setdefault("matter", world.entry_code)
     kw.setdefault("description", "小区门口路灯损坏,夜间有治安隐患")
-    return services.intake(actor or world.worker, lng=lng, lat=lat, **kw).case
+    return services.intake(actor or world.worker, ReportInput(lng=lng, lat=lat, **kw)).case
 
 
 def east_point() -> tuple[float, float]:
