@@ -14,8 +14,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import services as audit
-from cases import machine, primitives, steps
+from cases import primitives, steps
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     Assignment,
@@ -38,9 +37,9 @@ def end_assignment(
     case = steps.lock(case_id)
     if steps.replayed(case, "end_assignment", client_id):
         return case
-    authority = machine.authorize(actor, case, "end_assignment")
+    step = steps.begin(actor, case, "end_assignment", client_id)
     reason = steps.required(reason, "reason")
-    pk = assignment.pk if isinstance(assignment, Assignment) else assignment
+    pk = steps.pk_of(assignment)
     item = case.assignments.select_for_update().select_related("department").filter(pk=pk).first()
     if item is None:
         raise DomainError(_("该事件没有这个派遣"), field="assignment", code="not_found")
@@ -57,7 +56,6 @@ def end_assignment(
             field="assignment",
             code="not_open",
         )
-    before = audit.snapshot(case, steps.CASE_FIELDS)
     item.state = AssignmentState.ENDED
     item.end_reason = reason
     item.ended_at = primitives.now()
@@ -67,16 +65,7 @@ def end_assignment(
     item.save(
         update_fields=["state", "end_reason", "ended_at", "ended_by", "deadline_status", "was_late"]
     )
-    steps.record(
-        case,
-        action="end_assignment",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
-        note=reason,
-        data={"client_id": client_id, "assignment": item.pk, "department": item.department_id},
-        before=before,
-    )
+    step.record(note=reason, data={"assignment": item.pk, "department": item.department_id})
     primitives.notify(
         Notification.Kind.ENDED,
         f"ended:{item.pk}",

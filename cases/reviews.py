@@ -19,8 +19,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import services as audit
-from cases import machine, primitives, steps
+from cases import primitives, steps
 from cases.models import Case, Notification, Review
 from cases.primitives import Actor
 from gridgov.errors import DomainError
@@ -51,13 +50,11 @@ def review(actor: Actor, case_id: int, *, reopen: bool, reason: str, client_id: 
     case = steps.lock(case_id)
     if steps.replayed(case, "review", client_id):
         return case
-    authority = machine.authorize(actor, case, "review")
+    step = steps.begin(actor, case, "review", client_id)
     pending = case.reviews.select_for_update().filter(status=Review.Status.PENDING).first()
     if not case.review_pending or pending is None:
         raise DomainError(_("该事件没有待复核的评价"), field="state", code="no_review")
     reason = steps.required(reason, "reason")
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
     now = primitives.now()
     lead = None
     if reopen:
@@ -70,20 +67,13 @@ def review(actor: Actor, case_id: int, *, reopen: bool, reason: str, client_id: 
     pending.decided_by = steps.user(actor)
     pending.decided_at = now
     pending.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    steps.record(
-        case,
-        action="review",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
+    step.record(
         note=reason,
         data={
-            "client_id": client_id,
             "review": pending.pk,
             "decision": pending.status,
             "rating": pending.rating,
         },
-        before=before,
     )
     if lead is not None:
         primitives.notify(

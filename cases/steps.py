@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from audit import personal_data
@@ -61,6 +63,12 @@ def required(value: str, field: str) -> str:
     return value
 
 
+def pk_of(value: Model | int) -> int:
+    """The id of a record its caller gives as the record or by its id (the API and the pages
+    give ids, code and the demo often the record)."""
+    return value if isinstance(value, int) else value.pk
+
+
 def lock(case_id: int) -> Case:
     """The case a step changes, locked for its transaction (404 for an unknown id)."""
     case = (
@@ -77,6 +85,60 @@ def lock(case_id: int) -> Case:
 def replayed(case: Case, action: str, client_id: str) -> bool:
     """True when this action with this client id is already on the record (a phone resend)."""
     return bool(client_id) and case.events.filter(action=action, data__client_id=client_id).exists()
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step being taken on a locked case: who takes it and why, and the case as it was
+    before (its state and the audited fields), for the records the step ends with."""
+
+    case: Case
+    action: str
+    actor: Actor
+    authority: machine.Authority | None
+    client_id: str
+    from_state: str
+    before: dict[str, Any]
+
+    def record(
+        self,
+        *,
+        note: str = "",
+        data: dict[str, Any] | None = None,
+        photos: Sequence[CheckedPhoto] = (),
+        audit_before: bool = True,
+    ) -> CaseEvent:
+        """The step's archive event, attachments and audit record (:func:`record`); the
+        event's data holds the client id (a resend is recognised by it). ``audit_before``:
+        the audit record shows the case before the step (steps that only add a request or
+        an answer show it after only)."""
+        return record(
+            self.case,
+            action=self.action,
+            actor=self.actor,
+            authority=self.authority,
+            from_state=self.from_state,
+            note=note,
+            data={"client_id": self.client_id, **(data or {})},
+            photos=photos,
+            before=self.before if audit_before else None,
+        )
+
+
+def begin(
+    actor: Actor,
+    case: Case,
+    action: str,
+    client_id: str,
+    *,
+    authority: machine.Authority | None = None,
+) -> Step:
+    """Start ``action`` on the locked ``case``: the machine's permission (403 or 400 for a
+    wrong state, unless the caller holds an ``authority`` already) and the case as it is."""
+    if authority is None:
+        authority = machine.authorize(actor, case, action)
+    before = audit.snapshot(case, CASE_FIELDS)
+    return Step(case, action, actor, authority, client_id, case.state, before)
 
 
 def record(case: Case, *, photos: Sequence[CheckedPhoto] = (), **step: Any) -> CaseEvent:
@@ -151,11 +213,13 @@ def step_rows(
     return event, entry
 
 
-def my_assignment(case: Case, authority: machine.Authority, states: Iterable[str]) -> Assignment:
+def my_assignment(
+    case: Case, authority: machine.Authority | None, states: Iterable[str]
+) -> Assignment:
     """The acting department's assignment of the case in one of ``states`` (R25.1)."""
     states = set(states)
     candidates = [a for a in case.assignments.all() if a.state in states]
-    if authority.department_id is not None:
+    if authority is not None and authority.department_id is not None:
         candidates = [a for a in candidates if a.department_id == authority.department_id]
     if not candidates:
         raise DomainError(_("本部门没有处于该环节的派遣"), field="state", code="wrong_state")

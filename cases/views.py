@@ -26,6 +26,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -87,29 +88,36 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
 # --- access ----------------------------------------------------------------------------------
 
 
-class ConsoleView(ScopedView):
-    """A console page: agency roles only (403 for others, login page for anonymous)."""
+class WorkbenchView(ScopedView):
+    """A workbench page for the roles ``may_use`` lets in: 403 with ``refusal`` for the
+    others, the login page for anonymous visitors."""
 
-    model = Case
+    may_use: Callable[[Any], bool]
+    refusal: Promise
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not worklists.may_use_console(request.user):
-            raise PermissionDenied(_("调度台仅供网格化机构人员使用"))
+        if request.user.is_authenticated and not type(self).may_use(request.user):
+            raise PermissionDenied(str(self.refusal))
         return super().dispatch(request, *args, **kwargs)
+
+
+class ConsoleView(WorkbenchView):
+    """A console page: agency roles only."""
+
+    model = Case
+    may_use = staticmethod(worklists.may_use_console)
+    refusal = gettext_lazy("调度台仅供网格化机构人员使用")
 
     def get_queryset(self) -> QuerySet[Case]:
         return worklists.console_cases(self.request.user)
 
 
-class DepartmentView(ScopedView):
+class DepartmentView(WorkbenchView):
     """A department workbench page: department roles only."""
 
     model = Assignment
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not worklists.may_use_inbox(request.user):
-            raise PermissionDenied(_("部门工作台仅供联动部门人员使用"))
-        return super().dispatch(request, *args, **kwargs)
+    may_use = staticmethod(worklists.may_use_inbox)
+    refusal = gettext_lazy("部门工作台仅供联动部门人员使用")
 
     def get_queryset(self) -> QuerySet[Assignment]:
         return worklists.inbox_assignments(self.request.user)

@@ -42,13 +42,13 @@ OUTCOMES = {
 TRUE_VALUES = {"1", "true", "on", "yes"}
 
 
-def _flag(value: Any) -> bool:
-    return str(value or "").strip().lower() in TRUE_VALUES
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in TRUE_VALUES
 
 
-def _client_id(value: Any) -> str:
+def _client_id(value: str | None) -> str:
     """The form's resend key, or a fresh one (a form without JavaScript still has one)."""
-    text = str(value or "").strip()
+    text = (value or "").strip()
     return text[:64] if text else str(uuid.uuid4())
 
 
@@ -148,7 +148,9 @@ class ReportView(FieldView):
         )
         return redirect("fieldwork:home")
 
-    def form(self, values: dict[str, Any], errors: dict[str, str], status: int = 200):
+    def form(
+        self, values: dict[str, Any], errors: dict[str, str], status: int = 200
+    ) -> HttpResponse:
         codes = self.grid_codes()
         grids = list(Grid.objects.current().filter(code__in=codes).order_by("code"))
         choices = matter_choices.choices_for({code[:6] for code in codes})
@@ -197,7 +199,7 @@ class CaseView(FieldView):
     resident's or hotline report (R24.1), settle on the spot (R24.1), check a handled case
     (R26.1)."""
 
-    def get_case(self, pk: Any) -> Case:
+    def get_case(self, pk: int) -> Case:
         case = (
             self.cases()
             .select_related("grid", "lead_department")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import services as audit
-from cases import machine, primitives, results, steps
+from cases import primitives, results, steps
 from cases.inputs import Photos
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
+    Assignment,
     AssignmentRole,
     AssignmentState,
     Case,
@@ -22,6 +22,11 @@ from cases.uploads import MAX_PHOTOS, check_photos
 from gridgov.errors import DomainError
 
 
+def _part(assignment: Assignment) -> dict[str, object]:
+    """Which department's part a step concerns, on its archive event."""
+    return {"department": assignment.department_id, "role": assignment.role}
+
+
 @transaction.atomic
 def sign(
     actor: Actor, case_id: int, *, note: str = "", photos: Photos = (), client_id: str = ""
@@ -30,11 +35,9 @@ def sign(
     case = steps.lock(case_id)
     if steps.replayed(case, "sign", client_id):
         return case
-    authority = machine.authorize(actor, case, "sign")
+    step = steps.begin(actor, case, "sign", client_id)
     checked = check_photos(photos)
-    assignment = steps.my_assignment(case, authority, [AssignmentState.DISPATCHED])
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
+    assignment = steps.my_assignment(case, step.authority, [AssignmentState.DISPATCHED])
     assignment.state = AssignmentState.SIGNED
     assignment.signed_at = primitives.now()
     assignment.signed_by = steps.user(actor)
@@ -42,21 +45,7 @@ def sign(
     if assignment.role == AssignmentRole.LEAD and case.state == State.DISPATCHED:
         case.state = State.IN_PROGRESS
         primitives.save(case, "state")
-    steps.record(
-        case,
-        action="sign",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
-        note=note,
-        data={
-            "client_id": client_id,
-            "department": assignment.department_id,
-            "role": assignment.role,
-        },
-        photos=checked,
-        before=before,
-    )
+    step.record(note=note, data=_part(assignment), photos=checked)
     return case
 
 
@@ -68,11 +57,9 @@ def return_case(actor: Actor, case_id: int, *, reason: str, client_id: str = "")
     case = steps.lock(case_id)
     if steps.replayed(case, "return", client_id):
         return case
-    authority = machine.authorize(actor, case, "return")
+    step = steps.begin(actor, case, "return", client_id)
     reason = steps.required(reason, "reason")
-    assignment = steps.my_assignment(case, authority, ACTIVE_ASSIGNMENT_STATES)
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
+    assignment = steps.my_assignment(case, step.authority, ACTIVE_ASSIGNMENT_STATES)
     now = primitives.now()
     assignment.state = AssignmentState.RETURNED
     assignment.return_reason = reason
@@ -87,20 +74,7 @@ def return_case(actor: Actor, case_id: int, *, reason: str, client_id: str = "")
         case.deadline_status = DeadlineStatus.NONE
         fields += ["state", "due_at", "due_provisional", "deadline_status"]
     primitives.save(case, *fields)
-    steps.record(
-        case,
-        action="return",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
-        note=reason,
-        data={
-            "client_id": client_id,
-            "department": assignment.department_id,
-            "role": assignment.role,
-        },
-        before=before,
-    )
+    step.record(note=reason, data=_part(assignment))
     primitives.notify(
         Notification.Kind.RETURNED,
         f"returned:{case.pk}:{assignment.pk}",
@@ -130,7 +104,7 @@ def feedback(
     case = steps.lock(case_id)
     if steps.replayed(case, "feedback", client_id):
         return case
-    authority = machine.authorize(actor, case, "feedback")
+    step = steps.begin(actor, case, "feedback", client_id)
     note = steps.required(note, "note")
     public_note = results.clean_public_note(public_note)
     if len(photos) + len(public_photos) > MAX_PHOTOS:  # one step's photos together
@@ -139,9 +113,7 @@ def feedback(
         )
     checked = check_photos(photos)
     checked += check_photos(public_photos, field="public_photos", public=True)
-    assignment = steps.my_assignment(case, authority, [AssignmentState.SIGNED])
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
+    assignment = steps.my_assignment(case, step.authority, [AssignmentState.SIGNED])
     now = primitives.now()
     assignment.state = AssignmentState.FED_BACK
     assignment.feedback = note
@@ -163,21 +135,13 @@ def feedback(
         case.state = State.HANDLED
         case.handled_at = now
         primitives.save(case, "state", "handled_at")
-    steps.record(
-        case,
-        action="feedback",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
+    step.record(
         note=note,
         data={
-            "client_id": client_id,
-            "department": assignment.department_id,
-            "role": assignment.role,
+            **_part(assignment),
             "late": assignment.was_late,
             **({"public_note": public_note} if public_note else {}),
         },
         photos=checked,
-        before=before,
     )
     return case

@@ -286,7 +286,10 @@ def _intake_new(
             InvolvedPerson.objects.bulk_create(involved_rows)
         steps.record(case, photos=checked, **step)
         if settle_note:
-            _settle(case, actor, None, settle_note, [], client_id)
+            # settled on the spot by the reporting worker: a step of the report itself
+            before = audit.snapshot(case, steps.CASE_FIELDS)
+            settled = steps.Step(case, "settle", actor, None, client_id, case.state, before)
+            _settle(settled, settle_note, [])
         if urgent:
             _notify_urgent(case, terms)
     return IntakeResult(case, True, empty)
@@ -352,10 +355,8 @@ def verify(
     case = steps.lock(case_id)
     if steps.replayed(case, "verify", client_id):
         return case
-    authority = machine.authorize(actor, case, "verify")
+    step = steps.begin(actor, case, "verify", client_id)
     checked = check_photos(photos)
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
     now = primitives.now()
     why = ""
     if not valid:
@@ -382,30 +383,12 @@ def verify(
             "deadline_status",
         )
         clock.schedule_checks(case, now, case.dispatch_due_at, terms["amber"])
-    steps.record(
-        case,
-        action="verify",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
-        note=note,
-        data={"client_id": client_id, "valid": valid, "calendar": why or None},
-        photos=checked,
-        before=before,
-    )
+    step.record(note=note, data={"valid": valid, "calendar": why or None}, photos=checked)
     return case
 
 
-def _settle(
-    case: Case,
-    actor: Actor,
-    authority: machine.Authority | None,
-    note: str,
-    photos: Sequence[CheckedPhoto],
-    client_id: str,
-) -> None:
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
+def _settle(step: steps.Step, note: str, photos: Sequence[CheckedPhoto]) -> None:
+    case = step.case
     now = primitives.now()
     case.state = State.CLOSED
     case.settled_on_spot = True
@@ -422,17 +405,7 @@ def _settle(
         "verified_at",
         "deadline_status",
     )
-    steps.record(
-        case,
-        action="settle",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
-        note=note,
-        data={"client_id": client_id},
-        photos=photos,
-        before=before,
-    )
+    step.record(note=note, photos=photos)
 
 
 @transaction.atomic
@@ -443,8 +416,8 @@ def settle(
     case = steps.lock(case_id)
     if steps.replayed(case, "settle", client_id):
         return case
-    authority = machine.authorize(actor, case, "settle")
+    step = steps.begin(actor, case, "settle", client_id)
     if not primitives.terms(case.entry)["settle_on_spot"]:
         raise DomainError(_("该事项不允许现场处置"), field="note", code="not_settleable")
-    _settle(case, actor, authority, steps.required(note, "note"), check_photos(photos), client_id)
+    _settle(step, steps.required(note, "note"), check_photos(photos))
     return case

@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import services as audit
-from cases import clock, deadline_basis, machine, primitives, steps
+from cases import clock, deadline_basis, primitives, steps
 from cases.inputs import Photos
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
@@ -46,8 +45,8 @@ def request_extension(
     ).first()
     if steps.replayed(case, "extend", client_id) and existing:
         return existing
-    authority = machine.authorize(actor, case, "extend")
-    assignment = steps.my_assignment(case, authority, ACTIVE_ASSIGNMENT_STATES)
+    step = steps.begin(actor, case, "extend", client_id)
+    assignment = steps.my_assignment(case, step.authority, ACTIVE_ASSIGNMENT_STATES)
     _check_amount(amount, unit)
     reason = steps.required(reason, "reason")
     if Extension.objects.filter(assignment=assignment, status=RequestStatus.PENDING).exists():
@@ -60,20 +59,15 @@ def request_extension(
         requested_by=steps.user(actor),
         requested_at=primitives.now(),
     )
-    steps.record(
-        case,
-        action="extend",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
+    step.record(
         note=reason,
         data={
-            "client_id": client_id,
             "extension": extension.pk,
             "amount": amount,
             "unit": unit,
             "department": assignment.department_id,
         },
+        audit_before=False,
     )
     return extension
 
@@ -90,10 +84,10 @@ def decide_extension(
 ) -> Extension:
     """The agency approves (the deadline moves) or refuses an extension (R24.3)."""
     case = steps.lock(case_id)
-    authority = machine.authorize(actor, case, "decide_extension")
+    step = steps.begin(actor, case, "decide_extension", client_id)
     request = (
         Extension.objects.select_for_update()
-        .filter(pk=extension.pk if isinstance(extension, Extension) else extension)
+        .filter(pk=steps.pk_of(extension))
         .filter(assignment__case=case)
         .select_related("assignment")
         .first()
@@ -106,7 +100,6 @@ def decide_extension(
         raise DomainError(_("该申请已审批"), field="extension", code="decided")
     if not approve:  # a refusal says why (R24.3)
         steps.required(note, "note")
-    before = audit.snapshot(case, steps.CASE_FIELDS)
     now = primitives.now()
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     request.decided_by = steps.user(actor)
@@ -140,20 +133,13 @@ def decide_extension(
         )
     request.save()
     clock.refresh_deadline_status(case)
-    steps.record(
-        case,
-        action="decide_extension",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
+    step.record(
         note=note,
         data={
-            "client_id": client_id,
             "extension": request.pk,
             "approved": bool(approve),
             "new_due_at": request.new_due_at.isoformat() if request.new_due_at else None,
         },
-        before=before,
     )
     return request
 
@@ -167,22 +153,14 @@ def request_suspension(
     pending = case.suspensions.filter(status=RequestStatus.PENDING).first()
     if pending and steps.replayed(case, "suspend", client_id):
         return pending
-    authority = machine.authorize(actor, case, "suspend")
+    step = steps.begin(actor, case, "suspend", client_id)
     reason = steps.required(reason, "reason")
     if pending:
         raise DomainError(_("已有待审批的挂起申请"), field="reason", code="pending")
     suspension = Suspension.objects.create(
         case=case, reason=reason, requested_by=steps.user(actor), requested_at=primitives.now()
     )
-    steps.record(
-        case,
-        action="suspend",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
-        note=reason,
-        data={"client_id": client_id, "suspension": suspension.pk},
-    )
+    step.record(note=reason, data={"suspension": suspension.pk}, audit_before=False)
     return suspension
 
 
@@ -198,20 +176,14 @@ def decide_suspension(
 ) -> Case:
     """Approve (the case is suspended and its clock stops) or refuse a suspension (R24.3)."""
     case = steps.lock(case_id)
-    authority = machine.authorize(actor, case, "decide_suspension")
-    request = (
-        case.suspensions.select_for_update()
-        .filter(pk=suspension.pk if isinstance(suspension, Suspension) else suspension)
-        .first()
-    )
+    step = steps.begin(actor, case, "decide_suspension", client_id)
+    request = case.suspensions.select_for_update().filter(pk=steps.pk_of(suspension)).first()
     if request is None:
         raise DomainError(_("没有这个挂起申请"), field="suspension", code="not_found")
     if request.status != RequestStatus.PENDING:
         if steps.replayed(case, "decide_suspension", client_id):
             return case
         raise DomainError(_("该申请已审批"), field="suspension", code="decided")
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     request.decided_by = steps.user(actor)
     request.decided_at = primitives.now()
@@ -223,15 +195,9 @@ def decide_suspension(
         case.suspended_from = case.state
         case.state = State.SUSPENDED
         primitives.save(case, "state", "suspended_from")
-    steps.record(
-        case,
-        action="decide_suspension",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
+    step.record(
         note=request.decision_note,
-        data={"client_id": client_id, "suspension": request.pk, "approved": bool(approve)},
-        before=before,
+        data={"suspension": request.pk, "approved": bool(approve)},
     )
     return case
 
@@ -245,7 +211,7 @@ def resume(
     case = steps.lock(case_id)
     if steps.replayed(case, "resume", client_id):
         return case
-    authority = machine.authorize(actor, case, "resume")
+    step = steps.begin(actor, case, "resume", client_id)
     checked = check_photos(photos)
     suspension = (
         case.suspensions.filter(status=RequestStatus.APPROVED, resumed_at__isnull=True)
@@ -258,7 +224,6 @@ def resume(
         paused_hours = calendar.working_seconds_between(started, now) / 3600
     except calendar.CalendarNotCovered:
         paused_hours = 0.0
-    before = audit.snapshot(case, steps.CASE_FIELDS)
     moved_deadlines = set()
     handling = primitives.terms(case.entry)["handling"]
     for assignment in case.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES):
@@ -290,15 +255,5 @@ def resume(
     for start, due in moved_deadlines:
         clock.schedule_checks(case, start, due, amber)
     clock.refresh_deadline_status(case)
-    steps.record(
-        case,
-        action="resume",
-        actor=actor,
-        authority=authority,
-        from_state=State.SUSPENDED,
-        note=note,
-        data={"client_id": client_id, "paused_work_hours": round(paused_hours, 2)},
-        photos=checked,
-        before=before,
-    )
+    step.record(note=note, data={"paused_work_hours": round(paused_hours, 2)}, photos=checked)
     return case

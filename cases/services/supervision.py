@@ -48,7 +48,7 @@ def supervise(
         and steps.replayed(case, "supervise", client_id)
     ):
         return done
-    authority = machine.authorize(actor, case, "supervise")
+    step = steps.begin(actor, case, "supervise", client_id)
     note = steps.required(note, "note")
     assignments = [
         a
@@ -57,7 +57,7 @@ def supervise(
         not in (AssignmentState.WITHDRAWN, AssignmentState.RETURNED, AssignmentState.ENDED)
     ]
     if department is not None:
-        department_id = department.pk if isinstance(department, Department) else department
+        department_id = steps.pk_of(department)
         assignments = [a for a in assignments if a.department_id == department_id]
     else:
         assignments.sort(key=lambda a: (a.role != AssignmentRole.LEAD, -a.pk))
@@ -67,18 +67,13 @@ def supervise(
     supervision = Supervision.objects.create(
         case=case, assignment=assignment, note=note, by=steps.user(actor), at=primitives.now()
     )
-    steps.record(
-        case,
-        action="supervise",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
+    step.record(
         note=note,
         data={
-            "client_id": client_id,
             "supervision": supervision.pk,
             "department": assignment.department_id,
         },
+        audit_before=False,
     )
     primitives.notify(
         Notification.Kind.SUPERVISION,
@@ -96,18 +91,17 @@ def answer_supervision(
 ) -> Supervision:
     """The urged department answers; both the urging and the answer stay on the record."""
     case = steps.lock(case_id)
-    authority = machine.authorize(actor, case, "answer")
+    step = steps.begin(actor, case, "answer", client_id)
     item = (
         case.supervisions.select_for_update()
-        .filter(pk=supervision.pk if isinstance(supervision, Supervision) else supervision)
+        .filter(pk=steps.pk_of(supervision))
         .select_related("assignment")
         .first()
     )
     if item is None:
         raise DomainError(_("没有这个督办"), field="supervision", code="not_found")
-    if authority.department_id is not None and item.assignment.department_id != (
-        authority.department_id
-    ):
+    department_id = step.authority.department_id if step.authority else None
+    if department_id is not None and item.assignment.department_id != department_id:
         raise Forbidden(_("这条督办不是针对本部门的"))
     if item.answered_at is not None:
         if steps.replayed(case, "answer", client_id):
@@ -117,15 +111,7 @@ def answer_supervision(
     item.answered_by = steps.user(actor)
     item.answered_at = primitives.now()
     item.save(update_fields=["answer", "answered_by", "answered_at"])
-    steps.record(
-        case,
-        action="answer",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
-        note=item.answer,
-        data={"client_id": client_id, "supervision": item.pk},
-    )
+    step.record(note=item.answer, data={"supervision": item.pk}, audit_before=False)
     return item
 
 

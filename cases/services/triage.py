@@ -8,8 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit import personal_data
-from audit import services as audit
-from cases import clock, deadline_basis, machine, primitives, steps
+from cases import clock, deadline_basis, primitives, steps
 from cases.inputs import Photos
 from cases.models import (
     LEVEL_CODE_LENGTH,
@@ -38,23 +37,12 @@ def accept(
     case = steps.lock(case_id)
     if steps.replayed(case, "accept", client_id):
         return case
-    authority = machine.authorize(actor, case, "accept")
+    step = steps.begin(actor, case, "accept", client_id)
     checked = check_photos(photos)
-    before = audit.snapshot(case, steps.CASE_FIELDS)
     case.state = State.ACCEPTED
     case.accepted_at = primitives.now()
     primitives.save(case, "state", "accepted_at")
-    steps.record(
-        case,
-        action="accept",
-        actor=actor,
-        authority=authority,
-        from_state=before["state"],
-        note=note,
-        data={"client_id": client_id},
-        photos=checked,
-        before=before,
-    )
+    step.record(note=note, photos=checked)
     return case
 
 
@@ -64,24 +52,14 @@ def decline(actor: Actor, case_id: int, *, reason: str, client_id: str = "") -> 
     case = steps.lock(case_id)
     if steps.replayed(case, "decline", client_id):
         return case
-    authority = machine.authorize(actor, case, "decline")
+    step = steps.begin(actor, case, "decline", client_id)
     reason = steps.required(reason, "reason")
-    before = audit.snapshot(case, steps.CASE_FIELDS)
     case.state = State.DECLINED
     case.decline_reason = reason
     case.closed_at = primitives.now()
     case.deadline_status = DeadlineStatus.NONE
     primitives.save(case, "state", "decline_reason", "closed_at", "deadline_status")
-    steps.record(
-        case,
-        action="decline",
-        actor=actor,
-        authority=authority,
-        from_state=before["state"],
-        note=reason,
-        data={"client_id": client_id},
-        before=before,
-    )
+    step.record(note=reason)
     return case
 
 
@@ -91,24 +69,14 @@ def escalate(actor: Actor, case_id: int, *, reason: str, client_id: str = "") ->
     case = steps.lock(case_id)
     if steps.replayed(case, "escalate", client_id):
         return case
-    authority = machine.authorize(actor, case, "escalate")
+    step = steps.begin(actor, case, "escalate", client_id)
     if case.level not in NEXT_LEVEL:
         raise DomainError(_("市级网格化机构已是最高层级"), field="level", code="top_level")
     reason = steps.required(reason, "reason")
-    before = audit.snapshot(case, steps.CASE_FIELDS)
     case.level = NEXT_LEVEL[Level(case.level)]
     case.agency_code = case.grid_code[: LEVEL_CODE_LENGTH[case.level]]
     primitives.save(case, "level", "agency_code")
-    steps.record(
-        case,
-        action="escalate",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
-        note=reason,
-        data={"client_id": client_id, "from_level": before["level"], "to_level": case.level},
-        before=before,
-    )
+    step.record(note=reason, data={"from_level": step.before["level"], "to_level": case.level})
     primitives.notify(
         Notification.Kind.DISPATCHED,
         f"escalated:{case.pk}:{case.level}",
@@ -121,7 +89,7 @@ def escalate(actor: Actor, case_id: int, *, reason: str, client_id: str = "") ->
 
 
 def _department(value: Department | int, case: Case, field: str) -> Department:
-    pk = value.pk if isinstance(value, Department) else value
+    pk = steps.pk_of(value)
     try:
         department = Department.objects.select_related("region").get(pk=pk, is_active=True)
     except Department.DoesNotExist:
@@ -157,19 +125,17 @@ def dispatch(
     case = steps.lock(case_id)
     if steps.replayed(case, "dispatch", client_id):
         return case
-    authority = machine.authorize(actor, case, "dispatch")
+    step = steps.begin(actor, case, "dispatch", client_id)
     terms = primitives.terms(case.entry)
     lead = _department(lead_department or terms["lead"], case, "lead_department")
     # None: the entry's suggestion; an empty list: no co-department at all.
     co_values = [d.pk for d in terms["co"]] if co_departments is None else list(co_departments)
     co = [_department(v, case, "co_departments") for v in co_values]
     co = [d for d in dict.fromkeys(co) if d.pk != lead.pk]
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
     now = primitives.now()
 
     returned = None
-    if from_state == State.RETURNED:
+    if step.from_state == State.RETURNED:
         returned = (
             case.assignments.filter(role=AssignmentRole.LEAD, state=AssignmentState.RETURNED)
             .order_by("-returned_at", "-pk")
@@ -241,15 +207,9 @@ def dispatch(
         "deadline_status",
     )
     clock.schedule_checks(case, now, due_at, terms["amber"])
-    steps.record(
-        case,
-        action="dispatch",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
+    step.record(
         note=note or ruling,
         data={
-            "client_id": client_id,
             "lead_department": lead.pk,
             "co_departments": [d.pk for d in co],
             "due_at": due_at.isoformat() if due_at else None,
@@ -257,6 +217,5 @@ def dispatch(
             "ruling": personal_data.mask_numbers_in_text(ruling) or None,  # kept for good, as notes
             "returned_by": returned.department_id if returned else None,
         },
-        before=before,
     )
     return case

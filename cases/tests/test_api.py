@@ -537,6 +537,28 @@ def test_photos_on_actions_are_checked_too(world):
     assert counts() == before
 
 
+@pytest.mark.parametrize(
+    ("stage", "actor", "action"),
+    [
+        (verified, "dispatcher", "accept"),
+        (dispatched, "police_handler", "sign"),
+        (suspended, "dispatcher", "resume"),
+    ],
+)
+def test_photos_sent_with_accept_sign_or_resume_are_kept_on_the_record(world, stage, actor, action):
+    """Issue 11, a defect fixed: these actions took photos and dropped them; a photo now goes
+    on the case's record with the step's archive event, as with verify or feedback."""
+    case = stage(world)
+    response = login(getattr(world, actor)).post(
+        url(case, action), {"note": "现场照片", "photos": [photo()]}, format="multipart"
+    )
+    assert response.status_code == 200, response.content
+    event = case.events.get(action=action)
+    assert list(Attachment.objects.filter(case=case).values_list("event", flat=True)) == [event.pk]
+    assert len(event.data["attachments"]) == 1
+    assert len(response.json()["attachments"]) == 1
+
+
 # --- every action: happy path ---------------------------------------------------------------
 
 Setup = Callable[[Any], Case]

@@ -493,6 +493,35 @@ def test_an_action_not_allowed_now_is_refused_with_the_machines_reason(world):
     )
 
 
+def suspended(world: Any) -> Case:
+    case = in_progress(world)
+    services.request_suspension(world.police_handler, case.pk, reason="等待法院判决")
+    return services.decide_suspension(
+        world.dispatcher, case.pk, suspension=case.suspensions.get().pk, approve=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("stage", "actor", "action", "page"),
+    [
+        (report, "dispatcher", "accept", "cases:act"),
+        (dispatched, "police_handler", "sign", "cases:dept-act"),
+        (suspended, "dispatcher", "resume", "cases:act"),
+    ],
+)
+def test_a_photo_sent_with_accept_sign_or_resume_is_kept_on_the_record(
+    world, stage, actor, action, page
+):
+    """Issue 11, a defect fixed: the forms' photos were dropped for these actions."""
+    case = stage(world)
+    response = client_for(getattr(world, actor)).post(
+        reverse(page, args=[case.pk]), {"action": action, "note": "附照片", "photos": [photo()]}
+    )
+    assert response.status_code == 302
+    event = case.events.get(action=action)
+    assert list(case.attachments.values_list("event", flat=True)) == [event.pk]
+
+
 def test_verify_settle_and_escalate_forms(world):
     """R24.1, R24.2: the agency verifies a resident's report (with a photo) and escalates;
     on-the-spot settlement is the grid worker's (their phone app), so the console offers it to
