@@ -39,10 +39,8 @@ def end_assignment(
         return case
     step = steps.begin(actor, case, "end_assignment", client_id)
     reason = steps.required(reason, "reason")
-    pk = steps.pk_of(assignment)
-    item = case.assignments.select_for_update().select_related("department").filter(pk=pk).first()
-    if item is None:
-        raise DomainError(_("该事件没有这个派遣"), field="assignment", code="not_found")
+    assignments = case.assignments.select_related("department")
+    item = steps.locked_item(assignments, assignment, "assignment", _("该事件没有这个派遣"))
     if item.role != AssignmentRole.CO:
         raise DomainError(
             _("牵头部门的派遣不能终止:请由牵头部门退回后改派"),

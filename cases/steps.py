@@ -1,6 +1,8 @@
 """Recording a step of a case (R26.2, R28.1), and what the modules that take steps share: the
-case locked for the step, a phone's resend recognised, the text a person typed checked, the
-department's assignment found, the rework a failed check and a reopened review both start.
+case locked for the step, a phone's resend recognised, the step begun (:func:`begin`: the
+machine's permission and the case as it was) and recorded (:meth:`Step.record`), a text the
+step requires, the department's assignment found, the rework a failed check and a reopened
+review both start.
 
 Used by :mod:`cases.services`, :mod:`cases.reviews` and :mod:`cases.co_departments`.
 """
@@ -10,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from audit import personal_data
@@ -36,6 +38,8 @@ from cases.uploads import CheckedPhoto
 from gridgov.access import scoping
 from gridgov.errors import DomainError, NotFound
 from people.models import User
+
+M = TypeVar("M", bound=Model)
 
 CASE_FIELDS = [
     "state",
@@ -67,6 +71,15 @@ def pk_of(value: Model | int) -> int:
     """The id of a record its caller gives as the record or by its id (the API and the pages
     give ids, code and the demo often the record)."""
     return value if isinstance(value, int) else value.pk
+
+
+def locked_item(rows: QuerySet[M], value: Model | int, field: str, missing: str) -> M:
+    """The case's request, supervision or assignment a step decides on, locked for its
+    transaction; 400 on ``field`` with ``missing`` when the case has no such record."""
+    item = rows.select_for_update().filter(pk=pk_of(value)).first()
+    if item is None:
+        raise DomainError(missing, field=field, code="not_found")
+    return item
 
 
 def lock(case_id: int) -> Case:
@@ -143,7 +156,7 @@ def begin(
 
 def record(case: Case, *, photos: Sequence[CheckedPhoto] = (), **step: Any) -> CaseEvent:
     """Store the archive event (R26.2), attachments and audit record (R28.1) of one step
-    (``step`` as for :func:`step_rows`)."""
+    (``step``: the keyword arguments of :func:`step_rows`, passed on)."""
     event, entry = step_rows(case, photos=photos, **step)
     archive.store(event)
     uploader = user(step["actor"])

@@ -85,15 +85,8 @@ def decide_extension(
     """The agency approves (the deadline moves) or refuses an extension (R24.3)."""
     case = steps.lock(case_id)
     step = steps.begin(actor, case, "decide_extension", client_id)
-    request = (
-        Extension.objects.select_for_update()
-        .filter(pk=steps.pk_of(extension))
-        .filter(assignment__case=case)
-        .select_related("assignment")
-        .first()
-    )
-    if request is None:
-        raise DomainError(_("没有这个延期申请"), field="extension", code="not_found")
+    extensions = Extension.objects.filter(assignment__case=case).select_related("assignment")
+    request = steps.locked_item(extensions, extension, "extension", _("没有这个延期申请"))
     if request.status != RequestStatus.PENDING:
         if steps.replayed(case, "decide_extension", client_id):
             return request
@@ -177,9 +170,8 @@ def decide_suspension(
     """Approve (the case is suspended and its clock stops) or refuse a suspension (R24.3)."""
     case = steps.lock(case_id)
     step = steps.begin(actor, case, "decide_suspension", client_id)
-    request = case.suspensions.select_for_update().filter(pk=steps.pk_of(suspension)).first()
-    if request is None:
-        raise DomainError(_("没有这个挂起申请"), field="suspension", code="not_found")
+    missing = _("没有这个挂起申请")
+    request = steps.locked_item(case.suspensions.all(), suspension, "suspension", missing)
     if request.status != RequestStatus.PENDING:
         if steps.replayed(case, "decide_suspension", client_id):
             return case

@@ -92,14 +92,8 @@ def answer_supervision(
     """The urged department answers; both the urging and the answer stay on the record."""
     case = steps.lock(case_id)
     step = steps.begin(actor, case, "answer", client_id)
-    item = (
-        case.supervisions.select_for_update()
-        .filter(pk=steps.pk_of(supervision))
-        .select_related("assignment")
-        .first()
-    )
-    if item is None:
-        raise DomainError(_("没有这个督办"), field="supervision", code="not_found")
+    supervisions = case.supervisions.select_related("assignment")
+    item = steps.locked_item(supervisions, supervision, "supervision", _("没有这个督办"))
     department_id = step.authority.department_id if step.authority else None
     if department_id is not None and item.assignment.department_id != department_id:
         raise Forbidden(_("这条督办不是针对本部门的"))
