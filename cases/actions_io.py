@@ -2,8 +2,8 @@
 
 The three entry points parse an action the same way and call the same service with the same
 value object (:mod:`cases.inputs`): the API (:mod:`cases.api.views`, a request's data), the
-console and department workbench (:mod:`cases.views`) and the phone app (:mod:`fieldwork.views`),
-the last two with a form's POST fields and files (:func:`from_form`).
+console and department workbench (:mod:`cases.views_case`) and the phone app
+(:mod:`fieldwork.views`), the last two with a form's POST fields and files (:func:`from_form`).
 """
 
 from __future__ import annotations
