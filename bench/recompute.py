@@ -75,6 +75,7 @@ def run(count: int, *, profile: bool = False) -> None:
     from django.utils import timezone
 
     from cases import archive, services
+    from cases.inputs import ReportInput
     from cases.models import Assignment, Case, CaseEvent
     from cases.tests.conftest import build_world
     from workdays import notices
@@ -88,7 +89,8 @@ def run(count: int, *, profile: bool = False) -> None:
     lng, lat = world.point
     with mock.patch("django.utils.timezone.now", return_value=start):
         case = services.intake(
-            world.worker, lng=lng, lat=lat, matter=world.entry_code, description="bench"
+            world.worker,
+            ReportInput(lng=lng, lat=lat, matter=world.entry_code, description="bench"),
         ).case
         services.accept(world.dispatcher, case.pk)
         services.dispatch(

@@ -31,7 +31,7 @@ from cases.models import (
 from workdays import services as calendar
 
 
-def deadline(start: dt.datetime, amount: Any, unit: str) -> tuple[dt.datetime | None, str]:
+def deadline(start: dt.datetime, amount: float | None, unit: str) -> tuple[dt.datetime | None, str]:
     """A deadline from the working-day calendar, or None with the reason when the calendar
     does not cover the dates (the case goes on; the sweep fills it in once it does)."""
     if not amount:

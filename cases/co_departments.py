@@ -11,42 +11,36 @@ permission, an archive event and an audit record, idempotent by ``client_id``).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import services as audit
-from cases import machine, primitives, steps
+from cases import primitives, steps
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
+    Assignment,
     AssignmentRole,
     AssignmentState,
     Case,
     DeadlineStatus,
     Notification,
 )
+from cases.primitives import Actor
 from gridgov.errors import DomainError
 
 
 @transaction.atomic
 def end_assignment(
-    actor: Any, case_id: Any, *, assignment: Any, reason: str, client_id: str = ""
+    actor: Actor, case_id: int, *, assignment: Assignment | int, reason: str, client_id: str = ""
 ) -> Case:
     """终止协办: the agency holding the case ends a co-department's open assignment with a
     reason (R25.1). The department is told; the case's state does not change."""
     case = steps.lock(case_id)
     if steps.replayed(case, "end_assignment", client_id):
         return case
-    authority = machine.authorize(actor, case, "end_assignment")
-    reason = steps.text(reason, "reason")
-    try:
-        pk = int(getattr(assignment, "pk", assignment))
-    except (TypeError, ValueError):
-        raise DomainError(_("请选择要终止的协办派遣"), field="assignment") from None
-    item = case.assignments.select_for_update().select_related("department").filter(pk=pk).first()
-    if item is None:
-        raise DomainError(_("该事件没有这个派遣"), field="assignment", code="not_found")
+    step = steps.begin(actor, case, "end_assignment", client_id)
+    reason = steps.required(reason, "reason")
+    assignments = case.assignments.select_related("department")
+    item = steps.locked_item(assignments, assignment, "assignment", _("该事件没有这个派遣"))
     if item.role != AssignmentRole.CO:
         raise DomainError(
             _("牵头部门的派遣不能终止:请由牵头部门退回后改派"),
@@ -60,7 +54,6 @@ def end_assignment(
             field="assignment",
             code="not_open",
         )
-    before = audit.snapshot(case, steps.CASE_FIELDS)
     item.state = AssignmentState.ENDED
     item.end_reason = reason
     item.ended_at = primitives.now()
@@ -70,16 +63,7 @@ def end_assignment(
     item.save(
         update_fields=["state", "end_reason", "ended_at", "ended_by", "deadline_status", "was_late"]
     )
-    steps.record(
-        case,
-        action="end_assignment",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
-        note=reason,
-        data={"client_id": client_id, "assignment": item.pk, "department": item.department_id},
-        before=before,
-    )
+    step.record(note=reason, data={"assignment": item.pk, "department": item.department_id})
     primitives.notify(
         Notification.Kind.ENDED,
         f"ended:{item.pk}",

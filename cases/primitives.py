@@ -14,11 +14,17 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from cases.models import Case, Notification
 from cases.notify import channels
-from people.models import Department
+from matters.models import AdmissionEntry
+from people.models import Department, User
+
+# Who takes a step: an account, a visitor without one (the public portal), or the system (a
+# command, the demo, a task: None or its name, gridgov.access.scoping.is_system).
+Actor = User | AnonymousUser | str | None
 
 _acting_at: ContextVar[dt.datetime | None] = ContextVar("cases_acting_at", default=None)
 
@@ -40,7 +46,7 @@ def now() -> dt.datetime:
     return _acting_at.get() or timezone.now()
 
 
-def terms(entry: Any) -> dict[str, Any]:
+def terms(entry: AdmissionEntry) -> dict[str, Any]:
     """The time limits and departments an admission entry sets (R9.2, R24.2, R24.3).
 
     Kept on the entry object: a published entry does not change, and the gate's per-process

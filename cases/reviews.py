@@ -16,14 +16,12 @@ and when.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import services as audit
-from cases import machine, primitives, steps
+from cases import primitives, steps
 from cases.models import Case, Notification, Review
+from cases.primitives import Actor
 from gridgov.errors import DomainError
 
 
@@ -47,18 +45,16 @@ def open_review(case: Case) -> Review:
 
 
 @transaction.atomic
-def review(actor: Any, case_id: Any, *, reopen: bool, reason: str, client_id: str = "") -> Case:
+def review(actor: Actor, case_id: int, *, reopen: bool, reason: str, client_id: str = "") -> Case:
     """复核评价: reopen the case for the lead department or confirm its result (R27.1)."""
     case = steps.lock(case_id)
     if steps.replayed(case, "review", client_id):
         return case
-    authority = machine.authorize(actor, case, "review")
+    step = steps.begin(actor, case, "review", client_id)
     pending = case.reviews.select_for_update().filter(status=Review.Status.PENDING).first()
     if not case.review_pending or pending is None:
         raise DomainError(_("该事件没有待复核的评价"), field="state", code="no_review")
-    reason = steps.text(reason, "reason")
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
+    reason = steps.required(reason, "reason")
     now = primitives.now()
     lead = None
     if reopen:
@@ -71,20 +67,13 @@ def review(actor: Any, case_id: Any, *, reopen: bool, reason: str, client_id: st
     pending.decided_by = steps.user(actor)
     pending.decided_at = now
     pending.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    steps.record(
-        case,
-        action="review",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
+    step.record(
         note=reason,
         data={
-            "client_id": client_id,
             "review": pending.pk,
             "decision": pending.status,
             "rating": pending.rating,
         },
-        before=before,
     )
     if lead is not None:
         primitives.notify(

@@ -1,6 +1,8 @@
 """Recording a step of a case (R26.2, R28.1), and what the modules that take steps share: the
-case locked for the step, a phone's resend recognised, the text a person typed checked, the
-department's assignment found, the rework a failed check and a reopened review both start.
+case locked for the step, a phone's resend recognised, the step begun (:func:`begin`: the
+machine's permission and the case as it was) and recorded (:meth:`Step.record`), a text the
+step requires, the department's assignment found, the rework a failed check and a reopened
+review both start.
 
 Used by :mod:`cases.services`, :mod:`cases.reviews` and :mod:`cases.co_departments`.
 """
@@ -9,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from audit import personal_data
@@ -29,10 +33,13 @@ from cases.models import (
     State,
 )
 from cases.notify import progress
+from cases.primitives import Actor
 from cases.uploads import CheckedPhoto
 from gridgov.access import scoping
 from gridgov.errors import DomainError, NotFound
-from gridgov.text import clean_text
+from people.models import User
+
+M = TypeVar("M", bound=Model)
 
 CASE_FIELDS = [
     "state",
@@ -44,29 +51,43 @@ CASE_FIELDS = [
     "deadline_status",
     "rating",
 ]  # what each step's audit record shows of the case, before and after (R28.1)
-MAX_TEXT = 4000
 
 
-def user(actor: Any) -> Any:
+def user(actor: Actor) -> User | None:
     """The account acting, or None for a visitor without one or the system."""
-    return actor if getattr(actor, "is_authenticated", False) else None
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
 
 
-def text(value: Any, field: str, *, required: bool = True, max_length: int = MAX_TEXT) -> str:
-    """A note, reason or description as typed, trimmed; 400 when required and empty or too long."""
-    return clean_text(value, field, required=required, max_length=max_length, label=field)
+def required(value: str, field: str) -> str:
+    """The rule that this step states its ``field`` (a decline its reason, R24.2; a return
+    its reason, R24.4 …): 400 when blank. The serializer trimmed and bounded the text; this is
+    the domain's rule, which holds for every caller (the demo, commands, tasks)."""
+    if not value.strip():
+        raise DomainError(_("请填写%(field)s") % {"field": field}, field=field, code="required")
+    return value
 
 
-def lock(case_id: Any) -> Case:
+def pk_of(value: Model | int) -> int:
+    """The id of a record its caller gives as the record or by its id (the API and the pages
+    give ids, code and the demo often the record)."""
+    return value if isinstance(value, int) else value.pk
+
+
+def locked_item(rows: QuerySet[M], value: Model | int, field: str, missing: str) -> M:
+    """The case's request, supervision or assignment a step decides on, locked for its
+    transaction; 400 on ``field`` with ``missing`` when the case has no such record."""
+    item = rows.select_for_update().filter(pk=pk_of(value)).first()
+    if item is None:
+        raise DomainError(missing, field=field, code="not_found")
+    return item
+
+
+def lock(case_id: int) -> Case:
     """The case a step changes, locked for its transaction (404 for an unknown id)."""
-    try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("没有这个事件")) from None
     case = (
         Case.objects.select_for_update(of=("self",))
         .select_related("entry__item", "entry__lead_department", "lead_department")
-        .filter(pk=pk)
+        .filter(pk=case_id)
         .first()
     )
     if case is None:
@@ -79,9 +100,63 @@ def replayed(case: Case, action: str, client_id: str) -> bool:
     return bool(client_id) and case.events.filter(action=action, data__client_id=client_id).exists()
 
 
+@dataclass(frozen=True)
+class Step:
+    """A step being taken on a locked case: who takes it and why, and the case as it was
+    before (its state and the audited fields), for the records the step ends with."""
+
+    case: Case
+    action: str
+    actor: Actor
+    authority: machine.Authority | None
+    client_id: str
+    from_state: str
+    before: dict[str, Any]
+
+    def record(
+        self,
+        *,
+        note: str = "",
+        data: dict[str, Any] | None = None,
+        photos: Sequence[CheckedPhoto] = (),
+        audit_before: bool = True,
+    ) -> CaseEvent:
+        """The step's archive event, attachments and audit record (:func:`record`); the
+        event's data holds the client id (a resend is recognised by it). ``audit_before``:
+        the audit record shows the case before the step (steps that only add a request or
+        an answer show it after only)."""
+        return record(
+            self.case,
+            action=self.action,
+            actor=self.actor,
+            authority=self.authority,
+            from_state=self.from_state,
+            note=note,
+            data={"client_id": self.client_id, **(data or {})},
+            photos=photos,
+            before=self.before if audit_before else None,
+        )
+
+
+def begin(
+    actor: Actor,
+    case: Case,
+    action: str,
+    client_id: str,
+    *,
+    authority: machine.Authority | None = None,
+) -> Step:
+    """Start ``action`` on the locked ``case``: the machine's permission (403 or 400 for a
+    wrong state, unless the caller holds an ``authority`` already) and the case as it is."""
+    if authority is None:
+        authority = machine.authorize(actor, case, action)
+    before = audit.snapshot(case, CASE_FIELDS)
+    return Step(case, action, actor, authority, client_id, case.state, before)
+
+
 def record(case: Case, *, photos: Sequence[CheckedPhoto] = (), **step: Any) -> CaseEvent:
     """Store the archive event (R26.2), attachments and audit record (R28.1) of one step
-    (``step`` as for :func:`step_rows`)."""
+    (``step``: the keyword arguments of :func:`step_rows`, passed on)."""
     event, entry = step_rows(case, photos=photos, **step)
     archive.store(event)
     uploader = user(step["actor"])
@@ -111,7 +186,7 @@ def step_rows(
     case: Case,
     *,
     action: str,
-    actor: Any,
+    actor: Actor,
     authority: machine.Authority | None,
     from_state: str,
     note: str = "",
@@ -151,11 +226,13 @@ def step_rows(
     return event, entry
 
 
-def my_assignment(case: Case, authority: machine.Authority, states: Iterable[str]) -> Assignment:
+def my_assignment(
+    case: Case, authority: machine.Authority | None, states: Iterable[str]
+) -> Assignment:
     """The acting department's assignment of the case in one of ``states`` (R25.1)."""
     states = set(states)
     candidates = [a for a in case.assignments.all() if a.state in states]
-    if authority.department_id is not None:
+    if authority is not None and authority.department_id is not None:
         candidates = [a for a in candidates if a.department_id == authority.department_id]
     if not candidates:
         raise DomainError(_("本部门没有处于该环节的派遣"), field="state", code="wrong_state")

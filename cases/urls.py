@@ -4,7 +4,7 @@ the notification centre (``/notifications/``, issue 10)."""
 from django.urls import path
 from django.views.decorators.gzip import gzip_page
 
-from cases import views, views_calendar, views_reveal
+from cases import views, views_calendar, views_case, views_reveal
 from cases.files import AttachmentFileView
 from cases.notify import views as notify
 
@@ -17,8 +17,8 @@ urlpatterns = [
     path("console/map/cases.json", gzip_page(views.CasePointsView.as_view()), name="map-cases"),
     path("console/bulk/", views.BulkActionView.as_view(), name="bulk"),
     path("console/warnings/", notify.AgencyWarningsView.as_view(), name="warnings"),
-    path("console/cases/<int:pk>/", views.CaseDetailView.as_view(), name="case"),
-    path("console/cases/<int:pk>/act/", views.CaseActionView.as_view(), name="act"),
+    path("console/cases/<int:pk>/", views_case.CaseDetailView.as_view(), name="case"),
+    path("console/cases/<int:pk>/act/", views_case.CaseActionView.as_view(), name="act"),
     path(
         "console/cases/<int:pk>/reveal/",
         views_reveal.CaseRevealView.as_view(),
@@ -33,10 +33,14 @@ urlpatterns = [
     path("files/cases/<int:pk>", AttachmentFileView.as_view(), name="attachment"),
     path("dept/", views.InboxView.as_view(), name="inbox"),
     path("dept/warnings/", notify.DepartmentWarningsView.as_view(), name="dept-warnings"),
-    path("dept/cases/<int:pk>/", views.CaseDetailView.as_view(workbench="dept"), name="dept-case"),
+    path(
+        "dept/cases/<int:pk>/",
+        views_case.CaseDetailView.as_view(workbench="dept"),
+        name="dept-case",
+    ),
     path(
         "dept/cases/<int:pk>/act/",
-        views.CaseActionView.as_view(workbench="dept"),
+        views_case.CaseActionView.as_view(workbench="dept"),
         name="dept-act",
     ),
     # the notification centre of every workbench (R26.1, R27.1)

@@ -5,7 +5,7 @@
   supervisors and agency administrators;
 - ``/dept/``: the department's inbox of assignments, sorted by deadline;
 - ``/console/cases/<pk>/`` and ``/dept/cases/<pk>/``: one case, everything known about it, and
-  a form for each action the state machine offers this user right now.
+  a form for each action the state machine offers this user right now (:mod:`cases.views_case`).
 
 Views only read (through :mod:`cases.worklists`, every queryset scoped) and call
 :mod:`cases.services` for every change; a refused action comes back in place with the
@@ -16,63 +16,50 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import trigger_client_event
 
 from cases import (
     calendar_notice,
-    co_departments,
-    labels,
     machine,
     mapdata,
-    recompute,
-    reviews,
     services,
     worklists,
 )
-from cases.api import serializers
 from cases.models import (
     OPEN_STATES,
     Assignment,
     AssignmentState,
     Case,
-    CaseEvent,
     DeadlineStatus,
-    DutyRuling,
-    Extension,
-    Rating,
     RequestStatus,
-    Review,
     State,
-    Supervision,
-    Suspension,
 )
-from cases.personal_cells import personal_context
 from gridgov.access import scoping
 from gridgov.access.web import ScopedView
 from gridgov.errors import DomainError
-from gridgov.parsing import parse_id, parse_ids
+from gridgov.parsing import parse_ids
 from people.models import Department
-from regions import geometry as geo
 from regions.models import Region
 
 PAGE_SIZE = 50
 BULK_LIMIT = 200
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
@@ -89,29 +76,36 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
 # --- access ----------------------------------------------------------------------------------
 
 
-class ConsoleView(ScopedView):
-    """A console page: agency roles only (403 for others, login page for anonymous)."""
+class WorkbenchView(ScopedView):
+    """A workbench page for the roles ``may_use`` lets in: 403 with ``refusal`` for the
+    others, the login page for anonymous visitors."""
 
-    model = Case
+    may_use: Callable[[Any], bool]
+    refusal: Promise
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not worklists.may_use_console(request.user):
-            raise PermissionDenied(_("调度台仅供网格化机构人员使用"))
+        if request.user.is_authenticated and not type(self).may_use(request.user):
+            raise PermissionDenied(str(self.refusal))
         return super().dispatch(request, *args, **kwargs)
+
+
+class ConsoleView(WorkbenchView):
+    """A console page: agency roles only."""
+
+    model = Case
+    may_use = staticmethod(worklists.may_use_console)
+    refusal = gettext_lazy("调度台仅供网格化机构人员使用")
 
     def get_queryset(self) -> QuerySet[Case]:
         return worklists.console_cases(self.request.user)
 
 
-class DepartmentView(ScopedView):
+class DepartmentView(WorkbenchView):
     """A department workbench page: department roles only."""
 
     model = Assignment
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not worklists.may_use_inbox(request.user):
-            raise PermissionDenied(_("部门工作台仅供联动部门人员使用"))
-        return super().dispatch(request, *args, **kwargs)
+    may_use = staticmethod(worklists.may_use_inbox)
+    refusal = gettext_lazy("部门工作台仅供联动部门人员使用")
 
     def get_queryset(self) -> QuerySet[Assignment]:
         return worklists.inbox_assignments(self.request.user)
@@ -164,7 +158,7 @@ class ConsoleHomeView(ConsoleView):
             "query": _query_without_page(request),
             "bulk_client_id": uuid.uuid4().hex,
         }
-        if _is_htmx(request) and request.htmx.target == "case-list":
+        if is_htmx(request) and request.htmx.target == "case-list":
             if request.htmx.trigger == "case-list":
                 # the list reloads itself after an action changed cases ("casesChanged"):
                 # the charts' numbers changed too (a filter or a tab leaves them as they are)
@@ -278,7 +272,7 @@ class BulkActionView(ConsoleView):
             "done": done,
             "failed": len(results) - done,
         }
-        if _is_htmx(request):
+        if is_htmx(request):
             response = render(
                 request, "cases/_bulk_result.html", {"results": results, "summary": summary}
             )
@@ -290,7 +284,7 @@ class BulkActionView(ConsoleView):
         return HttpResponseRedirect(back)
 
     def _refuse(self, request: HttpRequest, back: str, message: str) -> HttpResponse:
-        if _is_htmx(request):
+        if is_htmx(request):
             results: list[BulkResult] = []
             return render(
                 request,
@@ -300,484 +294,6 @@ class BulkActionView(ConsoleView):
             )
         messages.error(request, message)
         return HttpResponseRedirect(back)
-
-
-# --- one case --------------------------------------------------------------------------------
-
-
-def case_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Everything the case page and :func:`cases.machine.available_actions` read, prefetched."""
-    assignments = (
-        Assignment.objects.select_related("department", "signed_by", "fed_back_by")
-        .prefetch_related(
-            Prefetch(
-                "extensions",
-                queryset=Extension.objects.select_related("requested_by", "decided_by"),
-            )
-        )
-        .order_by("dispatched_at", "pk")
-    )
-    return cases.select_related(
-        "entry__item",
-        "entry__version__admission_list__county",
-        "entry__lead_department",
-        "grid",
-        "lead_department",
-    ).prefetch_related(
-        "entry__co_departments",
-        Prefetch("assignments", queryset=assignments),
-        Prefetch(
-            "suspensions", queryset=Suspension.objects.select_related("requested_by", "decided_by")
-        ),
-        Prefetch(
-            "supervisions",
-            queryset=Supervision.objects.select_related(
-                "assignment__department", "by", "answered_by"
-            ),
-        ),
-        Prefetch(
-            "rulings",
-            queryset=DutyRuling.objects.select_related(
-                "responsible_department", "returned_assignment__department", "decided_by"
-            ),
-        ),
-        "attachments",
-        "involved_persons",
-    )
-
-
-def _event_details(event: CaseEvent, departments: dict[int, str]) -> list[str]:
-    """A few words on what an archive event decided (departments, deadlines, results)."""
-    data = event.data or {}
-    details = []
-    if event.action == "dispatch":
-        if lead := data.get("lead_department"):
-            details.append(_("牵头:%(d)s") % {"d": departments.get(lead, lead)})
-        if co := data.get("co_departments"):
-            names = pgettext("list separator", "、").join(str(departments.get(d, d)) for d in co)
-            details.append(_("协办:%(d)s") % {"d": names})
-        if data.get("ruling"):
-            details.append(_("职责争议裁定"))
-    elif event.action in ("sign", "return", "feedback", "extend", "end_assignment") and data.get(
-        "department"
-    ):
-        details.append(str(departments.get(data["department"], data["department"])))
-    if event.action == "extend":
-        unit = _("个工作日") if data.get("unit") == "workdays" else _("个工作小时")
-        details.append(_("申请延长 %(n)s %(unit)s") % {"n": data.get("amount"), "unit": unit})
-    if event.action in ("decide_extension", "decide_suspension"):
-        details.append(_("批准") if data.get("approved") else _("不批准"))
-    if event.action == "check":
-        details.append(_("核查通过") if data.get("passed") else _("核查不通过,返工"))
-    if event.action == "verify" and data.get("valid") is False:
-        details.append(_("核实不属实"))
-    if event.action == recompute.ACTION:
-        details += recompute.describe(data, departments)
-    if event.action == "escalate":
-        details.append(f"{data.get('from_level', '')} → {data.get('to_level', '')}")
-    if event.action == "review":
-        details.append(_("重新办理") if data.get("decision") == "reopened" else _("维持结案"))
-    if event.action == "regrid":
-        details.append(f"{data.get('from_grid', '')} → {data.get('to_grid', '')}")
-        if data.get("by_point") is False:
-            details.append(_("位置不在新网格内,按原网格面积最大部分归属"))
-    if event.action == "evaluate" and data.get("rating"):
-        details.append(str(dict(Rating.choices).get(data["rating"], data["rating"])))
-    return details
-
-
-def _timeline(case: Case) -> list[dict[str, Any]]:
-    departments = {a.department_id: a.department.name for a in case.assignments.all()}
-    if case.entry.lead_department_id:
-        departments.setdefault(case.entry.lead_department_id, case.entry.lead_department.name)
-    events = case.events.order_by("seq").select_related("actor").prefetch_related("files")
-    return [
-        {
-            "event": e,
-            "label": labels.event_label(e.action),
-            "who": labels.actor(e),
-            "role": labels.role_label(e.role),
-            "details": _event_details(e, departments),
-            "from_label": labels.state_label(e.from_state) if e.from_state else "",
-            "to_label": labels.state_label(e.to_state) if e.to_state else "",
-        }
-        for e in events
-    ]
-
-
-def covering_departments(case: Case) -> list[Department]:
-    """Departments whose region contains the case's place (R24.2: who may be dispatched).
-
-    Chosen by the case's place, not by the dispatcher's own organisation scope: a township
-    dispatcher dispatches to county and city departments that scope does not reach."""
-    codes = [case.grid_code[:n] for n in (2, 4, 6, 9, 12)]
-    return list(
-        Department.objects.filter(is_active=True, region__code__in=codes)
-        .select_related("region", "kind")
-        .order_by("-region__code", "kind__sort_order", "name")
-    )
-
-
-@dataclass
-class ActionForm:
-    name: str
-    label: Any
-    template: str
-    client_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    error: str = ""
-    error_field: str = ""
-    values: QueryDict | None = None
-    danger: bool = False
-
-    @property
-    def dom_id(self) -> str:
-        return f"action-{self.name}"
-
-
-DANGEROUS = frozenset({"decline", "return", "escalate"})
-
-
-def action_forms(
-    user: Any,
-    case: Case,
-    *,
-    failed: str = "",
-    error: DomainError | None = None,
-    values: QueryDict | None = None,
-) -> list[ActionForm]:
-    forms = []
-    # the way forward first; declining, returning and escalating after it
-    names = sorted(machine.available_actions(user, case), key=lambda n: n in DANGEROUS)
-    for name in names:
-        form = ActionForm(
-            name=name,
-            label=machine.ACTIONS[name].label,
-            template=f"cases/actions/{name}.html",
-            danger=name in DANGEROUS,
-        )
-        if name == failed and error is not None:
-            form.error, form.error_field, form.values = error.message, error.field or "", values
-        forms.append(form)
-    return forms
-
-
-def action_context(user: Any, case: Case, values: QueryDict | None = None) -> dict[str, Any]:
-    """What the action forms show: departments to dispatch to, requests to decide, …"""
-    assignments = list(case.assignments.all())
-    live = [a for a in assignments if a.state != AssignmentState.WITHDRAWN]
-    returned = max(
-        (a for a in assignments if a.role == "lead" and a.state == AssignmentState.RETURNED),
-        key=lambda a: (a.returned_at is not None, a.returned_at, a.pk),
-        default=None,
-    )
-    suggested_lead = case.entry.lead_department_id
-    suggested_co = {d.pk for d in case.entry.co_departments.all()}
-    if values is not None and values.get("action") == "dispatch":
-        lead = values.get("lead_department", "")
-        chosen_lead = parse_id(lead)
-        chosen_co = {pk for v in values.getlist("co_departments") if (pk := parse_id(v))}
-    else:
-        chosen_lead, chosen_co = suggested_lead, suggested_co
-    open_co = machine.open_co_assignments(case)
-    found = machine.authority(user, case, (machine.DEPARTMENT,))
-    mine = {
-        a.pk
-        for a in assignments
-        if found is not None and found.department_id in (None, a.department_id)
-    }
-    return {
-        "suggested_lead": suggested_lead,
-        "suggested_co": suggested_co,
-        "chosen_lead": chosen_lead,
-        "chosen_co": chosen_co,
-        "returned": returned,
-        "pending_extensions": [
-            e for a in assignments for e in a.extensions.all() if e.status == RequestStatus.PENDING
-        ],
-        "pending_suspension": next(
-            (s for s in case.suspensions.all() if s.status == RequestStatus.PENDING), None
-        ),
-        "supervisable": [a for a in live if a.state != AssignmentState.ENDED],
-        # co-departments still open: the case cannot close before they are done (R25.1)
-        "open_co": open_co,
-        "open_co_names": pgettext("list separator", "、").join(a.department.name for a in open_co),
-        "my_open_supervisions": [
-            s for s in case.supervisions.all() if s.answered_at is None and s.assignment_id in mine
-        ],
-        "ratings": Rating.choices,
-        "pending_review": next(
-            (r for r in case.reviews.all() if r.status == Review.Status.PENDING), None
-        )
-        if case.review_pending
-        else None,
-    }
-
-
-def _mini_map(case: Case) -> dict[str, Any]:
-    grid = case.grid.geometry if case.grid_id else None
-    if grid is not None:
-        grid = grid.simplify(mapdata.SIMPLIFY_TOLERANCE / 10, preserve_topology=True)
-    return {"point": [case.lng, case.lat], "grid": geo.to_geojson(grid, precision=6)}
-
-
-class CaseDetailView(CaseScopedView):
-    """Everything known about a case, its archive, deadlines, and the actions offered now."""
-
-    workbench = "console"
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        case = get_object_or_404(case_queryset(self.get_queryset()), pk=pk)
-        return self.render_case(request, case)
-
-    def render_case(
-        self,
-        request: HttpRequest,
-        case: Case,
-        *,
-        failed: str = "",
-        error: DomainError | None = None,
-        values: QueryDict | None = None,
-        status: int = 200,
-        revealed: dict[str, str] | None = None,
-        reveal_failed: str = "",
-        reveal_error: str = "",
-    ) -> HttpResponse:
-        user = request.user
-        forms = action_forms(user, case, failed=failed, error=error, values=values)
-        # A refusal of an action the page does not offer (any more) is said at the top.
-        refusal = error.message if error is not None and not any(f.error for f in forms) else ""
-        context = {
-            "refusal": refusal,
-            "case": case,
-            "workbench": self.workbench,
-            "forms": forms,
-            "ctx": action_context(user, case, values),
-            "departments": covering_departments(case)
-            if any(f.name == "dispatch" for f in forms)
-            else [],
-            "timeline": _timeline(case),
-            "assignments": list(case.assignments.all()),
-            "mini_map": _mini_map(case),
-            "next": request.get_full_path(),
-            "back_url": reverse("cases:inbox" if self.workbench == "dept" else "cases:console"),
-            "personal": personal_context(
-                user,
-                case,
-                workbench=self.workbench,
-                revealed=revealed,
-                failed=reveal_failed,
-                error=reveal_error,
-            ),
-        }
-        return render(request, "cases/case_detail.html", context, status=status)
-
-
-# --- actions ---------------------------------------------------------------------------------
-
-
-def _int(data: QueryDict, name: str, what: str) -> int:
-    value = parse_id(data.get(name))
-    if value is None:
-        raise DomainError(_("请选择%(what)s") % {"what": what}, field=name, code="required")
-    return value
-
-
-def _yes(data: QueryDict, name: str, default: str = "1") -> bool:
-    return (data.get(name) or default) in ("1", "true", "on", "yes")
-
-
-def _optional_department(data: QueryDict) -> int | None:
-    value = (data.get("department") or "").strip()
-    if not value:
-        return None
-    pk = parse_id(value)
-    if pk is None:
-        # a department the user picked must not silently become "none"
-        raise DomainError(_("请选择部门"), field="department", code="invalid")
-    return pk
-
-
-def _parsed(serializer_class: type, data: QueryDict) -> dict[str, Any]:
-    """A form's fields parsed by the action's API serializer (one parser for the API and the
-    page); the first field's error becomes the refusal shown next to the form."""
-    serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        name, problems = next(iter(serializer.errors.items()))
-        raise DomainError(f"{problems[0]}", field=name)
-    return {k: v for k, v in serializer.validated_data.items() if k != "client_id"}
-
-
-# (user, case id, the form's fields, its files, client id)
-Call = Callable[[Any, int, QueryDict, Any, str], Any]
-
-ACTION_CALLS: dict[str, Call] = {
-    "verify": lambda u, pk, d, f, c: services.verify(
-        u,
-        pk,
-        valid=_yes(d, "valid"),
-        note=d.get("note", ""),
-        photos=f.getlist("photos"),
-        client_id=c,
-    ),
-    "settle": lambda u, pk, d, f, c: services.settle(
-        u, pk, note=d.get("note", ""), photos=f.getlist("photos"), client_id=c
-    ),
-    "accept": lambda u, pk, d, f, c: services.accept(u, pk, note=d.get("note", ""), client_id=c),
-    "decline": lambda u, pk, d, f, c: services.decline(
-        u, pk, reason=d.get("reason", ""), client_id=c
-    ),
-    "escalate": lambda u, pk, d, f, c: services.escalate(
-        u, pk, reason=d.get("reason", ""), client_id=c
-    ),
-    "dispatch": lambda u, pk, d, f, c: services.dispatch(
-        u,
-        pk,
-        lead_department=d.get("lead_department") or None,
-        co_departments=d.getlist("co_departments"),
-        note=d.get("note", ""),
-        ruling=d.get("ruling", ""),
-        client_id=c,
-    ),
-    "sign": lambda u, pk, d, f, c: services.sign(u, pk, note=d.get("note", ""), client_id=c),
-    "return": lambda u, pk, d, f, c: services.return_case(
-        u, pk, reason=d.get("reason", ""), client_id=c
-    ),
-    "feedback": lambda u, pk, d, f, c: services.feedback(
-        u,
-        pk,
-        note=d.get("note", ""),
-        photos=f.getlist("photos"),
-        public_note=d.get("public_note", ""),
-        public_photos=f.getlist("public_photos"),
-        client_id=c,
-    ),
-    "check": lambda u, pk, d, f, c: services.check(
-        u,
-        pk,
-        passed=_yes(d, "passed"),
-        note=d.get("note", ""),
-        photos=f.getlist("photos"),
-        client_id=c,
-    ),
-    "evaluate": lambda u, pk, d, f, c: services.evaluate(
-        u, pk, rating=d.get("rating", ""), comment=d.get("comment", ""), client_id=c
-    ),
-    "end_assignment": lambda u, pk, d, f, c: co_departments.end_assignment(
-        u, pk, **_parsed(serializers.EndAssignmentSerializer, d), client_id=c
-    ),
-    "review": lambda u, pk, d, f, c: reviews.review(
-        u, pk, **_parsed(serializers.ReviewSerializer, d), client_id=c
-    ),
-    "extend": lambda u, pk, d, f, c: services.request_extension(
-        u,
-        pk,
-        amount=d.get("amount", ""),
-        unit=d.get("unit", ""),
-        reason=d.get("reason", ""),
-        client_id=c,
-    ),
-    "decide_extension": lambda u, pk, d, f, c: services.decide_extension(
-        u,
-        pk,
-        extension=_int(d, "extension", _("延期申请")),
-        approve=_yes(d, "approve"),
-        note=d.get("note", ""),
-        client_id=c,
-    ),
-    "suspend": lambda u, pk, d, f, c: services.request_suspension(
-        u, pk, reason=d.get("reason", ""), client_id=c
-    ),
-    "decide_suspension": lambda u, pk, d, f, c: services.decide_suspension(
-        u,
-        pk,
-        suspension=_int(d, "suspension", _("挂起申请")),
-        approve=_yes(d, "approve"),
-        note=d.get("note", ""),
-        client_id=c,
-    ),
-    "resume": lambda u, pk, d, f, c: services.resume(u, pk, note=d.get("note", ""), client_id=c),
-    "supervise": lambda u, pk, d, f, c: services.supervise(
-        u, pk, note=d.get("note", ""), department=_optional_department(d), client_id=c
-    ),
-    "answer": lambda u, pk, d, f, c: services.answer_supervision(
-        u,
-        pk,
-        supervision=_int(d, "supervision", _("督办")),
-        answer=d.get("answer", ""),
-        client_id=c,
-    ),
-}
-assert set(ACTION_CALLS) == set(machine.ACTIONS), "every machine action needs a web form"
-
-DONE_MESSAGES = {
-    "extend": gettext_lazy("延期申请已提交,等待审批"),
-    "suspend": gettext_lazy("挂起申请已提交,等待审批"),
-}
-
-
-class CaseActionView(CaseDetailView):
-    """POST one action (``action`` field) → the service. Success: back to the page it came
-    from (htmx: a client redirect); refusal: the form again, in place, with the reason."""
-
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        cases = case_queryset(self.get_queryset())
-        case = get_object_or_404(cases, pk=pk)
-        name = request.POST.get("action", "")
-        call = ACTION_CALLS.get(name)
-        if call is None:
-            return HttpResponse(_("没有这个操作"), status=400, content_type="text/plain")
-        client_id = (request.POST.get("client_id") or "")[:64]
-        try:
-            call(request.user, case.pk, request.POST, request.FILES, client_id)
-        except DomainError as exc:
-            if exc.http_status == 404:
-                raise Http404(exc.message) from exc
-            return self.refused(request, cases.get(pk=case.pk), name, exc)
-        label = machine.ACTIONS[name].label
-        messages.success(
-            request,
-            str(DONE_MESSAGES.get(name, ""))
-            or _("%(code)s:%(action)s完成") % {"code": case.tracking_code, "action": label},
-        )
-        target = safe_next(request, self.case_url(case))
-        if _is_htmx(request):
-            return HttpResponseClientRedirect(target)
-        return HttpResponseRedirect(target)
-
-    def case_url(self, case: Case) -> str:
-        name = "cases:dept-case" if self.workbench == "dept" else "cases:case"
-        return reverse(name, args=[case.pk])
-
-    def refused(
-        self, request: HttpRequest, case: Case, name: str, exc: DomainError
-    ) -> HttpResponse:
-        values = request.POST
-        if not _is_htmx(request):
-            return self.render_case(
-                request, case, failed=name, error=exc, values=values, status=exc.http_status
-            )
-        form = ActionForm(
-            name=name,
-            label=machine.ACTIONS[name].label,
-            template=f"cases/actions/{name}.html",
-            error=exc.message,
-            error_field=exc.field or "",
-            values=values,
-            danger=name in DANGEROUS,
-        )
-        dom_id = request.POST.get("dom_id") or form.dom_id
-        context = {
-            "case": case,
-            "form": form,
-            "dom_id": dom_id,
-            "ctx": action_context(request.user, case, values),
-            "departments": covering_departments(case) if name == "dispatch" else [],
-            "next": safe_next(request, self.case_url(case)),
-        }
-        # 4xx answers are swapped in place (htmx-config in cases/base.html).
-        return render(request, "cases/_action.html", context, status=exc.http_status)
 
 
 # --- the department inbox --------------------------------------------------------------------

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods
 
 from audit.middleware import client_ip
-from cases import files, matter_choices, results, services
+from cases import actions_io, files, matter_choices, results, services
 from cases.models import (
     LEVEL_CODE_LENGTH,
     Case,
@@ -199,21 +199,17 @@ def _report(request: HttpRequest, secret: str) -> HttpResponse:
         errors = {"description": _("提交过于频繁,请稍后再试或拨打12345热线")}
         return _report_page(request, values, errors, status=429)
     try:
-        result = services.intake(
-            request.user,
+        fields = {name: values[name] for name in REPORT_FIELDS if name != "progress_sms"}
+        report = actions_io.report_from_form(
+            fields
+            | {
+                "matter": _matter_for(values),
+                "photos": request.FILES.getlist("photos"),
+                "progress_sms": values["progress_sms"] == "1",
+            },
             channel=Channel.PORTAL,
-            lng=values["lng"],
-            lat=values["lat"],
-            matter=_matter_for(values),
-            description=values["description"],
-            address=values["address"],
-            photos=request.FILES.getlist("photos"),
-            reporter_phone=values["reporter_phone"],
-            reporter_name=values["reporter_name"],
-            client_id=values["client_id"],
-            progress_sms=values["progress_sms"] == "1",
-            reporter_key=scope,
         )
+        result = services.intake(request.user, report, reporter_key=scope)
     except DomainError as exc:
         if exc.http_status == 409:  # another report under this key: a new key next time
             values["client_id"] = str(uuid.uuid4())
@@ -390,14 +386,10 @@ def track_case(request: HttpRequest, code: str) -> HttpResponse:
             "client_id": request.POST.get("client_id", "")[:64],
         }
         try:
-            services.evaluate(
-                request.user,
-                case.pk,
-                rating=values["rating"],
-                comment=values["comment"],
-                client_id=values["client_id"],
-                tracking_code=code,
+            rated = actions_io.from_form(
+                "evaluate", request.POST, request.FILES, client_id=values["client_id"]
             )
+            services.evaluate(request.user, case.pk, **rated.as_kwargs(), tracking_code=code)
         except DomainError as exc:
             errors = _error(exc, ("rating", "comment"))
             status = exc.http_status
@@ -459,13 +451,13 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         if case is None:
             raise Http404(_("没有这个事件"))
         try:
-            services.evaluate(
-                request.user,
-                case.pk,
-                rating=request.POST.get("rating", ""),
-                comment=request.POST.get("comment", ""),
+            rated = actions_io.from_form(
+                "evaluate",
+                request.POST,
+                request.FILES,
                 client_id=request.POST.get("client_id", "")[:64],
             )
+            actions_io.ACTIONS["evaluate"].run(request.user, case.pk, rated)
         except DomainError as exc:
             errors[case.pk] = exc.message
             status = exc.http_status

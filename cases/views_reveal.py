@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from cases import reveal
 from cases.models import Case
 from cases.personal_cells import Cell, dom_id
-from cases.views import CaseDetailView, case_queryset
+from cases.views_case import CaseDetailView, case_queryset
 from gridgov.errors import DomainError
 
 

@@ -42,6 +42,7 @@ from PIL import Image, ImageDraw
 from audit import personal_data as pd
 from audit import services as audit
 from cases import clock, co_departments, primitives, services
+from cases.inputs import ReportInput
 from cases.models import Case, DeadlineStatus, Extension, Level, State
 from demo.actions import DemoAction
 from demo.steps import CITY_CODE
@@ -575,7 +576,7 @@ def _report(
         extra["channel"] = "hotline"
     if persons := _involved(story, place, channel):
         extra["involved"] = persons
-    result = story.act(lambda: services.intake(actor, **common, **extra))
+    result = story.act(lambda: services.intake(actor, ReportInput(**common, **extra)))
     story.case = result.case
     if not result.created:
         raise AlreadyThere

@@ -19,8 +19,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from cases import involved, machine, matter_choices, services
+from cases import actions_io, involved, machine, matter_choices, services
 from cases.models import Case, InvolvedRole, State
 from gridgov.access import roles as R
 from gridgov.access import scoping
@@ -33,16 +34,21 @@ TASK_LIMIT = 50
 RECENT_LIMIT = 20
 # What a grid worker does on the phone; the other actions belong to the agency console.
 PHONE_ACTIONS = ("verify", "settle", "check")
+# The choice the worker must make on the phone's form of an action.
+OUTCOMES = {
+    "verify": ("valid", gettext_lazy("请选择核实结果")),
+    "check": ("passed", gettext_lazy("请选择核查结果")),
+}
 TRUE_VALUES = {"1", "true", "on", "yes"}
 
 
-def _flag(value: Any) -> bool:
-    return str(value or "").strip().lower() in TRUE_VALUES
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in TRUE_VALUES
 
 
-def _client_id(value: Any) -> str:
+def _client_id(value: str | None) -> str:
     """The form's resend key, or a fresh one (a form without JavaScript still has one)."""
-    text = str(value or "").strip()
+    text = (value or "").strip()
     return text[:64] if text else str(uuid.uuid4())
 
 
@@ -114,19 +120,17 @@ class ReportView(FieldView):
         if settled and not values["settle_note"].strip():
             return self.form(values, {"settle_note": _("请写明现场处置情况")}, status=400)
         try:
-            result = services.intake(
-                request.user,
-                lng=values["lng"],
-                lat=values["lat"],
-                matter=values["matter"],
-                description=values["description"],
-                address=values["address"],
-                urgent=_flag(values["urgent"]),
-                settle_note=values["settle_note"] if settled else "",
-                photos=request.FILES.getlist("photos"),
-                involved=involved.from_form(data),
-                client_id=values["client_id"],
+            report = actions_io.report_from_form(
+                values
+                | {
+                    "urgent": _flag(values["urgent"]),
+                    "settle_note": values["settle_note"] if settled else "",
+                    "photos": request.FILES.getlist("photos"),
+                    # the form's rows, parsed as the serializer's field parses a list
+                    "involved": involved.parse(involved.from_form(data)),
+                }
             )
+            result = services.intake(request.user, report)
         except DomainError as exc:
             if exc.http_status == 409:  # another report under this key: a new key next time
                 values["client_id"] = str(uuid.uuid4())
@@ -144,7 +148,9 @@ class ReportView(FieldView):
         )
         return redirect("fieldwork:home")
 
-    def form(self, values: dict[str, Any], errors: dict[str, str], status: int = 200):
+    def form(
+        self, values: dict[str, Any], errors: dict[str, str], status: int = 200
+    ) -> HttpResponse:
         codes = self.grid_codes()
         grids = list(Grid.objects.current().filter(code__in=codes).order_by("code"))
         choices = matter_choices.choices_for({code[:6] for code in codes})
@@ -193,7 +199,7 @@ class CaseView(FieldView):
     resident's or hotline report (R24.1), settle on the spot (R24.1), check a handled case
     (R26.1)."""
 
-    def get_case(self, pk: Any) -> Case:
+    def get_case(self, pk: int) -> Case:
         case = (
             self.cases()
             .select_related("grid", "lead_department")
@@ -221,36 +227,13 @@ class CaseView(FieldView):
         }
         if action not in PHONE_ACTIONS:
             return self.page(case, values, {"action": _("请选择要办理的操作")}, status=400)
-        photos = request.FILES.getlist("photos")
-        note, client_id = values["note"], values["client_id"]
         try:
-            if action == "verify":
-                if values["valid"] not in {"true", "false"}:
-                    raise DomainError(_("请选择核实结果"), field="valid")
-                valid = values["valid"] == "true"
-                services.verify(
-                    request.user,
-                    case.pk,
-                    valid=valid,
-                    note=note,
-                    photos=photos,
-                    client_id=client_id,
-                )
-            elif action == "settle":
-                services.settle(
-                    request.user, case.pk, note=note, photos=photos, client_id=client_id
-                )
-            else:
-                if values["passed"] not in {"true", "false"}:
-                    raise DomainError(_("请选择核查结果"), field="passed")
-                services.check(
-                    request.user,
-                    case.pk,
-                    passed=values["passed"] == "true",
-                    note=note,
-                    photos=photos,
-                    client_id=client_id,
-                )
+            # the phone's forms have no default result: the worker says which it is
+            if action in OUTCOMES and values[OUTCOMES[action][0]] not in {"true", "false"}:
+                field, message = OUTCOMES[action]
+                raise DomainError(str(message), field=field)
+            value = actions_io.from_form(action, data, request.FILES, client_id=values["client_id"])
+            actions_io.ACTIONS[action].run(request.user, case.pk, value)
         except DomainError as exc:
             status = exc.http_status
             return self.page(self.get_case(pk), values, _errors(exc, CASE_FIELDS), status=status)

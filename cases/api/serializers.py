@@ -5,7 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases import involved, machine
+from cases import inputs, involved, machine
 from cases.models import (
     FINAL_STATES,
     Assignment,
@@ -337,6 +337,11 @@ class IntakeSerializer(serializers.Serializer):
         help_text="settled on the spot: what the worker did (closes the case at once)",
     )
 
+    def to_report(self, **known: Any) -> inputs.ReportInput:
+        """The report as the intake service takes it, with what the page knows besides
+        (the public portal's channel)."""
+        return inputs.ReportInput(**(self.validated_data | known))
+
 
 class CaseRevealSerializer(serializers.Serializer):
     field = serializers.ChoiceField(choices=["reporter_phone", "phone", "id_number"])
@@ -352,7 +357,19 @@ class CaseRevealResultSerializer(serializers.Serializer):
     value = serializers.CharField()
 
 
-class NoteSerializer(serializers.Serializer):
+class ToInput:
+    """An action's serializer: its validated fields become the action's value object
+    (:mod:`cases.inputs`), which the service takes (:mod:`cases.actions_io`)."""
+
+    value_class: type[inputs.ActionInput]
+    validated_data: dict[str, Any]
+
+    def to_input(self) -> inputs.ActionInput:
+        return self.value_class(**self.validated_data)
+
+
+class NoteSerializer(ToInput, serializers.Serializer):
+    value_class = inputs.NoteInput
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=9)
@@ -366,6 +383,8 @@ class FeedbackSerializer(RequiredNoteSerializer):
     """反馈: ``note``/``photos`` for the agency; ``public_note``/``public_photos`` shown to the
     reporter on the tracking page (R18.1), without personal data."""
 
+    value_class = inputs.FeedbackInput
+
     public_note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     public_photos = serializers.ListField(
         child=serializers.FileField(), required=False, max_length=9
@@ -373,15 +392,18 @@ class FeedbackSerializer(RequiredNoteSerializer):
 
 
 class VerifySerializer(NoteSerializer):
+    value_class = inputs.VerifyInput
     valid = serializers.BooleanField(default=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(ToInput, serializers.Serializer):
+    value_class = inputs.ReasonInput
     reason = serializers.CharField(max_length=4000)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
-class DispatchSerializer(serializers.Serializer):
+class DispatchSerializer(ToInput, serializers.Serializer):
+    value_class = inputs.DispatchInput
     lead_department = IdField(required=False)
     co_departments = serializers.ListField(child=IdField(), required=False, max_length=100)
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
@@ -390,59 +412,70 @@ class DispatchSerializer(serializers.Serializer):
 
 
 class CheckSerializer(NoteSerializer):
+    value_class = inputs.CheckInput
     passed = serializers.BooleanField()
 
 
-class EvaluateSerializer(serializers.Serializer):
+class EvaluateSerializer(ToInput, serializers.Serializer):
+    value_class = inputs.EvaluateInput
     rating = serializers.ChoiceField(choices=Rating.choices)
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
-class ExtendSerializer(serializers.Serializer):
+class ExtendSerializer(ToInput, serializers.Serializer):
+    value_class = inputs.ExtendInput
     amount = IntegerField(min_value=1, max_value=INT32_MAX)
     unit = serializers.ChoiceField(choices=["workdays", "workhours"])
     reason = serializers.CharField(max_length=4000)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
-class DecideSerializer(serializers.Serializer):
+class DecideSerializer(ToInput, serializers.Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
 class DecideExtensionSerializer(DecideSerializer):
+    value_class = inputs.DecideExtensionInput
     extension = IdField()
 
 
 class DecideSuspensionSerializer(DecideSerializer):
+    value_class = inputs.DecideSuspensionInput
     suspension = IdField()
 
 
-class SuperviseSerializer(serializers.Serializer):
+class SuperviseSerializer(ToInput, serializers.Serializer):
+    value_class = inputs.SuperviseInput
     note = serializers.CharField(max_length=4000)
     department = IdField(required=False)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
-class EndAssignmentSerializer(serializers.Serializer):
+class EndAssignmentSerializer(ToInput, serializers.Serializer):
     """终止协办 (R25.1), for the API and the case page alike."""
+
+    value_class = inputs.EndAssignmentInput
 
     assignment = IdField(help_text="the co-department's assignment to end")
     reason = serializers.CharField(max_length=4000)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSerializer(ToInput, serializers.Serializer):
     """复核评价 (R27.1): reopen the case for the lead department, or confirm its result."""
+
+    value_class = inputs.ReviewInput
 
     reopen = serializers.BooleanField()
     reason = serializers.CharField(max_length=4000)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
-class AnswerSerializer(serializers.Serializer):
+class AnswerSerializer(ToInput, serializers.Serializer):
+    value_class = inputs.AnswerInput
     supervision = IdField()
     answer = serializers.CharField(max_length=4000)
     client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)

@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import co_departments, exports, reviews, services
+from cases import actions_io, exports, services
 from cases import reveal as case_reveal
 from cases.api import serializers as s
 from cases.models import (
@@ -97,17 +97,13 @@ def _data(serializer_class: type, request: Request) -> dict[str, Any]:
     return {k: v for k, v in serializer.validated_data.items() if v is not None}
 
 
-def _action(
-    name: str,
-    serializer_class: type,
-    call: Callable[[Any, int, dict[str, Any]], Any],
-    summary: str,
-    *,
-    attr: str = "",
-) -> Callable:
+def _action(summary: str, name: str, *, attr: str = "") -> Callable:
+    """``POST /cases/{id}/<name>/``: the action's input (cases.actions_io) → its service."""
+    io = actions_io.ACTIONS[name.replace("-", "_")]
+
     @extend_schema(
         summary=summary,
-        request=serializer_class,
+        request=io.serializer,
         responses={
             200: s.CaseDetailSerializer,
             400: OpenApiResponse(),
@@ -117,8 +113,7 @@ def _action(
     )
     def view(self: CaseViewSet, request: Request, pk: str | None = None) -> Response:
         case = self.get_object()
-        data = _data(serializer_class, request)
-        call(request.user, case.pk, data)
+        io.run(request.user, case.pk, actions_io.from_data(name.replace("-", "_"), request.data))
         return self._detail(case.pk)
 
     # The router calls the view by its function name, which must be the class attribute.
@@ -227,127 +222,41 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         },
     )
     def create(self, request: Request) -> Response:
-        data = _data(s.IntakeSerializer, request)
-        result = services.intake(request.user, **data)
+        serializer = s.IntakeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.intake(request.user, serializer.to_report())
         # Every resend gets the same answer as the first (a phone cannot tell them apart).
         response = Response(_intake_answer(result, request), status=status.HTTP_201_CREATED)
         if not result.created:
             response["Idempotent-Replayed"] = "true"
         return response
 
-    verify = _action(
-        "verify",
-        s.VerifySerializer,
-        lambda u, pk, d: services.verify(u, pk, **d),
-        "Verify a report on site",
-    )
-    settle = _action(
-        "settle",
-        s.RequiredNoteSerializer,
-        lambda u, pk, d: services.settle(u, pk, **d),
-        "Settled on the spot",
-    )
-    accept = _action(
-        "accept",
-        s.NoteSerializer,
-        lambda u, pk, d: services.accept(u, pk, **{k: v for k, v in d.items() if k != "photos"}),
-        "Accept (立案)",
-    )
-    decline = _action(
-        "decline",
-        s.ReasonSerializer,
-        lambda u, pk, d: services.decline(u, pk, **d),
-        "Decline with a reason",
-    )
-    escalate = _action(
-        "escalate",
-        s.ReasonSerializer,
-        lambda u, pk, d: services.escalate(u, pk, **d),
-        "Escalate to the agency one level up",
-    )
+    verify = _action("Verify a report on site", "verify")
+    settle = _action("Settled on the spot", "settle")
+    accept = _action("Accept (立案)", "accept")
+    decline = _action("Decline with a reason", "decline")
+    escalate = _action("Escalate to the agency one level up", "escalate")
     # Not "dispatch": that name is APIView.dispatch, which every request goes through.
     dispatch_case = _action(
-        "dispatch",
-        s.DispatchSerializer,
-        lambda u, pk, d: services.dispatch(u, pk, **d),
-        "Dispatch to a lead department and co-departments",
-        attr="dispatch_case",
+        "Dispatch to a lead department and co-departments", "dispatch", attr="dispatch_case"
     )
-    sign = _action(
-        "sign",
-        s.NoteSerializer,
-        lambda u, pk, d: services.sign(u, pk, **{k: v for k, v in d.items() if k != "photos"}),
-        "Sign for an assignment",
-    )
-    feedback = _action(
-        "feedback",
-        s.FeedbackSerializer,
-        lambda u, pk, d: services.feedback(u, pk, **d),
-        "Feed back the result",
-    )
+    sign = _action("Sign for an assignment", "sign")
+    feedback = _action("Feed back the result", "feedback")
     end_assignment = _action(
-        "end-assignment",
-        s.EndAssignmentSerializer,
-        lambda u, pk, d: co_departments.end_assignment(u, pk, **d),
-        "End a co-department's open assignment, with a reason (R25.1)",
+        "End a co-department's open assignment, with a reason (R25.1)", "end-assignment"
     )
-    check = _action(
-        "check", s.CheckSerializer, lambda u, pk, d: services.check(u, pk, **d), "Check the result"
-    )
-    evaluate = _action(
-        "evaluate",
-        s.EvaluateSerializer,
-        lambda u, pk, d: services.evaluate(u, pk, **d),
-        "Rate the result",
-    )
+    check = _action("Check the result", "check")
+    evaluate = _action("Rate the result", "evaluate")
     review = _action(
-        "review",
-        s.ReviewSerializer,
-        lambda u, pk, d: reviews.review(u, pk, **d),
-        "Review an unsatisfied rating: reopen or confirm, with a reason (R27.1)",
+        "Review an unsatisfied rating: reopen or confirm, with a reason (R27.1)", "review"
     )
-    extend = _action(
-        "extend",
-        s.ExtendSerializer,
-        lambda u, pk, d: services.request_extension(u, pk, **d),
-        "Request more time",
-    )
-    decide_extension = _action(
-        "decide-extension",
-        s.DecideExtensionSerializer,
-        lambda u, pk, d: services.decide_extension(u, pk, **d),
-        "Approve or refuse an extension",
-    )
-    suspend = _action(
-        "suspend",
-        s.ReasonSerializer,
-        lambda u, pk, d: services.request_suspension(u, pk, **d),
-        "Request a suspension",
-    )
-    decide_suspension = _action(
-        "decide-suspension",
-        s.DecideSuspensionSerializer,
-        lambda u, pk, d: services.decide_suspension(u, pk, **d),
-        "Approve or refuse a suspension",
-    )
-    resume = _action(
-        "resume",
-        s.NoteSerializer,
-        lambda u, pk, d: services.resume(u, pk, **{k: v for k, v in d.items() if k != "photos"}),
-        "Resume a suspended case",
-    )
-    supervise = _action(
-        "supervise",
-        s.SuperviseSerializer,
-        lambda u, pk, d: services.supervise(u, pk, **d),
-        "Supervise (督办)",
-    )
-    answer = _action(
-        "answer",
-        s.AnswerSerializer,
-        lambda u, pk, d: services.answer_supervision(u, pk, **d),
-        "Answer a supervision",
-    )
+    extend = _action("Request more time", "extend")
+    decide_extension = _action("Approve or refuse an extension", "decide-extension")
+    suspend = _action("Request a suspension", "suspend")
+    decide_suspension = _action("Approve or refuse a suspension", "decide-suspension")
+    resume = _action("Resume a suspended case", "resume")
+    supervise = _action("Supervise (督办)", "supervise")
+    answer = _action("Answer a supervision", "answer")
 
     @extend_schema(
         summary="Reveal the reporter's phone or an involved person's number (logged, R22.1)",
@@ -411,13 +320,4 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
 
 
 # "return" is a Python keyword, so this action is attached after the class is built.
-setattr(
-    CaseViewSet,
-    "return",
-    _action(
-        "return",
-        s.ReasonSerializer,
-        lambda u, pk, d: services.return_case(u, pk, **d),
-        "Return: outside the department's duties (R24.4)",
-    ),
-)
+setattr(CaseViewSet, "return", _action("Return: outside the department's duties (R24.4)", "return"))

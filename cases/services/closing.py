@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import services as audit
 from cases import machine, primitives, reviews, steps
+from cases.inputs import Photos
 from cases.models import (
     Case,
     DeadlineStatus,
     Rating,
     State,
 )
+from cases.primitives import Actor
 from cases.uploads import check_photos
 from gridgov.errors import DomainError, Forbidden
 
 
 @transaction.atomic
 def check(
-    actor: Any,
-    case_id: Any,
+    actor: Actor,
+    case_id: int,
     *,
     passed: bool,
     note: str = "",
-    photos: Iterable[Any] = (),
+    photos: Photos = (),
     client_id: str = "",
 ) -> Case:
     """核查: the agency (or the grid worker on site) checks the result; pass closes the case,
@@ -35,39 +33,26 @@ def check(
     case = steps.lock(case_id)
     if steps.replayed(case, "check", client_id):
         return case
-    authority = machine.authorize(actor, case, "check")
+    step = steps.begin(actor, case, "check", client_id)
     checked = check_photos(photos)
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
     now = primitives.now()
     if passed:
         machine.require_closable(case)  # every co-department done or ended (R25.1)
-        note = steps.text(note, "note", required=False)
         case.state = State.CLOSED
         case.closed_at = now
         case.deadline_status = DeadlineStatus.NONE
         primitives.save(case, "state", "closed_at", "deadline_status")
     else:
-        note = steps.text(note, "note")
+        note = steps.required(note, "note")  # a failed check says what is still wrong
         steps.rework(case, now)
-    steps.record(
-        case,
-        action="check",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
-        note=note,
-        data={"client_id": client_id, "passed": bool(passed)},
-        photos=checked,
-        before=before,
-    )
+    step.record(note=note, data={"passed": bool(passed)}, photos=checked)
     return case
 
 
 @transaction.atomic
 def evaluate(
-    actor: Any,
-    case_id: Any,
+    actor: Actor,
+    case_id: int,
     *,
     rating: str,
     comment: str = "",
@@ -85,29 +70,16 @@ def evaluate(
             raise Forbidden(_("查询码不符"))
         if case.state != State.CLOSED:
             raise DomainError(_("事件尚未结案,不能评价"), field="state", code="wrong_state")
-        authority = machine.Authority(machine.REPORTER, None)
+        reporter = machine.Authority(machine.REPORTER, None)
+        step = steps.begin(actor, case, "evaluate", client_id, authority=reporter)
     else:
-        authority = machine.authorize(actor, case, "evaluate")
-    if rating not in Rating.values:
-        raise DomainError(
-            _("评价须为 %(values)s 之一") % {"values": ", ".join(Rating.values)}, field="rating"
-        )
-    before = audit.snapshot(case, steps.CASE_FIELDS)
+        step = steps.begin(actor, case, "evaluate", client_id)
     case.state = State.EVALUATED
     case.rating = rating
-    case.rating_comment = steps.text(comment, "comment", required=False, max_length=1000)
+    case.rating_comment = comment
     case.evaluated_at = primitives.now()
     primitives.save(case, "state", "rating", "rating_comment", "evaluated_at")
-    steps.record(
-        case,
-        action="evaluate",
-        actor=actor,
-        authority=authority,
-        from_state=before["state"],
-        note=case.rating_comment,
-        data={"client_id": client_id, "rating": rating},
-        before=before,
-    )
+    step.record(note=case.rating_comment, data={"rating": rating})
     if rating == Rating.UNSATISFIED:
         reviews.open_review(case)
     return case

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import services as audit
-from cases import machine, primitives, results, steps
+from cases import primitives, results, steps
+from cases.inputs import Photos
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
+    Assignment,
     AssignmentRole,
     AssignmentState,
     Case,
@@ -19,20 +17,27 @@ from cases.models import (
     Notification,
     State,
 )
+from cases.primitives import Actor
 from cases.uploads import MAX_PHOTOS, check_photos
 from gridgov.errors import DomainError
 
 
+def _part(assignment: Assignment) -> dict[str, object]:
+    """Which department's part a step concerns, on its archive event."""
+    return {"department": assignment.department_id, "role": assignment.role}
+
+
 @transaction.atomic
-def sign(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> Case:
+def sign(
+    actor: Actor, case_id: int, *, note: str = "", photos: Photos = (), client_id: str = ""
+) -> Case:
     """签收: the department takes the assignment; the lead's signature starts handling."""
     case = steps.lock(case_id)
     if steps.replayed(case, "sign", client_id):
         return case
-    authority = machine.authorize(actor, case, "sign")
-    assignment = steps.my_assignment(case, authority, [AssignmentState.DISPATCHED])
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
+    step = steps.begin(actor, case, "sign", client_id)
+    checked = check_photos(photos)
+    assignment = steps.my_assignment(case, step.authority, [AssignmentState.DISPATCHED])
     assignment.state = AssignmentState.SIGNED
     assignment.signed_at = primitives.now()
     assignment.signed_by = steps.user(actor)
@@ -40,36 +45,21 @@ def sign(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> Ca
     if assignment.role == AssignmentRole.LEAD and case.state == State.DISPATCHED:
         case.state = State.IN_PROGRESS
         primitives.save(case, "state")
-    steps.record(
-        case,
-        action="sign",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
-        note=steps.text(note, "note", required=False),
-        data={
-            "client_id": client_id,
-            "department": assignment.department_id,
-            "role": assignment.role,
-        },
-        before=before,
-    )
+    step.record(note=note, data=_part(assignment), photos=checked)
     return case
 
 
 @transaction.atomic
-def return_case(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> Case:
+def return_case(actor: Actor, case_id: int, *, reason: str, client_id: str = "") -> Case:
     """退回: a department that holds a matter outside its duties reports back with reasons
     (R24.4). The lead's return sends the case back to the agency; a co-department's return
     only ends its own part. Returns are counted per department for assessment."""
     case = steps.lock(case_id)
     if steps.replayed(case, "return", client_id):
         return case
-    authority = machine.authorize(actor, case, "return")
-    reason = steps.text(reason, "reason")
-    assignment = steps.my_assignment(case, authority, ACTIVE_ASSIGNMENT_STATES)
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
+    step = steps.begin(actor, case, "return", client_id)
+    reason = steps.required(reason, "reason")
+    assignment = steps.my_assignment(case, step.authority, ACTIVE_ASSIGNMENT_STATES)
     now = primitives.now()
     assignment.state = AssignmentState.RETURNED
     assignment.return_reason = reason
@@ -84,20 +74,7 @@ def return_case(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -
         case.deadline_status = DeadlineStatus.NONE
         fields += ["state", "due_at", "due_provisional", "deadline_status"]
     primitives.save(case, *fields)
-    steps.record(
-        case,
-        action="return",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
-        note=reason,
-        data={
-            "client_id": client_id,
-            "department": assignment.department_id,
-            "role": assignment.role,
-        },
-        before=before,
-    )
+    step.record(note=reason, data=_part(assignment))
     primitives.notify(
         Notification.Kind.RETURNED,
         f"returned:{case.pk}:{assignment.pk}",
@@ -111,13 +88,13 @@ def return_case(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -
 
 @transaction.atomic
 def feedback(
-    actor: Any,
-    case_id: Any,
+    actor: Actor,
+    case_id: int,
     *,
     note: str,
-    photos: Iterable[Any] = (),
+    photos: Photos = (),
     public_note: str = "",
-    public_photos: Iterable[Any] = (),
+    public_photos: Photos = (),
     client_id: str = "",
 ) -> Case:
     """反馈: a department reports its result; the lead department's feedback, for the whole
@@ -127,19 +104,16 @@ def feedback(
     case = steps.lock(case_id)
     if steps.replayed(case, "feedback", client_id):
         return case
-    authority = machine.authorize(actor, case, "feedback")
-    note = steps.text(note, "note")
+    step = steps.begin(actor, case, "feedback", client_id)
+    note = steps.required(note, "note")
     public_note = results.clean_public_note(public_note)
-    photos, public_photos = list(photos or []), list(public_photos or [])
     if len(photos) + len(public_photos) > MAX_PHOTOS:  # one step's photos together
         raise DomainError(
             _("最多上传 %(n)s 张照片") % {"n": MAX_PHOTOS}, field="public_photos", code="too_many"
         )
     checked = check_photos(photos)
     checked += check_photos(public_photos, field="public_photos", public=True)
-    assignment = steps.my_assignment(case, authority, [AssignmentState.SIGNED])
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
+    assignment = steps.my_assignment(case, step.authority, [AssignmentState.SIGNED])
     now = primitives.now()
     assignment.state = AssignmentState.FED_BACK
     assignment.feedback = note
@@ -161,21 +135,13 @@ def feedback(
         case.state = State.HANDLED
         case.handled_at = now
         primitives.save(case, "state", "handled_at")
-    steps.record(
-        case,
-        action="feedback",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
+    step.record(
         note=note,
         data={
-            "client_id": client_id,
-            "department": assignment.department_id,
-            "role": assignment.role,
+            **_part(assignment),
             "late": assignment.was_late,
             **({"public_note": public_note} if public_note else {}),
         },
         photos=checked,
-        before=before,
     )
     return case

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from audit import services as audit
 from audit.models import AuditRecord
 from cases import clock, idempotency, machine, primitives, steps
 from cases import involved as involved_persons
+from cases.inputs import Photos, ReportInput
 from cases.models import (
     Case,
     CaseEvent,
@@ -32,12 +33,14 @@ from cases.models import (
     State,
     Urgency,
 )
+from cases.primitives import Actor
 from cases.uploads import CheckedPhoto, check_photos
 from gridgov import rows
 from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden
 from matters import gate
+from people.models import User
 from regions import geometry as geo
 from regions import index as grid_index
 
@@ -65,7 +68,7 @@ class IntakeResult:
     empty: frozenset[str] = frozenset()
 
 
-def _channel_for(actor: Any, requested: str | None) -> str:
+def _channel_for(actor: Actor, requested: str | None) -> str:
     if requested == Channel.HOTLINE:
         if not scoping.is_system(actor) and not scoping.has_role(
             actor, machine.AGENCY_ACTING_ROLES
@@ -88,7 +91,7 @@ REPORTING_ROLES = {
 }
 
 
-def _within_reach(actor: Any, channel: str, grid_code: str) -> None:
+def _within_reach(actor: Actor, channel: str, grid_code: str) -> None:
     """An account reports where its roles reach (R22.1): a grid worker in its own grids (its
     report starts verified), agency staff in their region, a role bound to a place in that
     place; the public resident account (bound to no place) anywhere (R18.1). A report
@@ -109,26 +112,7 @@ def _within_reach(actor: Any, channel: str, grid_code: str) -> None:
         )
 
 
-def intake(
-    actor: Any,
-    *,
-    lng: Any,
-    lat: Any,
-    matter: str,
-    description: str,
-    client_id: str = "",
-    coord: str = "wgs84",
-    photos: Iterable[Any] = (),
-    urgent: bool = False,
-    channel: str | None = None,
-    address: str = "",
-    involved: Any = None,
-    reporter_name: str = "",
-    reporter_phone: str = "",
-    settle_note: str = "",
-    progress_sms: bool = False,
-    reporter_key: str = "",
-) -> IntakeResult:
+def intake(actor: Actor, report: ReportInput, *, reporter_key: str = "") -> IntakeResult:
     """Receive a report (R24.1, R18.1): locate it in its grid, pass the county's admission
     gate, store it once per ``client_id`` whatever the number of resends.
 
@@ -138,12 +122,13 @@ def intake(
     the spot and the case closes with that record. ``progress_sms``: the reporter agreed to
     SMS progress messages on the phone they gave (R18.1; :mod:`cases.notify.progress`).
 
+    ``report`` is parsed by :class:`cases.api.serializers.IntakeSerializer` (the API, the
+    public report page, the phone: :func:`cases.actions_io.report_from_form`).
     ``reporter_key`` scopes a visitor's ``client_id`` without an account (the portal passes
     the hash of its browser's secret): see :func:`cases.idempotency.key_for`.
     """
-    client_id = steps.text(client_id, "client_id", required=False, max_length=64)
     user = steps.user(actor)
-    key = idempotency.key_for(actor, user, client_id, reporter_key)
+    key = idempotency.key_for(actor, user, report.client_id, reporter_key)
     # Nearly every report is new, so none is looked up first: a resend fails on the unique
     # idempotency key when the case is inserted (before anything else is written) and is
     # answered with the stored case; one that no longer passes validation (the list changed
@@ -151,27 +136,7 @@ def intake(
     # the same key is a conflict (409), not the old answer (cases.idempotency).
     received = idempotency.Received()
     try:
-        return _intake_new(
-            actor,
-            user,
-            key,
-            received,
-            client_id=client_id,
-            lng=lng,
-            lat=lat,
-            matter=matter,
-            description=description,
-            coord=coord,
-            photos=photos,
-            urgent=urgent,
-            channel=channel,
-            address=address,
-            involved=involved,
-            reporter_name=reporter_name,
-            reporter_phone=reporter_phone,
-            settle_note=settle_note,
-            progress_sms=progress_sms,
-        )
+        return _intake_new(actor, user, key, received, report)
     except (DomainError, IntegrityError):
         # Input that does not parse is refused as such (400), stored key or not.
         if key and received.digest and (existing := _stored(key)):
@@ -180,53 +145,38 @@ def intake(
 
 
 def _intake_new(
-    actor: Any,
-    user: Any,
+    actor: Actor,
+    user: User | None,
     key: str | None,
     received: idempotency.Received,
-    *,
-    client_id: str,
-    lng: Any,
-    lat: Any,
-    matter: str,
-    description: str,
-    coord: str,
-    photos: Iterable[Any],
-    urgent: bool,
-    channel: str | None,
-    address: str,
-    involved: Any,
-    reporter_name: str,
-    reporter_phone: str,
-    settle_note: str,
-    progress_sms: bool = False,
+    report: ReportInput,
 ) -> IntakeResult:
-    lng_f, lat_f = geo.parse_lng_lat(lng, lat)
-    wgs_lng, wgs_lat = geo.to_wgs84(lng_f, lat_f, coord)
-    description = steps.text(description, "description")
-    address = steps.text(address, "address", required=False, max_length=200)
-    reporter_name = steps.text(reporter_name, "reporter_name", required=False, max_length=64)
-    persons = involved_persons.parse(involved)
+    # the point on Earth, in WGS-84 (the serializer parsed the numbers, not their range)
+    lng, lat = geo.parse_lng_lat(report.lng, report.lat)
+    wgs_lng, wgs_lat = geo.to_wgs84(lng, lat, report.coord)
+    description = steps.required(report.description, "description")
+    address, reporter_name = report.address, report.reporter_name
+    urgent, settle_note, client_id = report.urgent, report.settle_note, report.client_id
+    persons = involved_persons.parse(report.involved)
     phone_clean = ""
-    if str(reporter_phone or "").strip():
-        phone_clean = personal_data.normalize_mobile(reporter_phone, field="reporter_phone")
-    checked = check_photos(photos)
-    settle_note = str(settle_note or "").strip()
+    if report.reporter_phone:
+        phone_clean = personal_data.normalize_mobile(report.reporter_phone, field="reporter_phone")
+    checked = check_photos(report.photos)
     # The report as parsed, before the server's state (roles, grids, lists) is consulted.
     received.digest = idempotency.content_digest(
-        matter=str(matter or "").strip(),
+        matter=report.matter,
         description=description,
         point=(wgs_lng, wgs_lat),
         address=address,
-        urgent=bool(urgent),
-        channel=channel or "",
+        urgent=urgent,
+        channel=report.channel or "",
         reporter_name=reporter_name,
         reporter_phone=phone_clean,
         involved=persons,
         photos=[p.sha256 for p in checked],
         settle_note=settle_note,
     )
-    channel = _channel_for(actor, channel)
+    channel = _channel_for(actor, report.channel)
     phone = None
     if phone_clean:
         phone = personal_data.protect_clean(
@@ -242,7 +192,7 @@ def _intake_new(
     _within_reach(actor, channel, found.code)
     # The index only holds current grids, and lists are per county: admit in the grid's county
     # (asking with the grid code would query the grid again).
-    admission = gate.admit(matter, county_code=found.code[:6])
+    admission = gate.admit(report.matter, county_code=found.code[:6])
     terms = primitives.terms(admission.entry)
     if settle_note and not terms["settle_on_spot"]:
         raise DomainError(_("该事项不允许现场处置"), field="settle_note", code="not_settleable")
@@ -274,7 +224,7 @@ def _intake_new(
             address=address,
             lng=wgs_lng,
             lat=wgs_lat,
-            coord_given=(coord or "wgs84").lower(),
+            coord_given=report.coord.lower(),
             grid_id=found.grid_id,
             grid_code=found.code,
             level=Level.TOWNSHIP,
@@ -284,7 +234,7 @@ def _intake_new(
             reporter=user,
             # the account's name, never its user name (R26.2: the record shows names)
             reporter_name=reporter_name or (getattr(user, "full_name", "") if user else ""),
-            progress_sms=bool(progress_sms and phone is not None),
+            progress_sms=report.progress_sms and phone is not None,
             idempotency_key=key,
             content_digest=received.digest,
             created_at=now,
@@ -320,7 +270,7 @@ def _intake_new(
                 "entry": admission.entry.pk,
                 "lng": wgs_lng,
                 "lat": wgs_lat,
-                "urgent": bool(urgent),
+                "urgent": urgent,
             },
         )
         if involved_rows:
@@ -336,7 +286,10 @@ def _intake_new(
             InvolvedPerson.objects.bulk_create(involved_rows)
         steps.record(case, photos=checked, **step)
         if settle_note:
-            _settle(case, actor, None, settle_note, [], client_id)
+            # settled on the spot by the reporting worker: a step of the report itself
+            before = audit.snapshot(case, steps.CASE_FIELDS)
+            settled = steps.Step(case, "settle", actor, None, client_id, case.state, before)
+            _settle(settled, settle_note, [])
         if urgent:
             _notify_urgent(case, terms)
     return IntakeResult(case, True, empty)
@@ -389,12 +342,12 @@ def _notify_urgent(case: Case, terms: dict[str, Any]) -> None:
 
 @transaction.atomic
 def verify(
-    actor: Any,
-    case_id: Any,
+    actor: Actor,
+    case_id: int,
     *,
     valid: bool = True,
     note: str = "",
-    photos: Iterable[Any] = (),
+    photos: Photos = (),
     client_id: str = "",
 ) -> Case:
     """A grid worker checks a resident's or hotline report on site (R24.1 收集核实). A report
@@ -402,14 +355,12 @@ def verify(
     case = steps.lock(case_id)
     if steps.replayed(case, "verify", client_id):
         return case
-    authority = machine.authorize(actor, case, "verify")
+    step = steps.begin(actor, case, "verify", client_id)
     checked = check_photos(photos)
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
     now = primitives.now()
     why = ""
     if not valid:
-        note = steps.text(note, "note")
+        note = steps.required(note, "note")  # a false report is declined with the reason
         case.state = State.DECLINED
         case.decline_reason = note
         case.closed_at = now
@@ -432,30 +383,12 @@ def verify(
             "deadline_status",
         )
         clock.schedule_checks(case, now, case.dispatch_due_at, terms["amber"])
-    steps.record(
-        case,
-        action="verify",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
-        note=note,
-        data={"client_id": client_id, "valid": valid, "calendar": why or None},
-        photos=checked,
-        before=before,
-    )
+    step.record(note=note, data={"valid": valid, "calendar": why or None}, photos=checked)
     return case
 
 
-def _settle(
-    case: Case,
-    actor: Any,
-    authority: machine.Authority | None,
-    note: str,
-    photos: Sequence[CheckedPhoto],
-    client_id: str,
-) -> None:
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
+def _settle(step: steps.Step, note: str, photos: Sequence[CheckedPhoto]) -> None:
+    case = step.case
     now = primitives.now()
     case.state = State.CLOSED
     case.settled_on_spot = True
@@ -472,29 +405,19 @@ def _settle(
         "verified_at",
         "deadline_status",
     )
-    steps.record(
-        case,
-        action="settle",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
-        note=note,
-        data={"client_id": client_id},
-        photos=photos,
-        before=before,
-    )
+    step.record(note=note, photos=photos)
 
 
 @transaction.atomic
 def settle(
-    actor: Any, case_id: Any, *, note: str, photos: Iterable[Any] = (), client_id: str = ""
+    actor: Actor, case_id: int, *, note: str, photos: Photos = (), client_id: str = ""
 ) -> Case:
     """Settled on the spot (R24.1): the worker records what was done; the case closes."""
     case = steps.lock(case_id)
     if steps.replayed(case, "settle", client_id):
         return case
-    authority = machine.authorize(actor, case, "settle")
+    step = steps.begin(actor, case, "settle", client_id)
     if not primitives.terms(case.entry)["settle_on_spot"]:
         raise DomainError(_("该事项不允许现场处置"), field="note", code="not_settleable")
-    _settle(case, actor, authority, steps.text(note, "note"), check_photos(photos), client_id)
+    _settle(step, steps.required(note, "note"), check_photos(photos))
     return case

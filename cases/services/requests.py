@@ -3,13 +3,11 @@ the agency's decisions on them, and resuming a suspended case."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit import services as audit
-from cases import clock, deadline_basis, machine, primitives, steps
+from cases import clock, deadline_basis, primitives, steps
+from cases.inputs import Photos
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
     AssignmentRole,
@@ -19,25 +17,26 @@ from cases.models import (
     State,
     Suspension,
 )
+from cases.primitives import Actor
+from cases.uploads import check_photos
 from gridgov.errors import DomainError
 from workdays import services as calendar
 
+# The most one extension may ask for, per unit (R24.3).
+EXTENSION_LIMITS = {"workdays": 60, "workhours": 480}
 
-def _amount(amount: Any, unit: Any) -> tuple[int, str]:
-    if unit not in ("workdays", "workhours"):
+
+def _check_amount(amount: int, unit: str) -> None:
+    limit = EXTENSION_LIMITS.get(unit)
+    if limit is None:
         raise DomainError(_("单位须为 workdays 或 workhours"), field="unit")
-    try:
-        value = int(amount)
-    except (TypeError, ValueError):
-        raise DomainError(_("延长量须为正整数"), field="amount") from None
-    if not 1 <= value <= (60 if unit == "workdays" else 480):
+    if not 1 <= amount <= limit:
         raise DomainError(_("延长量超出允许范围"), field="amount")
-    return value, unit
 
 
 @transaction.atomic
 def request_extension(
-    actor: Any, case_id: Any, *, amount: Any, unit: Any, reason: str, client_id: str = ""
+    actor: Actor, case_id: int, *, amount: int, unit: str, reason: str, client_id: str = ""
 ) -> Extension:
     """A department asks for more time with a reason; nothing moves until the agency approves."""
     case = steps.lock(case_id)
@@ -46,65 +45,54 @@ def request_extension(
     ).first()
     if steps.replayed(case, "extend", client_id) and existing:
         return existing
-    authority = machine.authorize(actor, case, "extend")
-    assignment = steps.my_assignment(case, authority, ACTIVE_ASSIGNMENT_STATES)
-    value, unit = _amount(amount, unit)
-    reason = steps.text(reason, "reason")
+    step = steps.begin(actor, case, "extend", client_id)
+    assignment = steps.my_assignment(case, step.authority, ACTIVE_ASSIGNMENT_STATES)
+    _check_amount(amount, unit)
+    reason = steps.required(reason, "reason")
     if Extension.objects.filter(assignment=assignment, status=RequestStatus.PENDING).exists():
         raise DomainError(_("已有待审批的延期申请"), field="amount", code="pending")
     extension = Extension.objects.create(
         assignment=assignment,
-        amount=value,
+        amount=amount,
         unit=unit,
         reason=reason,
         requested_by=steps.user(actor),
         requested_at=primitives.now(),
     )
-    steps.record(
-        case,
-        action="extend",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
+    step.record(
         note=reason,
         data={
-            "client_id": client_id,
             "extension": extension.pk,
-            "amount": value,
+            "amount": amount,
             "unit": unit,
             "department": assignment.department_id,
         },
+        audit_before=False,
     )
     return extension
 
 
 @transaction.atomic
 def decide_extension(
-    actor: Any,
-    case_id: Any,
+    actor: Actor,
+    case_id: int,
     *,
-    extension: Any,
+    extension: Extension | int,
     approve: bool,
     note: str = "",
     client_id: str = "",
 ) -> Extension:
     """The agency approves (the deadline moves) or refuses an extension (R24.3)."""
     case = steps.lock(case_id)
-    authority = machine.authorize(actor, case, "decide_extension")
-    request = (
-        Extension.objects.select_for_update()
-        .filter(pk=getattr(extension, "pk", extension), assignment__case=case)
-        .select_related("assignment")
-        .first()
-    )
-    if request is None:
-        raise DomainError(_("没有这个延期申请"), field="extension", code="not_found")
+    step = steps.begin(actor, case, "decide_extension", client_id)
+    extensions = Extension.objects.filter(assignment__case=case).select_related("assignment")
+    request = steps.locked_item(extensions, extension, "extension", _("没有这个延期申请"))
     if request.status != RequestStatus.PENDING:
         if steps.replayed(case, "decide_extension", client_id):
             return request
         raise DomainError(_("该申请已审批"), field="extension", code="decided")
-    note = steps.text(note, "note", required=not approve)
-    before = audit.snapshot(case, steps.CASE_FIELDS)
+    if not approve:  # a refusal says why (R24.3)
+        steps.required(note, "note")
     now = primitives.now()
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     request.decided_by = steps.user(actor)
@@ -138,106 +126,85 @@ def decide_extension(
         )
     request.save()
     clock.refresh_deadline_status(case)
-    steps.record(
-        case,
-        action="decide_extension",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
+    step.record(
         note=note,
         data={
-            "client_id": client_id,
             "extension": request.pk,
             "approved": bool(approve),
             "new_due_at": request.new_due_at.isoformat() if request.new_due_at else None,
         },
-        before=before,
     )
     return request
 
 
 @transaction.atomic
-def request_suspension(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> Suspension:
+def request_suspension(
+    actor: Actor, case_id: int, *, reason: str, client_id: str = ""
+) -> Suspension:
     """Waiting on outside conditions (weather, court, owner abroad): ask to stop the clock."""
     case = steps.lock(case_id)
     pending = case.suspensions.filter(status=RequestStatus.PENDING).first()
     if pending and steps.replayed(case, "suspend", client_id):
         return pending
-    authority = machine.authorize(actor, case, "suspend")
-    reason = steps.text(reason, "reason")
+    step = steps.begin(actor, case, "suspend", client_id)
+    reason = steps.required(reason, "reason")
     if pending:
         raise DomainError(_("已有待审批的挂起申请"), field="reason", code="pending")
     suspension = Suspension.objects.create(
         case=case, reason=reason, requested_by=steps.user(actor), requested_at=primitives.now()
     )
-    steps.record(
-        case,
-        action="suspend",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
-        note=reason,
-        data={"client_id": client_id, "suspension": suspension.pk},
-    )
+    step.record(note=reason, data={"suspension": suspension.pk}, audit_before=False)
     return suspension
 
 
 @transaction.atomic
 def decide_suspension(
-    actor: Any,
-    case_id: Any,
+    actor: Actor,
+    case_id: int,
     *,
-    suspension: Any,
+    suspension: Suspension | int,
     approve: bool,
     note: str = "",
     client_id: str = "",
 ) -> Case:
     """Approve (the case is suspended and its clock stops) or refuse a suspension (R24.3)."""
     case = steps.lock(case_id)
-    authority = machine.authorize(actor, case, "decide_suspension")
-    request = (
-        case.suspensions.select_for_update()
-        .filter(pk=getattr(suspension, "pk", suspension))
-        .first()
-    )
-    if request is None:
-        raise DomainError(_("没有这个挂起申请"), field="suspension", code="not_found")
+    step = steps.begin(actor, case, "decide_suspension", client_id)
+    missing = _("没有这个挂起申请")
+    request = steps.locked_item(case.suspensions.all(), suspension, "suspension", missing)
     if request.status != RequestStatus.PENDING:
         if steps.replayed(case, "decide_suspension", client_id):
             return case
         raise DomainError(_("该申请已审批"), field="suspension", code="decided")
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
     request.decided_by = steps.user(actor)
     request.decided_at = primitives.now()
-    request.decision_note = steps.text(note, "note", required=not approve)
+    if not approve:  # a refusal says why (R24.3)
+        steps.required(note, "note")
+    request.decision_note = note
     request.save()
     if approve:
         case.suspended_from = case.state
         case.state = State.SUSPENDED
         primitives.save(case, "state", "suspended_from")
-    steps.record(
-        case,
-        action="decide_suspension",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
+    step.record(
         note=request.decision_note,
-        data={"client_id": client_id, "suspension": request.pk, "approved": bool(approve)},
-        before=before,
+        data={"suspension": request.pk, "approved": bool(approve)},
     )
     return case
 
 
 @transaction.atomic
-def resume(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> Case:
+def resume(
+    actor: Actor, case_id: int, *, note: str = "", photos: Photos = (), client_id: str = ""
+) -> Case:
     """Back to work: every open deadline moves on by the working time the case was
     suspended, so the department loses nothing to the wait."""
     case = steps.lock(case_id)
     if steps.replayed(case, "resume", client_id):
         return case
-    authority = machine.authorize(actor, case, "resume")
+    step = steps.begin(actor, case, "resume", client_id)
+    checked = check_photos(photos)
     suspension = (
         case.suspensions.filter(status=RequestStatus.APPROVED, resumed_at__isnull=True)
         .order_by("-decided_at")
@@ -249,7 +216,6 @@ def resume(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> 
         paused_hours = calendar.working_seconds_between(started, now) / 3600
     except calendar.CalendarNotCovered:
         paused_hours = 0.0
-    before = audit.snapshot(case, steps.CASE_FIELDS)
     moved_deadlines = set()
     handling = primitives.terms(case.entry)["handling"]
     for assignment in case.assignments.filter(state__in=ACTIVE_ASSIGNMENT_STATES):
@@ -281,14 +247,5 @@ def resume(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> 
     for start, due in moved_deadlines:
         clock.schedule_checks(case, start, due, amber)
     clock.refresh_deadline_status(case)
-    steps.record(
-        case,
-        action="resume",
-        actor=actor,
-        authority=authority,
-        from_state=State.SUSPENDED,
-        note=steps.text(note, "note", required=False),
-        data={"client_id": client_id, "paused_work_hours": round(paused_hours, 2)},
-        before=before,
-    )
+    step.record(note=note, data={"paused_work_hours": round(paused_hours, 2)}, photos=checked)
     return case

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -22,13 +21,20 @@ from cases.models import (
     Supervision,
     Warning,
 )
+from cases.primitives import Actor
 from gridgov.access import scoping
 from gridgov.errors import DomainError, Forbidden
+from people.models import Department
 
 
 @transaction.atomic
 def supervise(
-    actor: Any, case_id: Any, *, note: str, department: Any = None, client_id: str = ""
+    actor: Actor,
+    case_id: int,
+    *,
+    note: str,
+    department: Department | int | None = None,
+    client_id: str = "",
 ) -> Supervision:
     """督办: a supervisor urges a department (the lead by default); it must answer."""
     case = steps.lock(case_id)
@@ -42,8 +48,8 @@ def supervise(
         and steps.replayed(case, "supervise", client_id)
     ):
         return done
-    authority = machine.authorize(actor, case, "supervise")
-    note = steps.text(note, "note")
+    step = steps.begin(actor, case, "supervise", client_id)
+    note = steps.required(note, "note")
     assignments = [
         a
         for a in case.assignments.all()
@@ -51,7 +57,7 @@ def supervise(
         not in (AssignmentState.WITHDRAWN, AssignmentState.RETURNED, AssignmentState.ENDED)
     ]
     if department is not None:
-        department_id = int(getattr(department, "pk", department))
+        department_id = steps.pk_of(department)
         assignments = [a for a in assignments if a.department_id == department_id]
     else:
         assignments.sort(key=lambda a: (a.role != AssignmentRole.LEAD, -a.pk))
@@ -61,18 +67,13 @@ def supervise(
     supervision = Supervision.objects.create(
         case=case, assignment=assignment, note=note, by=steps.user(actor), at=primitives.now()
     )
-    steps.record(
-        case,
-        action="supervise",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
+    step.record(
         note=note,
         data={
-            "client_id": client_id,
             "supervision": supervision.pk,
             "department": assignment.department_id,
         },
+        audit_before=False,
     )
     primitives.notify(
         Notification.Kind.SUPERVISION,
@@ -86,46 +87,31 @@ def supervise(
 
 @transaction.atomic
 def answer_supervision(
-    actor: Any, case_id: Any, *, supervision: Any, answer: str, client_id: str = ""
+    actor: Actor, case_id: int, *, supervision: Supervision | int, answer: str, client_id: str = ""
 ) -> Supervision:
     """The urged department answers; both the urging and the answer stay on the record."""
     case = steps.lock(case_id)
-    authority = machine.authorize(actor, case, "answer")
-    item = (
-        case.supervisions.select_for_update()
-        .filter(pk=getattr(supervision, "pk", supervision))
-        .select_related("assignment")
-        .first()
-    )
-    if item is None:
-        raise DomainError(_("没有这个督办"), field="supervision", code="not_found")
-    if authority.department_id is not None and item.assignment.department_id != (
-        authority.department_id
-    ):
+    step = steps.begin(actor, case, "answer", client_id)
+    supervisions = case.supervisions.select_related("assignment")
+    item = steps.locked_item(supervisions, supervision, "supervision", _("没有这个督办"))
+    department_id = step.authority.department_id if step.authority else None
+    if department_id is not None and item.assignment.department_id != department_id:
         raise Forbidden(_("这条督办不是针对本部门的"))
     if item.answered_at is not None:
         if steps.replayed(case, "answer", client_id):
             return item
         raise DomainError(_("该督办已答复"), field="supervision", code="answered")
-    item.answer = steps.text(answer, "answer")
+    item.answer = steps.required(answer, "answer")
     item.answered_by = steps.user(actor)
     item.answered_at = primitives.now()
     item.save(update_fields=["answer", "answered_by", "answered_at"])
-    steps.record(
-        case,
-        action="answer",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
-        note=item.answer,
-        data={"client_id": client_id, "supervision": item.pk},
-    )
+    step.record(note=item.answer, data={"supervision": item.pk}, audit_before=False)
     return item
 
 
 @transaction.atomic
 def issue_warnings(
-    actor: Any,
+    actor: Actor,
     *,
     region_code: str,
     period_start: dt.date,

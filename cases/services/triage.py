@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit import personal_data
-from audit import services as audit
-from cases import clock, deadline_basis, machine, primitives, steps
+from cases import clock, deadline_basis, primitives, steps
+from cases.inputs import Photos
 from cases.models import (
     LEVEL_CODE_LENGTH,
     NEXT_LEVEL,
@@ -24,85 +23,60 @@ from cases.models import (
     Notification,
     State,
 )
+from cases.primitives import Actor
+from cases.uploads import check_photos
 from gridgov.errors import DomainError
 from people.models import Department
 
 
 @transaction.atomic
-def accept(actor: Any, case_id: Any, *, note: str = "", client_id: str = "") -> Case:
+def accept(
+    actor: Actor, case_id: int, *, note: str = "", photos: Photos = (), client_id: str = ""
+) -> Case:
     """立案: the agency holding the case takes it on (R24.2)."""
     case = steps.lock(case_id)
     if steps.replayed(case, "accept", client_id):
         return case
-    authority = machine.authorize(actor, case, "accept")
-    before = audit.snapshot(case, steps.CASE_FIELDS)
+    step = steps.begin(actor, case, "accept", client_id)
+    checked = check_photos(photos)
     case.state = State.ACCEPTED
     case.accepted_at = primitives.now()
     primitives.save(case, "state", "accepted_at")
-    steps.record(
-        case,
-        action="accept",
-        actor=actor,
-        authority=authority,
-        from_state=before["state"],
-        note=steps.text(note, "note", required=False),
-        data={"client_id": client_id},
-        before=before,
-    )
+    step.record(note=note, photos=checked)
     return case
 
 
 @transaction.atomic
-def decline(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> Case:
+def decline(actor: Actor, case_id: int, *, reason: str, client_id: str = "") -> Case:
     """Not a grid matter, or not a real problem: declined with the reason (R24.2)."""
     case = steps.lock(case_id)
     if steps.replayed(case, "decline", client_id):
         return case
-    authority = machine.authorize(actor, case, "decline")
-    reason = steps.text(reason, "reason")
-    before = audit.snapshot(case, steps.CASE_FIELDS)
+    step = steps.begin(actor, case, "decline", client_id)
+    reason = steps.required(reason, "reason")
     case.state = State.DECLINED
     case.decline_reason = reason
     case.closed_at = primitives.now()
     case.deadline_status = DeadlineStatus.NONE
     primitives.save(case, "state", "decline_reason", "closed_at", "deadline_status")
-    steps.record(
-        case,
-        action="decline",
-        actor=actor,
-        authority=authority,
-        from_state=before["state"],
-        note=reason,
-        data={"client_id": client_id},
-        before=before,
-    )
+    step.record(note=reason)
     return case
 
 
 @transaction.atomic
-def escalate(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> Case:
+def escalate(actor: Actor, case_id: int, *, reason: str, client_id: str = "") -> Case:
     """Beyond this agency's power: township → county → city (R24.2)."""
     case = steps.lock(case_id)
     if steps.replayed(case, "escalate", client_id):
         return case
-    authority = machine.authorize(actor, case, "escalate")
+    step = steps.begin(actor, case, "escalate", client_id)
     if case.level not in NEXT_LEVEL:
         raise DomainError(_("市级网格化机构已是最高层级"), field="level", code="top_level")
-    reason = steps.text(reason, "reason")
-    before = audit.snapshot(case, steps.CASE_FIELDS)
+    reason = steps.required(reason, "reason")
     case.level = NEXT_LEVEL[Level(case.level)]
     case.agency_code = case.grid_code[: LEVEL_CODE_LENGTH[case.level]]
     primitives.save(case, "level", "agency_code")
-    steps.record(
-        case,
-        action="escalate",
-        actor=actor,
-        authority=authority,
-        from_state=case.state,
-        note=reason,
-        data={"client_id": client_id, "from_level": before["level"], "to_level": case.level},
-        before=before,
-    )
+    step.record(note=reason, data={"from_level": step.before["level"], "to_level": case.level})
     primitives.notify(
         Notification.Kind.DISPATCHED,
         f"escalated:{case.pk}:{case.level}",
@@ -114,11 +88,11 @@ def escalate(actor: Any, case_id: Any, *, reason: str, client_id: str = "") -> C
     return case
 
 
-def _department(value: Any, case: Case, field: str) -> Department:
-    pk = getattr(value, "pk", value)
+def _department(value: Department | int, case: Case, field: str) -> Department:
+    pk = steps.pk_of(value)
     try:
-        department = Department.objects.select_related("region").get(pk=int(pk), is_active=True)
-    except (TypeError, ValueError, Department.DoesNotExist):
+        department = Department.objects.select_related("region").get(pk=pk, is_active=True)
+    except Department.DoesNotExist:
         raise DomainError(_("没有这个部门:%(value)s") % {"value": value}, field=field) from None
     if not case.grid_code.startswith(department.region.code):
         raise DomainError(
@@ -131,11 +105,11 @@ def _department(value: Any, case: Case, field: str) -> Department:
 
 @transaction.atomic
 def dispatch(
-    actor: Any,
-    case_id: Any,
+    actor: Actor,
+    case_id: int,
     *,
-    lead_department: Any = None,
-    co_departments: Iterable[Any] | None = None,
+    lead_department: Department | int | None = None,
+    co_departments: Iterable[Department | int] | None = None,
     note: str = "",
     ruling: str = "",
     client_id: str = "",
@@ -151,21 +125,17 @@ def dispatch(
     case = steps.lock(case_id)
     if steps.replayed(case, "dispatch", client_id):
         return case
-    authority = machine.authorize(actor, case, "dispatch")
+    step = steps.begin(actor, case, "dispatch", client_id)
     terms = primitives.terms(case.entry)
     lead = _department(lead_department or terms["lead"], case, "lead_department")
     # None: the entry's suggestion; an empty list: no co-department at all.
     co_values = [d.pk for d in terms["co"]] if co_departments is None else list(co_departments)
     co = [_department(v, case, "co_departments") for v in co_values]
     co = [d for d in dict.fromkeys(co) if d.pk != lead.pk]
-    note = steps.text(note, "note", required=False)
-    ruling = steps.text(ruling, "ruling", required=False)
-    before = audit.snapshot(case, steps.CASE_FIELDS)
-    from_state = case.state
     now = primitives.now()
 
     returned = None
-    if from_state == State.RETURNED:
+    if step.from_state == State.RETURNED:
         returned = (
             case.assignments.filter(role=AssignmentRole.LEAD, state=AssignmentState.RETURNED)
             .order_by("-returned_at", "-pk")
@@ -237,15 +207,9 @@ def dispatch(
         "deadline_status",
     )
     clock.schedule_checks(case, now, due_at, terms["amber"])
-    steps.record(
-        case,
-        action="dispatch",
-        actor=actor,
-        authority=authority,
-        from_state=from_state,
+    step.record(
         note=note or ruling,
         data={
-            "client_id": client_id,
             "lead_department": lead.pk,
             "co_departments": [d.pk for d in co],
             "due_at": due_at.isoformat() if due_at else None,
@@ -253,6 +217,5 @@ def dispatch(
             "ruling": personal_data.mask_numbers_in_text(ruling) or None,  # kept for good, as notes
             "returned_by": returned.department_id if returned else None,
         },
-        before=before,
     )
     return case

@@ -15,6 +15,7 @@ import shapely
 from django.db import models
 
 from cases import primitives, services
+from cases.inputs import ReportInput
 from gridgov.testing.world import World, Zone, create_payload, factory
 from regions import index
 
@@ -45,12 +46,14 @@ def _case(world: World, zone: Zone) -> models.Model:
     lng, lat = _locatable_grid(world, zone)
     case = services.intake(
         ACTOR,
-        lng=lng,
-        lat=lat,
-        matter=_matter(world, zone),
-        description=world.marker(zone, "Case"),
-        address=world.marker(zone, "Address"),
-        involved=[{"name": world.marker(zone, "Involved"), "phone": "13800138000"}],
+        ReportInput(
+            lng=lng,
+            lat=lat,
+            matter=_matter(world, zone),
+            description=world.marker(zone, "Case"),
+            address=world.marker(zone, "Address"),
+            involved=[{"name": world.marker(zone, "Involved"), "phone": "13800138000"}],
+        ),
     ).case
     services.accept(ACTOR, case.pk)
     return services.dispatch(ACTOR, case.pk, note=world.marker(zone, "Dispatch"))

@@ -26,6 +26,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditRecord
 from cases import clock, co_departments, machine, primitives, reviews, services
+from cases.inputs import ReportInput
 from cases.models import (
     Assignment,
     Attachment,
@@ -114,7 +115,7 @@ def report(world, actor=None, *, grid: int = 0, **kw) -> Case:
     lng, lat = in_grid(grid)
     kw.setdefault("matter", world.entry_code)
     kw.setdefault("description", "小区门口路灯损坏，夜间有治安隐患")
-    return services.intake(actor or world.worker, lng=lng, lat=lat, **kw).case
+    return services.intake(actor or world.worker, ReportInput(lng=lng, lat=lat, **kw)).case
 
 
 # Stages of the closed loop, reached through the services (each builds a new case).
@@ -534,6 +535,28 @@ def test_photos_on_actions_are_checked_too(world):
     )
     assert response.status_code == 400 and "photos" in response.json()["errors"]
     assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("stage", "actor", "action"),
+    [
+        (verified, "dispatcher", "accept"),
+        (dispatched, "police_handler", "sign"),
+        (suspended, "dispatcher", "resume"),
+    ],
+)
+def test_photos_sent_with_accept_sign_or_resume_are_kept_on_the_record(world, stage, actor, action):
+    """Issue 11, a defect fixed: these actions took photos and dropped them; a photo now goes
+    on the case's record with the step's archive event, as with verify or feedback."""
+    case = stage(world)
+    response = login(getattr(world, actor)).post(
+        url(case, action), {"note": "现场照片", "photos": [photo()]}, format="multipart"
+    )
+    assert response.status_code == 200, response.content
+    event = case.events.get(action=action)
+    assert list(Attachment.objects.filter(case=case).values_list("event", flat=True)) == [event.pk]
+    assert len(event.data["attachments"]) == 1
+    assert len(response.json()["attachments"]) == 1
 
 
 # --- every action: happy path ---------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from cases import archive, services
+from cases.inputs import ReportInput
 from cases.models import Attachment, Case, CaseEvent
 from cases.tests.conftest import photo
 
@@ -36,7 +37,7 @@ def report(world, actor=None, **kw):
     lng, lat = world.point
     kw.setdefault("matter", world.entry_code)
     kw.setdefault("description", DESCRIPTION)
-    return services.intake(actor or world.worker, lng=lng, lat=lat, **kw).case
+    return services.intake(actor or world.worker, ReportInput(lng=lng, lat=lat, **kw)).case
 
 
 def full_loop(world) -> Case:

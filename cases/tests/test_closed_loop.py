@@ -6,6 +6,7 @@ import pytest
 
 from audit.models import AuditRecord
 from cases import services
+from cases.inputs import ReportInput
 from cases.models import AssignmentState, Channel, DutyRuling, Notification, State
 from cases.tests.conftest import photo
 from gridgov.errors import Conflict, DomainError, Forbidden
@@ -18,7 +19,7 @@ def report(world, actor=None, **kw):
     lng, lat = world.point
     kw.setdefault("matter", world.entry_code)
     kw.setdefault("description", "小区门口路灯损坏，夜间有治安隐患")
-    return services.intake(actor or world.worker, lng=lng, lat=lat, **kw).case
+    return services.intake(actor or world.worker, ReportInput(lng=lng, lat=lat, **kw)).case
 
 
 def test_worker_report_is_located_admitted_and_verified(world):
@@ -75,11 +76,13 @@ def test_the_same_report_sent_ten_times_is_stored_once(world):
     for _ in range(9):
         again = services.intake(
             world.worker,
-            lng=world.point[0],
-            lat=world.point[1],
-            matter=world.entry_code,
-            description="小区门口路灯损坏，夜间有治安隐患",
-            client_id="uuid-7",
+            ReportInput(
+                lng=world.point[0],
+                lat=world.point[1],
+                matter=world.entry_code,
+                description="小区门口路灯损坏，夜间有治安隐患",
+                client_id="uuid-7",
+            ),
         )
         assert not again.created and again.case.pk == first.pk
     assert type(first).objects.count() == 1
@@ -98,7 +101,9 @@ def test_a_matter_not_on_the_county_list_is_refused_with_the_reason(world):
     with pytest.raises(NotAdmitted, match="ZA-03"):
         report(world, matter=world.other_code)
     with pytest.raises(DomainError, match="不在任何网格内"):
-        services.intake(world.worker, lng=100.0, lat=30.0, matter=world.entry_code, description="x")
+        services.intake(
+            world.worker, ReportInput(lng=100.0, lat=30.0, matter=world.entry_code, description="x")
+        )
 
 
 def test_settled_on_the_spot_closes_with_the_record(world):

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from cases import services
+from cases.inputs import ReportInput
 from cases.models import Assignment, AssignmentState, Case, State
 from cases.tests.conftest import photo_bytes
 from gridgov.testing.browser import PHONE, WALL
@@ -21,7 +22,7 @@ def report(world: Any, **kw: Any) -> Case:
     lng, lat = world.point
     kw.setdefault("matter", world.entry_code)
     kw.setdefault("description", "小区门口路灯损坏,夜间有治安隐患")
-    return services.intake(world.worker, lng=lng, lat=lat, **kw).case
+    return services.intake(world.worker, ReportInput(lng=lng, lat=lat, **kw)).case
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases import services
+from cases.inputs import ReportInput
 from cases.models import Assignment, Case, DeadlineStatus
 from gridgov.testing.people import make_department
 
@@ -28,7 +29,7 @@ def report(world: Any, matter: str | None = None, **kw: Any) -> Case:
     lng, lat = world.point
     kw.setdefault("description", "小区门口路灯损坏")
     return services.intake(
-        world.worker, lng=lng, lat=lat, matter=matter or world.entry_code, **kw
+        world.worker, ReportInput(lng=lng, lat=lat, matter=matter or world.entry_code, **kw)
     ).case
 
 

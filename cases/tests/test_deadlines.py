@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cases import clock as deadline_clock
 from cases import services, tasks
+from cases.inputs import ReportInput
 from cases.models import (
     Assignment,
     Case,
@@ -67,7 +68,7 @@ def report(world, at: dt.datetime, actor=None, **kw) -> Case:
     kw.setdefault("matter", world.entry_code)
     kw.setdefault("description", "小区门口路灯损坏，夜间有治安隐患")
     with clock(at):
-        return services.intake(actor or world.worker, lng=lng, lat=lat, **kw).case
+        return services.intake(actor or world.worker, ReportInput(lng=lng, lat=lat, **kw)).case
 
 
 def dispatched(world, at: dt.datetime, *, co=(), sign: bool = True) -> Case:

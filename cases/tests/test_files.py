@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cases import services
+from cases.inputs import ReportInput
 from cases.tests.conftest import photo, photo_bytes
 
 pytestmark = pytest.mark.django_db
@@ -15,11 +16,9 @@ def attachment(world):
     lng, lat = world.point
     case = services.intake(
         world.worker,
-        lng=lng,
-        lat=lat,
-        matter=world.entry_code,
-        description="墙体裂缝",
-        photos=[photo()],
+        ReportInput(
+            lng=lng, lat=lat, matter=world.entry_code, description="墙体裂缝", photos=[photo()]
+        ),
     ).case
     return case.attachments.get()
 

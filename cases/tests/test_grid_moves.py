@@ -6,6 +6,7 @@ import pytest
 
 from audit.models import AuditRecord
 from cases import archive, services
+from cases.inputs import ReportInput
 from cases.models import Case, CaseEvent, State
 from gridgov.testing.regions import box
 from people.models import GridAssignment
@@ -24,7 +25,7 @@ def report_at(world, x, y, actor=None, **kw):
     p = box(x, y, x, y).centroid
     kw.setdefault("matter", world.entry_code)
     kw.setdefault("description", "路灯损坏,夜间有治安隐患")
-    return services.intake(actor or world.worker, lng=p.x, lat=p.y, **kw).case
+    return services.intake(actor or world.worker, ReportInput(lng=p.x, lat=p.y, **kw)).case
 
 
 def worker_assignment(world):

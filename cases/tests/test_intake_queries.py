@@ -10,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from cases import services
+from cases.inputs import ReportInput
 from cases.models import Case, CaseEvent
 from gridgov import generations
 from gridgov.access import roles as R
@@ -72,11 +73,11 @@ def test_a_resend_costs_a_handful_of_queries(world, django_assert_max_num_querie
     """R24.1: a phone's resend is answered from the stored case, changing nothing."""
     lng, lat = world.point
     report = dict(lng=lng, lat=lat, matter=world.entry_code, description="路灯不亮")
-    first = services.intake(world.worker, client_id="resend-1", **report)
+    first = services.intake(world.worker, ReportInput(client_id="resend-1", **report))
     # As in a request: the generation tokens are read once (one query without Redis, where
     # the shared cache is a database table), not at every use.
     with generations.per_request(), django_assert_max_num_queries(MAX_QUERIES_PER_REPLAY + 1):
-        again = services.intake(world.worker, client_id="resend-1", **report)
+        again = services.intake(world.worker, ReportInput(client_id="resend-1", **report))
     assert (again.created, again.case.pk) == (False, first.case.pk)
     assert CaseEvent.objects.filter(case=first.case).count() == 1
 

@@ -14,6 +14,7 @@ from django.test import Client
 from audit import personal_data as pd
 from audit.models import AuditRecord, PersonalDataAccess
 from cases import services
+from cases.inputs import ReportInput
 from cases.models import Case, CaseEvent, InvolvedPerson
 from cases.tests.test_api import CASES, counts, login
 from cases.tests.test_archive import pdf_text
@@ -64,15 +65,17 @@ def hotline_case(world, **kw: Any) -> Case:
     lng, lat = world.point
     return services.intake(
         world.dispatcher,
-        lng=lng,
-        lat=lat,
-        matter=world.entry_code,
-        description=kw.pop("description", "来电反映邻里纠纷"),
-        channel="hotline",
-        reporter_name="陈女士",
-        reporter_phone=REPORTER,
-        involved=kw.pop("involved", PERSONS),
-        **kw,
+        ReportInput(
+            lng=lng,
+            lat=lat,
+            matter=world.entry_code,
+            description=kw.pop("description", "来电反映邻里纠纷"),
+            channel="hotline",
+            reporter_name="陈女士",
+            reporter_phone=REPORTER,
+            involved=kw.pop("involved", PERSONS),
+            **kw,
+        ),
     ).case
 
 

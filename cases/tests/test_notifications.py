@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from audit.models import AuditRecord
 from cases import primitives, services
+from cases.inputs import ReportInput
 from cases.models import Case, Notification, State
 from cases.notify import inbox
 from cases.notify.models import NotificationReceipt
@@ -40,7 +41,7 @@ def report(world: Any, actor: Any = None, **kw: Any) -> Case:
     lng, lat = world.point
     kw.setdefault("matter", world.entry_code)
     kw.setdefault("description", "小区门口路灯损坏,夜间有治安隐患")
-    return services.intake(actor or world.worker, lng=lng, lat=lat, **kw).case
+    return services.intake(actor or world.worker, ReportInput(lng=lng, lat=lat, **kw)).case
 
 
 def department_head(world: Any, department: Any, username: str = "police_head") -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from cases import services
+from cases.inputs import ReportInput
 from cases.models import Case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,11 +36,9 @@ def urgent_report(world: Any, description: str) -> Case:
     lng, lat = world.point
     return services.intake(
         world.worker,
-        lng=lng,
-        lat=lat,
-        matter=world.entry_code,
-        description=description,
-        urgent=True,
+        ReportInput(
+            lng=lng, lat=lat, matter=world.entry_code, description=description, urgent=True
+        ),
     ).case
 
 

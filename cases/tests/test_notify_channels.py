@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 
 from audit.models import PersonalDataAccess
 from cases import services
+from cases.inputs import ReportInput
 from cases.models import Case
 from cases.notify import channels, sms, tasks
 from cases.notify.models import Delivery, DeliveryStatus
@@ -74,13 +75,15 @@ def portal_report(world: Any, *, consent: bool = True, phone: str = PHONE) -> Ca
     lng, lat = world.point
     return services.intake(
         None,
-        channel="portal",
-        lng=lng,
-        lat=lat,
-        matter=world.entry_code,
-        description="小区门口路灯坏了一周",
-        reporter_phone=phone,
-        progress_sms=consent,
+        ReportInput(
+            channel="portal",
+            lng=lng,
+            lat=lat,
+            matter=world.entry_code,
+            description="小区门口路灯坏了一周",
+            reporter_phone=phone,
+            progress_sms=consent,
+        ),
     ).case
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cases import services
+from cases.inputs import ReportInput
 from cases.models import Case, Channel, State
 from cases.tests.conftest import photo
 from matters import services as matters
@@ -215,7 +216,8 @@ def test_a_case_reported_with_an_account_is_rated_from_my_reports_only(client, w
 
 def test_my_reports_lists_only_my_own_and_rates_them(client, world):
     other = services.intake(
-        world.worker, lng=world.point[0], lat=world.point[1], matter="ZA-01", description="别人的"
+        world.worker,
+        ReportInput(lng=world.point[0], lat=world.point[1], matter="ZA-01", description="别人的"),
     ).case
     client.force_login(world.resident)
     client.post("/public/report/", report_data(world))

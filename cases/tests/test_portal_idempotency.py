@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from cases import services
+from cases.inputs import ReportInput
 from cases.models import Case
 from cases.tests.test_portal import report_data
 from cases.views_public import REPORTER_COOKIE, reporter_key
@@ -62,18 +63,20 @@ def test_r18_1_a_visitor_without_a_secret_gets_no_shared_namespace(world):
     lng, lat = world.point
     report = dict(lng=lng, lat=lat, matter=world.entry_code, description="井盖缺失")
     visitor = AnonymousUser()
-    first = services.intake(visitor, channel="portal", client_id="same", **report).case
-    second = services.intake(visitor, channel="portal", client_id="same", **report).case
+    first = services.intake(visitor, ReportInput(channel="portal", client_id="same", **report)).case
+    second = services.intake(
+        visitor, ReportInput(channel="portal", client_id="same", **report)
+    ).case
     assert first.pk != second.pk and first.idempotency_key is None
     scoped = services.intake(
-        visitor, channel="portal", client_id="same", reporter_key="abc", **report
+        visitor, ReportInput(channel="portal", client_id="same", **report), reporter_key="abc"
     ).case
     again = services.intake(
-        visitor, channel="portal", client_id="same", reporter_key="abc", **report
+        visitor, ReportInput(channel="portal", client_id="same", **report), reporter_key="abc"
     )
     assert (again.created, again.case.pk) == (False, scoped.pk)
     other = services.intake(
-        visitor, channel="portal", client_id="same", reporter_key="def", **report
+        visitor, ReportInput(channel="portal", client_id="same", **report), reporter_key="def"
     )
     assert other.created and other.case.pk != scoped.pk
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from cases import services
+from cases.inputs import ReportInput
 from cases.models import Attachment, Case, State
 from cases.tests.conftest import photo, photo_bytes
 from cases.tests.test_portal import report_data
@@ -97,7 +98,7 @@ def test_r24_3_only_public_photos_are_served_to_the_public_and_only_by_their_cod
 def resident_case_without_feedback(world) -> Case:
     lng, lat = world.point
     return services.intake(
-        world.worker, lng=lng, lat=lat, matter=world.entry_code, description="另一件"
+        world.worker, ReportInput(lng=lng, lat=lat, matter=world.entry_code, description="另一件")
     ).case
 
 

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from audit import services as audit
 from audit.models import AuditRecord
 from cases import archive, services
+from cases.inputs import ReportInput
 from cases.models import Case, CaseEvent
 from gridgov import rows
 
@@ -25,12 +26,14 @@ def report(world, client_id: str, **kw):
     lng, lat = world.point
     return services.intake(
         world.worker,
-        lng=lng,
-        lat=lat,
-        matter=world.entry_code,
-        description="井盖缺失",
-        client_id=client_id,
-        **kw,
+        ReportInput(
+            lng=lng,
+            lat=lat,
+            matter=world.entry_code,
+            description="井盖缺失",
+            client_id=client_id,
+            **kw,
+        ),
     )
 
 

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from cases import services
+from cases.inputs import ReportInput
 from cases.models import Case, InvolvedPerson
 from cases.tests.conftest import photo
 from cases.tests.test_api import CASES, counts, login
@@ -111,17 +112,19 @@ def test_r24_1_a_resend_after_the_list_changed_still_gets_the_stored_case_or_409
     by it now is still the stored case, and a different report then is still 409."""
     lng, lat = world.point
     report = dict(lng=lng, lat=lat, matter=world.entry_code, description="井盖缺失")
-    first = services.intake(world.worker, client_id="svc-1", **report).case
+    first = services.intake(world.worker, ReportInput(client_id="svc-1", **report)).case
     from matters import services as matters
     from matters.models import AdmissionEntry
 
     draft = matters.open_draft("test", matters.version_in_force("440703").admission_list)
     matters.remove_entry("test", AdmissionEntry.objects.get(version=draft, item__code="ZA-01"))
     matters.publish_version("test", draft)
-    again = services.intake(world.worker, client_id="svc-1", **report)
+    again = services.intake(world.worker, ReportInput(client_id="svc-1", **report))
     assert (again.created, again.case.pk) == (False, first.pk)
     with pytest.raises(Conflict):
-        services.intake(world.worker, client_id="svc-1", **{**report, "description": "x"})
+        services.intake(
+            world.worker, ReportInput(client_id="svc-1", **{**report, "description": "x"})
+        )
 
 
 def test_r24_1_a_case_stored_without_a_digest_answers_resends_as_before(world):
@@ -129,9 +132,11 @@ def test_r24_1_a_case_stored_without_a_digest_answers_resends_as_before(world):
     the stored case, as it always did."""
     lng, lat = world.point
     report = dict(lng=lng, lat=lat, matter=world.entry_code, description="井盖缺失")
-    first = services.intake(world.worker, client_id="old-1", **report).case
+    first = services.intake(world.worker, ReportInput(client_id="old-1", **report)).case
     Case.objects.filter(pk=first.pk).update(content_digest="")
-    again = services.intake(world.worker, client_id="old-1", **{**report, "description": "x"})
+    again = services.intake(
+        world.worker, ReportInput(client_id="old-1", **{**report, "description": "x"})
+    )
     assert (again.created, again.case.pk) == (False, first.pk)
 
 

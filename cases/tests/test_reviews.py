@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditRecord
 from cases import machine, reviews, services, worklists
+from cases.inputs import ReportInput
 from cases.models import AssignmentState, Case, Notification, Review, State
 from cases.tests.test_portal import report_data
 from gridgov.errors import DomainError, Forbidden
@@ -22,10 +23,7 @@ def closed(world, reporter=None) -> Case:
     lng, lat = world.point
     case = services.intake(
         reporter or world.resident,
-        lng=lng,
-        lat=lat,
-        matter=world.entry_code,
-        description="小区门口路灯损坏",
+        ReportInput(lng=lng, lat=lat, matter=world.entry_code, description="小区门口路灯损坏"),
     ).case
     services.verify(world.worker, case.pk)
     services.accept(world.dispatcher, case.pk)
@@ -137,7 +135,8 @@ def test_r27_1_confirming_keeps_the_result_and_the_rating(world):
 def test_r27_1_a_case_settled_on_the_spot_is_confirmed_not_reopened(world):
     lng, lat = world.point
     case = services.intake(
-        world.resident, lng=lng, lat=lat, matter=world.settle_code, description="占道摆摊"
+        world.resident,
+        ReportInput(lng=lng, lat=lat, matter=world.settle_code, description="占道摆摊"),
     ).case
     services.settle(world.worker, case.pk, note="已劝离")
     services.evaluate(world.resident, case.pk, rating="unsatisfied")

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cases import machine, mapdata, services
+from cases.inputs import ReportInput
 from cases.models import (
     Assignment,
     AssignmentState,
@@ -52,7 +53,7 @@ def report(world: Any, actor: Any = None, *, where: tuple[float, float] | None =
     lng, lat = where or world.point
     kw.setdefault("matter", world.entry_code)
     kw.setdefault("description", "小区门口路灯损坏,夜间有治安隐患")
-    return services.intake(actor or world.worker, lng=lng, lat=lat, **kw).case
+    return services.intake(actor or world.worker, ReportInput(lng=lng, lat=lat, **kw)).case
 
 
 def east_point() -> tuple[float, float]:
@@ -490,6 +491,35 @@ def test_an_action_not_allowed_now_is_refused_with_the_machines_reason(world):
     assert (
         township.post(reverse("cases:act", args=[case.pk]), {"action": "nope"}).status_code == 400
     )
+
+
+def suspended(world: Any) -> Case:
+    case = in_progress(world)
+    services.request_suspension(world.police_handler, case.pk, reason="等待法院判决")
+    return services.decide_suspension(
+        world.dispatcher, case.pk, suspension=case.suspensions.get().pk, approve=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("stage", "actor", "action", "page"),
+    [
+        (report, "dispatcher", "accept", "cases:act"),
+        (dispatched, "police_handler", "sign", "cases:dept-act"),
+        (suspended, "dispatcher", "resume", "cases:act"),
+    ],
+)
+def test_a_photo_sent_with_accept_sign_or_resume_is_kept_on_the_record(
+    world, stage, actor, action, page
+):
+    """Issue 11, a defect fixed: the forms' photos were dropped for these actions."""
+    case = stage(world)
+    response = client_for(getattr(world, actor)).post(
+        reverse(page, args=[case.pk]), {"action": action, "note": "附照片", "photos": [photo()]}
+    )
+    assert response.status_code == 302
+    event = case.events.get(action=action)
+    assert list(case.attachments.values_list("event", flat=True)) == [event.pk]
 
 
 def test_verify_settle_and_escalate_forms(world):

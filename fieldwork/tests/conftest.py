@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cases import services
+from cases.inputs import ReportInput
 from cases.tests import conftest as cases_conftest
 from cases.tests.conftest import World, photo, photo_bytes
 
@@ -19,7 +20,7 @@ def resident_report(world, **kw):
     lng, lat = world.point
     kw.setdefault("matter", world.entry_code)
     kw.setdefault("description", "楼道堆放杂物,堵塞消防通道")
-    return services.intake(world.resident, lng=lng, lat=lat, **kw).case
+    return services.intake(world.resident, ReportInput(lng=lng, lat=lat, **kw)).case
 
 
 def handled_case(world):

@@ -10,6 +10,7 @@ from django.core.signals import request_started
 from playwright.sync_api import expect
 
 from cases import services
+from cases.inputs import ReportInput
 from cases.models import Case, State
 from gridgov.testing.browser import wait_until
 
@@ -150,10 +151,10 @@ def test_r24_1_a_queued_report_refused_as_a_conflict_waits_for_the_worker(
     (key,) = page.evaluate("GridgovOutbox.all().then(items => items.map(i => i.id))")
     # Meanwhile the server holds another report under that key.
     lng, lat = world.point
-    stored = services.intake(
-        world.worker, lng=lng, lat=lat, matter=world.settle_code, description="别的事",
-        client_id=key,
-    ).case  # fmt: skip
+    report = ReportInput(
+        lng=lng, lat=lat, matter=world.settle_code, description="别的事", client_id=key
+    )
+    stored = services.intake(world.worker, report).case
 
     sent: list[str] = []
     record = lambda sender, environ, **kw: sent.append(environ["PATH_INFO"])  # noqa: E731

@@ -20,6 +20,7 @@ from django.template.base import Lexer, TokenType
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from cases.inputs import ReportInput
 from cases.tests.conftest import World, world  # noqa: F401 (the fixture)
 from gridgov import pofiles
 
@@ -271,10 +272,9 @@ def test_console_and_phone_app_in_english(client, world: World):  # noqa: F811
 
     case = services.intake(
         world.worker,
-        lng=world.point[0],
-        lat=world.point[1],
-        matter=world.entry_code,
-        description="路灯不亮",
+        ReportInput(
+            lng=world.point[0], lat=world.point[1], matter=world.entry_code, description="路灯不亮"
+        ),
     ).case
     case = services.dispatch(world.dispatcher, services.accept(world.dispatcher, case.pk).pk)
     client.force_login(world.dispatcher)

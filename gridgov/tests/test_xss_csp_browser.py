@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases import services
+from cases.inputs import ReportInput
 from cases.tests import conftest as cases_conftest
 from gridgov.access import roles as R
 from gridgov.testing.browser import open_map_labels, wait_until, watch_csp
@@ -47,7 +48,9 @@ def hostile(live_world):
     Department.objects.filter(pk=world.police.pk).update(name=DEPARTMENT)
     MatterItem.objects.filter(code=world.entry_code).update(name=MATTER)
     lng, lat = world.point
-    services.intake(world.worker, lng=lng, lat=lat, matter=world.entry_code, description="路灯")
+    services.intake(
+        world.worker, ReportInput(lng=lng, lat=lat, matter=world.entry_code, description="路灯")
+    )
     world.admin = make_user(R.Role.AGENCY_ADMIN, "440703", username="county_admin")
     return world
 
@@ -164,10 +167,12 @@ def test_r22_1_each_roles_main_pages_run_under_the_policy_without_a_violation(
     base = live_server.url
     case = services.intake(
         hostile.worker,
-        lng=hostile.point[0],
-        lat=hostile.point[1],
-        matter=hostile.entry_code,
-        description="井盖缺失",
+        ReportInput(
+            lng=hostile.point[0],
+            lat=hostile.point[1],
+            matter=hostile.entry_code,
+            description="井盖缺失",
+        ),
     ).case
     services.dispatch(hostile.dispatcher, services.accept(hostile.dispatcher, case.pk).pk)
 
