@@ -27,7 +27,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django_htmx.http import trigger_client_event
@@ -49,7 +48,7 @@ from cases.models import (
     State,
 )
 from gridgov.access import scoping
-from gridgov.access.web import ScopedView
+from gridgov.access.web import ScopedView, safe_next
 from gridgov.errors import DomainError
 from gridgov.parsing import parse_ids
 from people.models import Department
@@ -61,16 +60,6 @@ BULK_LIMIT = 200
 
 def is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
-
-
-def safe_next(request: HttpRequest, fallback: str) -> str:
-    """The form's ``next`` target when it stays on this site, else ``fallback``."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 # --- access ----------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ from cases.models import (
     Suspension,
 )
 from cases.personal_cells import personal_context
-from cases.views import CaseScopedView, is_htmx, safe_next
+from cases.views import CaseScopedView, is_htmx
+from gridgov.access.web import safe_next
 from gridgov.errors import DomainError
 from gridgov.parsing import parse_id
 from people.models import Department
