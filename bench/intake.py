@@ -1,5 +1,7 @@
 """Benchmark: the real HTTP intake of cases (R24.1, R18.1) against a minimal Django endpoint.
 
+Over 600 lines: one self-contained script (world, server, load, checks) that runs on its own.
+
     .venv/bin/python bench/intake.py [--seconds 20] [--connections 32] [--workers 5]
 
 What it does, start to end (deterministic: fixed seeds, a fresh database every run):

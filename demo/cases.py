@@ -1,6 +1,8 @@
 """Demo step: a few hundred cases across 江门市 in every state of the closed loop (R18.1,
 R24.1–R24.4, R25.1, R26.1, R27.1).
 
+Over 600 lines: the demo's case stories are data told as code, one short function a story.
+
 Every case is a story replayed through the services, at its own times over the last 60 days
 (:func:`cases.primitives.acting_at`: the archive stores and hashes those times, so
 ``manage.py verify_archive`` passes). The stories cover the whole machine: reports by grid

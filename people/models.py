@@ -2,6 +2,8 @@
 grid workers with their assignments, employment, training and equipment (R4–R6, R10–R13,
 R20.1, R22.1).
 
+Over 600 lines: one Django app's models, with the scope rule each declares (R22.1), in one place.
+
 Every model declares its :class:`gridgov.access.scoping.ScopeRule`: how it maps to a region or grid
 code and which roles may see or change it. State changes go through :mod:`people.services`.
 
