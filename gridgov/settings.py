@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "gridgov",
     "people",
+    "registry",
     "audit",
     "regions",
     "workdays",
