@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.access import roles as R
 from gridgov.access.scoping import Access, ScopeRule, prefix_q
+from people.models import Gender
 from registry.models.addresses import House, StandardAddress
 from registry.models.common import (
     Located,
@@ -78,11 +79,6 @@ class ResidentKind(models.TextChoices):
     REGISTERED = "registered", _("户籍人口")
     FLOATING = "floating", _("流动人口")
     FOREIGN = "foreign", _("境外人员")
-
-
-class Gender(models.TextChoices):
-    MALE = "male", _("男")
-    FEMALE = "female", _("女")
 
 
 class Relation(models.TextChoices):
