@@ -149,19 +149,6 @@ class HouseSerializer(ModelSerializer):
         return HouseResidentSerializer(living.order_by("name", "pk"), many=True).data
 
 
-class HouseCreateSerializer(ValueSerializer):
-    value_class = inputs.NewHouse
-    address = _ref(StandardAddress, required=True, allow_null=False)
-    use = serializers.ChoiceField(choices=HouseUse.choices)
-    owner = _ref(Resident)
-    owner_name = _text(100)
-    rental_status = serializers.ChoiceField(choices=RentalStatus.choices, required=False)
-    area_m2 = serializers.DecimalField(
-        max_digits=9, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
-    )
-    note = _text(2000)
-
-
 class HouseUpdateSerializer(ValueSerializer):
     value_class = inputs.HouseChanges
     use = serializers.ChoiceField(choices=HouseUse.choices, required=False)
@@ -172,6 +159,14 @@ class HouseUpdateSerializer(ValueSerializer):
         max_digits=9, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
     )
     note = _text(2000)
+
+
+class HouseCreateSerializer(HouseUpdateSerializer):
+    """A house: the fields of a correction, with the address and the use required."""
+
+    value_class = inputs.NewHouse
+    address = _ref(StandardAddress, required=True, allow_null=False)
+    use = serializers.ChoiceField(choices=HouseUse.choices)
 
 
 # --- residents and tags ----------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -51,10 +51,17 @@ def _value(serializer_class: type[s.ValueSerializer], request: Request) -> tuple
     return serializer.value(), dict(serializer.validated_data)
 
 
+def _reveal(request: Request, obj: Any, serializer_class: type) -> Response:
+    """One protected value in full through people's reveal: authorised, logged (R22.1)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    field = serializer.validated_data["field"]
+    value = reveal(request.user, obj, field, reason=serializer.validated_data["reason"])
+    return Response({"field": field, "value": value})
+
+
 def _located(queryset: QuerySet, params: Any, *, prefix: str = "") -> QuerySet:
     if region := params.get("region", "").strip():
-        from django.db.models import Q
-
         queryset = queryset.filter(
             Q(**{f"{prefix}grid_code__startswith": region})
             | Q(**{f"{prefix}region_code__startswith": region})
@@ -234,12 +241,7 @@ class ResidentViewSet(UpdatableViewSet):
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, pk: str) -> Response:
         """Show one protected value in full; the reason and the reveal are logged (R22.1)."""
-        resident = self.get_object()
-        serializer = s.ResidentRevealSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        field = serializer.validated_data["field"]
-        value = reveal(request.user, resident, field, reason=serializer.validated_data["reason"])
-        return Response({"field": field, "value": value})
+        return _reveal(request, self.get_object(), s.ResidentRevealSerializer)
 
     @extend_schema(request=s.MoveInSerializer, responses=s.ResidentSerializer)
     @action(detail=True, methods=["post"], url_path="move-in")
@@ -333,12 +335,7 @@ class OrganisationViewSet(UpdatableViewSet):
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, pk: str) -> Response:
         """Show the contact's phone in full; the reason and the reveal are logged (R22.1)."""
-        organisation = self.get_object()
-        serializer = s.OrganisationRevealSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        value = reveal(request.user, organisation, data["field"], reason=data["reason"])
-        return Response({"field": data["field"], "value": value})
+        return _reveal(request, self.get_object(), s.OrganisationRevealSerializer)
 
 
 @extend_schema(tags=["registry"])

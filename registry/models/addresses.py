@@ -158,3 +158,12 @@ class House(models.Model):
 
     def __str__(self) -> str:
         return self.address.full_text
+
+    @property
+    def region_code(self) -> str:
+        """Where the house lies: its address's village (and grid, below)."""
+        return self.address.region_code
+
+    @property
+    def grid_code(self) -> str:
+        return self.address.grid_code

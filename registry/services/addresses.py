@@ -25,15 +25,16 @@ from registry.models import (
 from registry.services.common import (
     Actor,
     choice,
+    created,
     given,
     place,
-    record,
     require_editor,
     update,
     where_code,
 )
 
-HOUSE_FIELDS = ["use", "owner", "owner_name", "rental_status", "area_m2", "note"]
+ADDRESS_FIELDS = ["code", "level", "parent", "full_text", "region_code", "grid_code", "lng", "lat"]
+HOUSE_FIELDS = ["address", "use", "owner", "owner_name", "rental_status", "area_m2", "note"]
 
 
 def _next_code(region_code: str) -> str:
@@ -101,15 +102,7 @@ def create_address(actor: Actor, new: NewAddress) -> StandardAddress:
         lng=where.lng,
         lat=where.lat,
     )
-    address.save()
-    record(
-        actor,
-        RegistryAction.ADDRESS_CREATE,
-        address,
-        grant,
-        code=where_code(address),
-        after={"code": address.code, "full_text": address.full_text, "grid_code": grid_code},
-    )
+    created(actor, RegistryAction.ADDRESS_CREATE, address, grant, shown=ADDRESS_FIELDS)
     return address
 
 
@@ -158,7 +151,7 @@ def create_house(actor: Actor, new: NewHouse) -> House:
     if House.objects.filter(address=address).exists():
         raise DomainError(_("该地址已登记房屋"), field="address", code="duplicate_house")
     _check_house(new.use, new.rental_status)
-    house = House.objects.create(
+    house = House(
         address=address,
         use=new.use,
         owner=new.owner,
@@ -167,14 +160,7 @@ def create_house(actor: Actor, new: NewHouse) -> House:
         area_m2=new.area_m2,
         note=clean_text(new.note, "note", max_length=2000),
     )
-    record(
-        actor,
-        RegistryAction.HOUSE_CREATE,
-        house,
-        grant,
-        code=where_code(address),
-        after={"address": address.code, "use": house.use, "rental_status": house.rental_status},
-    )
+    created(actor, RegistryAction.HOUSE_CREATE, house, grant, shown=HOUSE_FIELDS)
     return house
 
 

@@ -7,7 +7,7 @@ The lowest module of :mod:`registry.services`: the others build on it, it import
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
@@ -150,10 +150,24 @@ def update(
     )
 
 
-def save_unique(obj: models.Model, *, field: str, message: str, code: str) -> None:
-    """Save ``obj``; a unique constraint the database refuses becomes a field error."""
-    try:
-        with transaction.atomic():
-            obj.save()
-    except IntegrityError:
-        raise DomainError(message, field=field, code=code) from None
+def created(
+    actor: Actor,
+    action: str,
+    obj: models.Model,
+    grant: Grant | None,
+    *,
+    shown: Sequence[str],
+    unique: tuple[str, str] | None = None,
+) -> None:
+    """Save a new record with its audit record (``after``: the fields ``shown``, never a
+    protected value in clear). With ``unique`` = (field, message), a unique constraint the
+    database refuses (a concurrent registration) becomes that field's error."""
+    if unique is None:
+        obj.save()
+    else:
+        try:
+            with transaction.atomic():
+                obj.save()
+        except IntegrityError:
+            raise DomainError(unique[1], field=unique[0], code="duplicate") from None
+    record(actor, action, obj, grant, code=where_code(obj), after=audit.snapshot(obj, shown))

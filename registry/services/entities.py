@@ -3,7 +3,7 @@ them. Each lies at an address or a point, placed in its grid by the grid index."
 
 from __future__ import annotations
 
-from django.db import IntegrityError, models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gridgov.errors import DomainError
@@ -34,10 +34,10 @@ from registry.services.common import (
     Actor,
     choice,
     clean_mobile,
+    created,
     given,
     place,
     protect_into,
-    record,
     require_editor,
     update,
     where_code,
@@ -71,14 +71,6 @@ def _texts(values: dict, *, required: tuple[str, ...] = ()) -> dict:
     return values
 
 
-def _save_checked(obj: models.Model, field: str, message: str) -> None:
-    try:
-        with transaction.atomic():
-            obj.save()
-    except IntegrityError:
-        raise DomainError(message, field=field, code="duplicate") from None
-
-
 def _credit_code(value: str, exclude_pk: int | None = None) -> str:
     code = normalize_uscc(value)
     others = Organisation.objects.filter(credit_code=code)
@@ -105,16 +97,14 @@ def create_organisation(actor: Actor, new: NewOrganisation) -> Organisation:
         **values,
     )
     protect_into(organisation, "contact_phone", clean_mobile(new.contact_phone, "contact_phone"))
-    _save_checked(organisation, "credit_code", _("该统一社会信用代码已登记"))
-    record(
+    created(
         actor,
         RegistryAction.ORGANISATION_CREATE,
         organisation,
         grant,
-        code=where_code(organisation),
-        after={"kind": organisation.kind, "name": organisation.name,
-               "credit_code": organisation.credit_code},
-    )  # fmt: skip
+        shown=ORGANISATION_FIELDS,
+        unique=("credit_code", _("该统一社会信用代码已登记")),
+    )
     return organisation
 
 
@@ -171,15 +161,7 @@ def create_place(actor: Actor, new: NewPlace) -> Place:
         lat=point.lat,
         **_texts({"name": new.name, "note": new.note}, required=("name",)),
     )
-    place_row.save()
-    record(
-        actor,
-        RegistryAction.PLACE_CREATE,
-        place_row,
-        grant,
-        code=where_code(place_row),
-        after={"kind": place_row.kind, "name": place_row.name, "risk_level": place_row.risk_level},
-    )
+    created(actor, RegistryAction.PLACE_CREATE, place_row, grant, shown=PLACE_FIELDS)
     return place_row
 
 
@@ -215,14 +197,13 @@ def create_thing(actor: Actor, new: NewThing) -> Thing:
         lat=new.where.lat,
         **_texts({"name": new.name, "owner_department": new.owner_department, "note": new.note}),
     )
-    _save_checked(thing, "code", _("该部件编号已登记"))
-    record(
+    created(
         actor,
         RegistryAction.THING_CREATE,
         thing,
         grant,
-        code=where_code(thing),
-        after={"kind": thing.kind, "code": thing.code, "state": thing.state},
+        shown=THING_FIELDS,
+        unique=("code", _("该部件编号已登记")),
     )
     return thing
 

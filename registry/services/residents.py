@@ -30,10 +30,10 @@ from registry.services.common import (
     Actor,
     choice,
     clean_mobile,
+    created,
     given,
     place,
     protect_into,
-    record,
     require_editor,
     update,
     where_code,
@@ -46,6 +46,7 @@ RESIDENT_FIELDS = ["kind", "name", "gender", "birth_date", "id_type", "id_number
                    "phone_masked", "household", "relation", "house", "house_relation",
                    "living_since", "status", "status_on", "region_code", "grid_code",
                    "merged_into", "note"]  # fmt: skip
+HOUSEHOLD_FIELDS = ["number", "address", "head", "region_code", "grid_code"]
 PARTS = ("encrypted", "digest", "masked")  # the stored forms of a protected value
 
 
@@ -71,17 +72,13 @@ def create_household(actor: Actor, new: NewHousehold) -> Household:
     number = clean_text(new.number, "number", max_length=32)
     if number and Household.objects.filter(region_code=region_code, number=number).exists():
         raise DomainError(_("该户号已登记"), field="number", code="duplicate_household")
-    household = Household.objects.create(
+    household = Household(
         number=number, address=new.address, region_code=region_code, grid_code=grid_code
     )
-    record(
-        actor,
-        RegistryAction.HOUSEHOLD_CREATE,
-        household,
-        grant,
-        code=where_code(household),
-        after={"number": number, "address": new.address.pk if new.address else None},
-    )
+    created(
+        actor, RegistryAction.HOUSEHOLD_CREATE, household, grant, shown=HOUSEHOLD_FIELDS,
+        unique=("number", _("该户号已登记")),
+    )  # fmt: skip
     return household
 
 
@@ -179,13 +176,11 @@ def register_resident(actor: Actor, new: NewResident) -> Resident:
     protect_into(resident, "id_number", id_number)
     protect_into(resident, "phone", clean_mobile(new.phone, "phone"))
     _refuse_duplicate(resident.id_type, resident.id_number_digest)
-    try:
-        with transaction.atomic():
-            resident.save()
-    except IntegrityError:  # the same person registered at the same moment elsewhere
-        raise DomainError(
-            _("该证件号码已登记"), field="id_number", code="duplicate_person"
-        ) from None
+    # unique: the same person registered at the same moment elsewhere
+    created(
+        actor, RegistryAction.RESIDENT_REGISTER, resident, grant, shown=RESIDENT_FIELDS,
+        unique=("id_number", _("该证件号码已登记")),
+    )  # fmt: skip
     if house is not None:
         ResidenceSpell.objects.create(
             resident=resident,
@@ -194,14 +189,6 @@ def register_resident(actor: Actor, new: NewResident) -> Resident:
             started_on=resident.living_since,
         )
     _set_head(actor, resident)
-    record(
-        actor,
-        RegistryAction.RESIDENT_REGISTER,
-        resident,
-        grant,
-        code=where_code(resident),
-        after={f: getattr(resident, f) for f in ("name", "kind", "id_type", "id_number_masked")},
-    )
     return resident
 
 

@@ -22,7 +22,7 @@ from people.models import DepartmentKind, User
 from registry.actions import RegistryAction
 from registry.inputs import EndTag, NewTag
 from registry.models import CareLevel, Resident, ResidentStatus, SpecialGroupTag
-from registry.services.common import Actor, choice, record, require_editor, update, where_code
+from registry.services.common import Actor, choice, created, require_editor, update, where_code
 from registry.visibility import RULES, SpecialGroupKind
 
 TAG_FIELDS = ["kind", "started_on", "ended_on", "end_reason", "department_kind", "care_level",
@@ -80,18 +80,11 @@ def tag_resident(actor: Actor, resident: Resident, new: NewTag) -> SpecialGroupT
         note=clean_text(new.note, "note", max_length=2000),
     )
     tag.next_visit_on = next_visit(tag)
-    tag.save()
+    created(actor, RegistryAction.TAG_CREATE, tag, grant, shown=TAG_FIELDS)
     if not scoping.in_scope(actor, tag):
-        # The visibility table: who may not see a kind does not record it either.
+        # The visibility table: who may not see a kind does not record it either (the
+        # transaction takes the tag and its record back).
         raise Forbidden(_("您的角色无权登记%(kind)s") % {"kind": SpecialGroupKind(kind).label})
-    record(
-        actor,
-        RegistryAction.TAG_CREATE,
-        tag,
-        grant,
-        code=where_code(tag),
-        after={name: getattr(tag, name) for name in ("kind", "started_on", "visit_days")},
-    )
     return tag
 
 
