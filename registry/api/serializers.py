@@ -126,6 +126,8 @@ class AddressRetireSerializer(ValueSerializer):
 
 
 class HouseResidentSerializer(ModelSerializer):
+    house_relation = serializers.CharField(read_only=True)  # blank or a HouseRelation
+
     class Meta:
         model = Resident
         fields = ["id", "name", "kind", "house_relation", "living_since"]
@@ -186,6 +188,10 @@ class TagSerializer(ModelSerializer):
 
 class ResidentSerializer(ModelSerializer):
     tags = serializers.SerializerMethodField()
+    # Blank or one of their choices (an enum in the schema would refuse the blank).
+    gender = serializers.CharField(read_only=True)
+    relation = serializers.CharField(read_only=True)
+    house_relation = serializers.CharField(read_only=True)
 
     class Meta:
         model = Resident

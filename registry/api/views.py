@@ -89,6 +89,13 @@ class RegistryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def _answer(self, obj: Any, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(obj).data, status=code)
 
+    def _step(self, serializer_class: type[s.ValueSerializer], service: Any) -> Response:
+        """A detail action: the record (404 outside the scope, 403 where it may not change),
+        the action's value object, one service call, the record as it is now."""
+        obj = self.get_object()
+        value, _data = _value(serializer_class, self.request)
+        return self._answer(service(self.request.user, obj, value))
+
     def create(self, request: Request) -> Response:
         value, data = _value(self.create_serializer, request)
         return self._answer(self.create_service(value, data), status.HTTP_201_CREATED)
@@ -147,9 +154,7 @@ class AddressViewSet(RegistryViewSet):
     @action(detail=True, methods=["post"])
     def retire(self, request: Request, pk: str) -> Response:
         """Retire the address (and its children), naming its successor (R11.1)."""
-        address = self.get_object()
-        value, _data = _value(s.AddressRetireSerializer, request)
-        return self._answer(services.retire_address(request.user, address, value))
+        return self._step(s.AddressRetireSerializer, services.retire_address)
 
 
 @extend_schema(tags=["registry"])
@@ -226,11 +231,6 @@ class ResidentViewSet(UpdatableViewSet):
     def update_service(self, obj: Resident, value: Any) -> Resident:
         return services.update_resident(self.request.user, obj, value)
 
-    def _step(self, serializer_class: type[s.ValueSerializer], service: Any) -> Response:
-        resident = self.get_object()
-        value, _data = _value(serializer_class, self.request)
-        return self._answer(service(self.request.user, resident, value))
-
     @extend_schema(
         request=s.ResidentRevealSerializer,
         responses={
@@ -274,7 +274,8 @@ class ResidentViewSet(UpdatableViewSet):
         date at the same address), among those the user may see."""
         resident = self.get_object()
         found = self.get_queryset().filter(pk__in=services.find_duplicates(resident).values("pk"))
-        return Response(self.get_serializer(found[:100], many=True).data)
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         parameters=[REGION_PARAM], responses=s.DuplicateGroupSerializer(many=True), request=None
@@ -307,9 +308,7 @@ class TagViewSet(RegistryViewSet):
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
         """The resident is no longer in the group (the tag is kept)."""
-        tag = self.get_object()
-        value, _data = _value(s.TagEndSerializer, request)
-        return self._answer(services.end_tag(request.user, tag, value))
+        return self._step(s.TagEndSerializer, services.end_tag)
 
 
 @extend_schema(tags=["registry"])
@@ -404,8 +403,9 @@ class DueVisitViewSet(mixins.ListModelMixin, ScopedViewSet):
         if region := params.get("region", "").strip():
             queryset = due.in_grid(queryset, region)
         if (worker_id := query_id(params, "worker")) is not None:
-            worker = scoping.scope_queryset(self.request.user, GridWorker.objects.all())
-            queryset = due.of_worker(queryset, worker.filter(pk=worker_id).first() or GridWorker())
+            workers = scoping.scope_queryset(self.request.user, GridWorker.objects.all())
+            worker = workers.filter(pk=worker_id).first()
+            queryset = due.of_worker(queryset, worker) if worker else queryset.none()
         return queryset
 
     def _within(self) -> int:
