@@ -25,6 +25,7 @@ api_v1 = [
     path("calendar/", include("workdays.api.urls")),
     path("matters/", include("matters.api.urls")),
     path("", include("people.api.urls")),
+    path("registry/", include("registry.api.urls")),
     path("", include("audit.api.urls")),
 ]
 

@@ -1,0 +1,66 @@
+"""The registry's models (R11.1, R22.1): addresses and houses, households, residents and their
+tags, organisations, places and things. Every model declares its ``scope_rule``: registry
+records lie in a village and a grid (``registry.models.common.Located``); tags add the
+visibility table of ``registry.visibility``."""
+
+from registry.models.addresses import (
+    HOUSE_LEVELS,
+    LEVEL_DEPTH,
+    AddressLevel,
+    House,
+    HouseUse,
+    RentalStatus,
+    StandardAddress,
+)
+from registry.models.entities import (
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Place,
+    PlaceKind,
+    RiskLevel,
+    Thing,
+    ThingKind,
+    ThingState,
+)
+from registry.models.residents import (
+    CareLevel,
+    Gender,
+    Household,
+    HouseRelation,
+    Relation,
+    ResidenceSpell,
+    Resident,
+    ResidentKind,
+    ResidentStatus,
+    SpecialGroupTag,
+)
+
+__all__ = [
+    "HOUSE_LEVELS",
+    "LEVEL_DEPTH",
+    "AddressLevel",
+    "CareLevel",
+    "Gender",
+    "House",
+    "HouseRelation",
+    "HouseUse",
+    "Household",
+    "Organisation",
+    "OrganisationKind",
+    "OrganisationStatus",
+    "Place",
+    "PlaceKind",
+    "Relation",
+    "RentalStatus",
+    "ResidenceSpell",
+    "Resident",
+    "ResidentKind",
+    "ResidentStatus",
+    "RiskLevel",
+    "SpecialGroupTag",
+    "StandardAddress",
+    "Thing",
+    "ThingKind",
+    "ThingState",
+]
