@@ -63,6 +63,19 @@ def _account_region(user: User) -> str:
     return scoping.home_code(user)
 
 
+def _clean_username(value: str) -> str:
+    """The username as it is stored (NFKC, as Django normalises it), checked against the
+    model field's own validators after normalising: what the API documents (letters, digits
+    and @.+-_) is what an account can have (R20.1)."""
+    username = User.normalize_username(clean_text(value, "username", required=True, max_length=150))
+    for validator in User._meta.get_field("username").validators:
+        try:
+            validator(username)
+        except ValidationError as exc:
+            raise DomainError(exc.messages[0], field="username", code="invalid") from exc
+    return username
+
+
 @transaction.atomic
 def create_account(
     actor: Any,
@@ -86,7 +99,7 @@ def create_account(
         )
     if not scoping.is_system(actor):
         scoping.require(actor, R.ACCOUNT_MANAGERS, what=_("创建账号"))
-    username = clean_text(username, "username", required=True, max_length=150)
+    username = _clean_username(username)
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("用户名已被使用"), field="username", code="exists")
     generated = None

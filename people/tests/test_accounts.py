@@ -222,6 +222,40 @@ def test_accounts_api_creates_with_a_role_and_a_one_time_password(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("username", ["two words", "a/b", "1\u00bc"])
+def test_r20_1_a_username_outside_the_documented_characters_is_refused(client, username):
+    """R20.1: an account's username has only the characters the API documents (letters,
+    digits, @.+-_), also after Django's NFKC normalisation ("1¼" would become "11⁄4"); any
+    other is a 400 naming the field, and no account is created."""
+    make_agency("440703002")
+    client.force_login(make_user(R.Role.AGENCY_ADMIN, "440703"))
+    created_before = AuditRecord.objects.filter(action="people.account.create").count()
+    response = client.post(
+        "/api/v1/accounts/",
+        {"username": username, "full_name": "新调度员", "role": "dispatcher",
+         "region": "440703002"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 400, response.content
+    assert "username" in response.json()["errors"]
+    assert AuditRecord.objects.filter(action="people.account.create").count() == created_before
+
+
+@pytest.mark.django_db
+def test_r20_1_a_chinese_username_is_kept(client):
+    """R20.1: letters of any script are letters: 张三 is a username."""
+    make_agency("440703002")
+    client.force_login(make_user(R.Role.AGENCY_ADMIN, "440703"))
+    response = client.post(
+        "/api/v1/accounts/",
+        {"username": "张三", "full_name": "张三", "role": "dispatcher", "region": "440703002"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["username"] == "张三"
+
+
+@pytest.mark.django_db
 def test_me_works_for_every_role_including_residents(client):
     resident = make_user(R.Role.RESIDENT)
     client.force_login(resident)
