@@ -61,6 +61,19 @@ def _bool_param(value: str | None) -> bool | None:
     return value.lower() in {"1", "true", "yes"}
 
 
+def matched_list(view: Any, request: Request) -> Response:
+    """A list view's answer with the optional ``match`` filter: an exact search by a full ID or
+    phone number, which is a logged reveal (R22.1). Applied here, not in get_queryset(), so a
+    search is logged and counted once per request."""
+    queryset = view.filter_queryset(view.get_queryset())
+    if match := request.query_params.get("match", "").strip():
+        queryset = exact_search(request.user, queryset, match)
+    page = view.paginate_queryset(queryset)
+    if page is None:
+        return Response(view.get_serializer(queryset, many=True).data)
+    return view.get_paginated_response(view.get_serializer(page, many=True).data)
+
+
 # --- auth ----------------------------------------------------------------------------------
 
 
@@ -330,14 +343,7 @@ class GridWorkerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         },
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        # Here, not in get_queryset(): a search is logged and counted once per request.
-        if match := request.query_params.get("match", "").strip():
-            queryset = exact_search(request.user, queryset, match)
-        page = self.paginate_queryset(queryset)
-        if page is None:
-            return Response(self.get_serializer(queryset, many=True).data)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return matched_list(self, request)
 
     @extend_schema(request=s.GridWorkerCreateSerializer, responses={201: s.GridWorkerSerializer})
     def create(self, request: Request) -> Response:

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from gridgov.access import scoping
 from gridgov.access.api import ScopedViewSet
 from gridgov.parsing import query_id, query_int
-from people.exact_search import exact_search
+from people.api.views import matched_list
 from people.models import GridWorker
 from people.services import reveal
 from registry import due, services
@@ -218,12 +218,7 @@ class ResidentViewSet(UpdatableViewSet):
         },
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        # Here, not in get_queryset(): a search is logged and counted once per request.
-        if match := request.query_params.get("match", "").strip():
-            queryset = exact_search(request.user, queryset, match)
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return matched_list(self, request)
 
     def create_service(self, value: Any, data: dict) -> Resident:
         return services.register_resident(self.request.user, value)
