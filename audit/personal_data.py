@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.errors import DomainError
@@ -93,7 +94,7 @@ def normalize_id_number(value: str, *, field: str = "id_number") -> str:
             field=field,
             code="id_birth_date",
         ) from None
-    if born.year < 1900 or born > dt.date.today():
+    if born.year < 1900 or born > timezone.localdate():
         raise DomainError(
             _("身份证号码中的出生日期 %(date)s 不合理") % {"date": f"{born:%Y-%m-%d}"},
             field=field,

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import shapely
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from audit.models import AuditRecord
 from gridgov.access import roles as R
@@ -50,7 +51,7 @@ def test_replacing_the_leader_ends_the_old_assignment():
     new = make_worker("leader", village_code=G1[:12], name="李网格长")
     services.assign_worker(ACTOR, new, G1, replace_leader=True)
     ended = old.assignments.get()
-    assert ended.ended_on == dt.date.today()
+    assert ended.ended_on == timezone.localdate()
     assert "李网格长" in ended.end_reason
     assert GridAssignment.objects.active().get(grid_code=G1, kind="leader").worker == new
 
@@ -125,14 +126,16 @@ def test_recruitment_and_exit_records_and_vacancy():
     leader.refresh_from_db()
     employment.refresh_from_db()
     assert leader.status == "exited"
-    assert employment.exit_reason == "resigned" and employment.ended_on == dt.date.today()
+    assert employment.exit_reason == "resigned" and employment.ended_on == timezone.localdate()
     assert not leader.assignments.active().exists()
     assert reports.vacant_grids(admin).filter(code=G1).exists()
     services.rehire_worker(admin, leader, method="appointed")
     leader.refresh_from_db()
     assert leader.status == "active" and leader.employments.count() == 2
     with pytest.raises(IntegrityError), transaction.atomic():
-        Employment.objects.create(worker=leader, method="recruited", started_on=dt.date.today())
+        Employment.objects.create(
+            worker=leader, method="recruited", started_on=timezone.localdate()
+        )
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditRecord
 from gridgov.errors import DomainError
@@ -15,7 +16,7 @@ from registry.models import SpecialGroupTag
 from registry.tests import world as w
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def _tag(who, kind, started_days_ago, visit_days):

@@ -8,6 +8,8 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.utils import timezone
+from freezegun import freeze_time
 
 from audit.models import AuditRecord, PersonalDataAccess
 from gridgov.errors import DomainError, Forbidden
@@ -118,9 +120,9 @@ def test_moving_in_and_out_keeps_the_history_and_tags_follow():
 def test_death_ends_the_open_tags():
     resident = w.resident(w.house())
     tag = w.tag(resident)
-    services.record_death(w.ACTOR, resident, inputs.StatusChange(on=dt.date.today()))
+    services.record_death(w.ACTOR, resident, inputs.StatusChange(on=timezone.localdate()))
     tag.refresh_from_db()
-    assert tag.ended_on == dt.date.today()
+    assert tag.ended_on == timezone.localdate()
     with pytest.raises(DomainError):
         w.tag(resident, "disabled")
 
@@ -174,3 +176,15 @@ def test_merging_frees_the_document_for_the_kept_record():
     keep.refresh_from_db()
     assert keep.id_type == "passport" and keep.id_number_masked.startswith("E112")
     assert SpecialGroupTag.objects.count() == 0
+
+
+def test_moving_out_on_the_local_day_works_while_the_utc_day_is_still_yesterday():
+    """R11.1 (二): the registry's days are the site's local days (Asia/Shanghai): at 01:00 in
+    Jiangmen, 17:00 UTC of the day before, a resident moved in today can move out today."""
+    with freeze_time("2026-12-03 17:00:00"):
+        today = timezone.localdate()
+        assert today == dt.date(2026, 12, 4)
+        resident = w.resident(w.house())
+        services.move_out(w.ACTOR, resident, inputs.StatusChange(on=today))
+        resident.refresh_from_db()
+        assert resident.status == "moved_out"

@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 
 import shapely
+from django.utils import timezone
 
 from gridgov.testing import people as testing
 from regions import index
@@ -72,5 +73,5 @@ def resident(home: House | None = None, *, name: str = "张三", **kwargs) -> Re
 
 
 def tag(who: Resident, kind: str = "elderly_alone", **kwargs) -> SpecialGroupTag:
-    kwargs.setdefault("started_on", dt.date.today() - dt.timedelta(days=10))
+    kwargs.setdefault("started_on", timezone.localdate() - dt.timedelta(days=10))
     return services.tag_resident(ACTOR, who, inputs.NewTag(kind=kind, **kwargs))
