@@ -62,4 +62,5 @@ urlpatterns = [
     path("", include("cases.urls")),  # /console/ and /dept/ (issue 6)
     path("matters/", include("matters.urls")),
     path("grids/", include("regions.urls")),  # grid management (issue 6, R8.1)
+    path("registry/", include("registry.urls")),  # basic information (issue 12, R11.1)
 ]
