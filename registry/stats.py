@@ -128,7 +128,7 @@ def _row(per_grid: list[dict[str, Any]], kinds: list[str]) -> dict[str, Any]:
         "visits": {"overdue": sum(v[0] for v in visits), "due": sum(v[1] for v in visits)},
         "inspections": {
             "overdue": total("inspections_overdue"),
-            "due": total("inspections_due"),
+            "due": total("inspections_due") - total("inspections_overdue"),
         },
     }
 
@@ -137,8 +137,9 @@ def grid_statistics(user: Any, grid_code: str, *, today: dt.date | None = None) 
     """The statistics of one grid the user may see (NotFound otherwise):
     ``{"grid": Grid, "households": n, "residents": {kind: n}, "residents_total": n,
     "groups": {kind: n} (visible kinds), "places": {risk level: n}, "visits": {"overdue": n,
-    "due": n}, "inspections": {"overdue": n, "due": n}}``; "due" counts what falls due within
-    :data:`DUE_WITHIN` days, the overdue included."""
+    "due": n}, "inspections": {"overdue": n, "due": n}}``; "due" counts what falls due from today to
+    :data:`DUE_WITHIN` days ahead, "overdue" what fell due before today (a place never
+    inspected is overdue)."""
     grid = (
         scoping.scope_queryset(user, Grid.objects.current())
         .filter(code=grid_code)
