@@ -99,7 +99,9 @@ def test_reveal_form_shows_the_number_once_and_logs_it(client, admin):
     number = w.id_number(804)
     person = w.resident(w.house(), name="赵揭示", id_number=number)
     assert number not in _text(client.get(f"{REG}/residents/{person.pk}/"))
-    short = client.post(f"{REG}/residents/{person.pk}/reveal/", {"field": "id_number", "reason": "x"})
+    short = client.post(
+        f"{REG}/residents/{person.pk}/reveal/", {"field": "id_number", "reason": "x"}
+    )
     assert short.status_code == 400 and number not in _text(short)
     shown = client.post(
         f"{REG}/residents/{person.pk}/reveal/", {"field": "id_number", "reason": "核实身份信息"}
