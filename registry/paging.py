@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Model, Q, QuerySet
 
 COUNT_CAP = 1000
 PAGE_SIZE = 50
@@ -40,6 +41,27 @@ def _decode(cursor: str, size: int) -> list[Any] | None:
     if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
         return None
     return values
+
+
+def _field(model: type[Model], path: str) -> Any:
+    """The model field at the end of ``path`` ("pk", "name", "address__code")."""
+    field = None
+    for part in path.split("__"):
+        field = model._meta.pk if part == "pk" else model._meta.get_field(part)
+        if field.is_relation and field.related_model is not None:
+            model = field.related_model
+    return field
+
+
+def _clean(model: type[Model], order: tuple[str, ...], values: list[Any]) -> list[Any] | None:
+    """The cursor's values as their fields' Python values, or None when one is not valid (a
+    tampered cursor is the first page, never an error)."""
+    try:
+        return [
+            _field(model, name).to_python(value) for name, value in zip(order, values, strict=True)
+        ]
+    except (ValidationError, FieldDoesNotExist, TypeError, ValueError):
+        return None
 
 
 def _after(fields: tuple[str, ...], values: list[Any]) -> Q:
@@ -72,6 +94,8 @@ def page(
     """The page of ``queryset`` (ordered by ``order``, ascending, the last field unique) after
     ``cursor`` ("" or unreadable: the first page)."""
     values = _decode(cursor, len(order)) if cursor else None
+    if values is not None:
+        values = _clean(queryset.model, order, values)
     ordered = queryset.order_by(*order)
     if values is not None:
         ordered = ordered.filter(_after(order, values))

@@ -6,8 +6,10 @@ groups on every page and export; scoping across counties."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import json
 
 import pytest
 from openpyxl import load_workbook
@@ -150,6 +152,14 @@ def test_lists_page_by_keyset_with_a_bounded_count(client, admin):
     second = _text(client.get(f"{REG}/residents/", {"q": "名单", "after": cursor}))
     assert "名单50" in second and "名单54" in second and "名单49" not in second
     assert client.get(f"{REG}/residents/", {"after": "not-a-cursor!"}).status_code == 200
+    tampered = base64.urlsafe_b64encode(json.dumps(["名单", "x"]).encode()).decode()
+    assert client.get(f"{REG}/residents/", {"after": tampered}).status_code == 200
+    bad_day = base64.urlsafe_b64encode(json.dumps(["2024-13-99", 1]).encode()).decode()
+    assert client.get(f"{REG}/due-visits/", {"after": bad_day}).status_code == 200
+    for params in ({"area": "abc"}, {"worker": "x"}, {"kind": "nope"}, {"q": "x" * 500},
+                   {"format": "pdf"}):  # fmt: skip
+        assert client.get(f"{REG}/due-visits/", params).status_code == 200
+        assert client.get(f"{REG}/residents/export/", params).status_code == 200
 
 
 def test_exports_are_masked_logged_and_streamed(client, admin):

@@ -91,3 +91,21 @@ def test_due_lists_per_grid_and_per_worker_and_places_due(client):
     assert len(client.get(f"{REG}/due-visits/", {"worker": elsewhere.pk}).context["rows"]) == 0
     places = client.get(f"{REG}/inspections/").content.decode()
     assert "高风险店" in places and "已巡查市场" not in places
+
+
+def test_grid_statistics_is_one_query_per_block_whatever_the_size():
+    """R11.1 (二): the statistics run a fixed number of grouped queries (no per-row work)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _world()
+    admin = testing.make_user("agency_admin", "440703", username="s_admin5")
+    stats.grid_statistics(admin, w.GRID)  # warm the grant cache
+    with CaptureQueriesContext(connection) as small:
+        stats.grid_statistics(admin, w.GRID)
+    home = w.house(w.room(name="909室"))
+    for i in range(20):
+        w.tag(w.resident(home, name=f"加人{i}"), "disabled")
+    with CaptureQueriesContext(connection) as large:
+        stats.grid_statistics(admin, w.GRID)
+    assert len(large.captured_queries) == len(small.captured_queries) <= 12
