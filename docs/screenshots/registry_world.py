@@ -82,13 +82,22 @@ def ensure(grid_code: str) -> dict[str, Any]:
         )
         if tenants:
             rented_pk = house.pk
+        household = None
+        if not tenants:
+            household = services.create_household(
+                ACTOR, inputs.NewHousehold(number=f"H{room.code[-6:]}", address=room)
+            )
+        relations = iter(["head", "spouse", "child"])
         for name, kind, relation, birth in residents:
             seed += 7
+            family = relation != "tenant"
             people[name] = services.register_resident(
                 ACTOR,
                 inputs.NewResident(
                     kind=kind, name=name, id_type="resident_id", id_number=_id_number(birth, seed),
                     phone=f"1392750{seed:04d}", house=house, house_relation=relation,
+                    household=household if family else None,
+                    relation=next(relations) if family else "",
                     living_since=today - dt.timedelta(days=40 if relation == "tenant" else 3000),
                 ),
             )  # fmt: skip
