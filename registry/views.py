@@ -58,7 +58,7 @@ class SearchView(ScopedView):
         f = filters.parse(request.GET)
         user = request.user
         sections: list[dict[str, Any]] = []
-        status = 200
+        status, retry_after = 200, None
         if f.q:
             try:
                 residents = filtered(user, SPECS["residents"], f)
@@ -66,6 +66,7 @@ class SearchView(ScopedView):
                 messages.error(request, refused.message)
                 residents = Resident.objects.none()
                 status = refused.http_status
+                retry_after = getattr(refused, "retry_after", None)
             sections.append(self._section("residents", residents.order_by("name", "pk")))
             if not f.is_number_search:
                 addresses = filters.in_area(
@@ -85,7 +86,10 @@ class SearchView(ScopedView):
             "may_search_numbers": may_search(user),
             "query": request.GET.urlencode(),
         }
-        return render(request, "registry/search.html", context, status=status)
+        response = render(request, "registry/search.html", context, status=status)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response
 
     @staticmethod
     def _section(key: str, queryset: QuerySet) -> dict[str, Any]:

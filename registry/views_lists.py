@@ -86,13 +86,14 @@ class RegistryListView(ScopedView):
     def get(self, request: HttpRequest) -> HttpResponse:
         spec = self.spec
         f = filters.parse(request.GET)
-        status = 200
+        status, retry_after = 200, None
         try:
             queryset = filtered(request.user, spec, f)
         except (Forbidden, RateLimited) as refused:
             messages.error(request, refused.message)
             queryset = spec.model.objects.none()
             status = refused.http_status
+            retry_after = getattr(refused, "retry_after", None)
         result = paging.page(queryset, request.GET.get("after", ""), order=spec.order)
         params = request.GET.copy()
         params.pop("after", None)
@@ -115,8 +116,8 @@ class RegistryListView(ScopedView):
             **spec.extra,
         }
         response = render(request, "registry/list.html", context, status=status)
-        if status == 429:
-            response["Retry-After"] = "60"
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
         return response
 
     def _workers(self) -> QuerySet:

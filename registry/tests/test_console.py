@@ -229,3 +229,30 @@ def test_scoping_across_counties(client):
     assert client.get(f"{REG}/residents/{person.pk}/").status_code == 404
     assert client.get(f"{REG}/houses/{person.house_id}/").status_code == 404
     assert client.get(f"{REG}/grids/{w.GRID}/").status_code == 404
+
+
+def test_exact_searches_are_rate_limited_on_the_search_page(client, admin, settings):
+    """R22.1: past the per-user limit the search answers 429 with Retry-After, logged."""
+    settings.GRIDGOV_PERSONAL_SEARCH_LIMIT = 2
+    number = w.id_number(809)
+    w.resident(w.house(), name="限频甲", id_number=number)
+    for _ in range(2):
+        assert client.get(f"{REG}/", {"q": number}).status_code == 200
+    limited = client.get(f"{REG}/", {"q": number})
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+    assert PersonalDataAccess.objects.filter(subject_id="search", granted=False).count() == 1
+
+
+def test_every_console_page_renders_in_english(client, admin):
+    """The console speaks English on request (docs/i18n.md): no page breaks."""
+    person = w.resident(w.house(), name="英文甲")
+    w.tag(person, "elderly_alone")
+    client.cookies["django_language"] = "en"
+    urls = ["/", "/?q=英文", "/residents/", "/houses/", "/organisations/", "/places/",
+            "/things/", "/groups/", "/due-visits/", "/inspections/", "/statistics/?area=440703",
+            f"/grids/{w.GRID}/", f"/residents/{person.pk}/", f"/houses/{person.house_id}/",
+            f"/addresses/{person.house.address_id}/"]  # fmt: skip
+    for url in urls:
+        response = client.get(REG + url, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200, url
+    assert "History of changes" in _text(client.get(f"{REG}/residents/{person.pk}/"))
