@@ -239,7 +239,7 @@ class ResidentDetailView(ScopedDetailView):
             .filter(resident=resident)
             .select_related("house__address")
             .order_by("-started_on", "-pk"),
-            changes=history.field_history(resident),
+            changes=history.field_history(resident, user),
             may_reveal=scoping.has_role(
                 user, type(resident).REVEALERS, region_code=resident.region_code
             ),
@@ -265,7 +265,7 @@ class OrganisationDetailView(ScopedDetailView):
             places=scoping.scope_queryset(self.request.user, Place.objects.all())
             .filter(organisation=organisation)
             .order_by("name", "pk"),
-            changes=history.field_history(organisation),
+            changes=history.field_history(organisation, self.request.user),
             may_reveal=scoping.has_role(
                 self.request.user, Organisation.REVEALERS, region_code=organisation.region_code
             ),
@@ -287,7 +287,7 @@ class PlaceDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         context.update(
             next_inspection=inspections.next_inspection(self.object),
-            changes=history.field_history(self.object),
+            changes=history.field_history(self.object, self.request.user),
         )
         return context
 
@@ -299,7 +299,7 @@ class ThingDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["changes"] = history.field_history(self.object)
+        context["changes"] = history.field_history(self.object, self.request.user)
         return context
 
 

@@ -12,6 +12,7 @@ import io
 import json
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.models import AuditRecord, PersonalDataAccess
@@ -137,6 +138,15 @@ def test_field_history_shows_a_change_with_before_and_after(client, admin):
     history = body.split("变更历史")[1]
     assert "孙旧名" in history and "孙新名" in history
     assert new_phone not in body and new_phone[-4:] in history
+    services.move_in(
+        w.ACTOR,
+        person,
+        inputs.MoveIn(
+            house=w.house(w.room(name="707室")), house_relation="family", on=timezone.localdate()
+        ),
+    )
+    history = _text(client.get(f"{REG}/residents/{person.pk}/")).split("变更历史")[1]
+    assert "707室" in history  # the house it refers to, named
 
 
 def test_lists_page_by_keyset_with_a_bounded_count(client, admin):
