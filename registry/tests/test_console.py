@@ -44,7 +44,13 @@ def test_search_finds_residents_addresses_organisations_and_places(client, admin
     home = w.house(w.room(address, "301室"))
     w.resident(home, name="陈白沙")
     services.create_organisation(
-        w.ACTOR, inputs.NewOrganisation(kind="enterprise", name="白沙五金厂", address=address)
+        w.ACTOR,
+        inputs.NewOrganisation(
+            kind="enterprise",
+            name="白沙五金厂",
+            address=address,
+            credit_code="91440300708461136T",
+        ),
     )
     services.create_place(
         w.ACTOR, inputs.NewPlace(kind="small_shop", name="白沙小卖部", address=address)
@@ -54,6 +60,10 @@ def test_search_finds_residents_addresses_organisations_and_places(client, admin
     assert page.status_code == 200
     for expected in ("陈白沙", "白沙大道18号", "白沙五金厂", "白沙小卖部"):
         assert expected in body
+    by_code = client.get(f"{REG}/", {"q": "91440300708461136t"}).context["sections"]
+    assert [o.name for o in next(s for s in by_code if s["key"] == "organisations")["rows"]] == [
+        "白沙五金厂"
+    ]
     narrowed = _text(client.get(f"{REG}/", {"q": "白沙", "kind": "floating"}))
     assert "陈白沙" not in narrowed.split("results-addresses")[0]
 
