@@ -21,7 +21,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import actions_io, exports, services
+from cases import actions_io, exports, involved, services
+from cases import links as case_links
 from cases import reveal as case_reveal
 from cases.api import serializers as s
 from cases.models import (
@@ -127,7 +128,8 @@ INTAKE_PREFETCH = {
     "attachments": ["attachments"],
     "suspensions": ["suspensions"],
     "supervisions": ["supervisions__assignment"],
-    "involved_persons": ["involved_persons"],
+    "involved_persons": [involved.prefetch()],
+    "links": [case_links.prefetch()],
 }
 
 
@@ -196,7 +198,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
                 "attachments",
                 "suspensions",
                 "supervisions__assignment",
-                "involved_persons",
+                involved.prefetch(),
+                case_links.prefetch(),
             )
         else:
             # what available_actions looks at, for every case of the page
