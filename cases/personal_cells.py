@@ -6,10 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from cases import reveal
-from cases.models import Case
+from cases.models import Case, CaseLink
+
+
+def record_url(kind: str, pk: int | None) -> str:
+    """The registry console's page of a linked record (``registry:<kind>``), or "" while the
+    registry has no such page (the name is then shown as text)."""
+    if pk is None:
+        return ""
+    try:
+        return reverse(f"registry:{kind}", args=[pk])
+    except NoReverseMatch:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -59,10 +70,16 @@ def personal_context(
         "involved": [
             {
                 "person": p,
-                "phone": cell("phone", p.phone_masked, p.pk),
-                "id_number": cell("id_number", p.id_number_masked, p.pk),
+                "phone": cell("phone", p.phone_shown, p.pk),
+                "id_number": cell("id_number", p.id_number_shown, p.pk),
+                "record_url": record_url("resident", p.resident_id),
             }
             for p in case.involved_persons.all()
         ],
+        "links": [_link(link) for link in case.links.all()],
         "revealed_any": bool(revealed),
     }
+
+
+def _link(link: CaseLink) -> dict[str, Any]:
+    return {"link": link, "record_url": record_url(link.kind, link.record_id)}
