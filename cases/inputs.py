@@ -125,6 +125,17 @@ class AnswerInput(ActionInput):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LinkStepInput(ActionInput):
+    """link / unlink one registry record on an open case (ADR 0010): a resident (as an
+    involved person, with its ``role``), an organisation, a place or a thing."""
+
+    kind: str
+    record: int
+    role: str = "party"
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReportInput:
     """A report (R24.1, R18.1) as :class:`cases.api.serializers.IntakeSerializer` parses it,
     and the public report page and the phone's report form build it.

@@ -3,13 +3,15 @@ persons' numbers, masked, or revealed once by :class:`cases.views_reveal.CaseRev
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
-from cases import reveal
-from cases.models import Case, CaseLink
+from cases import linking, machine, reveal
+from cases.models import Case, CaseLink, InvolvedRole, LinkKind
 
 
 def record_url(kind: str, pk: int | None) -> str:
@@ -63,7 +65,15 @@ def personal_context(
         )
 
     name = "cases:dept-reveal" if workbench == "dept" else "cases:reveal"
+    may_link = case.is_open and machine.authority(user, case, linking.ACTORS) is not None
     return {
+        "may_link": may_link,
+        "link_url": reverse(
+            "cases:dept-links" if workbench == "dept" else "cases:links", args=[case.pk]
+        ),
+        "link_kinds": [("resident", gettext("实有人口")), *LinkKind.choices],
+        "link_client_id": uuid.uuid4().hex,
+        "involved_roles": InvolvedRole.choices,
         "may_reveal": reveal.may_reveal(user, case),
         "reveal_url": reverse(name, args=[case.pk]),
         "reporter_phone": cell("reporter_phone", case.reporter_phone_masked),

@@ -466,6 +466,27 @@ class VerifySerializer(NoteSerializer):
     valid = serializers.BooleanField(default=True)
 
 
+class LinkStepSerializer(ToInput, serializers.Serializer):
+    """link or unlink one registry record on an open case (ADR 0010)."""
+
+    value_class = inputs.LinkStepInput
+    op = serializers.ChoiceField(choices=["link", "unlink"], help_text="link or unlink")
+    kind = serializers.ChoiceField(choices=["resident", *LinkKind.values])
+    record = IdField(help_text="the registry record's id (to link: visible to the account)")
+    role = serializers.ChoiceField(
+        choices=InvolvedRole.choices,
+        default=InvolvedRole.PARTY,
+        help_text="a resident's role in the case",
+    )
+    note = serializers.CharField(max_length=links.MAX_NOTE, required=False, allow_blank=True)
+    client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+    def to_input(self) -> inputs.ActionInput:
+        data = dict(self.validated_data)
+        data.pop("op")
+        return self.value_class(**data)
+
+
 class ReasonSerializer(ToInput, serializers.Serializer):
     value_class = inputs.ReasonInput
     reason = serializers.CharField(max_length=4000)
