@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.involved import NOT_VISIBLE, decode_list
 from cases.models import MAX_LINKS, Case, CaseLink, LinkKind
@@ -38,7 +39,7 @@ MODELS: dict[str, type[models.Model]] = {
     LinkKind.PLACE: Place,
     LinkKind.THING: Thing,
 }
-_SHAPE = "links 须为列表,每项含 kind(organisation、place、thing)和 id"
+_SHAPE = gettext_lazy("links 须为列表,每项含 kind(organisation、place、thing)和 id")
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,9 @@ def parse(value: Any) -> Parsed:
         return ()
     if isinstance(value, tuple) and all(isinstance(v, LinkInput) for v in value):
         return value  # parsed already (the API's serializer field)
-    value = decode_list(value, FIELD, _(_SHAPE))
+    value = decode_list(value, FIELD, str(_SHAPE))
     if not isinstance(value, list):
-        raise DomainError(_(_SHAPE), field=FIELD, code="not_a_list")
+        raise DomainError(str(_SHAPE), field=FIELD, code="not_a_list")
     if len(value) > MAX_LINKS:
         raise DomainError(
             _("关联登记信息最多 %(n)s 项") % {"n": MAX_LINKS}, field=FIELD, code="too_many"

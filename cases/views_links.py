@@ -33,6 +33,9 @@ class CaseLinkView(CaseActionView):
             return self.render_case(
                 request, cases.get(pk=case.pk), error=exc, status=exc.http_status
             )
-        done = _("已关联登记信息") if op == "link" else _("已取消关联")
-        messages.success(request, f"{case.tracking_code}:{done}")
+        if op == "link":
+            done = _("%(code)s:已关联登记信息") % {"code": case.tracking_code}
+        else:
+            done = _("%(code)s:已取消关联") % {"code": case.tracking_code}
+        messages.success(request, done)
         return HttpResponseRedirect(safe_next(request, self.case_url(case)))
