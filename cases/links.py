@@ -82,9 +82,9 @@ def _item(item: Any) -> tuple[LinkInput | None, dict[str, list[str]]]:
         errors["note"] = [_("须为文本")]
     elif len(note.strip()) > MAX_NOTE:
         errors["note"] = [_("说明不能超过 %(n)s 字") % {"n": MAX_NOTE}]
-    if errors:
+    if errors or pk is None:
         return None, errors
-    return LinkInput(kind=str(kind), id=int(pk), note=note.strip()), {}  # type: ignore[arg-type]
+    return LinkInput(kind=str(kind), id=pk, note=note.strip()), {}
 
 
 def parse(value: Any) -> Parsed:
