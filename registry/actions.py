@@ -45,3 +45,5 @@ class RegistryAction(AuditAction):
     PLACE_UPDATE = "registry.place.update", pgettext_lazy("audit action", "修改重点场所")
     THING_CREATE = "registry.thing.create", pgettext_lazy("audit action", "登记部件")
     THING_UPDATE = "registry.thing.update", pgettext_lazy("audit action", "修改部件")
+    # the console
+    EXPORT = "registry.export", pgettext_lazy("audit action", "导出基础信息")
