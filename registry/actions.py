@@ -44,3 +44,14 @@ class RegistryAction(AuditAction):
     PLACE_UPDATE = "registry.place.update", pgettext_lazy("audit action", "修改重点场所")
     THING_CREATE = "registry.thing.create", pgettext_lazy("audit action", "登记部件")
     THING_UPDATE = "registry.thing.update", pgettext_lazy("audit action", "修改部件")
+    # proposals from the phone (grid workers collect, the township agency confirms)
+    PROPOSAL_SUBMIT = "registry.proposal.submit", pgettext_lazy("audit action", "提交采集信息")
+    PROPOSAL_CONFIRM = (
+        "registry.proposal.confirm",
+        pgettext_lazy("audit action", "确认采集信息"),
+    )
+    PROPOSAL_REJECT = "registry.proposal.reject", pgettext_lazy("audit action", "退回采集信息")
+    PROPOSAL_SUPERSEDE = (
+        "registry.proposal.supersede",
+        pgettext_lazy("audit action", "采集信息被替代"),
+    )
