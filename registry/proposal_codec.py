@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from audit import personal_data as pd
 from registry import inputs
@@ -122,7 +123,7 @@ def shown(name: str, raw: Any) -> str:
     if isinstance(raw, dict):
         return " ".join(f"{k}={v}" for k, v in raw.items() if v not in (None, ""))
     if isinstance(raw, bool):
-        return "是" if raw else "否"
+        return _("是") if raw else _("否")
     return str(raw)
 
 

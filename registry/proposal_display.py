@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from registry import proposal_codec
 from registry.models import Proposal
@@ -16,12 +17,17 @@ from registry.services.proposals import KINDS, subject_of
 
 HIDDEN = frozenset({"client_id", "where"})
 WHERE_LABELS = {
-    "lng": "经度",
-    "lat": "纬度",
-    "grid_code": "网格编码",
-    "region_code": "村(社区)代码",
+    "lng": _("经度"),
+    "lat": _("纬度"),
+    "grid_code": _("网格编码"),
+    "region_code": _("村(社区)代码"),
 }
-OTHER_LABELS = {"on": "日期", "house": "房屋", "house_relation": "与房屋关系", "note": "备注"}
+OTHER_LABELS = {
+    "on": _("日期"),
+    "house": _("房屋"),
+    "house_relation": _("与房屋关系"),
+    "note": _("备注"),
+}
 
 
 @dataclass(frozen=True)
@@ -73,9 +79,9 @@ def rows(proposal: Proposal) -> list[Row]:
             if name == "where" and isinstance(raw, dict):
                 for key, part in raw.items():
                     if part not in (None, ""):
-                        out.append(Row(key, WHERE_LABELS.get(key, key), "", str(part)))
+                        out.append(Row(key, str(WHERE_LABELS.get(key, key)), "", str(part)))
             continue
         field = _field(spec.result, name)
-        label = OTHER_LABELS.get(name) or (str(field.verbose_name) if field is not None else name)
+        label = str(OTHER_LABELS.get(name) or (field.verbose_name if field is not None else name))
         out.append(Row(name, label, _now(subject, field, name), _text(field, raw, name)))
     return out

@@ -103,8 +103,10 @@ def parse(request: Any, data: Any, files: Any = None) -> ProposalInput:
     the user may see (404 otherwise), the kind's change by its serializer (400 naming the
     field)."""
     flat = _flat(data)
-    if files is not None and files.get("photo") is not None:
-        flat["photo"] = files.get("photo")
+    # "photo" from a form, "photos" from the phone's outbox (which names every photo so)
+    upload = files.get("photo") or files.get("photos") if files is not None else None
+    if upload is not None:
+        flat["photo"] = upload
     head = ProposalCreateSerializer(data=flat)
     head.is_valid(raise_exception=True)
     meta = head.validated_data
