@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -226,7 +226,14 @@ def propose(
     )
     if photo is not None:
         proposal.photo.save(photo.content.name, photo.content, save=False)
-    proposal.save()
+    try:
+        with transaction.atomic():
+            proposal.save()
+    except IntegrityError:
+        # The same key sent twice at the same moment: the other request stored it first.
+        if (found := _resent(user, client_id, digest)) is not None:
+            return found, False
+        raise
     record(
         actor, RegistryAction.PROPOSAL_SUBMIT, proposal, grant, code=code,
         after={**audit.snapshot(proposal, PROPOSAL_FIELDS), "fields": sorted(fields)},

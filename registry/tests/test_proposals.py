@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditRecord
 from gridgov.testing import people as testing
+from registry import proposal_rules
 from registry.models import Proposal, ProposalStatus, Resident, SpecialGroupTag, Thing
 from registry.tests import world as w
 
@@ -264,3 +265,47 @@ def test_a_newer_proposal_supersedes_a_pending_one(client, worker):
     _propose(client, worker, {"change": "resident_update", "subject": resident.pk, "name": "乙"})
     old, new = Proposal.objects.order_by("pk")
     assert (old.status, new.status) == ("superseded", "pending")
+
+
+@pytest.mark.parametrize("kind", sorted(proposal_rules.RULES))
+def test_every_row_of_the_rule_table(kind):
+    """R11.1 (二): a proposal giving only a row's automatic fields takes effect at once; one
+    more field, or a kind without automatic fields, waits for the township agency."""
+    rule = proposal_rules.RULES[kind]
+    assert str(rule.why)
+    if rule.auto_fields:
+        for name in rule.auto_fields:
+            assert proposal_rules.is_automatic(kind, {name})
+        assert proposal_rules.is_automatic(kind, rule.auto_fields)
+        assert not proposal_rules.is_automatic(kind, {*rule.auto_fields, "name"})
+    else:
+        assert not proposal_rules.is_automatic(kind, {"name", "kind", "on", "house"})
+    assert not proposal_rules.is_automatic(kind, set())
+
+
+def test_the_waiting_kinds_are_the_ones_that_change_who_lives_where():
+    waiting = {k for k, rule in proposal_rules.RULES.items() if not rule.auto_fields}
+    assert waiting == {"resident_add", "move_in", "move_out", "tag", "place_add"}
+
+
+def test_a_worker_may_not_propose_a_tag_kind_hidden_from_grid_workers(client, worker):
+    """R22.1: the visibility table: a severe mental disorder is not for grid workers to
+    record (nor to see), so its proposal is refused, nothing stored."""
+    resident = w.resident(w.house())
+    body = {
+        "change": "tag",
+        "subject": resident.pk,
+        "kind": "severe_mental_disorder",
+        "started_on": _today(),
+    }
+    answer = _propose(client, worker, body)
+    assert answer.status_code == 403
+    assert not Proposal.objects.exists() and not SpecialGroupTag.objects.exists()
+
+
+def test_the_reviewer_has_a_menu_entry_and_the_worker_none(client, reviewer, worker):
+    client.force_login(reviewer)
+    assert "/registry/proposals/" in client.get("/registry/proposals/").content.decode()
+    client.force_login(worker)
+    home = client.get("/m/").content.decode()
+    assert 'href="/registry/proposals/"' not in home
