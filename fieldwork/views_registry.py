@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -193,9 +193,15 @@ class PlaceView(RegistryFieldView):
     template_name = "fieldwork/registry/place.html"
 
     def context(self, place: Place) -> dict[str, Any]:
+        # the photos taken when it was added or at a later round, once in effect
         photos = scoping.scope_queryset(
             self.request.user,
-            Proposal.objects.filter(kind="place_update", subject_id=place.pk).exclude(photo=""),
+            Proposal.objects.filter(status=ProposalStatus.CONFIRMED)
+            .filter(
+                Q(kind="place_update", subject_id=place.pk)
+                | Q(kind="place_add", result_id=place.pk)
+            )
+            .exclude(photo=""),
         )
         return {
             "place": place,

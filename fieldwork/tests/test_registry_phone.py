@@ -117,3 +117,24 @@ def test_a_worker_of_another_grid_does_not_find_the_house(client):
             "id_number": w.id_number(63), "house_relation": "tenant"}  # fmt: skip
     assert client.post(f"/m/registry/houses/{house.pk}/", data).status_code == 404
     assert not Proposal.objects.exists()
+
+
+def test_a_new_place_with_its_photo_waits_and_then_shows_it(client, worker):
+    """R11.1: a place found on the round, photographed: reviewed, then on the place's page."""
+    from registry.services import proposals
+
+    lng, lat = w.located_grid()
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), "#40c040").save(image, "PNG")
+    data = {"change": "place_add", "client_id": "m-pa-1", "name": "白沙网吧",
+            "kind": "small_internet_cafe", "risk_level": "medium", "grid_code": w.GRID,
+            "lng": str(lng), "lat": str(lat),
+            "photo": SimpleUploadedFile("cafe.png", image.getvalue(), "image/png")}  # fmt: skip
+    assert "data-photo-input" in client.get("/m/registry/places/new/").content.decode()
+    assert client.post("/m/registry/places/new/", data).status_code == 302
+    proposal = Proposal.objects.get()
+    assert (proposal.status, proposal.grid_code) == ("pending", w.GRID) and proposal.photo
+    proposals.confirm(w.ACTOR, proposal)
+    proposal.refresh_from_db()
+    page = client.get(f"/m/registry/places/{proposal.result_id}/").content.decode()
+    assert "白沙网吧" in page and f"/registry/proposals/{proposal.pk}/photo/" in page

@@ -309,3 +309,37 @@ def test_the_reviewer_has_a_menu_entry_and_the_worker_none(client, reviewer, wor
     client.force_login(worker)
     home = client.get("/m/").content.decode()
     assert 'href="/registry/proposals/"' not in home
+
+
+def test_the_queue_filters_by_grid_and_kind(client, worker, reviewer):
+    resident = w.resident(w.house())
+    _propose(client, worker, {"change": "move_out", "subject": resident.pk, "on": _today()})
+    client.force_login(reviewer)
+    assert len(client.get(API, {"grid": w.GRID}).json()["results"]) == 1
+    assert client.get(API, {"grid": w.OTHER_GRID}).json()["results"] == []
+    assert len(client.get(API, {"kind": "move_out"}).json()["results"]) == 1
+    assert client.get(API, {"kind": "tag"}).json()["results"] == []
+
+
+def test_the_outbox_sends_a_place_photo_as_multipart(client, worker):
+    """The phone's outbox names every photo "photos": a place photo takes effect at once."""
+    import io
+
+    from PIL import Image
+
+    place = _place()
+    image = io.BytesIO()
+    Image.new("RGB", (2400, 1200), "#3050a0").save(image, "JPEG")
+    image.seek(0)
+    image.name = "IMG_1.jpg"
+    client.force_login(worker)
+    answer = client.post(
+        API, {"change": "place_update", "subject": place.pk, "client_id": "ph-1", "photos": image}
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["status"] == "confirmed" and answer.json()["has_photo"]
+    proposal = Proposal.objects.get()
+    from PIL import Image as Reader
+
+    with Reader.open(proposal.photo.open("rb")) as stored:
+        assert stored.format == "JPEG" and max(stored.size) == 1600
