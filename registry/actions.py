@@ -15,6 +15,7 @@ class RegistryAction(AuditAction):
     HOUSE_UPDATE = "registry.house.update", pgettext_lazy("audit action", "修改实有房屋")
     # households and residents
     HOUSEHOLD_CREATE = "registry.household.create", pgettext_lazy("audit action", "登记家庭户")
+    HOUSEHOLD_HEAD = "registry.household.head", pgettext_lazy("audit action", "设定户主")
     RESIDENT_REGISTER = (
         "registry.resident.register",
         pgettext_lazy("audit action", "登记实有人口"),
