@@ -1,9 +1,10 @@
 """The phone app as an installable web app: its manifest and its service worker.
 
 The service worker is served from ``/m/sw.js`` so that its scope is ``/m/`` (a worker controls
-the pages at or below its own URL). It pre-caches the app shell (the tasks and report pages and
-the static files they load) into a cache named after a version: a hash of the worker's code
-and of those files, so any change to them installs a new worker that drops the old caches.
+the pages at or below its own URL). It pre-caches the app shell (the tasks, report and
+basic-information pages and the static files they load) into a cache named after a version: a
+hash of the worker's code and of those files, so any change to them installs a new worker that
+drops the old caches.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_htmx.jinja import htmx_script
 
-SHELL_PAGES = ("fieldwork:home", "fieldwork:report")
+SHELL_PAGES = ("fieldwork:home", "fieldwork:report", "fieldwork:registry")
 # Static files the shell pages load (besides htmx, found from its template tag below).
 SHELL_STATIC = (
     "gridgov/site.css",

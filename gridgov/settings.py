@@ -333,6 +333,8 @@ SPECTACULAR_SETTINGS = {
         "ThingStateEnum": "registry.models.ThingState",
         "ResidentRevealFieldEnum": "registry.api.serializers.RESIDENT_REVEAL_FIELDS",
         "OrganisationRevealFieldEnum": "registry.api.serializers.ORGANISATION_REVEAL_FIELDS",
+        "ProposalKindEnum": "registry.models.ProposalKind",
+        "ProposalStatusEnum": "registry.models.ProposalStatus",
     },
 }
 

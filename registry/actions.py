@@ -47,3 +47,14 @@ class RegistryAction(AuditAction):
     THING_UPDATE = "registry.thing.update", pgettext_lazy("audit action", "修改部件")
     # the console
     EXPORT = "registry.export", pgettext_lazy("audit action", "导出基础信息")
+    # proposals from the phone (grid workers collect, the township agency confirms)
+    PROPOSAL_SUBMIT = "registry.proposal.submit", pgettext_lazy("audit action", "提交采集信息")
+    PROPOSAL_CONFIRM = (
+        "registry.proposal.confirm",
+        pgettext_lazy("audit action", "确认采集信息"),
+    )
+    PROPOSAL_REJECT = "registry.proposal.reject", pgettext_lazy("audit action", "退回采集信息")
+    PROPOSAL_SUPERSEDE = (
+        "registry.proposal.supersede",
+        pgettext_lazy("audit action", "采集信息被替代"),
+    )

@@ -17,6 +17,7 @@ class RegistryConfig(AppConfig):
 def _register_menu() -> None:
     from gridgov import menu
     from gridgov.access import scoping
+    from registry.models import REVIEWER_ROLES
 
     def reads(model_label: str):  # type: ignore[no-untyped-def]
         def visible(user: object) -> bool:
@@ -35,4 +36,15 @@ def _register_menu() -> None:
                       visible=reads("registry.SpecialGroupTag")),
         menu.MenuItem("registry-statistics", _("网格统计"), "registry:statistics", order=57,
                       visible=reads("registry.Resident")),
+    )  # fmt: skip
+
+    def reviewer(user: object) -> bool:
+        return bool(getattr(user, "is_authenticated", False)) and bool(
+            scoping.grants_for(user, REVIEWER_ROLES)
+        )
+
+    # The township agency's queue of what grid workers collected (R11.1 (二)).
+    menu.register(
+        menu.MenuItem("registry-proposals", _("采集审核"), "registry:proposals", order=45,
+                      visible=reviewer)
     )  # fmt: skip

@@ -3,7 +3,7 @@ imports and exports, the proposals of grid workers to confirm."""
 
 from django.urls import path, re_path
 
-from registry import views, views_lists, views_stats
+from registry import views, views_lists, views_proposals, views_stats
 
 app_name = "registry"
 
@@ -40,6 +40,13 @@ urlpatterns: list = [
     ),
     # import and export
     # proposals from the phone
+    path("proposals/", views_proposals.ProposalListView.as_view(), name="proposals"),
+    path("proposals/<int:pk>/", views_proposals.ProposalDetailView.as_view(), name="proposal"),
+    path(
+        "proposals/<int:pk>/photo/",
+        views_proposals.ProposalPhotoView.as_view(),
+        name="proposal-photo",
+    ),
 ]
 
 __all__ = ["path", "urlpatterns"]

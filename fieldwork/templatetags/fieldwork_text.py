@@ -53,6 +53,11 @@ def texts() -> dict[str, Any]:
         "verify": _("核实"),
         "settle": _("现场处置"),
         "check": _("核查"),
+        "proposal": _("基础信息采集"),
+        "proposal_pending": _("已提交,待审核"),
+        "proposal_confirmed": _("已生效"),
+        "conflict_proposal": _("未保存:该编号已用于另一条采集信息,内容不同"),
+        "need_field": _("请填写{name}"),
     }
 
 

@@ -55,7 +55,7 @@ def test_service_worker_is_served_for_the_app_scope_and_never_cached_by_http(cli
     assert response["Service-Worker-Allowed"] == "/m/"
     assert f'const VERSION = "{pwa.version()}";' in body
     assert 'const SCOPE = "/m/";' in body
-    assert 'const PAGES = ["/m/", "/m/report/"];' in body
+    assert 'const PAGES = ["/m/", "/m/report/", "/m/registry/"];' in body
 
 
 def test_service_worker_precaches_every_shell_asset_and_each_exists(client):

@@ -23,6 +23,13 @@ from registry.models.entities import (
     ThingKind,
     ThingState,
 )
+from registry.models.proposals import (
+    PROPOSAL_ROLES,
+    REVIEWER_ROLES,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+)
 from registry.models.residents import (
     CareLevel,
     Gender,
@@ -39,6 +46,8 @@ from registry.models.residents import (
 __all__ = [
     "HOUSE_LEVELS",
     "LEVEL_DEPTH",
+    "PROPOSAL_ROLES",
+    "REVIEWER_ROLES",
     "AddressLevel",
     "CareLevel",
     "Gender",
@@ -51,6 +60,9 @@ __all__ = [
     "OrganisationStatus",
     "Place",
     "PlaceKind",
+    "Proposal",
+    "ProposalKind",
+    "ProposalStatus",
     "Relation",
     "RentalStatus",
     "ResidenceSpell",

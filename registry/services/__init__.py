@@ -5,7 +5,9 @@ transaction with its audit record, personal numbers only ever masked in the trai
 - :mod:`~registry.services.residents`: households, residents, moving in and out, death;
 - :mod:`~registry.services.tags`: special-group tags and the visit hook (``record_visit``);
 - :mod:`~registry.services.duplicates`: finding and merging duplicate residents;
-- :mod:`~registry.services.entities`: organisations, places and things.
+- :mod:`~registry.services.entities`: organisations, places and things;
+- :mod:`~registry.services.proposals`: grid workers' proposals from the phone, confirmed by
+  the township agency or by the rule table (``registry.proposal_rules``).
 """
 
 from registry.services.addresses import create_address, create_house, retire_address, update_house

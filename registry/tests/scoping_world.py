@@ -190,3 +190,36 @@ def _thing_payload(world: World, zone: Zone) -> dict[str, Any]:
     world.get("registry.thing", zone)
     lng, lat = {"A": (113.075, 22.605), "B": (112.960, 22.765), "C": (113.265, 23.130)}[zone.key]
     return {"kind": "camera", "lng": lng, "lat": lat, "name": world.marker(zone, "NewThing")}
+
+
+@factory("registry.proposal")
+def _proposal(world: World, zone: Zone) -> models.Model:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from registry import photos
+    from registry.services import proposals
+
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), "#6a8caf").save(image, "PNG")
+    resident = world.get("registry.resident", zone)
+    proposal, _new = proposals.propose(
+        ACTOR,
+        "resident_update",
+        resident,
+        inputs.ResidentChanges(note=world.marker(zone, "ProposedNote")),
+        note=world.marker(zone, "Proposal"),
+        photo=photos.checked(SimpleUploadedFile("p.png", image.getvalue())),
+    )
+    return proposal
+
+
+@create_payload("registry.proposal")
+def _proposal_payload(world: World, zone: Zone) -> dict[str, Any]:
+    return {
+        "change": "resident_update",
+        "subject": world.get("registry.resident", zone).pk,
+        "name": world.marker(zone, "ProposedName"),
+    }

@@ -1,5 +1,6 @@
 // The grid worker's app: service worker, network banner, the outbox list, and the forms
-// (report, verify, settle, check) that go through the outbox instead of a plain POST.
+// (report, verify, settle, check, and the basic-information proposals) that go through the
+// outbox instead of a plain POST.
 (function () {
   "use strict";
   var root = document.getElementById("field-app");
@@ -86,6 +87,7 @@
         var line = t(item.kind) + " · " + when(item.createdAt) + " · ";
         if (sending[item.id]) line += t("sending");
         else if (item.status === "failed") line += t("failed") + ":" + (item.error || "");
+        else if (item.status === "conflict" && item.kind === "proposal") line += t("conflict_proposal");
         else if (item.status === "conflict") {
           line += t("conflict", { code: (item.conflict && item.conflict.tracking_code) || "" });
         }
@@ -206,8 +208,42 @@
       if (choice === "false" && !text("note")) problems.push(["note", t("need_note")]);
     } else if (kind === "settle" && !text("note")) {
       problems.push(["note", t("need_settle_note")]);
+    } else if (kind === "proposal") {
+      form.querySelectorAll("[required]").forEach(function (el) {
+        if (!el.value.trim()) problems.push(["general", t("need_field", { name: labelOf(el) })]);
+      });
     }
     return problems;
+  }
+
+  function labelOf(el) {
+    var label = el.closest("label");
+    return label ? label.firstChild.textContent.trim() : el.name;
+  }
+
+  // A proposal carries where the worker stood and the phone's time: the browser's GPS fix,
+  // asked for when the form is sent (a few seconds at most; without it the proposal goes
+  // without a point).
+  function locate(form) {
+    var set = function (selector, value) {
+      var el = form.querySelector(selector);
+      if (el) el.value = value;
+    };
+    set("[data-device-time]", new Date().toISOString());
+    if (!navigator.geolocation) return Promise.resolve();
+    return new Promise(function (resolve) {
+      navigator.geolocation.getCurrentPosition(function (position) {
+        var c = position.coords;
+        set("[data-gps-lng]", c.longitude.toFixed(6));
+        set("[data-gps-lat]", c.latitude.toFixed(6));
+        set("[data-gps-accuracy]", String(Math.round(c.accuracy)));
+        if (form.hasAttribute("data-place-at-gps")) {
+          set("[data-place-lng]", c.longitude.toFixed(6));
+          set("[data-place-lat]", c.latitude.toFixed(6));
+        }
+        resolve();
+      }, function () { resolve(); }, { enableHighAccuracy: true, timeout: 5000, maximumAge: 60000 });
+    });
   }
 
   function titleOf(form, kind) {
@@ -284,6 +320,8 @@
       say(t("photo_busy"));
       var item;  // the answer's handler below removes a refused item from the outbox
       (photos ? photos.ready() : Promise.resolve()).then(function () {
+        return kind === "proposal" ? locate(form) : null;
+      }).then(function () {
         item = {
           id: idInput.value,
           user: user,
@@ -301,7 +339,10 @@
       }).then(function (result) {
         submit.disabled = false;
         var answer = result.answer || {};
-        if (result.outcome === "sent") {
+        if (result.outcome === "sent" && kind === "proposal") {
+          say(answer.status === "confirmed" ? t("proposal_confirmed") : t("proposal_pending"));
+          reset();
+        } else if (result.outcome === "sent") {
           var code = answer.tracking_code || "";
           var state = (texts.states || {})[answer.state] || answer.state || "";
           say(kind === "report"
@@ -339,7 +380,7 @@
   document.querySelectorAll("form[data-outbox-form]").forEach(function (form) {
     var wired = wire(form);
     if (form.dataset.outboxForm === "report") reportPage(form, wired);
-    else casePage(form);
+    else if (form.dataset.outboxForm !== "proposal") casePage(form);
   });
 
   // --- the report form: place, matter, settle box ----------------------------------------------

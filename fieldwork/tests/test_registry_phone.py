@@ -1,0 +1,140 @@
+"""R11.1 (二), R22.1: the phone's basic-information pages: a grid worker finds a house of
+their grid, sees its residents masked, and proposes changes through forms that post with a
+client_id (and, with JavaScript, go through the outbox to the proposals API)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from gridgov.testing import people as testing
+from registry import inputs, services
+from registry.models import Proposal, Resident, Thing
+from registry.tests import world as w
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def worker(client):
+    user = testing.make_user("grid_worker_fulltime", w.GRID, username="m_worker")
+    client.force_login(user)
+    return user
+
+
+def _house_with_resident():
+    house = w.house()
+    resident = w.resident(house, phone=testing.mobile(61), id_number=w.id_number(61))
+    return house, resident
+
+
+def test_home_has_a_basic_information_entry_and_finds_houses_by_address(client, worker):
+    house, _resident = _house_with_resident()
+    assert "/m/registry/" in client.get("/m/").content.decode()
+    page = client.get("/m/registry/", {"q": "白沙大道"}).content.decode()
+    assert f"/m/registry/houses/{house.pk}/" in page
+    other = client.get("/m/registry/", {"q": "不存在的路"}).content.decode()
+    assert f"/m/registry/houses/{house.pk}/" not in other
+
+
+def test_the_house_shows_residents_masked_and_forms_with_a_client_id(client, worker):
+    """R22.1: masked numbers only; every form is an outbox form with its resend key."""
+    house, resident = _house_with_resident()
+    page = client.get(f"/m/registry/houses/{house.pk}/").content.decode()
+    assert resident.name in page and resident.phone_masked in page
+    assert testing.mobile(61) not in page and w.id_number(61) not in page
+    assert (
+        'data-outbox-form="proposal"' in page and 'data-api="/api/v1/registry/proposals/"' in page
+    )
+    for change in ("resident_add", "resident_update", "move_out", "tag"):
+        assert f'name="change" value="{change}"' in page
+    assert 'name="client_id"' in page and "data-gps-lng" in page
+
+
+def test_adding_a_resident_without_javascript_waits_for_review(client, worker):
+    house, _resident = _house_with_resident()
+    data = {"change": "resident_add", "subject": house.pk, "client_id": "m-add-1",
+            "name": "周九", "kind": "floating", "id_number": w.id_number(62),
+            "house_relation": "tenant", "gps_lng": "113.075", "gps_lat": "22.605"}  # fmt: skip
+    first = client.post(f"/m/registry/houses/{house.pk}/", data)
+    again = client.post(f"/m/registry/houses/{house.pk}/", data)
+    assert first.status_code == again.status_code == 302
+    proposal = Proposal.objects.get()
+    assert (proposal.status, proposal.kind, proposal.lng) == ("pending", "resident_add", 113.075)
+    assert not Resident.objects.filter(name="周九").exists()
+    followed = client.get(f"/m/registry/houses/{house.pk}/").content.decode()
+    assert "已提交,待审核" in followed
+    mine = client.get("/m/registry/proposals/").content.decode()
+    assert "新增人口" in mine and "待审核" in mine
+
+
+def test_a_refused_form_shows_the_reason_and_changes_nothing(client, worker):
+    house, resident = _house_with_resident()
+    data = {"change": "move_out", "subject": resident.pk, "client_id": "m-out-1"}
+    answer = client.post(f"/m/registry/houses/{house.pk}/", data)
+    assert answer.status_code == 400
+    assert not Proposal.objects.exists()
+
+
+def test_a_thing_state_takes_effect_at_once(client, worker):
+    lng, lat = w.located_grid()
+    thing = services.create_thing(
+        w.ACTOR, inputs.NewThing(kind="manhole_cover", where=inputs.Where(lng=lng, lat=lat))
+    )
+    page = client.get(f"/m/registry/things/{thing.pk}/").content.decode()
+    assert 'value="thing_state"' in page
+    data = {"change": "thing_state", "subject": thing.pk, "client_id": "m-t-1", "state": "missing"}
+    assert client.post(f"/m/registry/things/{thing.pk}/", data).status_code == 302
+    assert Thing.objects.get(pk=thing.pk).state == "missing"
+    assert "已生效" in client.get(f"/m/registry/things/{thing.pk}/").content.decode()
+
+
+def test_a_place_photo_takes_effect_and_shows_on_the_place(client, worker):
+    place = services.create_place(
+        w.ACTOR, inputs.NewPlace(kind="small_shop", name="白沙小卖部", address=w.street())
+    )
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), "#c04040").save(image, "JPEG")
+    data = {"change": "place_update", "subject": place.pk, "client_id": "m-p-1",
+            "photo": SimpleUploadedFile("shop.jpg", image.getvalue(), "image/jpeg")}  # fmt: skip
+    assert client.post(f"/m/registry/places/{place.pk}/", data).status_code == 302
+    proposal = Proposal.objects.get()
+    assert proposal.status == "confirmed" and proposal.photo
+    page = client.get(f"/m/registry/places/{place.pk}/").content.decode()
+    assert f"/registry/proposals/{proposal.pk}/photo/" in page
+    photo = client.get(f"/registry/proposals/{proposal.pk}/photo/")
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+
+
+def test_a_worker_of_another_grid_does_not_find_the_house(client):
+    house, _resident = _house_with_resident()
+    client.force_login(testing.make_user("grid_worker_fulltime", w.OTHER_GRID, username="m_o"))
+    assert client.get(f"/m/registry/houses/{house.pk}/").status_code == 404
+    data = {"change": "resident_add", "subject": house.pk, "name": "x", "kind": "floating",
+            "id_number": w.id_number(63), "house_relation": "tenant"}  # fmt: skip
+    assert client.post(f"/m/registry/houses/{house.pk}/", data).status_code == 404
+    assert not Proposal.objects.exists()
+
+
+def test_a_new_place_with_its_photo_waits_and_then_shows_it(client, worker):
+    """R11.1: a place found on the round, photographed: reviewed, then on the place's page."""
+    from registry.services import proposals
+
+    lng, lat = w.located_grid()
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), "#40c040").save(image, "PNG")
+    data = {"change": "place_add", "client_id": "m-pa-1", "name": "白沙网吧",
+            "kind": "small_internet_cafe", "risk_level": "medium", "grid_code": w.GRID,
+            "lng": str(lng), "lat": str(lat),
+            "photo": SimpleUploadedFile("cafe.png", image.getvalue(), "image/png")}  # fmt: skip
+    assert "data-photo-input" in client.get("/m/registry/places/new/").content.decode()
+    assert client.post("/m/registry/places/new/", data).status_code == 302
+    proposal = Proposal.objects.get()
+    assert (proposal.status, proposal.grid_code) == ("pending", w.GRID) and proposal.photo
+    proposals.confirm(w.ACTOR, proposal)
+    proposal.refresh_from_db()
+    page = client.get(f"/m/registry/places/{proposal.result_id}/").content.decode()
+    assert "白沙网吧" in page and f"/registry/proposals/{proposal.pk}/photo/" in page
