@@ -13,6 +13,7 @@ from audit import personal_data as pd
 from audit import services as audit
 from gridgov.access import roles as R
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
 from gridgov.text import clean_text
 from people.actions import PeopleAction
@@ -28,6 +29,8 @@ from people.models import (
     WorkerStatus,
 )
 from people.services.common import (
+    DateInput,
+    DepartmentRef,
     actor_user,
     clean_choice,
     clean_date,
@@ -87,7 +90,7 @@ def _check_worker_shape(
         )
 
 
-def _protect_into(worker: GridWorker, name: str, value: Any) -> None:
+def _protect_into(worker: GridWorker, name: str, value: str) -> None:
     kind, purpose = GridWorker.PROTECTED_FIELDS[name]
     protected = pd.protect(value, kind=kind, purpose=purpose, field=name)
     setattr(worker, f"{name}_encrypted", protected.encrypted)
@@ -95,7 +98,7 @@ def _protect_into(worker: GridWorker, name: str, value: Any) -> None:
     setattr(worker, f"{name}_masked", protected.masked)
 
 
-def _village_or_none(code: Any) -> Region | None:
+def _village_or_none(code: Region | str | None) -> Region | None:
     if code in (None, ""):
         return None
     if isinstance(code, Region):
@@ -103,7 +106,7 @@ def _village_or_none(code: Any) -> Region | None:
     return find_region(code, field="village", levels=[Level.VILLAGE])
 
 
-def _agency_for(village: Region | None, agency: Any) -> GridAgency | None:
+def _agency_for(village: Region | None, agency: GridAgency | int | str | None) -> GridAgency | None:
     if isinstance(agency, GridAgency):
         return agency
     if agency not in (None, ""):
@@ -137,14 +140,14 @@ def _duplicate_check(
 
 @transaction.atomic
 def create_worker(
-    actor: Any,
+    actor: Actor,
     *,
     name: str,
     kind: str,
     id_number: str,
-    village_code: Any = None,
-    department: Any = None,
-    agency: Any = None,
+    village_code: Region | str | None = None,
+    department: DepartmentRef = None,
+    agency: GridAgency | int | str | None = None,
     is_party_member: bool = False,
     gender: str = "",
     work_phone: str = "",
@@ -152,7 +155,7 @@ def create_worker(
     user: User | None = None,
     note: str = "",
     method: str = "",
-    started_on: Any = None,
+    started_on: DateInput = None,
     document: str = "",
 ) -> GridWorker:
     """Recruit a grid worker (R10.1, R13.1): the person and their first employment record."""
@@ -227,7 +230,7 @@ WORKER_EDITABLE = [
 
 
 @transaction.atomic
-def update_worker(actor: Any, worker: GridWorker, **changes: Any) -> GridWorker:
+def update_worker(actor: Actor, worker: GridWorker, **changes: Any) -> GridWorker:
     """Correct a worker's record. The kind changes through :func:`change_worker_kind`."""
     worker = lock_worker(worker)
     grant = scoping.require(
@@ -317,7 +320,7 @@ def update_worker(actor: Any, worker: GridWorker, **changes: Any) -> GridWorker:
 
 @transaction.atomic
 def change_worker_kind(
-    actor: Any, worker: GridWorker, kind: str, *, reason: str, department: Any = None
+    actor: Actor, worker: GridWorker, kind: str, *, reason: str, department: DepartmentRef = None
 ) -> GridWorker:
     """Make a worker another kind (e.g. a full-time worker becomes grid leader).
 
@@ -357,11 +360,11 @@ def change_worker_kind(
 
 @transaction.atomic
 def exit_worker(
-    actor: Any,
+    actor: Actor,
     worker: GridWorker,
     *,
     reason: str,
-    ended_on: Any = None,
+    ended_on: DateInput = None,
     note: str = "",
 ) -> GridWorker:
     """A worker leaves (R13.1, R14.1 退出): employment and every assignment end."""
@@ -411,11 +414,11 @@ def exit_worker(
 
 @transaction.atomic
 def rehire_worker(
-    actor: Any,
+    actor: Actor,
     worker: GridWorker,
     *,
     method: str,
-    started_on: Any = None,
+    started_on: DateInput = None,
     document: str = "",
 ) -> GridWorker:
     worker = lock_worker(worker)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext
 
 from gridgov.access import roles as R
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import Forbidden
 from regions.models import GridChange
 
@@ -25,7 +24,7 @@ def _may_draw(grant: scoping.Grant) -> bool:
     return grant.role == R.Role.SYSADMIN or len(grant.code) in _DRAWING_AGENCY_CODE_LENGTHS
 
 
-def require_drawer(actor: Any, region_code: str) -> scoping.Grant | None:
+def require_drawer(actor: Actor, region_code: str) -> scoping.Grant | None:
     """The grant that lets ``actor`` change the grids under ``region_code`` (R8.1), or
     Forbidden. None for system actors and the superuser."""
     what = gettext("划分或调整 %(code)s 的网格") % {"code": region_code}
@@ -43,7 +42,7 @@ def require_drawer(actor: Any, region_code: str) -> scoping.Grant | None:
     )
 
 
-def require_acknowledger(actor: Any, change: GridChange) -> scoping.Grant | None:
+def require_acknowledger(actor: Actor, change: GridChange) -> scoping.Grant | None:
     """Only the administrator of the city agency the change is filed with acknowledges it
     (R8.2). None for system actors and the superuser."""
     return scoping.require(

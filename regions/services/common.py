@@ -4,9 +4,10 @@ recording the change (R8.1, R8.2)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.db import transaction
 from django.db.models import Max
@@ -15,13 +16,21 @@ from shapely.geometry.base import BaseGeometry
 
 from audit import services as audit
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError, NotFound
-from gridgov.parsing import INT32_MAX
+from gridgov.parsing import INT32_MAX, Scalar
 from regions import coverage
 from regions import geometry as geo
 from regions import index as grid_index
 from regions.actions import RegionAction
 from regions.models import Grid, GridChange, Level, Region
+
+# A polygon as shapely or GeoJSON gives it; the choices of a change form (R10.2):
+# {assignment id: successor code | "end"} and the successor codes accepted as vacant,
+# checked by regions.succession.clean_destinations.
+GeometryInput: TypeAlias = BaseGeometry | dict[str, Any]
+WorkerChoices: TypeAlias = Mapping[int | str, str] | None
+VacancyChoices: TypeAlias = Collection[str] | None
 
 GRID_FIELDS = ["code", "version", "name", "village", "households", "population", "area_m2"]
 
@@ -107,7 +116,7 @@ def current_grids(codes: Sequence[str], *, lock: bool = True) -> list[Grid]:
     return [grids[c] for c in codes]
 
 
-def clean_geometry(geom: Any, *, what: str) -> BaseGeometry:
+def clean_geometry(geom: GeometryInput, *, what: str) -> BaseGeometry:
     """A valid polygonal geometry from shapely or GeoJSON, or a refusal naming ``what``."""
     if isinstance(geom, dict):
         geom = geo.from_geojson(geom)
@@ -122,7 +131,7 @@ def clean_geometry(geom: Any, *, what: str) -> BaseGeometry:
     return geom
 
 
-def clean_count(value: Any, name: str) -> int | None:
+def clean_count(value: Scalar, name: str) -> int | None:
     """A household or population figure: None, or a whole number the column holds."""
     if value is None:
         return None
@@ -177,7 +186,7 @@ def check_coverage_after(
 
 
 def file_change(
-    actor: Any, kind: str, region: Region, reason: str, summary: dict[str, Any]
+    actor: Actor, kind: str, region: Region, reason: str, summary: dict[str, Any]
 ) -> GridChange:
     """The filing of a change with the city above ``region`` (R8.2)."""
     return GridChange.objects.create(
@@ -190,7 +199,7 @@ def file_change(
     )
 
 
-def retire_grids(grids: Sequence[Grid], change: GridChange, when: Any) -> None:
+def retire_grids(grids: Sequence[Grid], change: GridChange, when: dt.datetime) -> None:
     """End the validity of the rows a change replaces (their history stays)."""
     for grid in grids:
         grid.valid_to = when
@@ -199,7 +208,7 @@ def retire_grids(grids: Sequence[Grid], change: GridChange, when: Any) -> None:
 
 
 def new_grid(
-    code: str, version: int, village: Region, spec: GridSpec, change: GridChange, when: Any
+    code: str, version: int, village: Region, spec: GridSpec, change: GridChange, when: dt.datetime
 ) -> Grid:
     """Write one grid row (a new grid, or a new version of one) created by ``change``."""
     grid = Grid(
@@ -218,7 +227,7 @@ def new_grid(
 
 
 def finish_change(
-    actor: Any,
+    actor: Actor,
     action: RegionAction,
     change: GridChange,
     old: Sequence[Grid],

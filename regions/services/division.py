@@ -4,7 +4,6 @@ polygons it rests on."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +12,7 @@ from shapely.geometry.base import BaseGeometry
 
 from audit import services as audit
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError, NotFound
 from regions import index as grid_index
 from regions.actions import RegionAction
@@ -31,7 +31,7 @@ from regions.services.common import (
 
 @transaction.atomic
 def divide_region(
-    actor: Any,
+    actor: Actor,
     region_code: str,
     grids: dict[str, Sequence[GridSpec]],
     *,
@@ -119,7 +119,7 @@ def divide_region(
 
 
 @transaction.atomic
-def set_region_geometries(actor: Any, geometries: dict[str, BaseGeometry], *, reason: str) -> int:
+def set_region_geometries(actor: Actor, geometries: dict[str, BaseGeometry], *, reason: str) -> int:
     """Set many region polygons at once (a county's survey of its townships and villages),
     with one audit record listing them."""
     reason = require_reason(reason)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit import services as audit
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import NotFound
 from regions.actions import RegionAction
 from regions.models import GridChange
@@ -17,7 +16,7 @@ from regions.services.authority import require_acknowledger
 
 
 @transaction.atomic
-def acknowledge_filing(actor: Any, change_id: int, *, note: str = "") -> GridChange:
+def acknowledge_filing(actor: Actor, change_id: int, *, note: str = "") -> GridChange:
     """The city agency acknowledges a filed grid change (R8.2: submitted → acknowledged).
     Only the administrator of the city agency it is filed with may; acknowledging again
     changes nothing."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
 from regions.actions import RegionAction
 from regions.models import Grid, GridChange
@@ -31,7 +30,7 @@ from regions.services.common import (
 
 
 @transaction.atomic
-def create_grid(actor: Any, village_code: str, spec: GridSpec, *, reason: str) -> Grid:
+def create_grid(actor: Actor, village_code: str, spec: GridSpec, *, reason: str) -> Grid:
     """Add one grid to a village, where no grid covers the ground yet (R8.1)."""
     village = find_village(village_code)
     grant = require_drawer(actor, village.code)
@@ -54,7 +53,7 @@ def create_grid(actor: Any, village_code: str, spec: GridSpec, *, reason: str) -
 
 @transaction.atomic
 def update_grid(
-    actor: Any,
+    actor: Actor,
     code: str,
     *,
     name: str | None = None,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
 from regions import geometry as geo
 from regions import succession
@@ -20,7 +21,10 @@ from regions.actions import RegionAction
 from regions.models import Grid, GridChange, Region
 from regions.services.authority import require_drawer
 from regions.services.common import (
+    GeometryInput,
     GridSpec,
+    VacancyChoices,
+    WorkerChoices,
     change_summary,
     check_coverage_after,
     clean_count,
@@ -55,7 +59,9 @@ class _Plan:
         ]
 
 
-def _plan_redraw(actor: Any, geometries: dict[str, Any], *, reason: str | None) -> _Plan:
+def _plan_redraw(
+    actor: Actor, geometries: dict[str, GeometryInput], *, reason: str | None
+) -> _Plan:
     old = current_grids(list(geometries), lock=reason is not None)
     village = old[0].village
     grant = require_drawer(actor, village.code)
@@ -73,7 +79,7 @@ def _plan_redraw(actor: Any, geometries: dict[str, Any], *, reason: str | None) 
     return _Plan(GridChange.Kind.REDRAW, RegionAction.GRID_REDRAW, grant, village, old, new)
 
 
-def _plan_split(actor: Any, code: str, parts: Sequence[GridSpec], *, reason: str | None) -> _Plan:
+def _plan_split(actor: Actor, code: str, parts: Sequence[GridSpec], *, reason: str | None) -> _Plan:
     (old,) = current_grids([code], lock=reason is not None)
     village = old.village
     grant = require_drawer(actor, village.code)
@@ -104,7 +110,7 @@ def _plan_split(actor: Any, code: str, parts: Sequence[GridSpec], *, reason: str
     return _Plan(GridChange.Kind.SPLIT, RegionAction.GRID_SPLIT, grant, village, [old], new)
 
 
-def _plan_merge(actor: Any, codes: Sequence[str], *, name: str, reason: str | None) -> _Plan:
+def _plan_merge(actor: Actor, codes: Sequence[str], *, name: str, reason: str | None) -> _Plan:
     if len(codes) < 2:
         raise DomainError(gettext("a merge needs at least two grids"), field="codes")
     old = current_grids(list(codes), lock=reason is not None)
@@ -133,7 +139,9 @@ def _plan_merge(actor: Any, codes: Sequence[str], *, name: str, reason: str | No
     return _Plan(GridChange.Kind.MERGE, RegionAction.GRID_MERGE, grant, village, old, new)
 
 
-def _preview(actor: Any, plan: _Plan, workers: Any, accept_vacant: Any) -> dict[str, Any]:
+def _preview(
+    actor: Actor, plan: _Plan, workers: WorkerChoices, accept_vacant: VacancyChoices
+) -> dict[str, Any]:
     successors = plan.successors()
     destinations, accepted = succession.clean_destinations(successors, workers, accept_vacant)
     return succession.preview(
@@ -150,7 +158,9 @@ def _preview(actor: Any, plan: _Plan, workers: Any, accept_vacant: Any) -> dict[
     )
 
 
-def _write(actor: Any, plan: _Plan, reason: str, workers: Any, accept_vacant: Any) -> list[Grid]:
+def _write(
+    actor: Actor, plan: _Plan, reason: str, workers: WorkerChoices, accept_vacant: VacancyChoices
+) -> list[Grid]:
     """File the change, retire the old rows, create the new ones, and carry people and cases
     over to them (``regions.succession``); a refusal there rolls everything back."""
     destinations, accepted = succession.clean_destinations(
@@ -183,12 +193,12 @@ def _write(actor: Any, plan: _Plan, reason: str, workers: Any, accept_vacant: An
 
 @transaction.atomic
 def redraw_grids(
-    actor: Any,
-    geometries: dict[str, Any],
+    actor: Actor,
+    geometries: dict[str, GeometryInput],
     *,
     reason: str,
-    workers: Any = None,
-    accept_vacant: Any = None,
+    workers: WorkerChoices = None,
+    accept_vacant: VacancyChoices = None,
 ) -> list[Grid]:
     """Move the borders of one or more grids of a village together (R8.1 动态调整).
 
@@ -202,13 +212,13 @@ def redraw_grids(
 
 @transaction.atomic
 def split_grid(
-    actor: Any,
+    actor: Actor,
     code: str,
     parts: Sequence[GridSpec],
     *,
     reason: str,
-    workers: Any = None,
-    accept_vacant: Any = None,
+    workers: WorkerChoices = None,
+    accept_vacant: VacancyChoices = None,
 ) -> list[Grid]:
     """Split one grid into N ≥ 2 new grids that exactly cover it (R8.1).
 
@@ -223,13 +233,13 @@ def split_grid(
 
 @transaction.atomic
 def merge_grids(
-    actor: Any,
+    actor: Actor,
     codes: Sequence[str],
     *,
     name: str = "",
     reason: str,
-    workers: Any = None,
-    accept_vacant: Any = None,
+    workers: WorkerChoices = None,
+    accept_vacant: VacancyChoices = None,
 ) -> Grid:
     """Merge N ≥ 2 adjacent grids of one village into one new grid (R8.1); their open cases
     and workers go to it (one leader: the others' assignments must be ended in ``workers``)."""
@@ -239,31 +249,35 @@ def merge_grids(
 
 
 def preview_redraw(
-    actor: Any, geometries: dict[str, Any], *, workers: Any = None, accept_vacant: Any = None
+    actor: Actor,
+    geometries: dict[str, GeometryInput],
+    *,
+    workers: WorkerChoices = None,
+    accept_vacant: VacancyChoices = None,
 ) -> dict[str, Any]:
     """What :func:`redraw_grids` would do to workers and open cases; changes nothing."""
     return _preview(actor, _plan_redraw(actor, geometries, reason=None), workers, accept_vacant)
 
 
 def preview_split(
-    actor: Any,
+    actor: Actor,
     code: str,
     parts: Sequence[GridSpec],
     *,
-    workers: Any = None,
-    accept_vacant: Any = None,
+    workers: WorkerChoices = None,
+    accept_vacant: VacancyChoices = None,
 ) -> dict[str, Any]:
     """What :func:`split_grid` would do to workers and open cases; changes nothing."""
     return _preview(actor, _plan_split(actor, code, parts, reason=None), workers, accept_vacant)
 
 
 def preview_merge(
-    actor: Any,
+    actor: Actor,
     codes: Sequence[str],
     *,
     name: str = "",
-    workers: Any = None,
-    accept_vacant: Any = None,
+    workers: WorkerChoices = None,
+    accept_vacant: VacancyChoices = None,
 ) -> dict[str, Any]:
     """What :func:`merge_grids` would do to workers and open cases; changes nothing."""
     plan = _plan_merge(actor, codes, name=name, reason=None)

@@ -5,11 +5,12 @@ changed (R24.2, R24.3)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from django.db import transaction
 from django.utils.translation import gettext
 
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
 from workdays import signals
 from workdays import snapshot as calendar_snapshot
@@ -39,7 +40,7 @@ class CalendarNotCovered(DomainError):
         self.year = year
 
 
-def check_date(value: Any, field: str) -> dt.date:
+def check_date(value: object, field: str) -> dt.date:
     """``value`` when it is a date (a datetime is not), else a refusal naming ``field``."""
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise DomainError(gettext("%(field)s must be a date") % {"field": field}, field=field)
@@ -55,7 +56,7 @@ def calendar_changed() -> None:
     transaction.on_commit(calendar_snapshot.invalidate)
 
 
-def days_changed(first: dt.date, last: dt.date, actor: Any, reason: str) -> int:
+def days_changed(first: dt.date, last: dt.date, actor: Actor, reason: str) -> int:
     """Days that deadlines may already have counted changed: refresh the calendar, then let
     the apps above recompute the open deadlines the change moves (R24.2, R24.3). The number
     of deadlines moved."""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit.services import record, snapshot
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
 from workdays import sources
 from workdays.actions import WorkdayAction
@@ -83,7 +83,7 @@ def check_day_edit(
 
 @transaction.atomic
 def set_day(
-    actor: Any, date: dt.date, is_workday: bool, name: str = "", kind: str | None = None
+    actor: Actor, date: dt.date, is_workday: bool, name: str = "", kind: str | None = None
 ) -> CalendarDay:
     """An administrator's correction of one day (R24.2, R24.3), audited (R28.1).
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from audit.services import record
 from gridgov import rows
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
 from workdays import sources
 from workdays.actions import WorkdayAction
@@ -149,7 +150,7 @@ def year_span(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
-def check_year(year: Any) -> int:
+def check_year(year: object) -> int:
     """The year, or a 400 when it is not one the calendar may hold (R24.2)."""
     if isinstance(year, bool) or not isinstance(year, int):
         raise DomainError(gettext("%(year)r is not a year") % {"year": year}, field="years")
@@ -163,7 +164,7 @@ def check_year(year: Any) -> int:
 
 
 @transaction.atomic
-def seed_years(years: Iterable[int], actor: Any) -> list[YearReport]:
+def seed_years(years: Iterable[int], actor: Actor) -> list[YearReport]:
     """Seed the given years from the packages, cross-checked (R24.2, R24.3).
 
     Idempotent: a second run with the same packages changes nothing and records nothing. Days
@@ -224,7 +225,7 @@ def seed_years(years: Iterable[int], actor: Any) -> list[YearReport]:
 
 
 @transaction.atomic
-def open_year(actor: Any, year: int) -> CalendarYear:
+def open_year(actor: Actor, year: int) -> CalendarYear:
     """Cover a year that no package has the notice for yet, provisionally (R24.2): the
     statutory holidays the law fixes (with its 补假 days), weekends as usual, no make-up
     working days. Without this, deadlines running into a new year stop with
