@@ -60,7 +60,10 @@ def _sync_staff_flag(user: User) -> None:
 
 
 def _account_region(user: User) -> str:
-    return scoping.home_code(user)
+    """Where the records about an account are filed (R28.1): the one code covering its
+    grants, also while it is deactivated (an inactive account acts nowhere, so
+    ``scoping.home_code`` is "" for it, but its place is still that of its roles)."""
+    return scoping.covering_code(grant.code for grant in scoping.cached_grants(user))
 
 
 def _clean_username(value: str) -> str:
