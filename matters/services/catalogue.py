@@ -78,13 +78,13 @@ def create_category(
         description=clean_text(description, "description", max_length=2000),
         sort_order=int(sort_order),
     )
-    audit.record(
+    audit.record_created(
         actor,
         MatterAction.CATEGORY_CREATE,
         category,
-        after=audit.snapshot(category, CATEGORY_FIELDS),
+        CATEGORY_FIELDS,
         region_code=city.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return category
 
@@ -169,13 +169,13 @@ def create_item(
         settle_on_spot_allowed=bool(settle_on_spot_allowed),
         sort_order=int(sort_order),
     )
-    audit.record(
+    audit.record_created(
         actor,
         MatterAction.ITEM_CREATE,
         item,
-        after=audit.snapshot(item, ITEM_FIELDS),
+        ITEM_FIELDS,
         region_code=category.city.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return item
 

@@ -32,6 +32,7 @@ from matters.services.shared import (
     ensure_draft,
     find_region,
     lock_list,
+    lock_version,
     new_draft,
 )
 from matters.services.terms import (
@@ -80,11 +81,7 @@ def open_draft(
 
 
 def _editable_draft(actor: Actor, version: AdmissionListVersion, what: str):
-    version = (
-        AdmissionListVersion.objects.select_for_update()
-        .select_related("admission_list__county")
-        .get(pk=version.pk)
-    )
+    version = lock_version(version)
     county = version.admission_list.county
     grant = require_county_admin(actor, county, what=what)
     ensure_draft(version)

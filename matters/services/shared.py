@@ -97,6 +97,15 @@ def lock_list(admission_list: AdmissionList) -> AdmissionList:
     )
 
 
+def lock_version(version: AdmissionListVersion) -> AdmissionListVersion:
+    """The version locked for the transaction, with its list's county (R9.2)."""
+    return (
+        AdmissionListVersion.objects.select_for_update()
+        .select_related("admission_list__county")
+        .get(pk=version.pk)
+    )
+
+
 def ensure_draft(version: AdmissionListVersion) -> None:
     """Refuse to edit a version that is no longer a draft: published versions are frozen."""
     if version.status != VersionStatus.DRAFT:

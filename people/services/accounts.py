@@ -355,13 +355,13 @@ def grant_role(
     except IntegrityError as exc:
         raise conflict_error(exc, {}) from exc
     _sync_staff_flag(user)
-    audit.record(
+    audit.record_created(
         actor,
         PeopleAction.ROLE_GRANT,
         assignment,
-        after=audit.snapshot(assignment, ROLE_FIELDS),
+        ROLE_FIELDS,
         region_code=region.code if region is not None else "",
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return assignment
 

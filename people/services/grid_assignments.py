@@ -155,13 +155,13 @@ def assign_worker(
             )
     except IntegrityError as exc:
         raise conflict_error(exc, ASSIGNMENT_CONSTRAINTS) from exc
-    audit.record(
+    audit.record_created(
         actor,
         PeopleAction.ASSIGNMENT_CREATE,
         assignment,
-        after=audit.snapshot(assignment, ASSIGNMENT_FIELDS),
+        ASSIGNMENT_FIELDS,
         region_code=grid.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     worker_roles_changed(worker)
     return assignment

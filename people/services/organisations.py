@@ -77,13 +77,13 @@ def create_agency(
         office_phone=pd.normalize_work_phone(office_phone, field="office_phone"),
         supervision_phone=pd.normalize_work_phone(supervision_phone, field="supervision_phone"),
     )
-    audit.record(
+    audit.record_created(
         actor,
         PeopleAction.AGENCY_CREATE,
         agency,
-        after=audit.snapshot(agency, AGENCY_FIELDS),
+        AGENCY_FIELDS,
         region_code=region.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return agency
 
@@ -206,13 +206,13 @@ def create_department(
         office_phone=pd.normalize_work_phone(office_phone, field="office_phone"),
         address=clean_text(address, "address"),
     )
-    audit.record(
+    audit.record_created(
         actor,
         PeopleAction.DEPARTMENT_CREATE,
         department,
-        after=audit.snapshot(department, DEPARTMENT_FIELDS),
+        DEPARTMENT_FIELDS,
         region_code=region.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return department
 
@@ -302,13 +302,13 @@ def create_committee(
         office_phone=pd.normalize_work_phone(office_phone, field="office_phone"),
         address=clean_text(address, "address"),
     )
-    audit.record(
+    audit.record_created(
         actor,
         PeopleAction.COMMITTEE_CREATE,
         committee,
-        after=audit.snapshot(committee, COMMITTEE_FIELDS),
+        COMMITTEE_FIELDS,
         region_code=region.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return committee
 
@@ -353,13 +353,13 @@ def add_committee_member(
             clean_date(started_on, "started_on", default=timezone.localdate()), "started_on"
         ),
     )
-    audit.record(
+    audit.record_created(
         actor,
         PeopleAction.COMMITTEE_MEMBER_ADD,
         member,
-        after=audit.snapshot(member, MEMBER_FIELDS),
+        MEMBER_FIELDS,
         region_code=committee.region.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return member
 

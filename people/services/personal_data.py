@@ -3,7 +3,8 @@ every reveal, exact search and refusal."""
 
 from __future__ import annotations
 
-from django.db import models, transaction
+from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from audit import personal_data as pd
@@ -35,7 +36,7 @@ def revealers(model: type) -> frozenset[str]:
     return getattr(model, "REVEALERS", R.PERSONAL_DATA_REVEALERS)
 
 
-def reveal(actor: Actor, obj: models.Model, field: str, *, reason: str) -> str:
+def reveal(actor: Actor, obj: Model, field: str, *, reason: str) -> str:
     """The clear value of one protected field, for a role that needs it, with a reason.
 
     Every reveal is logged in the personal-data access log; so is every refused attempt on an
@@ -83,14 +84,7 @@ def reveal(actor: Actor, obj: models.Model, field: str, *, reason: str) -> str:
 
 
 def _log_access(
-    actor: Actor,
-    obj: models.Model,
-    field: str,
-    reason: str,
-    region_code: str,
-    *,
-    granted: bool,
-    role: str,
+    actor: Actor, obj: Model, field: str, reason: str, region_code: str, *, granted: bool, role: str
 ) -> None:
     log_personal_data_access(
         actor,
