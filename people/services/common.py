@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.actors import Actor
 from gridgov.errors import DomainError, NotFound
@@ -148,6 +149,16 @@ def lock_worker(worker: GridWorker | int) -> GridWorker:
     if found is None:
         raise NotFound(_("网格员不存在"), field="worker")
     return found
+
+
+def lock_managed_worker(
+    actor: Actor, worker: GridWorker | int, *, what: str
+) -> tuple[GridWorker, scoping.Grant | None]:
+    """The worker's row locked for the change, and the grant that lets ``actor`` manage the
+    workers where this one works (R10.1, R13.1), or Forbidden naming ``what``."""
+    worker = lock_worker(worker)
+    grant = scoping.require(actor, R.WORKER_MANAGERS, region_code=worker.region_code, what=what)
+    return worker, grant
 
 
 def worker_roles_changed(worker: GridWorker) -> None:

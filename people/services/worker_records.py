@@ -28,7 +28,7 @@ from people.services.common import (
     actor_user,
     clean_choice,
     clean_date,
-    lock_worker,
+    lock_managed_worker,
     not_future,
 )
 
@@ -97,10 +97,7 @@ def issue_equipment(
     description: str = "",
 ) -> EquipmentIssue:
     """A work ID, uniform, badge or device handed to a worker (R13.1)."""
-    worker = lock_worker(worker)
-    grant = scoping.require(
-        actor, R.WORKER_MANAGERS, region_code=worker.region_code, what=_("登记装备发放")
-    )
+    worker, grant = lock_managed_worker(actor, worker, what=_("登记装备发放"))
     if worker.status != WorkerStatus.ACTIVE:
         raise DomainError(_("该网格员已退出"), field="worker", code="exited")
     item = clean_choice(item, EquipmentItem, "item")

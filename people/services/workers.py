@@ -36,6 +36,7 @@ from people.services.common import (
     clean_date,
     department_or_none,
     find_region,
+    lock_managed_worker,
     lock_worker,
     not_future,
     worker_roles_changed,
@@ -232,10 +233,7 @@ WORKER_EDITABLE = [
 @transaction.atomic
 def update_worker(actor: Actor, worker: GridWorker, **changes: Any) -> GridWorker:
     """Correct a worker's record. The kind changes through :func:`change_worker_kind`."""
-    worker = lock_worker(worker)
-    grant = scoping.require(
-        actor, R.WORKER_MANAGERS, region_code=worker.region_code, what=_("修改网格员信息")
-    )
+    worker, grant = lock_managed_worker(actor, worker, what=_("修改网格员信息"))
     unknown = sorted(set(changes) - set(WORKER_EDITABLE))
     if unknown:
         field = unknown[0]
@@ -368,10 +366,7 @@ def exit_worker(
     note: str = "",
 ) -> GridWorker:
     """A worker leaves (R13.1, R14.1 退出): employment and every assignment end."""
-    worker = lock_worker(worker)
-    grant = scoping.require(
-        actor, R.WORKER_MANAGERS, region_code=worker.region_code, what=_("办理网格员退出")
-    )
+    worker, grant = lock_managed_worker(actor, worker, what=_("办理网格员退出"))
     reason = clean_choice(reason, ExitReason, "reason")
     if worker.status == WorkerStatus.EXITED:
         return worker
@@ -421,10 +416,7 @@ def rehire_worker(
     started_on: DateInput = None,
     document: str = "",
 ) -> GridWorker:
-    worker = lock_worker(worker)
-    grant = scoping.require(
-        actor, R.WORKER_MANAGERS, region_code=worker.region_code, what=_("重新聘用网格员")
-    )
+    worker, grant = lock_managed_worker(actor, worker, what=_("重新聘用网格员"))
     if worker.status == WorkerStatus.ACTIVE:
         raise DomainError(_("该网格员在岗,无需重新聘用"), field="worker", code="active")
     day = not_future(
