@@ -13,6 +13,8 @@ from django.db import models, transaction
 from audit import actions
 from audit.models import AuditRecord
 from gridgov import context
+from gridgov.access import scoping
+from gridgov.actors import Actor
 
 
 def jsonable(value: Any) -> Any:
@@ -84,6 +86,28 @@ def audited_update(
         **details,
     )
     return True
+
+
+def record_created(
+    actor: Actor,
+    action: str,
+    obj: models.Model,
+    fields: Iterable[str],
+    *,
+    region_code: str,
+    grant: scoping.Grant | None,
+) -> AuditRecord:
+    """The record of a new row (R28.1): its ``fields`` as ``after``, filed under
+    ``region_code``, stamped with the role ``grant`` (from ``scoping.require``) gave the
+    actor: what a service that creates one object records."""
+    return record(
+        actor,
+        action,
+        obj,
+        after=snapshot(obj, fields),
+        region_code=region_code,
+        role=scoping.acting_role(actor, grant),
+    )
 
 
 def record(actor: Any, action: str, obj: models.Model | None = None, **details: Any) -> AuditRecord:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from cases import co_departments, machine, reviews, services
+from cases import co_departments, machine, reviews, services, steps
 from cases.api import serializers as s
 from cases.inputs import ActionInput, ReportInput
 from cases.models import Rating
@@ -110,8 +110,8 @@ WORDED: dict[str, Callable[[str], str]] = {
 
 
 def _form_message(field: serializers.Field | None, name: str, detail: Any) -> str:
-    """The first refusal of a form field as the pages word it (a text field by its name, as
-    gridgov.text does: "请填写reason")."""
+    """The first refusal of a form field as the pages word it (a text field by its label, as
+    the steps do: "请填写原因")."""
     code = getattr(detail, "code", "")
     if name in PICKED:
         return _("请选择%(what)s") % {"what": PICKED[name]}
@@ -119,9 +119,12 @@ def _form_message(field: serializers.Field | None, name: str, detail: Any) -> st
         return worded
     if isinstance(field, serializers.CharField):
         if code in ("required", "blank", "null"):
-            return _("请填写%(field)s") % {"field": name}
+            return _("请填写%(field)s") % {"field": steps.label(name)}
         if code == "max_length":
-            return _("%(field)s 不能超过 %(n)s 字") % {"field": name, "n": field.max_length}
+            return _("%(field)s 不能超过 %(n)s 字") % {
+                "field": steps.label(name),
+                "n": field.max_length,
+            }
     return str(detail)
 
 

@@ -14,17 +14,13 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from cases.models import Case, Notification
 from cases.notify import channels
+from gridgov.actors import Actor as Actor  # who takes a step; cases modules import it here
 from matters.models import AdmissionEntry
-from people.models import Department, User
-
-# Who takes a step: an account, a visitor without one (the public portal), or the system (a
-# command, the demo, a task: None or its name, gridgov.access.scoping.is_system).
-Actor = User | AnonymousUser | str | None
+from people.models import Department
 
 _acting_at: ContextVar[dt.datetime | None] = ContextVar("cases_acting_at", default=None)
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from audit import personal_data
 from audit import services as audit
@@ -58,12 +60,31 @@ def user(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) and actor.is_authenticated else None
 
 
+# What the messages about a step's text fields call them ("请填写原因", not "请填写reason").
+TEXT_LABELS: dict[str, Promise] = {
+    "reason": pgettext_lazy("field label", "原因"),
+    "note": pgettext_lazy("field label", "说明"),
+    "description": pgettext_lazy("field label", "描述"),
+    "answer": pgettext_lazy("field label", "答复"),
+    "ruling": pgettext_lazy("field label", "裁定理由"),
+    "comment": pgettext_lazy("field label", "评价意见"),
+    "public_note": pgettext_lazy("field label", "公开说明"),
+}
+
+
+def label(field: str) -> str:
+    """The name of a text field in a message: its label, else the field's name."""
+    return str(TEXT_LABELS.get(field, field))
+
+
 def required(value: str, field: str) -> str:
     """The rule that this step states its ``field`` (a decline its reason, R24.2; a return
     its reason, R24.4 …): 400 when blank. The serializer trimmed and bounded the text; this is
     the domain's rule, which holds for every caller (the demo, commands, tasks)."""
     if not value.strip():
-        raise DomainError(_("请填写%(field)s") % {"field": field}, field=field, code="required")
+        raise DomainError(
+            _("请填写%(field)s") % {"field": label(field)}, field=field, code="required"
+        )
     return value
 
 

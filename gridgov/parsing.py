@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeAlias
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,10 @@ INT64_MAX = 2**63 - 1
 # columns: 32-bit on PostgreSQL.
 INT32_MAX = 2**31 - 1
 ID_MAX = INT64_MAX  # BigAutoField primary keys
+
+# A value as a form field, a JSON body or a spreadsheet cell gives it, before it is parsed
+# (text, a number, or empty): what the parsers here and the services' cleaners take.
+Scalar: TypeAlias = str | int | float | None
 
 _UNSIGNED = re.compile(r"[0-9]{1,19}", re.ASCII)
 _SIGNED = re.compile(r"-?[0-9]{1,19}", re.ASCII)

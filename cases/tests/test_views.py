@@ -466,7 +466,7 @@ def test_a_refused_action_shows_the_reason_in_place_and_keeps_the_input(world):
     response = act(client, case, "decline", reason="  ")
     assert response.status_code == 400
     body = text(response)
-    assert "请填写reason" in body and 'class="form-error"' in body
+    assert "请填写原因" in body and 'class="form-error"' in body
     assert Case.objects.get(pk=case.pk).state == State.VERIFIED
     # htmx: only the form comes back, with the reason, for the form's own place
     response = act(client, case, "dispatch", htmx=True, lead_department="99999", note="请尽快")
@@ -588,7 +588,7 @@ def test_a_department_returns_with_a_reason_and_the_dispatcher_rules(world):
     case = dispatched(world)
     handler = client_for(world.police_handler)
     response = handler.post(reverse("cases:dept-act", args=[case.pk]), {"action": "return"})
-    assert response.status_code == 400 and "请填写reason" in text(response)
+    assert response.status_code == 400 and "请填写原因" in text(response)
     handler.post(
         reverse("cases:dept-act", args=[case.pk]), {"action": "return", "reason": "属城管职责"}
     )

@@ -130,7 +130,7 @@ def test_settle_note_is_ignored_unless_settled_is_ticked(worker_client, world):
         ({"matter": ""}, "matter", "请选择事项"),
         ({"lng": "113.5", "lat": "22.9"}, "lng", "不在任何网格内"),
         ({"matter": "ZA-03"}, "matter", "ZA-03"),
-        ({"description": " "}, "description", "description"),
+        ({"description": " "}, "description", "请填写描述"),  # by its label, not its name
         ({"settled": "true", "settle_note": ""}, "settle_note", "处置情况"),
         ({"settled": "true", "settle_note": "已处理"}, "settle_note", "不允许现场处置"),
     ],
@@ -209,7 +209,8 @@ def test_verify_valid_and_invalid(worker_client, world):
 
     response = worker_client.post(f"/m/cases/{false.pk}/", {"action": "verify", "valid": "false"})
     assert response.status_code == 400
-    assert "note" in response.content.decode().split('data-error-for="note"')[1].split("</p>")[0]
+    error = response.content.decode().split('data-error-for="note"')[1].split("</p>")[0]
+    assert "请填写说明" in error  # the note, by its label
     worker_client.post(
         f"/m/cases/{false.pk}/", {"action": "verify", "valid": "false", "note": "现场无此情况"}
     )

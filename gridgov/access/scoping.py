@@ -258,11 +258,17 @@ def home_code(user: Any) -> str:
     Used to file records about the person (logins, account changes) where the auditors of
     their place will find them: a county dispatcher's login goes under the county.
     """
-    codes = jurisdictions(user)
-    if not codes:
+    return covering_code(jurisdictions(user))
+
+
+def covering_code(codes: Iterable[str]) -> str:
+    """The longest whole region code (2, 4, 6, 9, 12 or 15 digits) that every one of
+    ``codes`` starts with ("" for none)."""
+    prefixes = minimal_prefixes(codes)
+    if not prefixes:
         return ""
-    common = codes[0]
-    for code in codes[1:]:
+    common = prefixes[0]
+    for code in prefixes[1:]:
         while not code.startswith(common):
             common = common[:-1]
     # Cut back to a whole code (2, 4, 6, 9, 12 or 15 digits): "440" is no place.

@@ -23,12 +23,12 @@ administrator's decision, not a dispatching one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from gridgov.access import roles as R
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError, Forbidden
 from matters.models import (
     LIST_MANAGERS,
@@ -37,6 +37,7 @@ from matters.services.terms import (
     county_department,
 )
 from people.models import AgencyLevel, Department, GridAgency
+from people.services.common import DepartmentRef
 from regions.models import Region
 
 
@@ -44,7 +45,7 @@ def _refuse(what: str, who: str) -> Forbidden:
     return Forbidden(_("无权%(what)s:须由%(who)s办理") % {"what": what, "who": who})
 
 
-def require_city_admin(actor: Any, city_code: str, *, what: str) -> scoping.Grant | None:
+def require_city_admin(actor: Actor, city_code: str, *, what: str) -> scoping.Grant | None:
     """The city agency administrator (or a system administrator covering the city)."""
     if scoping.is_system(actor) or scoping.is_unrestricted(actor):
         return None
@@ -56,7 +57,7 @@ def require_city_admin(actor: Any, city_code: str, *, what: str) -> scoping.Gran
     raise _refuse(what, _("市网格化机构管理员"))
 
 
-def require_county_admin(actor: Any, county: Region, *, what: str) -> scoping.Grant | None:
+def require_county_admin(actor: Actor, county: Region, *, what: str) -> scoping.Grant | None:
     """The county agency administrator of exactly this county (or a covering sysadmin)."""
     if scoping.is_system(actor) or scoping.is_unrestricted(actor):
         return None
@@ -78,7 +79,11 @@ class Requester:
 
 
 def requester_for(
-    actor: Any, county: Region, *, department: Any = None, agency: Any = None
+    actor: Actor,
+    county: Region,
+    *,
+    department: DepartmentRef = None,
+    agency: GridAgency | int | str | None = None,
 ) -> Requester:
     """Decide on whose behalf ``actor`` requests a change to ``county``'s list, or Forbidden.
 

@@ -4,6 +4,7 @@ stable code. Kept by the city agency's administrator.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
 from gridgov.text import clean_text
 from matters.actions import MatterAction
@@ -50,7 +52,7 @@ ITEM_FIELDS = ["city", *ITEM_EDITABLE_FIELDS]
 
 @transaction.atomic
 def create_category(
-    actor: Any,
+    actor: Actor,
     *,
     city_code: str,
     code: str,
@@ -76,19 +78,19 @@ def create_category(
         description=clean_text(description, "description", max_length=2000),
         sort_order=int(sort_order),
     )
-    audit.record(
+    audit.record_created(
         actor,
         MatterAction.CATEGORY_CREATE,
         category,
-        after=audit.snapshot(category, CATEGORY_FIELDS),
+        CATEGORY_FIELDS,
         region_code=city.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return category
 
 
 @transaction.atomic
-def update_category(actor: Any, category: MatterCategory, **changes: Any) -> MatterCategory:
+def update_category(actor: Actor, category: MatterCategory, **changes: Any) -> MatterCategory:
     """Rename, describe, reorder or (de)activate a category; its code never changes."""
     category = MatterCategory.objects.select_for_update().select_related("city").get(pk=category.pk)
     grant = require_city_admin(actor, category.city.code, what=_("维护准入分类目录"))
@@ -127,7 +129,7 @@ def _clean_changes(changes: dict[str, Any], cleaners: dict[str, Any]) -> dict[st
     return {key: cleaners[key](value) for key, value in changes.items()}
 
 
-def _keywords(value: Any) -> str:
+def _keywords(value: str | Sequence[str] | None) -> str:
     if isinstance(value, list | tuple):
         value = " ".join(str(v) for v in value)
     words = str(value or "").replace(",", " ").replace(",", " ").replace("、", " ").split()
@@ -137,13 +139,13 @@ def _keywords(value: Any) -> str:
 
 @transaction.atomic
 def create_item(
-    actor: Any,
+    actor: Actor,
     *,
     category: MatterCategory,
     code: str,
     name: str,
     description: str = "",
-    keywords: Any = "",
+    keywords: str | Sequence[str] | None = "",
     settle_on_spot_allowed: bool = False,
     sort_order: int = 100,
 ) -> MatterItem:
@@ -167,19 +169,19 @@ def create_item(
         settle_on_spot_allowed=bool(settle_on_spot_allowed),
         sort_order=int(sort_order),
     )
-    audit.record(
+    audit.record_created(
         actor,
         MatterAction.ITEM_CREATE,
         item,
-        after=audit.snapshot(item, ITEM_FIELDS),
+        ITEM_FIELDS,
         region_code=category.city.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return item
 
 
 @transaction.atomic
-def update_item(actor: Any, item: MatterItem, **changes: Any) -> MatterItem:
+def update_item(actor: Actor, item: MatterItem, **changes: Any) -> MatterItem:
     """Change an item's wording, keywords, category or status; its code never changes.
 
     Deactivating an item keeps it on the lists in force (the county decides its exit, R9.1),
@@ -188,7 +190,7 @@ def update_item(actor: Any, item: MatterItem, **changes: Any) -> MatterItem:
     item = MatterItem.objects.select_for_update().select_related("city").get(pk=item.pk)
     grant = require_city_admin(actor, item.city.code, what=_("维护准入分类目录"))
 
-    def category(value: Any) -> MatterCategory:
+    def category(value: MatterCategory | int | str) -> MatterCategory:
         found = MatterCategory.objects.filter(
             pk=getattr(value, "pk", value), city=item.city
         ).first()

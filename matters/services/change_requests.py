@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError, Forbidden
+from gridgov.parsing import Scalar
 from gridgov.text import clean_text
 from matters.actions import MatterAction
 from matters.models import (
@@ -30,6 +32,7 @@ from matters.services.authority import (
     require_county_admin,
 )
 from matters.services.shared import (
+    ItemRef,
     acting_user,
     addable_item,
     catalogue_item,
@@ -47,13 +50,14 @@ from matters.services.terms import (
     create_entry,
     parse_amber,
 )
-from people.models import Department
+from people.models import Department, GridAgency
+from people.services.common import DepartmentRef
 from regions.models import Level, Region
 
 REASON_MIN = 4
 
 
-def _reason(value: Any, field: str = "reason") -> str:
+def _reason(value: str, field: str = "reason") -> str:
     text = clean_text(value, field, max_length=2000)
     if len(text) < REASON_MIN:
         raise DomainError(
@@ -81,22 +85,22 @@ def _pending_duplicate(admission_list: AdmissionList, item: MatterItem) -> Chang
 
 @transaction.atomic
 def submit_change_request(
-    actor: Any,
+    actor: Actor,
     *,
     county_code: str,
     kind: str,
-    item: Any,
+    item: ItemRef,
     reason: str,
-    lead_department: Any = None,
-    co_departments: Iterable[Any] | None = None,
-    dispatch_limit_amount: Any = None,
-    dispatch_limit_unit: Any = "",
-    handling_limit_amount: Any = None,
-    handling_limit_unit: Any = "",
-    amber_threshold_percent: Any = None,
+    lead_department: DepartmentRef = None,
+    co_departments: Iterable[DepartmentRef] | None = None,
+    dispatch_limit_amount: Scalar = None,
+    dispatch_limit_unit: Scalar = "",
+    handling_limit_amount: Scalar = None,
+    handling_limit_unit: Scalar = "",
+    amber_threshold_percent: Scalar = None,
     notes: str = "",
-    department: Any = None,
-    agency: Any = None,
+    department: DepartmentRef = None,
+    agency: GridAgency | int | str | None = None,
 ) -> ChangeRequest:
     """A county department or a township agency asks to add, change or remove an entry (R9.3).
 
@@ -213,10 +217,10 @@ def submit_change_request(
 def _proposed_changes(
     county: Region,
     *,
-    lead_department: Any,
-    dispatch: tuple[Any, Any],
-    handling: tuple[Any, Any],
-    amber: Any,
+    lead_department: DepartmentRef,
+    dispatch: tuple[Scalar, Scalar],
+    handling: tuple[Scalar, Scalar],
+    amber: Scalar,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if lead_department not in (None, ""):
@@ -281,7 +285,7 @@ def _lock_request(request: ChangeRequest) -> ChangeRequest:
 
 
 @transaction.atomic
-def withdraw_change_request(actor: Any, request: ChangeRequest) -> ChangeRequest:
+def withdraw_change_request(actor: Actor, request: ChangeRequest) -> ChangeRequest:
     """The requesting department or agency withdraws a pending request."""
     request = _lock_request(request)
     county = request.admission_list.county
@@ -318,7 +322,7 @@ def withdraw_change_request(actor: Any, request: ChangeRequest) -> ChangeRequest
 
 @transaction.atomic
 def approve_change_request(
-    actor: Any, request: ChangeRequest, *, reason: str = ""
+    actor: Actor, request: ChangeRequest, *, reason: str = ""
 ) -> ChangeRequest:
     """The county agency approves: the change goes into the list's draft at once (R9.3).
 
@@ -398,7 +402,7 @@ def _ensure_pending(request: ChangeRequest) -> None:
 
 
 @transaction.atomic
-def reject_change_request(actor: Any, request: ChangeRequest, *, reason: str) -> ChangeRequest:
+def reject_change_request(actor: Actor, request: ChangeRequest, *, reason: str) -> ChangeRequest:
     """The county agency rejects a request, with its reasons (R9.3)."""
     request = _lock_request(request)
     county = request.admission_list.county

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
 from matters.actions import MatterAction
 from matters.models import (
@@ -26,10 +27,12 @@ from matters.services.authority import (
     require_county_admin,
 )
 from matters.services.shared import (
+    ItemRef,
     addable_item,
     ensure_draft,
     find_region,
     lock_list,
+    lock_version,
     new_draft,
 )
 from matters.services.terms import (
@@ -43,7 +46,7 @@ from regions.models import Level
 
 
 @transaction.atomic
-def create_list(actor: Any, *, county_code: str) -> AdmissionList:
+def create_list(actor: Actor, *, county_code: str) -> AdmissionList:
     """The county's admission list (idempotent: the existing list if there is one)."""
     county = find_region(county_code, Level.COUNTY, "county")
     grant = require_county_admin(actor, county, what=_("编制准入清单"))
@@ -62,7 +65,7 @@ def create_list(actor: Any, *, county_code: str) -> AdmissionList:
 
 @transaction.atomic
 def open_draft(
-    actor: Any, admission_list: AdmissionList, *, note: str = ""
+    actor: Actor, admission_list: AdmissionList, *, note: str = ""
 ) -> AdmissionListVersion:
     """The list's draft: the existing one, or a new one copying the version in force.
 
@@ -77,12 +80,8 @@ def open_draft(
     return new_draft(actor, admission_list, grant, note=note)
 
 
-def _editable_draft(actor: Any, version: AdmissionListVersion, what: str):
-    version = (
-        AdmissionListVersion.objects.select_for_update()
-        .select_related("admission_list__county")
-        .get(pk=version.pk)
-    )
+def _editable_draft(actor: Actor, version: AdmissionListVersion, what: str):
+    version = lock_version(version)
     county = version.admission_list.county
     grant = require_county_admin(actor, county, what=what)
     ensure_draft(version)
@@ -98,7 +97,7 @@ def _snapshot_entry(entry: AdmissionEntry) -> dict[str, Any]:
 
 @transaction.atomic
 def add_entry(
-    actor: Any, version: AdmissionListVersion, *, item: Any, **terms: Any
+    actor: Actor, version: AdmissionListVersion, *, item: ItemRef, **terms: Any
 ) -> AdmissionEntry:
     """Admit a catalogue item into a draft with its department and time limits (R9.2)."""
     version, county, grant = _editable_draft(actor, version, _("编辑准入清单"))
@@ -117,7 +116,7 @@ def add_entry(
 
 
 @transaction.atomic
-def update_entry(actor: Any, entry: AdmissionEntry, **changes: Any) -> AdmissionEntry:
+def update_entry(actor: Actor, entry: AdmissionEntry, **changes: Any) -> AdmissionEntry:
     """Change the department or time limits of an entry of a draft."""
     entry = AdmissionEntry.objects.select_related("version", "item").get(pk=entry.pk)
     version, county, grant = _editable_draft(actor, entry.version, _("编辑准入清单"))
@@ -150,7 +149,7 @@ def update_entry(actor: Any, entry: AdmissionEntry, **changes: Any) -> Admission
 
 
 @transaction.atomic
-def remove_entry(actor: Any, entry: AdmissionEntry) -> None:
+def remove_entry(actor: Actor, entry: AdmissionEntry) -> None:
     """Take an item out of a draft; once published it stops new intake (动态退出, R9.1)."""
     entry = AdmissionEntry.objects.select_related("version", "item").get(pk=entry.pk)
     version, county, grant = _editable_draft(actor, entry.version, _("编辑准入清单"))
@@ -184,7 +183,7 @@ class ImportRow:
 
 @transaction.atomic
 def replace_draft_entries(
-    actor: Any, admission_list: AdmissionList, rows: Sequence[ImportRow], *, source: str = ""
+    actor: Actor, admission_list: AdmissionList, rows: Sequence[ImportRow], *, source: str = ""
 ) -> AdmissionListVersion:
     """Replace every entry of the list's draft (opened if needed) by ``rows``.
 

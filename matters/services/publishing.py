@@ -4,14 +4,13 @@ stop it), filing with the city agency, the city's acknowledgement.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
 from gridgov.text import clean_text
 from matters.actions import MatterAction
@@ -28,6 +27,7 @@ from matters.services.shared import (
     acting_user,
     ensure_draft,
     lock_list,
+    lock_version,
 )
 
 
@@ -57,15 +57,11 @@ def publication_problems(version: AdmissionListVersion) -> list[str]:
 
 @transaction.atomic
 def publish_version(
-    actor: Any, version: AdmissionListVersion, *, note: str | None = None
+    actor: Actor, version: AdmissionListVersion, *, note: str | None = None
 ) -> AdmissionListVersion:
     """Publish a draft: it comes into force at once and is frozen (R9.2, R9.1 动态调整)."""
     lock_list(version.admission_list)
-    version = (
-        AdmissionListVersion.objects.select_for_update()
-        .select_related("admission_list__county")
-        .get(pk=version.pk)
-    )
+    version = lock_version(version)
     county = version.admission_list.county
     grant = require_county_admin(actor, county, what=_("发布准入清单"))
     if version.status != VersionStatus.DRAFT:
@@ -104,13 +100,9 @@ def publish_version(
 
 
 @transaction.atomic
-def file_version(actor: Any, version: AdmissionListVersion) -> AdmissionListVersion:
+def file_version(actor: Actor, version: AdmissionListVersion) -> AdmissionListVersion:
     """File a published version with the city agency (报市网格化机构备案, R9.2, R9.3)."""
-    version = (
-        AdmissionListVersion.objects.select_for_update()
-        .select_related("admission_list__county")
-        .get(pk=version.pk)
-    )
+    version = lock_version(version)
     county = version.admission_list.county
     grant = require_county_admin(actor, county, what=_("报市网格化机构备案"))
     if version.status in (VersionStatus.FILED, VersionStatus.ACKNOWLEDGED):
@@ -138,14 +130,10 @@ def file_version(actor: Any, version: AdmissionListVersion) -> AdmissionListVers
 
 @transaction.atomic
 def acknowledge_version(
-    actor: Any, version: AdmissionListVersion, *, note: str = ""
+    actor: Actor, version: AdmissionListVersion, *, note: str = ""
 ) -> AdmissionListVersion:
     """The city agency confirms the filing of a county's version (备案确认, R9.2)."""
-    version = (
-        AdmissionListVersion.objects.select_for_update()
-        .select_related("admission_list__county")
-        .get(pk=version.pk)
-    )
+    version = lock_version(version)
     county = version.admission_list.county
     grant = require_city_admin(actor, county.code[:4], what=_("确认准入清单备案"))
     if version.status == VersionStatus.ACKNOWLEDGED:

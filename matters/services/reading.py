@@ -49,7 +49,7 @@ def entries_of(version: AdmissionListVersion) -> QuerySet[AdmissionEntry]:
     )
 
 
-def get_version(admission_list: AdmissionList, number: Any) -> AdmissionListVersion:
+def get_version(admission_list: AdmissionList, number: int | str) -> AdmissionListVersion:
     """Version ``number`` of the list, or NotFound (a bad number too)."""
     number = parse_int(number, minimum=1)
     if number is None:

@@ -8,12 +8,13 @@ The lowest of the service modules with :mod:`~matters.services.terms`: it import
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TypeAlias
 
 from django.utils.translation import gettext as _
 
 from audit import services as audit
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
 from gridgov.text import clean_text
 from matters.actions import MatterAction
@@ -24,16 +25,19 @@ from matters.models import (
     MatterItem,
     VersionStatus,
 )
+from people.models import User
 from people.services.common import region_by_code
 from regions.models import Level, Region
 
+ItemRef: TypeAlias = MatterItem | str  # an item of the catalogue, or its code
 
-def acting_user(actor: Any) -> Any:
+
+def acting_user(actor: Actor) -> User | None:
     """The account acting, or None for the system or a string naming it (R28.1)."""
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def find_region(code: Any, level: str, field: str) -> Region:
+def find_region(code: str | None, level: str, field: str) -> Region:
     """The region of ``level`` with this code; a field error when missing, unknown or of another
     level."""
     region = region_by_code(code, field)
@@ -47,7 +51,7 @@ def find_region(code: Any, level: str, field: str) -> Region:
     return region
 
 
-def item_code(value: Any, field: str = "code") -> str:
+def item_code(value: str | None, field: str = "code") -> str:
     """A catalogue code, upper-cased; a field error when empty or not of the catalogue's form
     (R9.2)."""
     code = str(value or "").strip().upper()
@@ -63,7 +67,7 @@ def item_code(value: Any, field: str = "code") -> str:
     return code
 
 
-def catalogue_item(city_code: str, value: Any, field: str = "item") -> MatterItem:
+def catalogue_item(city_code: str, value: ItemRef, field: str = "item") -> MatterItem:
     """The item of the city's catalogue (准入分类目录, R9.2): a MatterItem, or its code."""
     if isinstance(value, MatterItem):
         item = value
@@ -93,6 +97,15 @@ def lock_list(admission_list: AdmissionList) -> AdmissionList:
     )
 
 
+def lock_version(version: AdmissionListVersion) -> AdmissionListVersion:
+    """The version locked for the transaction, with its list's county (R9.2)."""
+    return (
+        AdmissionListVersion.objects.select_for_update()
+        .select_related("admission_list__county")
+        .get(pk=version.pk)
+    )
+
+
 def ensure_draft(version: AdmissionListVersion) -> None:
     """Refuse to edit a version that is no longer a draft: published versions are frozen."""
     if version.status != VersionStatus.DRAFT:
@@ -104,7 +117,7 @@ def ensure_draft(version: AdmissionListVersion) -> None:
 
 
 def new_draft(
-    actor: Any, admission_list: AdmissionList, grant: Any, *, note: str = ""
+    actor: Actor, admission_list: AdmissionList, grant: scoping.Grant | None, *, note: str = ""
 ) -> AdmissionListVersion:
     """A new draft copying the version in force, with its audit record (R9.3, R28.1).
 
@@ -142,7 +155,7 @@ def new_draft(
     return draft
 
 
-def addable_item(version: AdmissionListVersion, county: Region, value: Any) -> MatterItem:
+def addable_item(version: AdmissionListVersion, county: Region, value: ItemRef) -> MatterItem:
     """The catalogue item ``value`` if a draft may admit it: active and not yet on ``version``
     (R9.2)."""
     item = catalogue_item(county.code[:4], value)

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from gridgov.errors import DomainError
-from gridgov.parsing import parse_id, parse_int
+from gridgov.parsing import Scalar, parse_id, parse_int
 from gridgov.text import clean_text
 from matters.models import (
     AdmissionEntry,
@@ -21,6 +20,7 @@ from matters.models import (
     MatterItem,
 )
 from people.models import Department
+from people.services.common import DepartmentRef
 from regions.models import Region
 
 # Time limits a list may set; beyond these the value is almost surely a typo (days for hours).
@@ -64,7 +64,7 @@ UNIT_ALIASES = {
 }
 
 
-def parse_unit(value: Any, field: str) -> str:
+def parse_unit(value: Scalar, field: str) -> str:
     """A time-limit unit from its code or Chinese label ("工作日", "workhours" …)."""
     text = str(value or "").strip().lower()
     unit = UNIT_ALIASES.get(text)
@@ -77,7 +77,7 @@ def parse_unit(value: Any, field: str) -> str:
     return str(unit)
 
 
-def parse_amount(value: Any, field: str) -> int:
+def parse_amount(value: Scalar, field: str) -> int:
     """A time limit's amount: a positive integer (R9.2)."""
     if isinstance(value, bool):
         raise DomainError(_("时限须为正整数"), field=field, code="bad_limit")
@@ -96,7 +96,7 @@ def parse_amount(value: Any, field: str) -> int:
     return amount
 
 
-def check_limit(amount: Any, unit: Any, kind: str) -> tuple[int, str]:
+def check_limit(amount: Scalar, unit: Scalar, kind: str) -> tuple[int, str]:
     """Validate a dispatch or handling limit (``kind``); errors name the amount's field."""
     unit = parse_unit(unit, f"{kind}_limit_unit")
     amount = parse_amount(amount, f"{kind}_limit_amount")
@@ -115,7 +115,7 @@ def check_limit(amount: Any, unit: Any, kind: str) -> tuple[int, str]:
     return amount, unit
 
 
-def parse_amber(value: Any, field: str = "amber_threshold_percent") -> int:
+def parse_amber(value: Scalar, field: str = "amber_threshold_percent") -> int:
     """The amber warning share in percent, 1–99; empty means the default (R9.2, R27.1)."""
     if value in (None, ""):
         return DEFAULT_AMBER_PERCENT
@@ -132,7 +132,7 @@ def parse_amber(value: Any, field: str = "amber_threshold_percent") -> int:
     return percent
 
 
-def county_department(value: Any, county: Region, field: str) -> Department:
+def county_department(value: DepartmentRef, county: Region, field: str) -> Department:
     """An active county-level department of ``county`` (a Department, its id or its name)."""
     department: Department | None
     if isinstance(value, Department):
@@ -168,7 +168,7 @@ def _department_by_kind(county: Region, name: str) -> Department | None:
 
 
 def clean_co_departments(
-    values: Iterable[Any] | None, county: Region, lead: Department | None
+    values: Iterable[DepartmentRef] | None, county: Region, lead: Department | None
 ) -> list[Department]:
     """The co-departments of an entry: county departments, none twice, not the lead (R9.2)."""
     out: list[Department] = []
@@ -202,14 +202,14 @@ class EntryTerms:
 def clean_terms(
     county: Region,
     *,
-    lead_department: Any,
-    co_departments: Iterable[Any] | None = (),
-    dispatch_limit_amount: Any,
-    dispatch_limit_unit: Any,
-    handling_limit_amount: Any,
-    handling_limit_unit: Any,
-    amber_threshold_percent: Any = None,
-    notes: Any = "",
+    lead_department: DepartmentRef,
+    co_departments: Iterable[DepartmentRef] | None = (),
+    dispatch_limit_amount: Scalar,
+    dispatch_limit_unit: Scalar,
+    handling_limit_amount: Scalar,
+    handling_limit_unit: Scalar,
+    amber_threshold_percent: Scalar = None,
+    notes: str | None = "",
 ) -> EntryTerms:
     """Validate the terms of an entry of ``county``'s list (R9.2); a field error names the first
     bad one."""

@@ -5,7 +5,6 @@ else's account (:func:`require_account_manager`)."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from django.utils.translation import pgettext
 from audit import services as audit
 from gridgov.access import roles as R
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError, Forbidden, NotFound
 from gridgov.text import clean_text
 from people.actions import PeopleAction
@@ -60,7 +60,10 @@ def _sync_staff_flag(user: User) -> None:
 
 
 def _account_region(user: User) -> str:
-    return scoping.home_code(user)
+    """Where the records about an account are filed (R28.1): the one code covering its
+    grants, also while it is deactivated (an inactive account acts nowhere, so
+    ``scoping.home_code`` is "" for it, but its place is still that of its roles)."""
+    return scoping.covering_code(grant.code for grant in scoping.cached_grants(user))
 
 
 def _clean_username(value: str) -> str:
@@ -78,7 +81,7 @@ def _clean_username(value: str) -> str:
 
 @transaction.atomic
 def create_account(
-    actor: Any,
+    actor: Actor,
     *,
     username: str,
     full_name: str,
@@ -131,7 +134,9 @@ def create_account(
 
 
 @transaction.atomic
-def set_password(actor: Any, user: User, password: str, *, old_password: str | None = None) -> User:
+def set_password(
+    actor: Actor, user: User, password: str, *, old_password: str | None = None
+) -> User:
     """Change a password: the person themself (with the old one) or an account manager."""
     if actor_user(actor) is not None and actor.pk == user.pk:
         if old_password is None or not user.check_password(old_password):
@@ -160,7 +165,7 @@ def set_password(actor: Any, user: User, password: str, *, old_password: str | N
 
 
 @transaction.atomic
-def update_account(actor: Any, user: User, *, full_name: str | None = None,
+def update_account(actor: Actor, user: User, *, full_name: str | None = None,
                    email: str | None = None) -> User:  # fmt: skip
     """Correct the name or e-mail of an account (the person themself or an account manager)."""
     grant = None
@@ -200,7 +205,7 @@ def account_jurisdictions(user: User) -> list[tuple[str, str]]:
     return sorted(roles, key=lambda rc: (rc[1], rc[0]))
 
 
-def require_account_manager(actor: Any, user: User, *, what: str) -> scoping.Grant | None:
+def require_account_manager(actor: Actor, user: User, *, what: str) -> scoping.Grant | None:
     """The one check before anyone manages someone else's account (R20.1, R22.1): password,
     deactivation, reactivation, name and e-mail, token revocation, in API, web and admin.
 
@@ -233,7 +238,7 @@ def require_account_manager(actor: Any, user: User, *, what: str) -> scoping.Gra
 
 
 @transaction.atomic
-def set_account_active(actor: Any, user: User, active: bool, *, reason: str = "") -> User:
+def set_account_active(actor: Actor, user: User, active: bool, *, reason: str = "") -> User:
     grant = require_account_manager(actor, user, what=_("停用或启用账号"))
     if actor_user(actor) is not None and actor.pk == user.pk and not active:
         raise DomainError(_("不能停用自己的账号"), field="is_active", code="self")
@@ -268,7 +273,7 @@ def _granting_roles(role: str) -> frozenset[str]:
 
 @transaction.atomic
 def grant_role(
-    actor: Any,
+    actor: Actor,
     user: User,
     role: str,
     *,
@@ -350,19 +355,19 @@ def grant_role(
     except IntegrityError as exc:
         raise conflict_error(exc, {}) from exc
     _sync_staff_flag(user)
-    audit.record(
+    audit.record_created(
         actor,
         PeopleAction.ROLE_GRANT,
         assignment,
-        after=audit.snapshot(assignment, ROLE_FIELDS),
+        ROLE_FIELDS,
         region_code=region.code if region is not None else "",
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return assignment
 
 
 @transaction.atomic
-def revoke_role(actor: Any, assignment: RoleAssignment, *, note: str = "") -> RoleAssignment:
+def revoke_role(actor: Actor, assignment: RoleAssignment, *, note: str = "") -> RoleAssignment:
     assignment = (
         RoleAssignment.objects.select_for_update(of=("self",))
         .select_related("region", "user")
@@ -394,7 +399,7 @@ def revoke_role(actor: Any, assignment: RoleAssignment, *, note: str = "") -> Ro
     return assignment
 
 
-def _refuse_revoking_own_last_admin_role(actor: Any, assignment: RoleAssignment) -> None:
+def _refuse_revoking_own_last_admin_role(actor: Actor, assignment: RoleAssignment) -> None:
     """An administrator cannot lock themself out: like deactivating one's own account, revoking
     one's own last administrator role is refused (another administrator must do it)."""
     user = actor_user(actor)

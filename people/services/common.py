@@ -9,25 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from gridgov.access import roles as R
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError, NotFound
+from gridgov.parsing import Scalar
 from people.models import Department, GridWorker, User
 from regions.models import Level, Region
 
+# What the people services take where the input layer passes a value as given:
+DateInput: TypeAlias = dt.date | str | None  # a date, its ISO text, or empty (the default)
+DepartmentRef: TypeAlias = Department | int | str | None  # a department, its id, or empty
 
-def actor_user(actor: Any) -> User | None:
+
+def actor_user(actor: Actor) -> User | None:
     """The acting user, or None for the system (a command, the demo, a task)."""
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def region_by_code(code: Any, field: str) -> Region:
+def region_by_code(code: str | None, field: str) -> Region:
     """The region of ``code``, refused on ``field`` when empty or unknown (the matters services
     use it too, with their own level check)."""
     code = str(code or "").strip()
@@ -61,7 +68,7 @@ def find_region(code: str | None, *, field: str = "region", levels: Iterable[str
     return region
 
 
-def clean_date(value: Any, field: str, *, default: dt.date | None = None) -> dt.date:
+def clean_date(value: DateInput, field: str, *, default: dt.date | None = None) -> dt.date:
     """A date from a date or ISO text; ``default`` when empty (required without one)."""
     if value in (None, ""):
         if default is None:
@@ -84,7 +91,7 @@ def not_future(day: dt.date, field: str) -> dt.date:
     return day
 
 
-def clean_choice(value: Any, choices: type, field: str) -> str:
+def clean_choice(value: Scalar, choices: type, field: str) -> str:
     """``value`` when it is one of ``choices.values``, else refused naming the options."""
     value = str(value or "")
     if value not in choices.values:
@@ -117,7 +124,7 @@ def conflict_error(exc: IntegrityError, messages: dict[str, tuple[str, str]]) ->
     return DomainError(_("与已有数据冲突:%(detail)s") % {"detail": text[:200]}, code="conflict")
 
 
-def department_or_none(value: Any) -> Department | None:
+def department_or_none(value: DepartmentRef) -> Department | None:
     """The department given or its id (None when empty); refused when unknown."""
     if value in (None, ""):
         return None
@@ -142,6 +149,16 @@ def lock_worker(worker: GridWorker | int) -> GridWorker:
     if found is None:
         raise NotFound(_("网格员不存在"), field="worker")
     return found
+
+
+def lock_managed_worker(
+    actor: Actor, worker: GridWorker | int, *, what: str
+) -> tuple[GridWorker, scoping.Grant | None]:
+    """The worker's row locked for the change, and the grant that lets ``actor`` manage the
+    workers where this one works (R10.1, R13.1), or Forbidden naming ``what``."""
+    worker = lock_worker(worker)
+    grant = scoping.require(actor, R.WORKER_MANAGERS, region_code=worker.region_code, what=what)
+    return worker, grant
 
 
 def worker_roles_changed(worker: GridWorker) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from audit import services as audit
 from gridgov.access import roles as R
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError, NotFound
 from gridgov.text import clean_text
 from people.actions import PeopleAction
@@ -26,6 +26,7 @@ from people.models import (
     WorkerStatus,
 )
 from people.services.common import (
+    DateInput,
     actor_user,
     clean_date,
     conflict_error,
@@ -39,7 +40,7 @@ ASSIGNMENT_FIELDS = ["worker", "grid_code", "kind", "started_on", "ended_on", "e
 
 
 def end_assignments(
-    actor: Any,
+    actor: Actor,
     assignments: Iterable[GridAssignment],
     day: dt.date,
     reason: str,
@@ -72,11 +73,11 @@ ASSIGNMENT_CONSTRAINTS = {
 
 @transaction.atomic
 def assign_worker(
-    actor: Any,
+    actor: Actor,
     worker: GridWorker,
     grid_code: str,
     *,
-    started_on: Any = None,
+    started_on: DateInput = None,
     replace_leader: bool = False,
 ) -> GridAssignment:
     """Assign a worker to a current grid (R10.1) under the invariants of R10.2 and R10.3.
@@ -154,13 +155,13 @@ def assign_worker(
             )
     except IntegrityError as exc:
         raise conflict_error(exc, ASSIGNMENT_CONSTRAINTS) from exc
-    audit.record(
+    audit.record_created(
         actor,
         PeopleAction.ASSIGNMENT_CREATE,
         assignment,
-        after=audit.snapshot(assignment, ASSIGNMENT_FIELDS),
+        ASSIGNMENT_FIELDS,
         region_code=grid.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     worker_roles_changed(worker)
     return assignment
@@ -168,7 +169,7 @@ def assign_worker(
 
 @transaction.atomic
 def end_assignment(
-    actor: Any, assignment: GridAssignment, *, ended_on: Any = None, reason: str
+    actor: Actor, assignment: GridAssignment, *, ended_on: DateInput = None, reason: str
 ) -> GridAssignment:
     assignment = (
         GridAssignment.objects.select_for_update(of=("self",))
@@ -191,7 +192,7 @@ def end_assignment(
 
 @transaction.atomic
 def follow_grid_change(
-    actor: Any, *, reason: str = "", codes: Iterable[str] | None = None
+    actor: Actor, *, reason: str = "", codes: Iterable[str] | None = None
 ) -> list[GridAssignment]:
     """End active assignments to grid codes that no longer have a current grid.
 

@@ -14,6 +14,7 @@ from audit import personal_data as pd
 from audit import services as audit
 from gridgov.access import roles as R
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
 from gridgov.parsing import parse_id
 from gridgov.text import clean_text
@@ -30,6 +31,7 @@ from people.models import (
     VillageCommittee,
 )
 from people.services.common import (
+    DateInput,
     clean_choice,
     clean_date,
     find_region,
@@ -48,7 +50,7 @@ MEMBER_FIELDS = ["committee", "name", "position", "is_party_member", "work_phone
 
 @transaction.atomic
 def create_agency(
-    actor: Any,
+    actor: Actor,
     *,
     region_code: str,
     name: str = "",
@@ -75,19 +77,19 @@ def create_agency(
         office_phone=pd.normalize_work_phone(office_phone, field="office_phone"),
         supervision_phone=pd.normalize_work_phone(supervision_phone, field="supervision_phone"),
     )
-    audit.record(
+    audit.record_created(
         actor,
         PeopleAction.AGENCY_CREATE,
         agency,
-        after=audit.snapshot(agency, AGENCY_FIELDS),
+        AGENCY_FIELDS,
         region_code=region.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return agency
 
 
 @transaction.atomic
-def update_agency(actor: Any, agency: GridAgency, **changes: Any) -> GridAgency:
+def update_agency(actor: Actor, agency: GridAgency, **changes: Any) -> GridAgency:
     agency = GridAgency.objects.select_for_update().get(pk=agency.pk)
     grant = scoping.require(
         actor, R.ORGANISATION_MANAGERS, region_code=agency.region.code, what=_("修改网格化机构")
@@ -119,7 +121,7 @@ def update_agency(actor: Any, agency: GridAgency, **changes: Any) -> GridAgency:
 
 @transaction.atomic
 def create_department_kind(
-    actor: Any, *, code: str, name: str, sort_order: int = 1000
+    actor: Actor, *, code: str, name: str, sort_order: int = 1000
 ) -> DepartmentKind:
     """A kind of department beyond the 14 of Art. 5 (R5.1: "等部门")."""
     grant = scoping.require(actor, R.Role.SYSADMIN, what=_("新增部门类别"))
@@ -143,7 +145,7 @@ def create_department_kind(
 
 
 @transaction.atomic
-def update_department_kind(actor: Any, kind: DepartmentKind, **changes: Any) -> DepartmentKind:
+def update_department_kind(actor: Actor, kind: DepartmentKind, **changes: Any) -> DepartmentKind:
     grant = scoping.require(actor, R.Role.SYSADMIN, what=_("修改部门类别"))
     kind = DepartmentKind.objects.select_for_update().get(pk=kind.pk)
     if kind.builtin and "name" in changes and changes["name"] != kind.name:
@@ -162,7 +164,7 @@ def update_department_kind(actor: Any, kind: DepartmentKind, **changes: Any) -> 
     return kind
 
 
-def _department_kind(kind: Any) -> DepartmentKind:
+def _department_kind(kind: DepartmentKind | int | str) -> DepartmentKind:
     if isinstance(kind, DepartmentKind):
         return kind
     found = DepartmentKind.objects.filter(Q(code=str(kind)) | Q(name=str(kind))).first()
@@ -177,9 +179,9 @@ def _department_kind(kind: Any) -> DepartmentKind:
 
 @transaction.atomic
 def create_department(
-    actor: Any,
+    actor: Actor,
     *,
-    kind: Any,
+    kind: DepartmentKind | int | str,
     region_code: str,
     name: str = "",
     office_phone: str = "",
@@ -204,19 +206,19 @@ def create_department(
         office_phone=pd.normalize_work_phone(office_phone, field="office_phone"),
         address=clean_text(address, "address"),
     )
-    audit.record(
+    audit.record_created(
         actor,
         PeopleAction.DEPARTMENT_CREATE,
         department,
-        after=audit.snapshot(department, DEPARTMENT_FIELDS),
+        DEPARTMENT_FIELDS,
         region_code=region.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return department
 
 
 def _update_contact_record(
-    actor: Any,
+    actor: Actor,
     obj: Department | VillageCommittee,
     changes: dict[str, Any],
     *,
@@ -225,7 +227,7 @@ def _update_contact_record(
     fields: list[str],
     allowed: list[str],
     kind_choices: type | None = None,
-) -> Any:
+) -> Department | VillageCommittee:
     """Change a department's or a committee's name, address, office phone, status (and a
     committee's kind): the row locked, the manager's right checked, then the values cleaned
     and the change recorded (R5.1, R6.1)."""
@@ -254,7 +256,7 @@ def _update_contact_record(
 
 
 @transaction.atomic
-def update_department(actor: Any, department: Department, **changes: Any) -> Department:
+def update_department(actor: Actor, department: Department, **changes: Any) -> Department:
     return _update_contact_record(
         actor,
         department,
@@ -268,7 +270,7 @@ def update_department(actor: Any, department: Department, **changes: Any) -> Dep
 
 @transaction.atomic
 def create_committee(
-    actor: Any,
+    actor: Actor,
     *,
     region_code: str,
     name: str = "",
@@ -300,19 +302,19 @@ def create_committee(
         office_phone=pd.normalize_work_phone(office_phone, field="office_phone"),
         address=clean_text(address, "address"),
     )
-    audit.record(
+    audit.record_created(
         actor,
         PeopleAction.COMMITTEE_CREATE,
         committee,
-        after=audit.snapshot(committee, COMMITTEE_FIELDS),
+        COMMITTEE_FIELDS,
         region_code=region.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return committee
 
 
 @transaction.atomic
-def update_committee(actor: Any, committee: VillageCommittee, **changes: Any) -> VillageCommittee:
+def update_committee(actor: Actor, committee: VillageCommittee, **changes: Any) -> VillageCommittee:
     return _update_contact_record(
         actor,
         committee,
@@ -327,7 +329,7 @@ def update_committee(actor: Any, committee: VillageCommittee, **changes: Any) ->
 
 @transaction.atomic
 def add_committee_member(
-    actor: Any,
+    actor: Actor,
     committee: VillageCommittee,
     *,
     name: str,
@@ -335,7 +337,7 @@ def add_committee_member(
     is_party_member: bool = False,
     work_phone: str = "",
     user: User | None = None,
-    started_on: Any = None,
+    started_on: DateInput = None,
 ) -> CommitteeMember:
     grant = scoping.require(
         actor, R.ORGANISATION_MANAGERS, region_code=committee.region.code, what=_("登记委员")
@@ -351,20 +353,20 @@ def add_committee_member(
             clean_date(started_on, "started_on", default=timezone.localdate()), "started_on"
         ),
     )
-    audit.record(
+    audit.record_created(
         actor,
         PeopleAction.COMMITTEE_MEMBER_ADD,
         member,
-        after=audit.snapshot(member, MEMBER_FIELDS),
+        MEMBER_FIELDS,
         region_code=committee.region.code,
-        role=scoping.acting_role(actor, grant),
+        grant=grant,
     )
     return member
 
 
 @transaction.atomic
 def end_committee_member(
-    actor: Any, member: CommitteeMember, *, ended_on: Any = None
+    actor: Actor, member: CommitteeMember, *, ended_on: DateInput = None
 ) -> CommitteeMember:
     member = (
         CommitteeMember.objects.select_for_update(of=("self",))

@@ -3,15 +3,15 @@ every reveal, exact search and refusal."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from audit import personal_data as pd
 from audit.models import PersonalDataAccess
 from gridgov.access import roles as R
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.context import current as current_context
 from gridgov.errors import DomainError, Forbidden, NotFound
 from people.services.common import (
@@ -36,7 +36,7 @@ def revealers(model: type) -> frozenset[str]:
     return getattr(model, "REVEALERS", R.PERSONAL_DATA_REVEALERS)
 
 
-def reveal(actor: Any, obj: Any, field: str, *, reason: str) -> str:
+def reveal(actor: Actor, obj: Model, field: str, *, reason: str) -> str:
     """The clear value of one protected field, for a role that needs it, with a reason.
 
     Every reveal is logged in the personal-data access log; so is every refused attempt on an
@@ -84,7 +84,7 @@ def reveal(actor: Any, obj: Any, field: str, *, reason: str) -> str:
 
 
 def _log_access(
-    actor: Any, obj: Any, field: str, reason: str, region_code: str, *, granted: bool, role: str
+    actor: Actor, obj: Model, field: str, reason: str, region_code: str, *, granted: bool, role: str
 ) -> None:
     log_personal_data_access(
         actor,
@@ -100,7 +100,7 @@ def _log_access(
 
 
 def log_personal_data_access(
-    actor: Any,
+    actor: Actor,
     *,
     subject_type: str,
     subject_id: str,

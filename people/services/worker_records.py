@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from gridgov.access import roles as R
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
 from gridgov.text import clean_text
 from people.actions import PeopleAction
@@ -24,15 +24,16 @@ from people.models import (
     WorkerStatus,
 )
 from people.services.common import (
+    DateInput,
     actor_user,
     clean_choice,
     clean_date,
-    lock_worker,
+    lock_managed_worker,
     not_future,
 )
 
 
-def _hours(value: Any) -> Decimal:
+def _hours(value: Decimal | float | str) -> Decimal:
     try:
         hours = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -44,12 +45,12 @@ def _hours(value: Any) -> Decimal:
 
 @transaction.atomic
 def record_training(
-    actor: Any,
+    actor: Actor,
     workers: Sequence[GridWorker],
     *,
     course: str,
-    held_on: Any,
-    hours: Any,
+    held_on: DateInput,
+    hours: Decimal | float | str,
     organiser: str = "",
     certificate: str = "",
 ) -> list[Training]:
@@ -87,19 +88,16 @@ def record_training(
 
 @transaction.atomic
 def issue_equipment(
-    actor: Any,
+    actor: Actor,
     worker: GridWorker,
     *,
     item: str,
-    issued_on: Any = None,
+    issued_on: DateInput = None,
     serial: str = "",
     description: str = "",
 ) -> EquipmentIssue:
     """A work ID, uniform, badge or device handed to a worker (R13.1)."""
-    worker = lock_worker(worker)
-    grant = scoping.require(
-        actor, R.WORKER_MANAGERS, region_code=worker.region_code, what=_("登记装备发放")
-    )
+    worker, grant = lock_managed_worker(actor, worker, what=_("登记装备发放"))
     if worker.status != WorkerStatus.ACTIVE:
         raise DomainError(_("该网格员已退出"), field="worker", code="exited")
     item = clean_choice(item, EquipmentItem, "item")
@@ -138,7 +136,7 @@ def issue_equipment(
 
 @transaction.atomic
 def return_equipment(
-    actor: Any, issue: EquipmentIssue, *, returned_on: Any = None
+    actor: Actor, issue: EquipmentIssue, *, returned_on: DateInput = None
 ) -> EquipmentIssue:
     issue = (
         EquipmentIssue.objects.select_for_update(of=("self",))

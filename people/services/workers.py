@@ -13,6 +13,7 @@ from audit import personal_data as pd
 from audit import services as audit
 from gridgov.access import roles as R
 from gridgov.access import scoping
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
 from gridgov.text import clean_text
 from people.actions import PeopleAction
@@ -28,11 +29,14 @@ from people.models import (
     WorkerStatus,
 )
 from people.services.common import (
+    DateInput,
+    DepartmentRef,
     actor_user,
     clean_choice,
     clean_date,
     department_or_none,
     find_region,
+    lock_managed_worker,
     lock_worker,
     not_future,
     worker_roles_changed,
@@ -87,7 +91,7 @@ def _check_worker_shape(
         )
 
 
-def _protect_into(worker: GridWorker, name: str, value: Any) -> None:
+def _protect_into(worker: GridWorker, name: str, value: str) -> None:
     kind, purpose = GridWorker.PROTECTED_FIELDS[name]
     protected = pd.protect(value, kind=kind, purpose=purpose, field=name)
     setattr(worker, f"{name}_encrypted", protected.encrypted)
@@ -95,7 +99,7 @@ def _protect_into(worker: GridWorker, name: str, value: Any) -> None:
     setattr(worker, f"{name}_masked", protected.masked)
 
 
-def _village_or_none(code: Any) -> Region | None:
+def _village_or_none(code: Region | str | None) -> Region | None:
     if code in (None, ""):
         return None
     if isinstance(code, Region):
@@ -103,7 +107,7 @@ def _village_or_none(code: Any) -> Region | None:
     return find_region(code, field="village", levels=[Level.VILLAGE])
 
 
-def _agency_for(village: Region | None, agency: Any) -> GridAgency | None:
+def _agency_for(village: Region | None, agency: GridAgency | int | str | None) -> GridAgency | None:
     if isinstance(agency, GridAgency):
         return agency
     if agency not in (None, ""):
@@ -137,14 +141,14 @@ def _duplicate_check(
 
 @transaction.atomic
 def create_worker(
-    actor: Any,
+    actor: Actor,
     *,
     name: str,
     kind: str,
     id_number: str,
-    village_code: Any = None,
-    department: Any = None,
-    agency: Any = None,
+    village_code: Region | str | None = None,
+    department: DepartmentRef = None,
+    agency: GridAgency | int | str | None = None,
     is_party_member: bool = False,
     gender: str = "",
     work_phone: str = "",
@@ -152,7 +156,7 @@ def create_worker(
     user: User | None = None,
     note: str = "",
     method: str = "",
-    started_on: Any = None,
+    started_on: DateInput = None,
     document: str = "",
 ) -> GridWorker:
     """Recruit a grid worker (R10.1, R13.1): the person and their first employment record."""
@@ -227,12 +231,9 @@ WORKER_EDITABLE = [
 
 
 @transaction.atomic
-def update_worker(actor: Any, worker: GridWorker, **changes: Any) -> GridWorker:
+def update_worker(actor: Actor, worker: GridWorker, **changes: Any) -> GridWorker:
     """Correct a worker's record. The kind changes through :func:`change_worker_kind`."""
-    worker = lock_worker(worker)
-    grant = scoping.require(
-        actor, R.WORKER_MANAGERS, region_code=worker.region_code, what=_("修改网格员信息")
-    )
+    worker, grant = lock_managed_worker(actor, worker, what=_("修改网格员信息"))
     unknown = sorted(set(changes) - set(WORKER_EDITABLE))
     if unknown:
         field = unknown[0]
@@ -317,7 +318,7 @@ def update_worker(actor: Any, worker: GridWorker, **changes: Any) -> GridWorker:
 
 @transaction.atomic
 def change_worker_kind(
-    actor: Any, worker: GridWorker, kind: str, *, reason: str, department: Any = None
+    actor: Actor, worker: GridWorker, kind: str, *, reason: str, department: DepartmentRef = None
 ) -> GridWorker:
     """Make a worker another kind (e.g. a full-time worker becomes grid leader).
 
@@ -357,18 +358,15 @@ def change_worker_kind(
 
 @transaction.atomic
 def exit_worker(
-    actor: Any,
+    actor: Actor,
     worker: GridWorker,
     *,
     reason: str,
-    ended_on: Any = None,
+    ended_on: DateInput = None,
     note: str = "",
 ) -> GridWorker:
     """A worker leaves (R13.1, R14.1 退出): employment and every assignment end."""
-    worker = lock_worker(worker)
-    grant = scoping.require(
-        actor, R.WORKER_MANAGERS, region_code=worker.region_code, what=_("办理网格员退出")
-    )
+    worker, grant = lock_managed_worker(actor, worker, what=_("办理网格员退出"))
     reason = clean_choice(reason, ExitReason, "reason")
     if worker.status == WorkerStatus.EXITED:
         return worker
@@ -411,17 +409,14 @@ def exit_worker(
 
 @transaction.atomic
 def rehire_worker(
-    actor: Any,
+    actor: Actor,
     worker: GridWorker,
     *,
     method: str,
-    started_on: Any = None,
+    started_on: DateInput = None,
     document: str = "",
 ) -> GridWorker:
-    worker = lock_worker(worker)
-    grant = scoping.require(
-        actor, R.WORKER_MANAGERS, region_code=worker.region_code, what=_("重新聘用网格员")
-    )
+    worker, grant = lock_managed_worker(actor, worker, what=_("重新聘用网格员"))
     if worker.status == WorkerStatus.ACTIVE:
         raise DomainError(_("该网格员在岗,无需重新聘用"), field="worker", code="active")
     day = not_future(

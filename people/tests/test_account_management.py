@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from audit.models import AuditRecord
 from gridgov.access import roles as R
 from gridgov.errors import DomainError, Forbidden
 from gridgov.testing.people import PASSWORD, make_agency, make_user, make_worker
 from people import services
+from people.actions import PeopleAction
 from people.auth import issue_token
 from people.models import ApiToken, RoleAssignment
 
@@ -123,3 +125,21 @@ def test_r22_1_an_administrator_cannot_revoke_their_own_last_admin_role(db):
     assert refused.value.code == "self"
     # Another administrator may revoke it.
     services.revoke_role(make_user(R.Role.AGENCY_ADMIN, "4407"), own)
+
+
+def test_r28_1_deactivating_an_account_files_the_record_under_its_place(world):
+    """R28.1, R22.1: the audit records of deactivating and reactivating an account are filed
+    under the account's place (the one code covering its roles), where that place's auditors
+    find them, not under "" because a deactivated account acts nowhere."""
+    _city_admin, pengjiang_admin, _heshan_admin = world
+    dispatcher = make_user(R.Role.DISPATCHER, "440703002", username="baisha_dispatcher")
+    services.set_account_active(pengjiang_admin, dispatcher, False, reason="调离")
+    services.set_account_active(pengjiang_admin, dispatcher, True, reason="返岗")
+    records = AuditRecord.objects.filter(
+        action__in=[PeopleAction.ACCOUNT_DEACTIVATE, PeopleAction.ACCOUNT_ACTIVATE],
+        object_id=str(dispatcher.pk),
+    ).order_by("pk")
+    assert [(r.action, r.region_code) for r in records] == [
+        (PeopleAction.ACCOUNT_DEACTIVATE, "440703002"),
+        (PeopleAction.ACCOUNT_ACTIVATE, "440703002"),
+    ]
