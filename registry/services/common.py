@@ -18,15 +18,12 @@ from audit import personal_data as pd
 from audit import services as audit
 from gridgov.access import scoping
 from gridgov.access.scoping import Grant
+from gridgov.actors import Actor
 from gridgov.errors import DomainError
-from people.models import User
 from regions import index
 from regions.models import Grid, Level, Region
 from registry.inputs import Where
 from registry.visibility import REGISTRY_EDITORS
-
-# Who acts: a user, or the system (a command, the demo, a task: a name or None).
-Actor = User | str | None
 
 
 def where_code(obj: Any) -> str:
