@@ -10,16 +10,8 @@ class AuditConfig(AppConfig):
         from audit import actions
         from gridgov import menu
         from gridgov.access import roles as R
-        from gridgov.access import scoping
 
         actions.register(actions.AuditTrailAction)
-
-        def auditors(user: object) -> bool:
-            from audit.models import AuditRecord
-
-            return bool(getattr(user, "is_authenticated", False)) and scoping.can_view_any(
-                user, AuditRecord
-            )
 
         menu.register(
             menu.MenuItem(
@@ -27,7 +19,7 @@ class AuditConfig(AppConfig):
                 _("审计记录"),
                 "audit:records",
                 order=80,
-                visible=auditors,
+                visible=menu.readers_of("audit.AuditRecord"),
                 landing_for=frozenset({R.Role.AUDITOR}),
             ),
             menu.MenuItem(
@@ -35,6 +27,6 @@ class AuditConfig(AppConfig):
                 _("个人信息查看记录"),
                 "audit:access-log",
                 order=81,
-                visible=auditors,
+                visible=menu.readers_of("audit.AuditRecord"),
             ),
         )

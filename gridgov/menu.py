@@ -29,6 +29,19 @@ def signed_in(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
+def readers_of(model_label: str) -> Visible:
+    """Shown to a signed-in user who may read some rows of the model (``"app.Model"``): the
+    entry appears exactly when its list would not be empty for lack of rights."""
+
+    def visible(user: Any) -> bool:
+        # The model is looked up when the menu is drawn: entries register before models load.
+        from django.apps import apps
+
+        return signed_in(user) and scoping.can_view_any(user, apps.get_model(model_label))
+
+    return visible
+
+
 @dataclass(frozen=True)
 class MenuItem:
     key: str

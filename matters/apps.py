@@ -12,19 +12,15 @@ class MattersConfig(AppConfig):
 
         actions.register(MatterAction)  # its audit codes: writable, labelled on the screens
         from gridgov import menu
-        from gridgov.access import scoping
         from matters import gate  # noqa: F401  (connects the gate cache's invalidation signals)
-
-        def list_readers(user: object) -> bool:
-            from matters.models import AdmissionList
-
-            return bool(getattr(user, "is_authenticated", False)) and scoping.can_view_any(
-                user, AdmissionList
-            )
 
         menu.register(
             menu.MenuItem(
-                "matters", _("准入清单"), "matters:lists", order=40, visible=list_readers
+                "matters",
+                _("准入清单"),
+                "matters:lists",
+                order=40,
+                visible=menu.readers_of("matters.AdmissionList"),
             ),
             menu.MenuItem(
                 "public-matters",

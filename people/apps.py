@@ -38,17 +38,6 @@ class PeopleConfig(AppConfig):
 def _register_menu() -> None:
     from gridgov import menu
     from gridgov.access import roles as R
-    from gridgov.access import scoping
-
-    def reads(model_label: str):  # type: ignore[no-untyped-def]
-        def visible(user: object) -> bool:
-            from django.apps import apps
-
-            return bool(getattr(user, "is_authenticated", False)) and scoping.can_view_any(
-                user, apps.get_model(model_label)
-            )
-
-        return visible
 
     menu.register(
         menu.MenuItem(
@@ -56,7 +45,7 @@ def _register_menu() -> None:
             _("网格员"),
             "people:workers",
             order=60,
-            visible=reads("people.GridWorker"),
+            visible=menu.readers_of("people.GridWorker"),
             landing_for=frozenset({R.Role.AGENCY_ADMIN, R.Role.SYSADMIN}),
         ),
         menu.MenuItem(
@@ -64,13 +53,13 @@ def _register_menu() -> None:
             _("空缺网格"),
             "people:vacant-grids",
             order=61,
-            visible=reads("people.GridWorker"),
+            visible=menu.readers_of("people.GridWorker"),
         ),
         menu.MenuItem(
             "people-agencies",
             _("机构与部门"),
             "people:agencies",
             order=62,
-            visible=reads("people.GridAgency"),
+            visible=menu.readers_of("people.GridAgency"),
         ),
     )

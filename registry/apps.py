@@ -19,23 +19,13 @@ def _register_menu() -> None:
     from gridgov.access import scoping
     from registry.models import REVIEWER_ROLES
 
-    def reads(model_label: str):  # type: ignore[no-untyped-def]
-        def visible(user: object) -> bool:
-            from django.apps import apps
-
-            return bool(getattr(user, "is_authenticated", False)) and scoping.can_view_any(
-                user, apps.get_model(model_label)
-            )
-
-        return visible
-
     menu.register(
         menu.MenuItem("registry-search", _("基础信息"), "registry:search", order=55,
-                      visible=reads("registry.Resident")),
+                      visible=menu.readers_of("registry.Resident")),
         menu.MenuItem("registry-due", _("待走访"), "registry:due-visits", order=56,
-                      visible=reads("registry.SpecialGroupTag")),
+                      visible=menu.readers_of("registry.SpecialGroupTag")),
         menu.MenuItem("registry-statistics", _("网格统计"), "registry:statistics", order=57,
-                      visible=reads("registry.Resident")),
+                      visible=menu.readers_of("registry.Resident")),
     )  # fmt: skip
 
     def reviewer(user: object) -> bool:
