@@ -44,3 +44,5 @@ class RegistryAction(AuditAction):
     PLACE_UPDATE = "registry.place.update", pgettext_lazy("audit action", "修改重点场所")
     THING_CREATE = "registry.thing.create", pgettext_lazy("audit action", "登记部件")
     THING_UPDATE = "registry.thing.update", pgettext_lazy("audit action", "修改部件")
+    # imports (one record per import: who, file, kind, counts; never a personal number)
+    IMPORT = "registry.import", pgettext_lazy("audit action", "导入基础信息")

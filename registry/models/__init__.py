@@ -23,6 +23,7 @@ from registry.models.entities import (
     ThingKind,
     ThingState,
 )
+from registry.models.imports import IMPORTERS, ImportKind, ImportStatus, RegistryImport
 from registry.models.residents import (
     CareLevel,
     Gender,
@@ -38,6 +39,7 @@ from registry.models.residents import (
 
 __all__ = [
     "HOUSE_LEVELS",
+    "IMPORTERS",
     "LEVEL_DEPTH",
     "AddressLevel",
     "CareLevel",
@@ -46,11 +48,14 @@ __all__ = [
     "HouseRelation",
     "HouseUse",
     "Household",
+    "ImportKind",
+    "ImportStatus",
     "Organisation",
     "OrganisationKind",
     "OrganisationStatus",
     "Place",
     "PlaceKind",
+    "RegistryImport",
     "Relation",
     "RentalStatus",
     "ResidenceSpell",
