@@ -134,13 +134,13 @@ def import_scope(actor: Actor, region_code: str | None) -> tuple[str, Grant | No
         raise DomainError(_("导入范围应为行政区划代码"), field="region_code", code="invalid")
     if not code and not scoping.is_system(actor) and not scoping.is_unrestricted(actor):
         held = scoping.jurisdictions(actor, IMPORTERS)
-        if len(held) != 1:
+        if not held:  # no grant to import anywhere
+            scoping.require(actor, IMPORTERS, what=_("导入基础信息"))
+        if len(held) > 1:
             raise DomainError(
                 _("请选择导入范围(行政区划代码)"), field="region_code", code="required"
             )
         code = held[0] if held else ""
-        if not held:  # no grant to import anywhere: Forbidden below
-            scoping.require(actor, IMPORTERS, what=_("导入基础信息"))
     grant = scoping.require(actor, IMPORTERS, region_code=code or None, what=_("导入基础信息"))
     return code, grant
 
