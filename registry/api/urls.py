@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from registry.api import views
+from registry.api import imports, views
 
 router = SimpleRouter()
 router.register("addresses", views.AddressViewSet, basename="registry-address")
@@ -11,5 +11,6 @@ router.register("organisations", views.OrganisationViewSet, basename="registry-o
 router.register("places", views.PlaceViewSet, basename="registry-place")
 router.register("things", views.ThingViewSet, basename="registry-thing")
 router.register("due-visits", views.DueVisitViewSet, basename="registry-due-visit")
+router.register("imports", imports.ImportViewSet, basename="registry-import")
 
 urlpatterns = router.urls

@@ -36,6 +36,7 @@ from gridgov.access import scoping
 from gridgov.access.scoping import Grant
 from gridgov.errors import DomainError
 from registry.actions import RegistryAction
+from registry.importing import NewImport
 from registry.importing.check import Checker, RowError
 from registry.importing.reader import SUFFIXES, ImportRefused, Problem, open_rows
 from registry.importing.write import BATCH, Writer
@@ -227,12 +228,11 @@ def _check_upload(kind: str, upload: Any) -> None:
         )
 
 
-def start_import(
-    actor: Actor, kind: str, upload: Any, *, dry_run: bool, region_code: str | None = None
-) -> RegistryImport:
+def start_import(actor: Actor, new: NewImport) -> RegistryImport:
     """Store the upload as a pending import and enqueue its task once this commits."""
+    kind, upload, dry_run = new.kind, new.upload, new.dry_run
     _check_upload(kind, upload)
-    scope, _grant = import_scope(actor, region_code)
+    scope, _grant = import_scope(actor, new.region_code)
     with transaction.atomic():
         job = RegistryImport(
             kind=kind,
