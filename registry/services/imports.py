@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -172,27 +172,65 @@ def import_file(
     path = Path(file)
     name = file_name or path.name
     scope, grant = import_scope(actor, region_code)
-    result = ImportResult(kind=kind, file_name=name, scope=scope, dry_run=dry_run)
+    with open_rows(kind, path, name) as (_codes, rows):
+        return _import(
+            actor, kind, rows, scope=scope, grant=grant, file_name=name, dry_run=dry_run,
+            job=job, progress=progress,
+        )  # fmt: skip
+
+
+def import_rows(
+    actor: Actor,
+    kind: str,
+    rows: Iterable[tuple[int, dict[str, str]]],
+    *,
+    file_name: str,
+    region_code: str | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Import rows already read (row number, values by column code), e.g. generated ones (the
+    demo registry): the same checks, writer and audit record as :func:`import_file`."""
+    if kind not in ImportKind.values:
+        raise DomainError(_("未知的导入类别"), field="kind", code="invalid_choice")
+    scope, grant = import_scope(actor, region_code)
+    return _import(
+        actor, kind, iter(rows), scope=scope, grant=grant, file_name=file_name,
+        dry_run=dry_run, job=None, progress=None,
+    )  # fmt: skip
+
+
+def _import(
+    actor: Actor,
+    kind: str,
+    rows: Iterator[tuple[int, dict[str, str]]],
+    *,
+    scope: str,
+    grant: Grant | None,
+    file_name: str,
+    dry_run: bool,
+    job: RegistryImport | None,
+    progress: Callable[[ImportResult], None] | None,
+) -> ImportResult:
+    result = ImportResult(kind=kind, file_name=file_name, scope=scope, dry_run=dry_run)
     with transaction.atomic():
         checker = Checker(kind, scope)
         writer = Writer(checker)
-        with open_rows(kind, path, name) as (_codes, rows):
-            for chunk in _batches(rows, BATCH):
-                typed = []
-                for number, values in chunk:
-                    try:
-                        typed.append(checker.check(number, values))
-                    except RowError as exc:
-                        result.add(Problem(number, exc.column, exc.reason))
-                written = writer.batch(typed)
-                for problem in written.problems:
-                    result.add(problem)
-                result.rows_checked += len(chunk)
-                result.records_written += written.records
-                result.addresses_written += written.addresses
-                result.households_written += written.households
-                if progress is not None:
-                    progress(result)
+        for chunk in _batches(rows, BATCH):
+            typed = []
+            for number, values in chunk:
+                try:
+                    typed.append(checker.check(number, values))
+                except RowError as exc:
+                    result.add(Problem(number, exc.column, exc.reason))
+            written = writer.batch(typed)
+            for problem in written.problems:
+                result.add(problem)
+            result.rows_checked += len(chunk)
+            result.records_written += written.records
+            result.addresses_written += written.addresses
+            result.households_written += written.households
+            if progress is not None:
+                progress(result)
         if not result.kept:
             transaction.set_rollback(True)
         else:
@@ -201,11 +239,11 @@ def import_file(
                 RegistryAction.IMPORT,
                 job,
                 object_type="" if job else "registry.registryimport",
-                object_repr="" if job else name[:200],
+                object_repr="" if job else file_name[:200],
                 region_code=scope,
                 role=scoping.acting_role(actor, grant),
                 after=result.counts(),
-                note=name[:200],
+                note=file_name[:200],
             )
     return result
 
