@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regions.models import Region
@@ -35,6 +37,42 @@ from registry.models import (
 )
 
 BATCH = 2000
+TIMESTAMPS = frozenset({"created_at", "updated_at"})
+
+
+def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` (values by attribute name; other fields take their defaults, the
+    timestamps now) and answer their ids in order. On PostgreSQL one ``INSERT … SELECT FROM
+    unnest(…) RETURNING id`` per batch, the values handed over as one array per column
+    without a model instance per row (the importer's hot path); elsewhere ``bulk_create``."""
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=BATCH)
+        return [obj.pk for obj in objs]
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {
+        f.attname: now if isinstance(f, models.DateTimeField) and f.name in TIMESTAMPS
+        else f.get_default()
+        for f in fields
+    }  # fmt: skip
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT * FROM unnest({', '.join(f'%s::{f.db_type(connection)}[]' for f in fields)}) "
+        f"RETURNING {quote(model._meta.pk.column)}"
+    )
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            columns = [[row.get(f.attname, defaults[f.attname]) for row in chunk] for f in fields]
+            cursor.execute(sql, columns)
+            ids.extend(pk for (pk,) in cursor.fetchall())
+    return ids
 
 
 class Unresolved(Exception):
@@ -193,51 +231,53 @@ class Writer:
         for household in Household.objects.bulk_create(new_households):
             households[(household.region_code, household.number)] = household
         out.households = len(new_households)
-        residents = [
-            Resident(
-                kind=r.kind,
-                name=r.name,
-                gender=r.gender,
-                birth_date=r.birth_date,
-                id_type=r.id_type,
-                id_number_encrypted=r.id_number.encrypted,
-                id_number_digest=r.id_number.digest,
-                id_number_masked=r.id_number.masked,
-                phone_encrypted=r.phone.encrypted,
-                phone_digest=r.phone.digest,
-                phone_masked=r.phone.masked,
-                household=households.get((r.region_code, r.household_number)),
-                relation=r.relation,
-                house=house,
-                house_relation=r.house_relation,
-                living_since=r.living_since,
-                region_code=r.region_code,
-                grid_code=r.grid_code,
-                note=r.note,
-            )
+        values = [
+            {
+                "kind": r.kind,
+                "name": r.name,
+                "gender": r.gender,
+                "birth_date": r.birth_date,
+                "id_type": r.id_type,
+                "id_number_encrypted": r.id_number.encrypted,
+                "id_number_digest": r.id_number.digest,
+                "id_number_masked": r.id_number.masked,
+                "phone_encrypted": r.phone.encrypted,
+                "phone_digest": r.phone.digest,
+                "phone_masked": r.phone.masked,
+                "household_id": getattr(
+                    households.get((r.region_code, r.household_number)), "pk", None
+                ),
+                "relation": r.relation,
+                "house_id": house.pk if house is not None else None,
+                "house_relation": r.house_relation,
+                "living_since": r.living_since,
+                "region_code": r.region_code,
+                "grid_code": r.grid_code,
+                "note": r.note,
+            }
             for r, house in good
         ]
-        Resident.objects.bulk_create(residents, batch_size=BATCH)
-        ResidenceSpell.objects.bulk_create(
-            [
-                ResidenceSpell(
-                    resident=resident,
-                    house=resident.house,
-                    house_relation=resident.house_relation,
-                    started_on=resident.living_since,
-                )
-                for resident in residents
-                if resident.house is not None
-            ],
-            batch_size=BATCH,
-        )
+        ids = insert_rows(Resident, values)
+        spells = [
+            ResidenceSpell(
+                resident_id=pk,
+                house_id=v["house_id"],
+                house_relation=v["house_relation"],
+                started_on=v["living_since"],
+            )
+            for pk, v in zip(ids, values, strict=True)
+            if v["house_id"] is not None
+        ]
+        ResidenceSpell.objects.bulk_create(spells, batch_size=BATCH)
+        by_pk = {h.pk: h for h in households.values()}
         headed = []
-        for resident in residents:
-            if resident.relation == Relation.HEAD and resident.household is not None:
-                resident.household.head = resident
-                headed.append(resident.household)
+        for pk, v in zip(ids, values, strict=True):
+            if v["relation"] == Relation.HEAD and v["household_id"] is not None:
+                household = by_pk[v["household_id"]]
+                household.head_id = pk
+                headed.append(household)
         Household.objects.bulk_update(headed, ["head"], batch_size=BATCH)
-        out.records = len(residents)
+        out.records = len(values)
         return out
 
     @staticmethod
