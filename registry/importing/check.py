@@ -131,6 +131,9 @@ class Checker:
             .values_list("code", "village__code")
         )
         self.today = timezone.localdate()
+        # The grid index once per import (each ``index.locate`` asks the cache whether a grid
+        # changed since it was built): an import's rows are placed in one version of the grids.
+        self.grid_index = index.get_index()
         self._choices = {
             c.code: choice_values(c.choices) for c in layout(kind) if c.choices is not None
         }
@@ -291,7 +294,7 @@ class Checker:
         if lng is not None and lat is not None:
             if not (-180 <= lng <= 180 and -90 <= lat <= 90):
                 raise self.error("lng", _("坐标超出范围"))
-            found = index.locate(lng, lat)
+            found = self.grid_index.locate(lng, lat)
             if found is not None:
                 if found.code not in self.grids or self.grids[found.code] != region_code:
                     raise self.error(
