@@ -53,7 +53,10 @@ class RegistryImport(models.Model):
     file_name = models.CharField(_("文件名"), max_length=200)
     upload = models.FileField(_("上传文件"), upload_to=upload_path, blank=True, max_length=200)
     dry_run = models.BooleanField(_("试导入(只检查不写入)"), default=False)
-    region_code = models.CharField(_("导入范围(行政区划代码)"), max_length=12, db_index=True)
+    # blank: the whole registry (the system or a superuser without a region given)
+    region_code = models.CharField(
+        _("导入范围(行政区划代码)"), max_length=12, blank=True, db_index=True
+    )
     status = models.CharField(
         _("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING
     )
@@ -81,7 +84,7 @@ class RegistryImport(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(region_code__regex=r"^[0-9]{2,12}$"),
+                condition=Q(region_code="") | Q(region_code__regex=r"^[0-9]{2,12}$"),
                 name="registry_import_region_code",
             ),
         ]

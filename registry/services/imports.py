@@ -276,7 +276,7 @@ def start_import(actor: Actor, new: NewImport) -> RegistryImport:
             kind=kind,
             file_name=Path(upload.name).name[:200],
             dry_run=dry_run,
-            region_code=scope or "44",
+            region_code=scope,
             created_by=actor if getattr(actor, "pk", None) else None,
         )
         job.upload.save(Path(upload.name).name, upload, save=False)
