@@ -210,3 +210,21 @@ def test_layouts_have_chinese_headers_and_english_codes():
     for kind in ("residents", "houses", "organisations"):
         columns = layout(kind)
         assert all(c.header and c.code.isascii() for c in columns)
+
+
+def test_the_template_itself_and_a_gb18030_file_are_read(tmp_path):
+    """R11.1: the downloaded template (its note row skipped) filled in and saved by Excel on
+    Chinese Windows (GB 18030) imports."""
+    from registry.importing.columns import template_rows
+
+    w.located_grid()
+    header, notes = template_rows("organisations")
+    row = dict.fromkeys(header, "")
+    row.update({"名称": "己公司", "类别": "社会组织", "网格编码": w.GRID})
+    path = tmp_path / "组织模板.csv"
+    with path.open("w", encoding="gb18030", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerows([header, notes, [row[h] for h in header]])
+    result = import_file("test", "organisations", path, dry_run=False)
+    assert result.ok and result.rows_checked == 1, result.problems
+    assert Organisation.objects.get().kind == "social_organisation"
