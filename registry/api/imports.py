@@ -4,6 +4,7 @@ task; ``GET /api/v1/registry/imports/{id}/`` is its status, counts and problems.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -62,6 +63,7 @@ class ImportSerializer(serializers.ModelSerializer):
         return obj.problems_csv
 
 
+@extend_schema(tags=["registry"])
 class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Imports of the user's jurisdiction; POST uploads one (202, then poll its status)."""
 
@@ -70,6 +72,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     parser_classes = [MultiPartParser, FormParser]
     http_method_names = ["get", "post", "head", "options"]
 
+    @extend_schema(request=ImportInput, responses={202: ImportSerializer})
     def create(self, request: Request) -> Response:
         serializer = ImportInput(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
