@@ -22,6 +22,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.rows import update_many
 from regions.models import Region
 from registry.importing.check import Checker, HouseRow, OrganisationRow, ResidentRow
 from registry.importing.reader import Problem
@@ -276,7 +277,7 @@ class Writer:
                 household = by_pk[v["household_id"]]
                 household.head_id = pk
                 headed.append(household)
-        Household.objects.bulk_update(headed, ["head"], batch_size=BATCH)
+        update_many(Household, headed, ["head"])
         out.records = len(values)
         return out
 
