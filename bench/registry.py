@@ -104,6 +104,21 @@ def rss_mb() -> float:
     return 0.0
 
 
+def backend_cpu() -> float:
+    """CPU seconds of this process's PostgreSQL backend (same machine), or 0 when unreadable."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def build_world(args: argparse.Namespace) -> dict[str, Any]:
     """The county, its townships, villages and grids, and its agency administrator."""
     import shapely
@@ -199,6 +214,7 @@ def run_import(path: Path, rows: int) -> dict[str, Any]:
 
     check.Checker.__init__, write.Writer.batch = timed_init, timed_batch
     before = rss_mb()
+    cpu, db_cpu = time.process_time(), backend_cpu()
     started = time.perf_counter()
     try:
         result = import_file(
@@ -207,10 +223,11 @@ def run_import(path: Path, rows: int) -> dict[str, Any]:
     finally:
         check.Checker.__init__, write.Writer.batch = real_check, real_batch
     seconds = time.perf_counter() - started
+    cpu, db_cpu = time.process_time() - cpu, backend_cpu() - db_cpu
     samples.append((result.rows_checked, rss_mb()))
     assert result.ok, result.problems[:5]
     return {"seconds": seconds, "rows": result.records_written, "rss_before": before,
-            "samples": samples, **spent}  # fmt: skip
+            "samples": samples, "cpu": cpu, "db_cpu": db_cpu, **spent}  # fmt: skip
 
 
 def protect_rate(n: int = 20_000) -> float:
@@ -324,6 +341,10 @@ def main() -> None:
     print(f"{'measure':<38}{'figure':>20}  goal")
     print(f"{'import rate (CSV, encrypted + index)':<38}{rate:>14,.0f} /s    ≥ 20,000 /s")
     print(f"{'  import wall time':<38}{imported['seconds']:>16.1f} s")
+    cpu, db_cpu = imported["cpu"], imported["db_cpu"]
+    print(f"{'  importer CPU / database backend CPU':<38}{cpu:>9.1f} s / {db_cpu:.1f} s")
+    per_cpu = imported["rows"] / (cpu + db_cpu) if cpu + db_cpu else 0
+    print(f"{'  rate per CPU second (both)':<38}{per_cpu:>14,.0f} /s")
     check_share = imported["check"] / imported["seconds"] * 100
     write_share = imported["write"] / imported["seconds"] * 100
     print(f"{'  in row checks (incl. encryption)':<38}{check_share:>16.0f} %")
