@@ -31,6 +31,9 @@ class CaseAction(AuditAction):
     RESUME = "cases.resume", pgettext_lazy("audit action", "恢复办理")
     SUPERVISE = "cases.supervise", pgettext_lazy("audit action", "督办")
     ANSWER = "cases.answer", pgettext_lazy("audit action", "答复督办")
+    # the registry records a case involves (ADR 0010): no change of state
+    LINK = "cases.link", pgettext_lazy("audit action", "关联登记信息")
+    UNLINK = "cases.unlink", pgettext_lazy("audit action", "取消关联登记信息")
     # steps the system takes
     REGRID = "cases.regrid", pgettext_lazy("audit action", "随网格调整移交")
     DEADLINE_CHANGE = "cases.deadline_change", pgettext_lazy("audit action", "随日历调整期限")

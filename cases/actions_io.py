@@ -153,6 +153,16 @@ def report_from_form(data: dict[str, Any], **known: Any) -> ReportInput:
     return serializer.to_report(**known)
 
 
+def link_step_from_form(post: QueryDict, *, client_id: str = "") -> tuple[str, ActionInput]:
+    """The case page's link/unlink form (ADR 0010), parsed as the API's ``links`` action
+    parses it: the operation and its value object (:mod:`cases.linking`)."""
+    data = post.copy()
+    data["client_id"] = client_id
+    serializer = s.LinkStepSerializer(data=data)
+    _valid(serializer)
+    return serializer.validated_data["op"], serializer.to_input()
+
+
 def from_form(
     name: str, post: QueryDict, files: MultiValueDict, *, client_id: str = ""
 ) -> ActionInput:

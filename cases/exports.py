@@ -22,7 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from cases import archive, chain, involved, labels
+from cases import archive, chain, involved, labels, links
 from cases.models import Case
 
 FONT = "STSong-Light"  # a CID font every PDF reader has: no font file to ship or embed
@@ -58,6 +58,8 @@ def case_file(case: Case, user: Any = None) -> dict[str, Any]:
         },
         # masked, as on the case page: a file handed out carries no clear number (R22.1)
         "involved": involved.masked(case.involved_persons.all()),
+        # registry records by id, kind and name (an organisation's phone masked)
+        "links": links.masked(case.links.all()),
         "assignments": [
             {
                 "department": a.department.name,
@@ -103,15 +105,26 @@ def _involved_text(case: Case) -> str:
         " ".join(
             part
             for part in (
-                p.name or "-",
+                p.name_shown or "-",
                 f"({p.get_role_display()})",
-                p.phone_masked,
-                p.id_number_masked,
+                p.phone_shown,
+                p.id_number_shown,
                 p.note,
             )
             if part
         )
         for p in case.involved_persons.all()
+    )
+
+
+def _links_text(case: Case) -> str:
+    return "\n".join(
+        " ".join(
+            part
+            for part in (link.get_kind_display(), str(link.record), f"#{link.record_id}", link.note)
+            if part
+        )
+        for link in case.links.all()
     )
 
 
@@ -149,6 +162,7 @@ def case_pdf(case: Case, user: Any = None) -> bytes:
         (gettext("牵头部门"), case.lead_department.name if case.lead_department else "—"),
         (gettext("反映人"), f"{case.reporter_name} {case.reporter_phone_masked}".strip() or "—"),
         (gettext("涉及人员"), _involved_text(case) or "—"),
+        (gettext("关联登记信息"), _links_text(case) or "—"),
         (gettext("上报时间"), labels.local(case.created_at)),
         (gettext("结案时间"), labels.local(case.closed_at)),
         (gettext("评价"), case.get_rating_display() if case.rating else "—"),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from audit import personal_data
 from cases.involved import InvolvedInput
+from cases.links import LinkInput
 from cases.models import Case
 from gridgov.access import scoping
 from gridgov.errors import Conflict
@@ -75,21 +76,25 @@ def content_digest(
     involved: Sequence[InvolvedInput],
     photos: Sequence[str],
     settle_note: str,
+    links: Sequence[LinkInput] = (),
 ) -> str:
+    content: list[Any] = [
+        matter,
+        description,
+        list(point),
+        address,
+        bool(urgent),
+        channel,
+        reporter_name,
+        reporter_phone,
+        [p.canonical() for p in involved],
+        list(photos),
+        settle_note,
+    ]
+    if links:  # a report without links is covered as before links existed
+        content.append([link.canonical() for link in links])
     canonical = json.dumps(
-        [
-            matter,
-            description,
-            list(point),
-            address,
-            bool(urgent),
-            channel,
-            reporter_name,
-            reporter_phone,
-            [p.canonical() for p in involved],
-            list(photos),
-            settle_note,
-        ],
+        content,
         ensure_ascii=False,
         separators=(",", ":"),
     )

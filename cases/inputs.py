@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.uploadedfile import UploadedFile
 
 if TYPE_CHECKING:
-    from cases import involved
+    from cases import involved, links
 
 Photos = Sequence[UploadedFile]
 
@@ -125,12 +125,24 @@ class AnswerInput(ActionInput):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LinkStepInput(ActionInput):
+    """link / unlink one registry record on an open case (ADR 0010): a resident (as an
+    involved person, with its ``role``), an organisation, a place or a thing."""
+
+    kind: str
+    record: int
+    role: str = "party"
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReportInput:
     """A report (R24.1, R18.1) as :class:`cases.api.serializers.IntakeSerializer` parses it,
     and the public report page and the phone's report form build it.
 
     ``lng``/``lat`` may still be text from a web form (:func:`regions.geometry.parse_lng_lat`
-    reads both); ``involved`` is parsed (:func:`cases.involved.parse`) or the raw list."""
+    reads both); ``involved`` and ``links`` are parsed (:func:`cases.involved.parse`,
+    :func:`cases.links.parse`) or the raw lists."""
 
     lng: float | str
     lat: float | str
@@ -143,6 +155,7 @@ class ReportInput:
     channel: str | None = None
     address: str = ""
     involved: involved.Parsed | Sequence[dict[str, Any]] | None = None
+    links: links.Parsed | Sequence[dict[str, Any]] | None = None
     reporter_name: str = ""
     reporter_phone: str = ""
     settle_note: str = ""

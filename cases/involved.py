@@ -15,6 +15,12 @@ keyed digest and the masked form; the archive, the audit trail and every answer 
 masked form (ADR 0003, ADR 0010).
 
 Places are not listed here: a case's place is its point, grid and address.
+
+A person may instead be a resident of the registry: ``{"resident": 12, "role": "party"}``
+(no name or number typed: the row refers to the resident and shows its masked values). The
+resident must exist and be visible to the reporting account (:func:`check_residents`, which
+the intake calls with the actor); one outside its scope is refused as one that does not exist
+(ADR 0010, links to the registry).
 """
 
 from __future__ import annotations
@@ -23,18 +29,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit import personal_data as pd
 from cases.models import Case, InvolvedPerson, InvolvedRole
+from gridgov.access import scoping
 from gridgov.errors import DomainError
 from gridgov.jsoninput import JSONInputError, loads_bounded
+from gridgov.parsing import parse_id
+from registry.models import Resident
 
 FIELD = "involved"
 MAX_PERSONS = 20
 MAX_NAME = 64
 MAX_JSON_TEXT = 16_000  # a JSON-encoded list in a form field: 20 persons fit many times over
-KEYS = ("name", "role", "phone", "id_number")
+KEYS = ("name", "role", "phone", "id_number", "resident")
+TYPED = ("name", "phone", "id_number")  # what a linked resident's row does not take
 _ROLES = frozenset(InvolvedRole.values)
 
 
@@ -46,10 +58,13 @@ class InvolvedInput:
     role: str
     phone: str = ""
     id_number: str = ""
+    resident: int | None = None
 
-    def canonical(self) -> list[str]:
-        """What the report's content digest covers of this person (cases.content)."""
-        return [self.name, self.role, self.phone, self.id_number]
+    def canonical(self) -> list[Any]:
+        """What the report's content digest covers of this person (cases.idempotency); a
+        person typed in is covered as before the registry existed (stored digests hold)."""
+        typed = [self.name, self.role, self.phone, self.id_number]
+        return typed if self.resident is None else [*typed, self.resident]
 
 
 Parsed = tuple[InvolvedInput, ...]
@@ -59,21 +74,23 @@ def _refuse(errors: list[dict[str, list[str]]], message: str) -> DomainError:
     return DomainError(message, field=FIELD, extra={"errors": {FIELD: errors}})
 
 
-def _decode(value: Any) -> Any:
-    """A list as sent: JSON already decoded, or a JSON-encoded string (a multipart form)."""
+def decode_list(value: Any, field: str = FIELD, shape: str = "") -> Any:
+    """A list as sent: JSON already decoded, or a JSON-encoded string (a multipart form);
+    ``shape`` words the refusal of text that is no JSON (cases.links shares this)."""
     if not isinstance(value, str):
         return value
     text = value.strip()
     if not text:
         return []
     if len(text) > MAX_JSON_TEXT:
-        raise DomainError(_("涉及人员内容过长"), field=FIELD, code="too_long")
+        message = _("涉及人员内容过长") if field == FIELD else _("关联登记信息内容过长")
+        raise DomainError(message, field=field, code="too_long")
     try:
         return loads_bounded(text)
     except JSONInputError:
         raise DomainError(
-            _("涉及人员须为 JSON 列表,每项含 name、role、phone、id_number"),
-            field=FIELD,
+            shape or _("涉及人员须为 JSON 列表,每项含 name、role、phone、id_number"),
+            field=field,
             code="invalid_json",
         ) from None
 
@@ -95,7 +112,9 @@ def _person(item: Any) -> tuple[InvolvedInput | None, dict[str, list[str]]]:
         return None, {"non_field_errors": [message]}
     unknown = sorted(str(k) for k in item if k not in KEYS)
     for key in unknown:
-        errors[key[:40]] = [_("不支持的字段(可用:name、role、phone、id_number)")]
+        errors[key[:40]] = [_("不支持的字段(可用:name、role、phone、id_number、resident)")]
+    if item.get("resident") not in (None, ""):
+        return _linked(item, errors)
     name = _text(item, "name", errors)
     if not name and "name" not in errors:
         errors["name"] = [_("请填写姓名(不详可写“不详”)")]
@@ -117,6 +136,25 @@ def _person(item: Any) -> tuple[InvolvedInput | None, dict[str, list[str]]]:
     return InvolvedInput(name=name, role=role, **clean), {}
 
 
+def _linked(
+    item: dict[str, Any], errors: dict[str, list[str]]
+) -> tuple[InvolvedInput | None, dict[str, list[str]]]:
+    """A person who is a resident of the registry: its id and a role, nothing typed."""
+    value = item["resident"]
+    pk = None if isinstance(value, bool) else parse_id(value)
+    if pk is None:
+        errors["resident"] = [_("须为实有人口的编号")]
+    for key in TYPED:
+        if item.get(key) not in (None, ""):
+            errors[key] = [_("关联实有人口时不再填写(显示登记信息)")]
+    role = _text(item, "role", errors) or InvolvedRole.PARTY
+    if role not in _ROLES and "role" not in errors:
+        errors["role"] = [_("身份须为以下之一:%(roles)s") % {"roles": "、".join(sorted(_ROLES))}]
+    if errors:
+        return None, errors
+    return InvolvedInput(name="", role=role, resident=pk), {}
+
+
 def parse(value: Any) -> Parsed:
     """The involved persons of a report, or :class:`DomainError` (HTTP 400) whose
     ``errors["involved"]`` lists each item's field messages (``{}`` for a good item)."""
@@ -124,7 +162,7 @@ def parse(value: Any) -> Parsed:
         return ()
     if isinstance(value, tuple) and all(isinstance(p, InvolvedInput) for p in value):
         return value  # parsed already (the API's serializer field)
-    value = _decode(value)
+    value = decode_list(value)
     if not isinstance(value, list):
         raise DomainError(
             _("涉及人员须为列表,每项含 name、role、phone、id_number"),
@@ -138,8 +176,14 @@ def parse(value: Any) -> Parsed:
     persons: list[InvolvedInput] = []
     errors: list[dict[str, list[str]]] = []
     first = ""
+    linked: set[int] = set()
     for n, item in enumerate(value, start=1):
         person, problems = _person(item)
+        if person is not None and person.resident is not None:
+            if person.resident in linked:
+                person, problems = None, {"resident": [_("同一实有人口重复列出")]}
+            else:
+                linked.add(person.resident)
         errors.append(problems)
         if person is not None:
             persons.append(person)
@@ -173,11 +217,47 @@ def from_form(data: Any, count: int = FORM_ROWS) -> list[dict[str, str]]:
     return persons
 
 
-def rows(case: Case, persons: Sequence[InvolvedInput]) -> list[InvolvedPerson]:
-    """The persons' rows for ``case`` (not yet saved), their numbers protected."""
+NOT_VISIBLE = gettext_lazy("不存在或无权查看")
+
+
+def check_residents(actor: Any, persons: Sequence[InvolvedInput]) -> dict[int, Resident]:
+    """The registry residents the persons link, each one visible to ``actor`` through the one
+    scoping mechanism; :class:`DomainError` (400, ``errors.involved`` per item) naming those
+    that do not exist or lie outside the actor's scope, in the same words (R22.1: a record
+    elsewhere is not confirmed to exist). One query, none without a linked resident."""
+    wanted = {p.resident for p in persons if p.resident is not None}
+    if not wanted:
+        return {}
+    found_qs = Resident.objects.filter(pk__in=wanted)
+    if not scoping.is_system(actor):
+        found_qs = scoping.scope_queryset(actor, found_qs)
+    found = {r.pk: r for r in found_qs}
+    errors = [
+        {"resident": [str(NOT_VISIBLE)]}
+        if p.resident is not None and p.resident not in found
+        else {}
+        for p in persons
+    ]
+    for n, problems in enumerate(errors, start=1):
+        if problems:
+            message = _("涉及人员第 %(n)s 位:实有人口%(message)s") % {
+                "n": n,
+                "message": NOT_VISIBLE,
+            }
+            raise _refuse(errors, message)
+    return found
+
+
+def rows(
+    case: Case, persons: Sequence[InvolvedInput], residents: dict[int, Resident] | None = None
+) -> list[InvolvedPerson]:
+    """The persons' rows for ``case`` (not yet saved), their numbers protected; a linked
+    resident's row refers to it (``residents``: :func:`check_residents`) and copies nothing."""
     out = []
     for position, person in enumerate(persons):
         row = InvolvedPerson(case=case, position=position, name=person.name, role=person.role)
+        if person.resident is not None:
+            row.resident = (residents or {})[person.resident]
         for field, value in (("phone", person.phone), ("id_number", person.id_number)):
             if value:
                 kind, purpose = InvolvedPerson.PROTECTED_FIELDS[field]
@@ -189,13 +269,21 @@ def rows(case: Case, persons: Sequence[InvolvedInput]) -> list[InvolvedPerson]:
     return out
 
 
+def prefetch() -> Prefetch:
+    """The case's persons with their linked residents, in one query."""
+    return Prefetch("involved_persons", queryset=InvolvedPerson.objects.select_related("resident"))
+
+
 def masked(persons: Sequence[InvolvedPerson]) -> list[dict[str, str]]:
     """What the archive and the case file record of the persons: names, roles, masked
-    numbers (and a migrated note, itself masked) only."""
-    out = []
+    numbers (and a migrated note, itself masked) only; a linked resident by its id and the
+    resident's name and masked numbers."""
+    out: list[dict[str, Any]] = []
     for p in persons:
-        item = {"name": p.name, "role": p.role, "phone": p.phone_masked}
-        item["id_number"] = p.id_number_masked
+        item: dict[str, Any] = {"name": p.name_shown, "role": p.role, "phone": p.phone_shown}
+        item["id_number"] = p.id_number_shown
+        if p.resident_id:
+            item["resident"] = p.resident_id
         if p.note:
             item["note"] = p.note
         out.append(item)

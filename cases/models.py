@@ -25,6 +25,7 @@ from gridgov.access import roles as R
 from gridgov.access import scoping
 from gridgov.access.scoping import ScopeRule
 from gridgov.modelfields import actor_field, optional_fk
+from registry.models import Resident
 
 # --- how cases map to jurisdictions (R22.1): each model's scope_rule ----------------------------
 # - agency staff, village committees and grid workers: cases in their region or grid (the case's
@@ -331,6 +332,17 @@ class InvolvedPerson(models.Model):
     id_number_digest = models.CharField(max_length=64, blank=True, editable=False)
     id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
     note = models.TextField(_("备注(已遮盖)"), blank=True, editable=False)
+    # A resident of the registry (ADR 0010, links): the row then holds no name or number of
+    # its own and shows the resident's (masked). PROTECT: registry residents are never
+    # deleted (a duplicate is merged and kept), and a case's record must not lose its party.
+    resident = models.ForeignKey(
+        "registry.Resident",
+        verbose_name=_("实有人口"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_involvements",
+    )
 
     PROTECTED_FIELDS = {
         "phone": ("mobile", "cases.involvedperson.phone"),
@@ -352,8 +364,119 @@ class InvolvedPerson(models.Model):
     def region_code(self) -> str:
         return self.case.grid_code
 
+    # What every reader sees: the row's own values, or the linked resident's (masked).
+    @property
+    def name_shown(self) -> str:
+        return self.resident.name if self.resident_id else self.name
+
+    @property
+    def phone_shown(self) -> str:
+        return self.resident.phone_masked if self.resident_id else self.phone_masked
+
+    @property
+    def id_number_shown(self) -> str:
+        return self.resident.id_number_masked if self.resident_id else self.id_number_masked
+
 
 _INVOLVED_ROLE_LABELS = dict(InvolvedRole.choices)
+
+
+class LinkedResident(Resident):
+    """A registry resident as a party to the cases that link it (R22.1, ADR 0010): the same
+    row, whose phone and ID number the roles that may reveal a case's contact data reveal
+    over a case they see (``people.services.reveal`` reads ``REVEALERS`` and the scope rule
+    from here; :mod:`cases.reveal` sets the region to the case's)."""
+
+    REVEALERS = R.CASE_CONTACT_REVEALERS
+    scope_rule = _case_rule("case_involvements__case__")
+
+    class Meta:
+        proxy = True
+        verbose_name = _("涉案实有人口")
+        verbose_name_plural = _("涉案实有人口")
+
+
+class LinkKind(models.TextChoices):
+    """What else of the registry a case may involve besides residents (ADR 0010, links)."""
+
+    ORGANISATION = "organisation", _("组织")
+    PLACE = "place", _("重点场所")
+    THING = "thing", _("部件")
+
+
+MAX_LINKS = 20
+
+
+class CaseLink(models.Model):
+    """An organisation, place or thing of the registry that a case involves (R11.1, R22.1):
+    one row per record, the foreign key of its kind set. PROTECT: registry records are never
+    deleted (retired, closed), and the case keeps what it involved."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+    kind = models.CharField(_("类别"), max_length=12, choices=LinkKind.choices)
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_links",
+    )
+    place = models.ForeignKey(
+        "registry.Place",
+        verbose_name=_("重点场所"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_links",
+    )
+    thing = models.ForeignKey(
+        "registry.Thing",
+        verbose_name=_("部件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_links",
+    )
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    scope_rule = _case_rule("case__")
+
+    class Meta:
+        verbose_name = _("关联登记信息")
+        verbose_name_plural = _("关联登记信息")
+        ordering = ["case", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="organisation", organisation__isnull=False, place=None, thing=None)
+                    | Q(kind="place", place__isnull=False, organisation=None, thing=None)
+                    | Q(kind="thing", thing__isnull=False, organisation=None, place=None)
+                ),
+                name="case_link_one_record_of_its_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "organisation"], name="case_link_organisation_once"
+            ),
+            models.UniqueConstraint(fields=["case", "place"], name="case_link_place_once"),
+            models.UniqueConstraint(fields=["case", "thing"], name="case_link_thing_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_LINK_KIND_LABELS.get(self.kind, self.kind)} {self.record}"
+
+    @property
+    def record(self) -> Any:
+        """The registry record linked (of the row's kind)."""
+        return getattr(self, self.kind)
+
+    @property
+    def record_id(self) -> int | None:
+        return getattr(self, f"{self.kind}_id")
+
+
+_LINK_KIND_LABELS = dict(LinkKind.choices)
 
 
 class AssignmentRole(models.TextChoices):

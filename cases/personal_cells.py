@@ -3,13 +3,26 @@ persons' numbers, masked, or revealed once by :class:`cases.views_reveal.CaseRev
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
-from cases import reveal
-from cases.models import Case
+from cases import linking, machine, reveal
+from cases.models import Case, CaseLink, InvolvedRole, LinkKind
+
+
+def record_url(kind: str, pk: int | None) -> str:
+    """The registry console's page of a linked record (``registry:<kind>``), or "" while the
+    registry has no such page (the name is then shown as text)."""
+    if pk is None:
+        return ""
+    try:
+        return reverse(f"registry:{kind}", args=[pk])
+    except NoReverseMatch:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -52,17 +65,31 @@ def personal_context(
         )
 
     name = "cases:dept-reveal" if workbench == "dept" else "cases:reveal"
+    may_link = case.is_open and machine.authority(user, case, linking.ACTORS) is not None
     return {
+        "may_link": may_link,
+        "link_url": reverse(
+            "cases:dept-links" if workbench == "dept" else "cases:links", args=[case.pk]
+        ),
+        "link_kinds": [("resident", gettext("实有人口")), *LinkKind.choices],
+        "link_client_id": uuid.uuid4().hex,
+        "involved_roles": InvolvedRole.choices,
         "may_reveal": reveal.may_reveal(user, case),
         "reveal_url": reverse(name, args=[case.pk]),
         "reporter_phone": cell("reporter_phone", case.reporter_phone_masked),
         "involved": [
             {
                 "person": p,
-                "phone": cell("phone", p.phone_masked, p.pk),
-                "id_number": cell("id_number", p.id_number_masked, p.pk),
+                "phone": cell("phone", p.phone_shown, p.pk),
+                "id_number": cell("id_number", p.id_number_shown, p.pk),
+                "record_url": record_url("resident", p.resident_id),
             }
             for p in case.involved_persons.all()
         ],
+        "links": [_link(link) for link in case.links.all()],
         "revealed_any": bool(revealed),
     }
+
+
+def _link(link: CaseLink) -> dict[str, Any]:
+    return {"link": link, "record_url": record_url(link.kind, link.record_id)}

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from cases.models import Case, InvolvedPerson
+from cases.models import Case, InvolvedPerson, LinkedResident
 from gridgov.access import scoping
 from gridgov.errors import DomainError
 from gridgov.parsing import parse_id
@@ -29,9 +29,9 @@ def may_reveal(user: Any, case: Case) -> bool:
     return scoping.has_role(user, Case.REVEALERS, region_code=case.grid_code)
 
 
-def subject(case: Case, field: str, person: Any = None) -> Case | InvolvedPerson:
+def subject(case: Case, field: str, person: Any = None) -> Case | InvolvedPerson | LinkedResident:
     """The row holding ``field``: the case for the reporter's phone, else one of its
-    involved persons."""
+    involved persons, or the registry resident that person is."""
     if field in REPORTER_FIELDS:
         return case
     if field not in PERSON_FIELDS:
@@ -45,7 +45,14 @@ def subject(case: Case, field: str, person: Any = None) -> Case | InvolvedPerson
     if found is None:
         raise DomainError(_("该事件没有这位涉及人员"), field="person", code="unknown_person")
     found.case = case  # its region is the case's
-    return found
+    if found.resident_id is None:
+        return found
+    # A registry resident linked to the case (ADR 0010): its own row is revealed, by the
+    # roles that may reveal a case's contact data (LinkedResident.REVEALERS), over a case
+    # they see that links it; the authority is this case's, so its region is the case's.
+    linked = LinkedResident.objects.get(pk=found.resident_id)
+    linked.region_code = case.grid_code  # never saved: the reveal only reads it
+    return linked
 
 
 def reveal(actor: Any, case: Case, field: str, *, person: Any = None, reason: str) -> str:

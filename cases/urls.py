@@ -4,7 +4,7 @@ the notification centre (``/notifications/``, issue 10)."""
 from django.urls import path
 from django.views.decorators.gzip import gzip_page
 
-from cases import views, views_calendar, views_case, views_reveal
+from cases import views, views_calendar, views_case, views_links, views_reveal
 from cases.files import AttachmentFileView
 from cases.notify import views as notify
 
@@ -24,6 +24,7 @@ urlpatterns = [
         views_reveal.CaseRevealView.as_view(),
         name="reveal",
     ),
+    path("console/cases/<int:pk>/links/", views_links.CaseLinkView.as_view(), name="links"),
     path("console/calendar/", views_calendar.CalendarView.as_view(), name="calendar"),
     path(
         "console/calendar/<int:year>/notice/",
@@ -52,5 +53,10 @@ urlpatterns = [
         "dept/cases/<int:pk>/reveal/",
         views_reveal.CaseRevealView.as_view(workbench="dept"),
         name="dept-reveal",
+    ),
+    path(
+        "dept/cases/<int:pk>/links/",
+        views_links.CaseLinkView.as_view(workbench="dept"),
+        name="dept-links",
     ),
 ]

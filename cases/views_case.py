@@ -22,11 +22,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from cases import (
     actions_io,
+    involved,
     labels,
     machine,
     mapdata,
     recompute,
 )
+from cases import links as case_links
 from cases.models import (
     Assignment,
     AssignmentState,
@@ -88,7 +90,8 @@ def case_queryset(cases: QuerySet[Case]) -> QuerySet[Case]:
             ),
         ),
         "attachments",
-        "involved_persons",
+        involved.prefetch(),
+        case_links.prefetch(),
     )
 
 

@@ -57,5 +57,5 @@ def _masked(case: Case, field: str, person: Any) -> str:
         return ""
     for p in case.involved_persons.all():
         if str(p.pk) == str(person):
-            return getattr(p, f"{field}_masked", "")
+            return getattr(p, f"{field}_shown", "")
     return ""

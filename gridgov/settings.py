@@ -308,6 +308,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStateEnum": "cases.models.AssignmentState",
         "CaseRequestStatusEnum": "cases.models.RequestStatus",
         "RatingEnum": "cases.models.Rating",
+        "CaseLinkKindEnum": "cases.models.LinkKind",
         "LimitUnitEnum": "matters.models.LimitUnit",
         "VersionStatusEnum": "matters.models.VersionStatus",
         "ChangeKindEnum": "matters.models.ChangeKind",

@@ -15,6 +15,7 @@ class RegistryAction(AuditAction):
     HOUSE_UPDATE = "registry.house.update", pgettext_lazy("audit action", "修改实有房屋")
     # households and residents
     HOUSEHOLD_CREATE = "registry.household.create", pgettext_lazy("audit action", "登记家庭户")
+    HOUSEHOLD_HEAD = "registry.household.head", pgettext_lazy("audit action", "设定户主")
     RESIDENT_REGISTER = (
         "registry.resident.register",
         pgettext_lazy("audit action", "登记实有人口"),
@@ -44,5 +45,7 @@ class RegistryAction(AuditAction):
     PLACE_UPDATE = "registry.place.update", pgettext_lazy("audit action", "修改重点场所")
     THING_CREATE = "registry.thing.create", pgettext_lazy("audit action", "登记部件")
     THING_UPDATE = "registry.thing.update", pgettext_lazy("audit action", "修改部件")
+    # the console
+    EXPORT = "registry.export", pgettext_lazy("audit action", "导出基础信息")
     # imports (one record per import: who, file, kind, counts; never a personal number)
     IMPORT = "registry.import", pgettext_lazy("audit action", "导入基础信息")

@@ -31,6 +31,9 @@ class Where:
 
 @dataclass(frozen=True)
 class NewAddress:
+    """A standard address below a village or under a parent address: a street number, a
+    building, unit, floor or room (R11.1 (二), "一标多实")."""
+
     level: str
     where: Where = Where()
     parent: StandardAddress | None = None
@@ -41,12 +44,17 @@ class NewAddress:
 
 @dataclass(frozen=True)
 class RetireAddress:
+    """An address retired (demolished, renumbered), with the reason and the address that
+    succeeds it; it is kept, never deleted."""
+
     reason: str
     successor: StandardAddress | None = None
 
 
 @dataclass(frozen=True)
 class NewHouse:
+    """A house (实有房屋) at a building or room address: its use, owner and rental status."""
+
     address: StandardAddress
     use: str
     owner: Resident | None = None
@@ -58,6 +66,8 @@ class NewHouse:
 
 @dataclass(frozen=True)
 class HouseChanges:
+    """A correction of a house's use, owner, rental status, area or note."""
+
     use: str | None = None
     owner: Resident | None = None
     owner_name: str | None = None
@@ -68,6 +78,9 @@ class HouseChanges:
 
 @dataclass(frozen=True)
 class NewHousehold:
+    """A household (户), at an address or in a village; its head is set by registering a
+    resident with the relation "head"."""
+
     number: str = ""
     address: StandardAddress | None = None
     where: Where = Where()
@@ -75,6 +88,10 @@ class NewHousehold:
 
 @dataclass(frozen=True)
 class NewResident:
+    """A resident (实有人口) registered with a validated ID document, in a house, a household or a
+    village (R11.1 (二), R22.1: the number and phone are stored encrypted). A resend with the
+    same ``client_id`` registers once."""
+
     kind: str
     name: str
     id_type: str
@@ -94,6 +111,9 @@ class NewResident:
 
 @dataclass(frozen=True)
 class ResidentChanges:
+    """A correction of a resident's facts; a new ID number or phone is validated and stored
+    encrypted as at registration (R22.1)."""
+
     kind: str | None = None
     name: str | None = None
     gender: str | None = None
@@ -108,6 +128,8 @@ class ResidentChanges:
 
 @dataclass(frozen=True)
 class MoveIn:
+    """A resident moving into a house on a date, as a member of it or a tenant."""
+
     house: House
     house_relation: str
     on: dt.date
@@ -125,6 +147,10 @@ class StatusChange:
 
 @dataclass(frozen=True)
 class NewTag:
+    """A special or vulnerable group a resident belongs to (特殊人群、困难群体), from a date,
+    with the responsible department kind, a care level and a visit frequency in days
+    (R11.1 (二))."""
+
     kind: str
     started_on: dt.date
     department_kind: str = ""
@@ -136,18 +162,26 @@ class NewTag:
 
 @dataclass(frozen=True)
 class EndTag:
+    """The end of a resident's membership of a special group, on a date, with the reason."""
+
     ended_on: dt.date
     reason: str
 
 
 @dataclass(frozen=True)
 class Merge:
+    """Another record of the same person merged into this one, with the reason; the merged
+    record is kept with its history."""
+
     merged: Resident
     reason: str
 
 
 @dataclass(frozen=True)
 class NewOrganisation:
+    """An organisation (组织): an enterprise, a business, a social organisation, a school…, with
+    its unified social credit code (check character validated) and contact."""
+
     kind: str
     name: str
     credit_code: str = ""
@@ -160,6 +194,8 @@ class NewOrganisation:
 
 @dataclass(frozen=True)
 class OrganisationChanges:
+    """A correction of an organisation's facts or its status."""
+
     kind: str | None = None
     name: str | None = None
     credit_code: str | None = None
@@ -171,6 +207,9 @@ class OrganisationChanges:
 
 @dataclass(frozen=True)
 class NewPlace:
+    """A place to watch (重点场所, e.g. the 九小场所), with its risk level and how often it is
+    inspected."""
+
     kind: str
     name: str
     address: StandardAddress | None = None
@@ -183,6 +222,8 @@ class NewPlace:
 
 @dataclass(frozen=True)
 class PlaceChanges:
+    """A correction of a place, or its last inspection."""
+
     name: str | None = None
     risk_level: str | None = None
     inspection_days: int | None = None
@@ -193,6 +234,9 @@ class PlaceChanges:
 
 @dataclass(frozen=True)
 class NewThing:
+    """A thing in the public space (部件: a fire hydrant, a camera, a manhole cover) and its
+    state."""
+
     kind: str
     where: Where
     code: str = ""
@@ -204,6 +248,8 @@ class NewThing:
 
 @dataclass(frozen=True)
 class ThingChanges:
+    """A change of a thing's state or its facts."""
+
     state: str | None = None
     name: str | None = None
     owner_department: str | None = None

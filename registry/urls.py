@@ -1,25 +1,51 @@
 """The registry's staff pages (R11.1 (二), R22.1): search, houses, residents, groups, places,
 imports and exports, the proposals of grid workers to confirm."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from registry import views_import
+from registry import views, views_import, views_lists, views_stats
 from registry.models.imports import ImportKind
 
-IMPORT_KINDS = ImportKind.values
-
 app_name = "registry"
+
+LISTS = ("residents", "houses", "organisations", "places", "things", "groups", "due-visits",
+         "inspections")  # fmt: skip
 
 # Each concern's routes are listed in its own block (pages, import/export, proposals).
 urlpatterns: list = [
     # pages
+    path("", views.SearchView.as_view(), name="search"),
+    *(path(f"{key}/", views_lists.RegistryListView.of(key), name=key) for key in LISTS),
+    *(
+        path(f"{key}/export/", views_lists.RegistryExportView.of(key), name=f"{key}-export")
+        for key in LISTS
+    ),
+    path("addresses/<int:pk>/", views.AddressDetailView.as_view(), name="address"),
+    path("houses/<int:pk>/", views.HouseDetailView.as_view(), name="house"),
+    path("households/<int:pk>/", views.HouseholdDetailView.as_view(), name="household"),
+    path("residents/<int:pk>/", views.ResidentDetailView.as_view(), name="resident"),
+    path("residents/<int:pk>/reveal/", views.ResidentRevealView.as_view(), name="resident-reveal"),
+    path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation"),
+    path(
+        "organisations/<int:pk>/reveal/",
+        views.OrganisationRevealView.as_view(),
+        name="organisation-reveal",
+    ),
+    path("places/<int:pk>/", views.PlaceDetailView.as_view(), name="place"),
+    path("things/<int:pk>/", views.ThingDetailView.as_view(), name="thing"),
+    path("statistics/", views_stats.AreaStatisticsView.as_view(), name="statistics"),
+    re_path(
+        r"^grids/(?P<code>[0-9]{15})/$",
+        views_stats.GridStatisticsView.as_view(),
+        name="grid-statistics",
+    ),
     # import and export
     path("imports/", views_import.ImportListView.as_view(), name="imports"),
     path("imports/<int:pk>/", views_import.ImportDetailView.as_view(), name="import"),
     path(
         "imports/<int:pk>/problems.csv",
         views_import.ImportProblemsView.as_view(),
-        name="import_problems",
+        name="import-problems",
     ),
     # /registry/imports/template/<kind>/, one route per kind (no object behind it)
     *(
@@ -27,9 +53,9 @@ urlpatterns: list = [
             f"imports/template/{kind}/",
             views_import.ImportTemplateView.as_view(),
             {"kind": kind},
-            name="import_template",
+            name="import-template",
         )
-        for kind in IMPORT_KINDS
+        for kind in ImportKind.values
     ),
     # proposals from the phone
 ]

@@ -5,17 +5,19 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases import inputs, involved, machine
+from cases import inputs, involved, links, machine
 from cases.models import (
     FINAL_STATES,
     Assignment,
     Attachment,
     Case,
     CaseEvent,
+    CaseLink,
     Channel,
     Extension,
     InvolvedPerson,
     InvolvedRole,
+    LinkKind,
     Rating,
     Supervision,
     Suspension,
@@ -130,21 +132,59 @@ class SupervisionSerializer(ModelSerializer):
 
 class InvolvedPersonSerializer(ModelSerializer):
     """An involved person as every case reader sees them: numbers masked; the full value
-    only through the case's ``reveal`` action (logged, R22.1)."""
+    only through the case's ``reveal`` action (logged, R22.1). A person linked to a registry
+    resident shows the resident's name and masked numbers, and its id (``resident``)."""
 
-    phone = serializers.CharField(source="phone_masked", read_only=True)
-    id_number = serializers.CharField(source="id_number_masked", read_only=True)
+    name = serializers.CharField(source="name_shown", read_only=True)
+    phone = serializers.CharField(source="phone_shown", read_only=True)
+    id_number = serializers.CharField(source="id_number_shown", read_only=True)
+    resident = IntegerField(
+        source="resident_id",
+        read_only=True,
+        allow_null=True,
+        help_text="the registry resident this person is (null: typed in)",
+    )
 
     class Meta:
         model = InvolvedPerson
-        fields = ["id", "name", "role", "phone", "id_number", "note"]
+        fields = ["id", "name", "role", "phone", "id_number", "resident", "note"]
+
+
+class CaseLinkSerializer(serializers.Serializer):
+    """A registry record the case involves, as every case reader sees it: kind, the record's
+    id and name, an organisation's credit code and masked contact phone (ADR 0010)."""
+
+    link = IntegerField(source="pk", read_only=True, help_text="the link's own id")
+    kind = serializers.ChoiceField(choices=LinkKind.choices, read_only=True)
+    id = IntegerField(source="record_id", read_only=True, help_text="the registry record's id")
+    name = serializers.SerializerMethodField()
+    credit_code = serializers.SerializerMethodField()
+    contact_phone = serializers.SerializerMethodField()
+    note = serializers.CharField(read_only=True)
+
+    def get_name(self, obj: CaseLink) -> str:
+        return str(obj.record)
+
+    def get_credit_code(self, obj: CaseLink) -> str:
+        return links.shown(obj).get("credit_code", "")
+
+    def get_contact_phone(self, obj: CaseLink) -> str:
+        """masked; an organisation's only"""
+        return links.shown(obj).get("contact_phone", "")
 
 
 class InvolvedPersonInputSerializer(serializers.Serializer):
     """The documented shape of one involved person in a report (parsed by cases.involved)."""
 
-    name = serializers.CharField(max_length=involved.MAX_NAME)
+    name = serializers.CharField(
+        max_length=involved.MAX_NAME, required=False, help_text="required unless resident"
+    )
     role = serializers.ChoiceField(choices=InvolvedRole.choices, default=InvolvedRole.PARTY)
+    resident = IdField(
+        required=False,
+        help_text="a registry resident visible to the reporter, instead of name, phone and "
+        "id_number (its masked values are shown)",
+    )
     phone = serializers.CharField(required=False, allow_blank=True, help_text="mainland mobile")
     id_number = serializers.CharField(
         required=False, allow_blank=True, help_text="18-character resident ID number"
@@ -166,6 +206,30 @@ class InvolvedPersonsField(serializers.Field):
 
     def to_representation(self, value: Any) -> Any:
         return [p.__dict__ for p in value]
+
+
+class LinkInputSerializer(serializers.Serializer):
+    """The documented shape of one registry record a case involves (parsed by cases.links)."""
+
+    kind = serializers.ChoiceField(choices=LinkKind.choices)
+    id = IdField(help_text="the registry record's id (visible to the account)")
+    note = serializers.CharField(max_length=links.MAX_NOTE, required=False, allow_blank=True)
+
+
+@extend_schema_field(LinkInputSerializer(many=True))
+class LinksField(serializers.Field):
+    """Registry organisations, places and things, parsed once by :func:`cases.links.parse`."""
+
+    def to_internal_value(self, data: Any) -> links.Parsed:
+        try:
+            return links.parse(data)
+        except DomainError as exc:
+            raise serializers.ValidationError(
+                exc.extra.get("errors", {}).get(links.FIELD) or [exc.message]
+            ) from exc
+
+    def to_representation(self, value: Any) -> Any:
+        return [link.__dict__ for link in value]
 
 
 class CaseSerializer(ModelSerializer):
@@ -263,11 +327,13 @@ class CaseDetailSerializer(CaseSerializer):
     involved = CaseRelation(
         child=InvolvedPersonSerializer(), source="involved_persons", read_only=True
     )
+    links = CaseRelation(child=CaseLinkSerializer(), read_only=True)
 
     class Meta(CaseSerializer.Meta):
         fields = [
             *CaseSerializer.Meta.fields,
             "involved",
+            "links",
             "assignments",
             "attachments",
             "extensions",
@@ -330,6 +396,10 @@ class IntakeSerializer(serializers.Serializer):
         help_text="the reporter agreed to SMS progress messages on reporter_phone (R18.1)",
     )
     involved = InvolvedPersonsField(required=False)
+    links = LinksField(
+        required=False,
+        help_text="registry organisations, places and things the case involves (ADR 0010)",
+    )
     settle_note = serializers.CharField(
         max_length=4000,
         required=False,
@@ -394,6 +464,27 @@ class FeedbackSerializer(RequiredNoteSerializer):
 class VerifySerializer(NoteSerializer):
     value_class = inputs.VerifyInput
     valid = serializers.BooleanField(default=True)
+
+
+class LinkStepSerializer(ToInput, serializers.Serializer):
+    """link or unlink one registry record on an open case (ADR 0010)."""
+
+    value_class = inputs.LinkStepInput
+    op = serializers.ChoiceField(choices=["link", "unlink"], help_text="link or unlink")
+    kind = serializers.ChoiceField(choices=["resident", *LinkKind.values])
+    record = IdField(help_text="the registry record's id (to link: visible to the account)")
+    role = serializers.ChoiceField(
+        choices=InvolvedRole.choices,
+        default=InvolvedRole.PARTY,
+        help_text="a resident's role in the case",
+    )
+    note = serializers.CharField(max_length=links.MAX_NOTE, required=False, allow_blank=True)
+    client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+    def to_input(self) -> inputs.ActionInput:
+        data = dict(self.validated_data)
+        data.pop("op")
+        return self.value_class(**data)
 
 
 class ReasonSerializer(ToInput, serializers.Serializer):

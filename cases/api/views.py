@@ -21,7 +21,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases import actions_io, exports, services
+from cases import actions_io, exports, involved, linking, services
+from cases import links as case_links
 from cases import reveal as case_reveal
 from cases.api import serializers as s
 from cases.models import (
@@ -127,7 +128,8 @@ INTAKE_PREFETCH = {
     "attachments": ["attachments"],
     "suspensions": ["suspensions"],
     "supervisions": ["supervisions__assignment"],
-    "involved_persons": ["involved_persons"],
+    "involved_persons": [involved.prefetch()],
+    "links": [case_links.prefetch()],
 }
 
 
@@ -178,6 +180,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         "export_json": "view",
         "export_pdf": "view",
         "reveal": "view",  # the reveal service checks the role itself and logs (R22.1)
+        "links": "view",  # the linking service checks who may change the links (ADR 0010)
     }
 
     def get_serializer_class(self) -> type:
@@ -196,7 +199,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
                 "attachments",
                 "suspensions",
                 "supervisions__assignment",
-                "involved_persons",
+                involved.prefetch(),
+                case_links.prefetch(),
             )
         else:
             # what available_actions looks at, for every case of the page
@@ -280,6 +284,28 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
             reason=data["reason"],
         )
         return Response({"field": data["field"], "person": data.get("person"), "value": value})
+
+    @extend_schema(
+        summary="Link or unlink one registry record on an open case (ADR 0010, R22.1)",
+        request=s.LinkStepSerializer,
+        responses={
+            200: s.CaseDetailSerializer,
+            400: OpenApiResponse(
+                description="bad input; a record not visible to the account (不存在或无权查看); "
+                "already linked / not linked; the case closed"
+            ),
+            403: OpenApiResponse(description="not one of the case's workers, agency, departments"),
+            404: OpenApiResponse(),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="links")
+    def links(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        serializer = s.LinkStepSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        service = linking.OPS[serializer.validated_data["op"]]
+        service(request.user, case.pk, **serializer.to_input().as_kwargs())
+        return self._detail(case.pk)
 
     @extend_schema(
         summary="The case's electronic archive: the hash chain (R26.2)",

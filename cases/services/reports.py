@@ -21,10 +21,12 @@ from audit import services as audit
 from audit.models import AuditRecord
 from cases import clock, idempotency, machine, primitives, steps
 from cases import involved as involved_persons
+from cases import links as case_links
 from cases.inputs import Photos, ReportInput
 from cases.models import (
     Case,
     CaseEvent,
+    CaseLink,
     Channel,
     DeadlineStatus,
     InvolvedPerson,
@@ -44,7 +46,7 @@ from people.models import User
 from regions import geometry as geo
 from regions import index as grid_index
 
-_REPORT_ROWS = (Case, InvolvedPerson, CaseEvent, AuditRecord)  # a plain report's rows
+_REPORT_ROWS = (Case, InvolvedPerson, CaseLink, CaseEvent, AuditRecord)  # a plain report's rows
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
 assert len(TRACKING_ALPHABET) == 32
 
@@ -55,7 +57,14 @@ def _tracking_code() -> str:
 
 
 # The case's relations that can hold rows when it is answered (cases.api: the detail answer).
-CASE_RELATIONS = ("assignments", "attachments", "suspensions", "supervisions", "involved_persons")
+CASE_RELATIONS = (
+    "assignments",
+    "attachments",
+    "suspensions",
+    "supervisions",
+    "involved_persons",
+    "links",
+)
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,7 @@ def _intake_new(
     address, reporter_name = report.address, report.reporter_name
     urgent, settle_note, client_id = report.urgent, report.settle_note, report.client_id
     persons = involved_persons.parse(report.involved)
+    links = case_links.parse(report.links)
     phone_clean = ""
     if report.reporter_phone:
         phone_clean = personal_data.normalize_mobile(report.reporter_phone, field="reporter_phone")
@@ -175,6 +185,7 @@ def _intake_new(
         involved=persons,
         photos=[p.sha256 for p in checked],
         settle_note=settle_note,
+        links=links,
     )
     channel = _channel_for(actor, report.channel)
     phone = None
@@ -190,6 +201,9 @@ def _intake_new(
             code="outside_grids",
         )
     _within_reach(actor, channel, found.code)
+    # The registry records named must be ones the reporter sees (R22.1, ADR 0010).
+    residents = involved_persons.check_residents(actor, persons)
+    records = case_links.check(actor, links)
     # The index only holds current grids, and lists are per county: admit in the grid's county
     # (asking with the grid code would query the grid again).
     admission = gate.admit(report.matter, county_code=found.code[:6])
@@ -240,7 +254,8 @@ def _intake_new(
             created_at=now,
             verified_at=now if start_state == State.VERIFIED else None,
         )
-        involved_rows = involved_persons.rows(case, persons)
+        involved_rows = involved_persons.rows(case, persons, residents)
+        link_rows = case_links.rows(case, links, records)
         if phone is not None:
             case.reporter_phone_encrypted = phone.encrypted
             case.reporter_phone_digest = phone.digest
@@ -275,15 +290,22 @@ def _intake_new(
         )
         if involved_rows:
             step["data"]["involved"] = involved_persons.masked(involved_rows)
+        if link_rows:
+            step["data"]["links"] = case_links.masked(link_rows)
         written = {"attachments"} if checked else set()
         if involved_rows:
             written.add("involved_persons")
+        if link_rows:
+            written.add("links")
         empty = frozenset(CASE_RELATIONS) - written
         if plain:
-            return IntakeResult(_store_plain(case, involved_rows, step), True, empty)
+            stored = _store_plain(case, [*involved_rows, *link_rows], step)
+            return IntakeResult(stored, True, empty)
         case.save(force_insert=True)
         if involved_rows:
             InvolvedPerson.objects.bulk_create(involved_rows)
+        if link_rows:
+            CaseLink.objects.bulk_create(link_rows)
         steps.record(case, photos=checked, **step)
         if settle_note:
             # settled on the spot by the reporting worker: a step of the report itself
@@ -295,13 +317,15 @@ def _intake_new(
     return IntakeResult(case, True, empty)
 
 
-def _store_plain(case: Case, involved_rows: Sequence[InvolvedPerson], step: dict[str, Any]) -> Case:
+def _store_plain(
+    case: Case, related: Sequence[InvolvedPerson | CaseLink], step: dict[str, Any]
+) -> Case:
     """The fast path of intake (ADR 0006): a plain report's rows in one SQL statement through
     Django's cursor, after reserving the case's id (its first event's hash covers it). The
     answer is the case as stored (``Model.from_db``), with the relations the answer shows
     that the report already holds in memory."""
     case.pk = rows.reserve_id(Case)
-    stored, *_others = rows.insert_together(case, *involved_rows, *steps.step_rows(case, **step))
+    stored, *_others = rows.insert_together(case, *related, *steps.step_rows(case, **step))
     # The list entry (with its catalogue item) is the one the gate admitted: no query more.
     stored.entry = case.entry
     return stored

@@ -125,6 +125,7 @@ class Picks:
     tracking_code: str  # a rated portal report
     list_pk: int  # 蓬江区's admission list
     spot: tuple[float, float]  # (lng, lat) inside the demo workers' grid: the phones stand here
+    house: int = 0  # a house of the demo workers' grid with the most residents (the registry)
 
 
 def pick(env: dict[str, str]) -> Picks:
@@ -161,7 +162,29 @@ def pick(env: dict[str, str]) -> Picks:
         tracking_code=rated.tracking_code,
         list_pk=admission_list.pk,
         spot=(inside.x, inside.y),
+        house=registry_house(),
     )
+
+
+def registry_house() -> int:
+    """The demo's house with the most residents in the demo workers' grid; without a demo
+    registry yet, the small one of ``registry_world`` (made once)."""
+    from django.db.models import Count
+
+    from registry.models import House
+
+    house = (
+        House.objects.filter(address__grid_code=DEMO_GRID)
+        .annotate(n=Count("residents"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    if house is not None and house.n > 0:
+        return house.pk
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import registry_world
+
+    return registry_world.ensure(DEMO_GRID)["house"]
 
 
 @dataclass
@@ -310,6 +333,25 @@ SHOTS = [
         full_page=False,
         ready=[".coverage-summary"],
         optional=True,
+    ),
+    Shot(
+        "registry-search",
+        "基础信息查询:一个输入框查人口、地址、组织和场所;证件号码和电话脱敏",
+        "/registry/?q=陈",
+        user=DISPATCHER,
+        full_page=False,
+    ),
+    Shot(
+        "house",
+        "实有房屋:用途、产权人、出租状态,居住人员与租客(脱敏),曾居住人员",
+        lambda p: f"/registry/houses/{p.house}/",
+        user=DISPATCHER,
+    ),
+    Shot(
+        "grid-statistics",
+        "网格统计:户数、各类人口、特殊人群(按可见类别)、场所风险、逾期走访与巡查",
+        f"/registry/grids/{DEMO_GRID}/",
+        user=DISPATCHER,
     ),
     Shot(
         "audit",

@@ -80,6 +80,13 @@ class ValueSerializer(serializers.Serializer):
 
     value_class: ClassVar[type]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # The schema describes each request body by its serializer's docstring; one without
+        # its own says what its value object is, not what this base class does.
+        super().__init_subclass__(**kwargs)
+        if cls.__doc__ is None and "value_class" in cls.__dict__:
+            cls.__doc__ = cls.value_class.__doc__
+
     def value(self) -> Any:
         data = dict(self.validated_data)
         names = {f.name for f in dataclass_fields(self.value_class)}

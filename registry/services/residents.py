@@ -122,7 +122,7 @@ def _set_head(actor: Actor, resident: Resident) -> None:
         household = Household.objects.select_for_update().get(pk=household.pk)
         if household.head_id not in (None, resident.pk):
             raise DomainError(_("该户已有户主"), field="relation", code="household_has_head")
-        update(actor, RegistryAction.HOUSEHOLD_CREATE, household, {"head": resident}, None)
+        update(actor, RegistryAction.HOUSEHOLD_HEAD, household, {"head": resident}, None)
 
 
 @transaction.atomic

@@ -73,6 +73,17 @@ def _resident(world: World, zone: Zone) -> models.Model:
     return resident
 
 
+@factory("registry.household")
+def _household(world: World, zone: Zone) -> models.Model:
+    return services.create_household(
+        ACTOR,
+        inputs.NewHousehold(
+            number=world.marker(zone, "Household"),
+            address=world.get("registry.standardaddress", zone),
+        ),
+    )
+
+
 @factory("registry.specialgrouptag")
 def _tag(world: World, zone: Zone) -> models.Model:
     # The kind every staff role of the zone may see (the drug-related one is hidden from most).

@@ -134,6 +134,9 @@ def test_a_household_has_one_head():
     )
     head = w.resident(household=household, relation="head")
     assert Household.objects.get(pk=household.pk).head == head
+    # The head's change is its own step in the audit trail, not a second creation.
+    assert AuditRecord.objects.filter(action="registry.household.head").count() == 1
+    assert AuditRecord.objects.filter(action="registry.household.create").count() == 1
     with pytest.raises(DomainError) as refused:
         w.resident(household=household, relation="head", name="李四")
     assert refused.value.code == "household_has_head"

@@ -222,7 +222,8 @@
 
   // The involved persons' rows (involved-<n>-<key>) go to the API as one JSON list, the
   // shape every channel sends (cases/involved.py); a row with nothing typed is no person.
-  var INVOLVED_FIELD = /^involved-(\d+)-(name|role|phone|id_number)$/;
+  // A registry resident is named by its number (resident) instead of name, phone and ID.
+  var INVOLVED_FIELD = /^involved-(\d+)-(name|role|phone|id_number|resident)$/;
 
   function fieldsOf(form, kind) {
     var fields = [];
