@@ -183,17 +183,9 @@ class Writer:
             h.address_id: h
             for h in House.objects.filter(address__in=[a.pk for a in found.values()])
         }
-        numbers = {(r.region_code, r.household_number) for r in rows if r.household_number}
-        households: dict[tuple[str, str], Household] = {}
-        if numbers:
-            for household in Household.objects.filter(
-                region_code__in={v for v, _n in numbers}, number__in={n for _v, n in numbers}
-            ):
-                households[(household.region_code, household.number)] = household
         already = _("该证件号码已登记(登记库中或本文件前面的行)")
         seen: set[tuple[str, str]] = set()
-        heads: dict[tuple[str, str], int] = {}
-        good: list[tuple[ResidentRow, House | None]] = []
+        placed: list[tuple[ResidentRow, House | None]] = []
         for r in rows:
             key = (r.id_type, r.id_number.digest)
             if key in taken or key in seen:
@@ -212,20 +204,33 @@ class Writer:
                     out.problems.append(self.problem(r.row, column, _("该地址未登记房屋")))
                     continue
                 house.address = address
+                # the resident lives where the house is (its village and grid)
                 r.region_code, r.grid_code = address.region_code, address.grid_code
+            seen.add(key)
+            placed.append((r, house))
+        # Households by number in the village where their members live.
+        numbers = {(r.region_code, r.household_number) for r, _h in placed if r.household_number}
+        households: dict[tuple[str, str], Household] = {}
+        if numbers:
+            for household in Household.objects.filter(
+                region_code__in={v for v, _n in numbers}, number__in={n for _v, n in numbers}
+            ):
+                households[(household.region_code, household.number)] = household
+        heads: set[tuple[str, str]] = set()
+        good: list[tuple[ResidentRow, House | None]] = []
+        for r, house in placed:
             if r.relation == Relation.HEAD:
                 number = (r.region_code, r.household_number)
                 existing = households.get(number)
                 if number in heads or (existing is not None and existing.head_id is not None):
                     out.problems.append(self.problem(r.row, "relation", _("该户已有户主")))
                     continue
-                heads[number] = r.row
-            seen.add(key)
+                heads.add(number)
             good.append((r, house))
         # The good rows are written even when others of the batch were refused (the import
         # is then rolled back): later rows are checked against them as against the registry.
         new_households = [
-            Household(number=n, region_code=v, grid_code=self._grid_of(rows, v, n))
+            Household(number=n, region_code=v, grid_code=self._grid_of([r for r, _h in good], v, n))
             for (v, n) in sorted(numbers)
             if (v, n) not in households
         ]

@@ -228,3 +228,23 @@ def test_the_template_itself_and_a_gb18030_file_are_read(tmp_path):
     result = import_file("test", "organisations", path, dry_run=False)
     assert result.ok and result.rows_checked == 1, result.problems
     assert Organisation.objects.get().kind == "social_organisation"
+
+
+def test_a_household_by_address_code_alone_lies_in_the_house_village(tmp_path):
+    """R11.1: a row naming only the house's address code (no village) still forms its
+    household in the village of the house, with its head."""
+    import_file("test", "houses", houses_file(tmp_path), dry_run=False)
+    code = StandardAddress.objects.get(full_text="白沙大道8号3栋503室").code
+    path = write_csv(
+        tmp_path / "户.csv",
+        ["姓名", "证件号码", "地址编码", "户号", "与户主关系"],
+        [
+            ["赵一", w.id_number(841), code, "H9", "户主"],
+            ["赵二", w.id_number(842), code, "H9", "子女"],
+        ],
+    )
+    result = import_file("test", "residents", path, dry_run=False)
+    assert result.ok, result.problems
+    household = Household.objects.get(number="H9")
+    assert household.region_code == w.VILLAGE and household.head.name == "赵一"
+    assert household.members.count() == 2
