@@ -32,4 +32,5 @@ STEPS: list[Step] = [
     Step("workdays", 2, "demo.workdays"),
     Step("matters", 1, "demo.matters"),
     Step("cases", 1, "demo.cases"),
+    Step("registry", 1, "demo.registry"),
 ]

@@ -330,6 +330,8 @@ SPECTACULAR_SETTINGS = {
         "PlaceKindEnum": "registry.models.PlaceKind",
         "RiskLevelEnum": "registry.models.RiskLevel",
         "ThingKindEnum": "registry.models.ThingKind",
+        "ImportKindEnum": "registry.models.ImportKind",
+        "ImportStatusEnum": "registry.models.ImportStatus",
         "ThingStateEnum": "registry.models.ThingState",
         "ResidentRevealFieldEnum": "registry.api.serializers.RESIDENT_REVEAL_FIELDS",
         "OrganisationRevealFieldEnum": "registry.api.serializers.ORGANISATION_REVEAL_FIELDS",

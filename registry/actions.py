@@ -58,3 +58,5 @@ class RegistryAction(AuditAction):
         "registry.proposal.supersede",
         pgettext_lazy("audit action", "采集信息被替代"),
     )
+    # imports (one record per import: who, file, kind, counts; never a personal number)
+    IMPORT = "registry.import", pgettext_lazy("audit action", "导入基础信息")

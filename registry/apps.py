@@ -26,6 +26,8 @@ def _register_menu() -> None:
                       visible=menu.readers_of("registry.SpecialGroupTag")),
         menu.MenuItem("registry-statistics", _("网格统计"), "registry:statistics", order=57,
                       visible=menu.readers_of("registry.Resident")),
+        menu.MenuItem("registry-imports", _("基础信息导入"), "registry:imports", order=58,
+                      visible=menu.readers_of("registry.RegistryImport")),
     )  # fmt: skip
 
     def reviewer(user: object) -> bool:

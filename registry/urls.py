@@ -3,7 +3,8 @@ imports and exports, the proposals of grid workers to confirm."""
 
 from django.urls import path, re_path
 
-from registry import views, views_lists, views_proposals, views_stats
+from registry import views, views_import, views_lists, views_proposals, views_stats
+from registry.models.imports import ImportKind
 
 app_name = "registry"
 
@@ -39,6 +40,23 @@ urlpatterns: list = [
         name="grid-statistics",
     ),
     # import and export
+    path("imports/", views_import.ImportListView.as_view(), name="imports"),
+    path("imports/<int:pk>/", views_import.ImportDetailView.as_view(), name="import"),
+    path(
+        "imports/<int:pk>/problems.csv",
+        views_import.ImportProblemsView.as_view(),
+        name="import-problems",
+    ),
+    # /registry/imports/template/<kind>/, one route per kind (no object behind it)
+    *(
+        path(
+            f"imports/template/{kind}/",
+            views_import.ImportTemplateView.as_view(),
+            {"kind": kind},
+            name="import-template",
+        )
+        for kind in ImportKind.values
+    ),
     # proposals from the phone
     path("proposals/", views_proposals.ProposalListView.as_view(), name="proposals"),
     path("proposals/<int:pk>/", views_proposals.ProposalDetailView.as_view(), name="proposal"),

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from registry.api import proposals, views
+from registry.api import imports, proposals, views
 
 router = SimpleRouter()
 router.register("addresses", views.AddressViewSet, basename="registry-address")
@@ -12,5 +12,6 @@ router.register("places", views.PlaceViewSet, basename="registry-place")
 router.register("things", views.ThingViewSet, basename="registry-thing")
 router.register("due-visits", views.DueVisitViewSet, basename="registry-due-visit")
 router.register("proposals", proposals.ProposalViewSet, basename="registry-proposal")
+router.register("imports", imports.ImportViewSet, basename="registry-import")
 
 urlpatterns = router.urls

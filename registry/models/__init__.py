@@ -23,6 +23,7 @@ from registry.models.entities import (
     ThingKind,
     ThingState,
 )
+from registry.models.imports import IMPORTERS, ImportKind, ImportStatus, RegistryImport
 from registry.models.proposals import (
     PROPOSAL_ROLES,
     REVIEWER_ROLES,
@@ -45,6 +46,7 @@ from registry.models.residents import (
 
 __all__ = [
     "HOUSE_LEVELS",
+    "IMPORTERS",
     "LEVEL_DEPTH",
     "PROPOSAL_ROLES",
     "REVIEWER_ROLES",
@@ -55,6 +57,8 @@ __all__ = [
     "HouseRelation",
     "HouseUse",
     "Household",
+    "ImportKind",
+    "ImportStatus",
     "Organisation",
     "OrganisationKind",
     "OrganisationStatus",
@@ -63,6 +67,7 @@ __all__ = [
     "Proposal",
     "ProposalKind",
     "ProposalStatus",
+    "RegistryImport",
     "Relation",
     "RentalStatus",
     "ResidenceSpell",

@@ -223,3 +223,25 @@ def _proposal_payload(world: World, zone: Zone) -> dict[str, Any]:
         "subject": world.get("registry.resident", zone).pk,
         "name": world.marker(zone, "ProposedName"),
     }
+
+
+@factory("registry.registryimport")
+def _import(world: World, zone: Zone) -> models.Model:
+    from registry.models import RegistryImport
+
+    # A finished import of the zone's county, its file name carrying the zone's marker.
+    return RegistryImport.objects.create(
+        kind="houses",
+        file_name=f"{world.marker(zone, 'Import')}.csv",
+        region_code=zone.county,
+        status="refused",
+        problem_count=1,
+        problems_csv=f"\ufeff文件,行号,列,原因\n{world.marker(zone, 'Import')}.csv,2,用途,x\n",
+    )
+
+
+@create_payload("registry.registryimport")
+def _import_payload(world: World, zone: Zone) -> dict[str, Any]:
+    # An upload aimed at the foreign zone (as a form: the file part is left out, so even a
+    # route that forgot the scope check would answer 400, never 202).
+    return {"kind": "houses", "region_code": zone.county, "dry_run": "true"}

@@ -1,0 +1,371 @@
+"""Benchmark: the registry at city scale on PostgreSQL (issue 12, R11.1, R22.1).
+
+    .venv/bin/python bench/registry.py [--residents 1000000] [--townships 10] [--villages 20]
+                                        [--grids 10] [--lookups 200]
+
+What it does (deterministic: fixed seeds, a fresh database ``gridgov_bench_registry``):
+
+1. builds 蓬江区 (440703) with ``--townships`` townships × ``--villages`` villages ×
+   ``--grids`` grids (generated polygons) and a county agency administrator;
+2. writes a residents CSV of ``--residents`` rows in the import layout (valid, unique,
+   fictitious ID numbers and mobiles; each resident in a grid) and imports it with
+   ``registry.services.imports.import_file`` (the console's and the command's path: checks,
+   encryption + blind index, set-based writer, one transaction), timing the rows per second,
+   the share of the time in the row checks (with encryption) and in the writer, and sampling
+   the importer's RSS as the rows go by (bounded: it must not grow with the file);
+3. tags about 8 % of the residents (set-based SQL) and ANALYZEs;
+4. times an exact lookup by ID number through ``people.exact_search`` (a logged reveal
+   search, as the console and API do it), a grid's statistics through
+   ``registry.stats.grid_statistics`` (when merged), and the due-visit list of a township
+   (``registry.due``, the first page and its count) as the agency administrator.
+
+Goals (issue 12): import ≥ 20,000 residents/s, lookup ≤ 5 ms, grid statistics ≤ 100 ms, due
+list ≤ 200 ms, importer RSS bounded. Figures and the command: docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DB_NAME = "gridgov_bench_registry"
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+REDIS_URL = "redis://127.0.0.1:6379/2"
+COUNTY = "440703"
+COUNTY_BOX = (112.98, 22.56, 113.12, 22.70)
+WORK_DIR = ROOT / "var" / "bench"
+SEED = 20261204
+FIRST_DAY = dt.date(1930, 1, 1)
+DAYS = 32_000  # birth dates 1930–2017: 32,000 days × 500 sequence numbers per gender
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=1_000_000)
+    parser.add_argument("--townships", type=int, default=10)
+    parser.add_argument("--villages", type=int, default=20, help="villages per township")
+    parser.add_argument("--grids", type=int, default=10, help="grids per village")
+    parser.add_argument("--lookups", type=int, default=200)
+    return parser.parse_args()
+
+
+def fresh_database() -> str:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    return f"{PG_SERVER}/{DB_NAME}"
+
+
+def setup_django(database_url: str) -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "gridgov.settings",
+            "DATABASE_URL": database_url,
+            "GRIDGOV_DATA_KEY": hashlib.sha256(f"bench-data-{SEED}".encode()).hexdigest(),
+            "GRIDGOV_LOG_LEVEL": "WARNING",
+            # the shared state (rate-limit counters of exact search) in Redis, as deployed
+            "REDIS_URL": REDIS_URL,
+        }
+    )
+    import django
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False  # no query log growing with the import (a deployment's setting)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def backend_cpu() -> float:
+    """CPU seconds of this process's PostgreSQL backend (same machine), or 0 when unreadable."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def build_world(args: argparse.Namespace) -> dict[str, Any]:
+    """The county, its townships, villages and grids, and its agency administrator."""
+    import shapely
+
+    from demo.regions import partition
+    from gridgov.testing import people
+    from regions.services import GridSpec, divide_region, set_region_geometries
+
+    rng = random.Random(SEED)
+    county_geom = shapely.box(*COUNTY_BOX)
+    geometries = {COUNTY: county_geom}
+    grids: dict[str, list[GridSpec]] = {}
+    people.ensure_region(COUNTY)
+    townships = [f"{COUNTY}{t:03d}" for t in range(1, args.townships + 1)]
+    for township, t_geom in zip(
+        townships, partition(county_geom, len(townships), COUNTY), strict=True
+    ):
+        people.ensure_region(township)
+        geometries[township] = t_geom
+        villages = [f"{township}{100 + v:03d}" for v in range(1, args.villages + 1)]
+        for village, v_geom in zip(
+            villages, partition(t_geom, len(villages), township), strict=True
+        ):
+            people.ensure_region(village, kind="urban")
+            geometries[village] = v_geom
+            grids[village] = [
+                GridSpec(g, "", households := rng.randint(300, 500), households * 3)
+                for g in partition(v_geom, args.grids, village)
+            ]
+    set_region_geometries("bench", geometries, reason="基准测试:生成的镇街、村居边界")
+    divide_region("bench", COUNTY, grids, reason="基准测试网格", check=False)
+    from regions.models import Grid
+
+    admin = people.make_user("agency_admin", COUNTY, username="bench_admin")
+    codes = list(Grid.objects.current().order_by("code").values_list("code", flat=True))
+    return {"admin": admin, "grids": codes, "townships": townships}
+
+
+def id_number(i: int) -> str:
+    from audit import personal_data as pd
+
+    day = FIRST_DAY + dt.timedelta(days=i % DAYS)
+    first17 = f"{COUNTY}{day:%Y%m%d}{(i // DAYS) % 1000:03d}"
+    return first17 + pd.id_check_char(first17)
+
+
+def write_csv(path: Path, n: int, grids: list[str]) -> None:
+    surnames = "陈李黄张梁林何吴刘郑谢罗冯叶邓钟杨麦余卢许周赖曾苏胡关朱马伍谭潘"
+    given = "伟志明华建国俊杰嘉欣晓红秀英丽芳海燕文涛子豪家乐静怡婉婷永强锦荣少华美玲"
+    rng = random.Random(SEED)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["姓名", "人口类别", "证件号码", "联系电话", "网格编码"])
+        for i in range(n):
+            name = rng.choice(surnames) + rng.choice(given) + rng.choice(given)
+            kind = "流动人口" if i % 5 == 0 else "户籍人口"
+            writer.writerow([name, kind, id_number(i), f"138{i:08d}", grids[i % len(grids)]])
+
+
+def run_import(path: Path, rows: int) -> dict[str, Any]:
+    from registry.importing import check, write
+    from registry.services.imports import import_file
+
+    spent = {"check": 0.0, "write": 0.0}
+    real_check, real_batch = check.Checker.__init__, write.Writer.batch
+
+    def timed_batch(self, typed):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return real_batch(self, typed)
+        finally:
+            spent["write"] += time.perf_counter() - started
+
+    def timed_init(self, *a, **k):  # type: ignore[no-untyped-def]
+        real_check(self, *a, **k)
+        inner = self.check
+
+        def checked(number, values):  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            try:
+                return inner(number, values)
+            finally:
+                spent["check"] += time.perf_counter() - started
+
+        self.check = checked
+
+    samples: list[tuple[int, float]] = []
+    step = max(1, rows // 10)
+
+    def progress(result) -> None:  # type: ignore[no-untyped-def]
+        if not samples or result.rows_checked - samples[-1][0] >= step:
+            samples.append((result.rows_checked, rss_mb()))
+
+    check.Checker.__init__, write.Writer.batch = timed_init, timed_batch
+    before = rss_mb()
+    cpu, db_cpu = time.process_time(), backend_cpu()
+    started = time.perf_counter()
+    try:
+        result = import_file(
+            "bench", "residents", path, dry_run=False, region_code=COUNTY, progress=progress
+        )
+    finally:
+        check.Checker.__init__, write.Writer.batch = real_check, real_batch
+    seconds = time.perf_counter() - started
+    cpu, db_cpu = time.process_time() - cpu, backend_cpu() - db_cpu
+    samples.append((result.rows_checked, rss_mb()))
+    assert result.ok, result.problems[:5]
+    return {"seconds": seconds, "rows": result.records_written, "rss_before": before,
+            "samples": samples, "cpu": cpu, "db_cpu": db_cpu, **spent}  # fmt: skip
+
+
+def protect_rate(n: int = 20_000) -> float:
+    """Residents per second that the encryption + blind index alone allow (2 values each)."""
+    from audit import personal_data as pd
+
+    numbers = [id_number(i) for i in range(n)]
+    started = time.perf_counter()
+    for i, number in enumerate(numbers):
+        pd.protect_clean(number, kind="id_number", purpose="registry.resident.id_number")
+        pd.protect_clean(f"139{i:08d}", kind="mobile", purpose="registry.resident.phone")
+    return n / (time.perf_counter() - started)
+
+
+def tag_residents() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO registry_specialgrouptag
+              (resident_id, kind, started_on, end_reason, department_kind, care_level,
+               visit_days, next_visit_on, client_id, note, region_code, grid_code,
+               created_at, updated_at)
+            SELECT id,
+                   (ARRAY['elderly_alone','disabled','subsistence_allowance','left_behind_child',
+                          'released_prisoner'])[1 + (id / 12) % 5],
+                   DATE '2025-01-01', '', 'civil_affairs', 'low', 30,
+                   CURRENT_DATE - 60 + (id % 120)::int, '', '', region_code, grid_code, now(),
+                   now()
+            FROM registry_resident WHERE id % 12 = 0
+            """
+        )
+        count = cursor.rowcount
+        cursor.execute("ANALYZE")
+    return count
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """(median, 95th percentile) in ms."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+
+
+def queries(world: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    from django.conf import settings
+
+    from gridgov.access.scoping import scope_queryset
+    from people.exact_search import exact_search
+    from registry import due
+    from registry.models import Resident, SpecialGroupTag
+
+    settings.GRIDGOV_PERSONAL_SEARCH_LIMIT = 10**9  # the bench searches more than a person
+    admin = world["admin"]
+    rng = random.Random(SEED + 1)
+    numbers = iter([id_number(rng.randrange(args.residents)) for _ in range(args.lookups + 5)])
+
+    def lookup() -> None:
+        found = list(exact_search(admin, Resident.objects.all(), next(numbers)))
+        assert len(found) == 1
+
+    out: dict[str, Any] = {"lookup": timed(lookup, args.lookups)}
+    try:
+        from registry.stats import grid_statistics
+    except ImportError:
+        out["stats"] = None
+    else:
+        grids = iter(world["grids"] * 3)
+        out["stats"] = timed(lambda: grid_statistics(admin, next(grids)), 50)
+    townships = iter(world["townships"] * 30)
+
+    def due_list() -> None:
+        tags = scope_queryset(admin, SpecialGroupTag.objects.all())
+        listed = due.in_grid(due.due(tags, within=7), next(townships))
+        page = list(listed.select_related("resident")[:50])
+        assert page and listed.count() >= len(page)
+
+    out["due"] = timed(due_list, 30)
+    return out
+
+
+def machine() -> str:
+    cpus = os.cpu_count() or 0
+    return f"{platform.python_implementation()} {platform.python_version()}, {cpus} CPUs"
+
+
+def main() -> None:
+    args = parse_args()
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    setup_django(fresh_database())
+    started = time.perf_counter()
+    world = build_world(args)
+    print(f"world: {len(world['grids'])} grids in {time.perf_counter() - started:.1f} s")
+    path = WORK_DIR / f"registry-residents-{args.residents}.csv"
+    started = time.perf_counter()
+    write_csv(path, args.residents, world["grids"])
+    size = path.stat().st_size / 1024 / 1024
+    print(f"csv: {args.residents} rows, {size:.0f} MB in {time.perf_counter() - started:.1f} s")
+    imported = run_import(path, args.residents)
+    rate = imported["rows"] / imported["seconds"]
+    tags = tag_residents()
+    figures = queries(world, args)
+    rss = imported["samples"]
+    print()
+    print(f"registry bench: {args.residents} residents, {len(world['grids'])} grids, {machine()}")
+    print(f"{'measure':<38}{'figure':>20}  goal")
+    print(f"{'import rate (CSV, encrypted + index)':<38}{rate:>14,.0f} /s    ≥ 20,000 /s")
+    print(f"{'  import wall time':<38}{imported['seconds']:>16.1f} s")
+    cpu, db_cpu = imported["cpu"], imported["db_cpu"]
+    print(f"{'  importer CPU / database backend CPU':<38}{cpu:>9.1f} s / {db_cpu:.1f} s")
+    per_cpu = imported["rows"] / (cpu + db_cpu) if cpu + db_cpu else 0
+    print(f"{'  rate per CPU second (both)':<38}{per_cpu:>14,.0f} /s")
+    check_share = imported["check"] / imported["seconds"] * 100
+    write_share = imported["write"] / imported["seconds"] * 100
+    print(f"{'  in row checks (incl. encryption)':<38}{check_share:>16.0f} %")
+    print(f"{'  in the set-based writer':<38}{write_share:>16.0f} %")
+    print(f"{'  encryption + index alone':<38}{protect_rate():>14,.0f} /s")
+    rss_text = " ".join(f"{rows // 1000}k:{mb:.0f}" for rows, mb in rss)
+    print(
+        f"{'importer RSS before → end (MB)':<38}{imported['rss_before']:>9.0f} → {rss[-1][1]:.0f}"
+    )
+    print(f"  RSS along the file (rows:MB) {rss_text}")
+    print(f"{'special-group tags':<38}{tags:>16,}")
+    p50, p95 = figures["lookup"]
+    print(f"{'exact lookup by ID (exact_search)':<38}{p50:>10.2f} / {p95:.2f} ms  ≤ 5 ms (p50/p95)")
+    if figures["stats"] is None:
+        print("grid statistics: registry.stats not merged yet")
+    else:
+        p50, p95 = figures["stats"]
+        print(f"{'grid statistics':<38}{p50:>10.2f} / {p95:.2f} ms  ≤ 100 ms")
+    p50, p95 = figures["due"]
+    print(f"{'due-visit list of a township':<38}{p50:>10.2f} / {p95:.2f} ms  ≤ 200 ms")
+
+
+if __name__ == "__main__":
+    main()

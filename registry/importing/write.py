@@ -1,0 +1,456 @@
+"""The set-based writer of registry imports (R11.1, R22.1): checked rows in, records out,
+batch by batch with ``bulk_create`` inside the import's one transaction.
+
+Each batch asks the database what it needs in a few set queries (the documents or credit
+codes already registered, the houses and addresses the rows name, the households of their
+numbers) and answers the rows it refuses as problems. Rows of earlier batches of the same
+file are already written (in the transaction), so "already registered" covers both the
+registry and the file itself without a set of the file's digests in memory.
+
+Records created here have no audit record of their own: the import writes one for the whole
+file (``registry.services.imports``; ADR 0013).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, connections, models, router, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.rows import update_many
+from regions.models import Region
+from registry.importing.check import Checker, HouseRow, OrganisationRow, ResidentRow
+from registry.importing.reader import Problem
+from registry.models import (
+    AddressLevel,
+    House,
+    Household,
+    Organisation,
+    Relation,
+    ResidenceSpell,
+    Resident,
+    StandardAddress,
+)
+
+BATCH = 2000
+TIMESTAMPS = frozenset({"created_at", "updated_at"})
+
+
+def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` (values by attribute name; other fields take their defaults, the
+    timestamps now) and answer their ids in order. On PostgreSQL one ``INSERT … SELECT FROM
+    unnest(…) RETURNING id`` per batch, the values handed over as one array per column
+    without a model instance per row (the importer's hot path); elsewhere ``bulk_create``."""
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=BATCH)
+        return [obj.pk for obj in objs]
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {
+        f.attname: now if isinstance(f, models.DateTimeField) and f.name in TIMESTAMPS
+        else f.get_default()
+        for f in fields
+    }  # fmt: skip
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT * FROM unnest({', '.join(f'%s::{f.db_type(connection)}[]' for f in fields)}) "
+        f"RETURNING {quote(model._meta.pk.column)}"
+    )
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            columns = [[row.get(f.attname, defaults[f.attname]) for row in chunk] for f in fields]
+            cursor.execute(sql, columns)
+            ids.extend(pk for (pk,) in cursor.fetchall())
+    return ids
+
+
+class Unresolved(Exception):
+    """A row names an address that is not there: (column, reason)."""
+
+
+@dataclass
+class Written:
+    records: int = 0
+    addresses: int = 0
+    households: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+class Writer:
+    """Writes the checked rows of one import (a kind, a checker), batch by batch."""
+
+    def __init__(self, checker: Checker) -> None:
+        self.checker = checker
+        self.headers = checker.headers
+        self.next_sequence: dict[str, int] = {}
+        self.broken = False  # the database refused a batch: check the rest, write no more
+        self.write = {
+            "residents": self.residents,
+            "houses": self.houses,
+            "organisations": self.organisations,
+        }[checker.kind]
+
+    def problem(self, row: int, column: str, reason: str) -> Problem:
+        return Problem(row, self.headers.get(column, column), reason)
+
+    def batch(self, rows: Sequence) -> Written:
+        """Write one batch; a database refusal becomes one problem and stops the writing."""
+        if self.broken or not rows:
+            return Written()
+        try:
+            with transaction.atomic():
+                return self.write(rows)
+        except IntegrityError as exc:
+            self.broken = True
+            first, last = rows[0].row, rows[-1].row
+            reason = _("数据库拒绝写入第 %(first)d–%(last)d 行:%(error)s") % {
+                "first": first,
+                "last": last,
+                "error": str(exc).splitlines()[0][:200],
+            }
+            return Written(problems=[Problem(first, "", reason)])
+
+    # --- shared lookups --------------------------------------------------------------------
+
+    def addresses_of(self, rows: Iterable) -> dict[tuple[str, str], StandardAddress]:
+        """The current addresses the rows name, by ("code", code) or (village, full text)."""
+        codes = {r.address_code for r in rows if r.address_code}
+        texts = {(r.region_code, r.address_text) for r in rows if r.address_text}
+        condition = Q(code__in=codes) if codes else Q(pk__in=[])
+        if texts:
+            condition |= Q(
+                region_code__in={v for v, _t in texts}, full_text__in={t for _v, t in texts}
+            )
+        found: dict[tuple[str, str], StandardAddress] = {}
+        if not codes and not texts:
+            return found
+        for address in StandardAddress.objects.filter(condition, retired_at__isnull=True):
+            found[("code", address.code)] = address
+            found[(address.region_code, address.full_text)] = address
+        return found
+
+    def address_for(self, row, found: dict) -> StandardAddress | None:
+        if row.address_code:
+            address = found.get(("code", row.address_code))
+            column = "address_code"
+        else:
+            address = found.get((row.region_code, row.address_text))
+            column = "address_text"
+        if address is None:
+            raise Unresolved(column, _("找不到该标准地址(或已注销)"))
+        if not address.region_code.startswith(self.checker.scope):
+            raise Unresolved(column, _("该地址不在导入范围内"))
+        if row.region_code and address.region_code != row.region_code:
+            raise Unresolved(column, _("该地址不属于所填村(社区)"))
+        return address
+
+    def sequence(self, region_code: str) -> int:
+        """The village's next address sequence, the village row locked (as the services do)."""
+        if region_code not in self.next_sequence:
+            Region.objects.select_for_update().filter(code=region_code).first()
+            last = StandardAddress.objects.filter(region_code=region_code).aggregate(m=Max("code"))[
+                "m"
+            ]
+            self.next_sequence[region_code] = int(last[12:]) + 1 if last else 1
+        value = self.next_sequence[region_code]
+        self.next_sequence[region_code] = value + 1
+        return value
+
+    # --- residents -------------------------------------------------------------------------
+
+    def residents(self, rows: Sequence[ResidentRow]) -> Written:
+        out = Written()
+        keys = {(r.id_type, r.id_number.digest) for r in rows}
+        taken = set(
+            Resident.objects.filter(
+                id_number_digest__in={d for _t, d in keys}, merged_into__isnull=True
+            ).values_list("id_type", "id_number_digest")
+        )
+        found = self.addresses_of(rows)
+        houses = {
+            h.address_id: h
+            for h in House.objects.filter(address__in=[a.pk for a in found.values()])
+        }
+        already = _("该证件号码已登记(登记库中或本文件前面的行)")
+        seen: set[tuple[str, str]] = set()
+        placed: list[tuple[ResidentRow, House | None]] = []
+        for r in rows:
+            key = (r.id_type, r.id_number.digest)
+            if key in taken or key in seen:
+                out.problems.append(self.problem(r.row, "id_number", already))
+                continue
+            house = None
+            if r.address_code or r.address_text:
+                try:
+                    address = self.address_for(r, found)
+                except Unresolved as exc:
+                    out.problems.append(self.problem(r.row, *exc.args))
+                    continue
+                house = houses.get(address.pk)
+                if house is None:
+                    column = "address_code" if r.address_code else "address_text"
+                    out.problems.append(self.problem(r.row, column, _("该地址未登记房屋")))
+                    continue
+                house.address = address
+                # the resident lives where the house is (its village and grid)
+                r.region_code, r.grid_code = address.region_code, address.grid_code
+            seen.add(key)
+            placed.append((r, house))
+        # Households by number in the village where their members live.
+        numbers = {(r.region_code, r.household_number) for r, _h in placed if r.household_number}
+        households: dict[tuple[str, str], Household] = {}
+        if numbers:
+            for household in Household.objects.filter(
+                region_code__in={v for v, _n in numbers}, number__in={n for _v, n in numbers}
+            ):
+                households[(household.region_code, household.number)] = household
+        heads: set[tuple[str, str]] = set()
+        good: list[tuple[ResidentRow, House | None]] = []
+        for r, house in placed:
+            if r.relation == Relation.HEAD:
+                number = (r.region_code, r.household_number)
+                existing = households.get(number)
+                if number in heads or (existing is not None and existing.head_id is not None):
+                    out.problems.append(self.problem(r.row, "relation", _("该户已有户主")))
+                    continue
+                heads.add(number)
+            good.append((r, house))
+        # The good rows are written even when others of the batch were refused (the import
+        # is then rolled back): later rows are checked against them as against the registry.
+        new_households = [
+            Household(number=n, region_code=v, grid_code=self._grid_of([r for r, _h in good], v, n))
+            for (v, n) in sorted(numbers)
+            if (v, n) not in households
+        ]
+        for household in Household.objects.bulk_create(new_households):
+            households[(household.region_code, household.number)] = household
+        out.households = len(new_households)
+        values = [
+            {
+                "kind": r.kind,
+                "name": r.name,
+                "gender": r.gender,
+                "birth_date": r.birth_date,
+                "id_type": r.id_type,
+                "id_number_encrypted": r.id_number.encrypted,
+                "id_number_digest": r.id_number.digest,
+                "id_number_masked": r.id_number.masked,
+                "phone_encrypted": r.phone.encrypted,
+                "phone_digest": r.phone.digest,
+                "phone_masked": r.phone.masked,
+                "household_id": getattr(
+                    households.get((r.region_code, r.household_number)), "pk", None
+                ),
+                "relation": r.relation,
+                "house_id": house.pk if house is not None else None,
+                "house_relation": r.house_relation,
+                "living_since": r.living_since,
+                "region_code": r.region_code,
+                "grid_code": r.grid_code,
+                "note": r.note,
+            }
+            for r, house in good
+        ]
+        ids = insert_rows(Resident, values)
+        spells = [
+            ResidenceSpell(
+                resident_id=pk,
+                house_id=v["house_id"],
+                house_relation=v["house_relation"],
+                started_on=v["living_since"],
+            )
+            for pk, v in zip(ids, values, strict=True)
+            if v["house_id"] is not None
+        ]
+        ResidenceSpell.objects.bulk_create(spells, batch_size=BATCH)
+        by_pk = {h.pk: h for h in households.values()}
+        headed = []
+        for pk, v in zip(ids, values, strict=True):
+            if v["relation"] == Relation.HEAD and v["household_id"] is not None:
+                household = by_pk[v["household_id"]]
+                household.head_id = pk
+                headed.append(household)
+        update_many(Household, headed, ["head"])
+        out.records = len(values)
+        return out
+
+    @staticmethod
+    def _grid_of(rows: Sequence[ResidentRow], village: str, number: str) -> str:
+        """A new household lies where its first member in the batch does."""
+        for r in rows:
+            if r.region_code == village and r.household_number == number:
+                return r.grid_code
+        return ""
+
+    # --- houses and their addresses --------------------------------------------------------
+
+    def houses(self, rows: Sequence[HouseRow]) -> Written:
+        out = Written()
+        streets = self._streets(rows, out)
+        leaves: dict[int, StandardAddress] = {}
+        for r in rows:
+            leaves[r.row] = streets[(r.region_code, r.road, r.number)]
+        for level, attr in (
+            (AddressLevel.BUILDING, "building"),
+            (AddressLevel.UNIT, "unit"),
+            (AddressLevel.FLOOR, "floor"),
+            (AddressLevel.ROOM, "room"),
+        ):
+            wanted = [(r, leaves[r.row]) for r in rows if getattr(r, attr)]
+            if not wanted:
+                continue
+            children = self._children(level, [(p, getattr(r, attr)) for r, p in wanted], out)
+            for r, parent in wanted:
+                leaves[r.row] = children[(parent.pk, getattr(r, attr))]
+        taken = set(
+            House.objects.filter(address__in=[a.pk for a in leaves.values()]).values_list(
+                "address_id", flat=True
+            )
+        )
+        new_houses = []
+        for r in rows:
+            address = leaves[r.row]
+            if address.pk in taken:
+                out.problems.append(
+                    self.problem(r.row, "room" if r.room else "number", _("该地址已登记房屋"))
+                )
+                continue
+            taken.add(address.pk)
+            new_houses.append(
+                House(
+                    address=address,
+                    use=r.use,
+                    owner_name=r.owner_name,
+                    rental_status=r.rental_status,
+                    area_m2=r.area_m2,
+                    note=r.note,
+                )
+            )
+        House.objects.bulk_create(new_houses, batch_size=BATCH)
+        out.records = len(new_houses)
+        return out
+
+    def _new_address(self, **values) -> StandardAddress:
+        region_code = values["region_code"]
+        return StandardAddress(code=f"{region_code}{self.sequence(region_code):08d}", **values)
+
+    def _streets(self, rows: Sequence[HouseRow], out: Written) -> dict:
+        keys = {(r.region_code, r.road, r.number) for r in rows}
+        found = {
+            (a.region_code, a.road, a.number): a
+            for a in StandardAddress.objects.filter(
+                level=AddressLevel.STREET_NUMBER,
+                retired_at__isnull=True,
+                region_code__in={k[0] for k in keys},
+                road__in={k[1] for k in keys},
+                number__in={k[2] for k in keys},
+            )
+        }
+        new = []
+        for r in rows:
+            key = (r.region_code, r.road, r.number)
+            if key not in found:
+                found[key] = self._new_address(
+                    level=AddressLevel.STREET_NUMBER,
+                    road=r.road,
+                    number=r.number,
+                    full_text=f"{r.road}{r.number}"[:300],
+                    region_code=r.region_code,
+                    grid_code=r.grid_code,
+                    lng=r.lng,
+                    lat=r.lat,
+                )
+                new.append(found[key])
+        StandardAddress.objects.bulk_create(new, batch_size=BATCH)
+        out.addresses += len(new)
+        return found
+
+    def _children(
+        self, level: str, wanted: list[tuple[StandardAddress, str]], out: Written
+    ) -> dict[tuple[int, str], StandardAddress]:
+        found = {
+            (a.parent_id, a.name): a
+            for a in StandardAddress.objects.filter(
+                level=level,
+                retired_at__isnull=True,
+                parent__in={p.pk for p, _n in wanted},
+                name__in={n for _p, n in wanted},
+            )
+        }
+        new = []
+        for parent, name in wanted:
+            key = (parent.pk, name)
+            if key not in found:
+                found[key] = self._new_address(
+                    level=level,
+                    parent=parent,
+                    road=parent.road,
+                    number=parent.number,
+                    name=name,
+                    full_text=f"{parent.full_text}{name}"[:300],
+                    region_code=parent.region_code,
+                    grid_code=parent.grid_code,
+                    lng=parent.lng,
+                    lat=parent.lat,
+                )
+                new.append(found[key])
+        StandardAddress.objects.bulk_create(new, batch_size=BATCH)
+        out.addresses += len(new)
+        return found
+
+    # --- organisations ---------------------------------------------------------------------
+
+    def organisations(self, rows: Sequence[OrganisationRow]) -> Written:
+        out = Written()
+        codes = {r.credit_code for r in rows if r.credit_code}
+        taken = set(
+            Organisation.objects.filter(credit_code__in=codes).values_list("credit_code", flat=True)
+        )
+        found = self.addresses_of(rows)
+        already = _("该统一社会信用代码已登记(登记库中或本文件前面的行)")
+        new = []
+        for r in rows:
+            if r.credit_code and r.credit_code in taken:
+                out.problems.append(self.problem(r.row, "credit_code", already))
+                continue
+            address = None
+            if r.address_code or r.address_text:
+                try:
+                    address = self.address_for(r, found)
+                except Unresolved as exc:
+                    out.problems.append(self.problem(r.row, *exc.args))
+                    continue
+                r.region_code, r.grid_code = address.region_code, address.grid_code
+            if r.credit_code:
+                taken.add(r.credit_code)
+            new.append(
+                Organisation(
+                    kind=r.kind,
+                    name=r.name,
+                    credit_code=r.credit_code,
+                    address=address,
+                    contact_name=r.contact_name,
+                    contact_phone_encrypted=r.contact_phone.encrypted,
+                    contact_phone_digest=r.contact_phone.digest,
+                    contact_phone_masked=r.contact_phone.masked,
+                    status=r.status,
+                    region_code=r.region_code,
+                    grid_code=r.grid_code,
+                    note=r.note,
+                )
+            )
+        Organisation.objects.bulk_create(new, batch_size=BATCH)
+        out.records = len(new)
+        return out
