@@ -51,7 +51,7 @@ def test_resident_report_starts_unverified_and_the_grid_worker_verifies(world):
 
 def test_a_false_report_is_declined_by_the_verifying_worker(world):
     case = report(world, world.resident)
-    with pytest.raises(DomainError, match="note"):
+    with pytest.raises(DomainError, match="请填写说明"):
         services.verify(world.worker, case.pk, valid=False)
     case = services.verify(world.worker, case.pk, valid=False, note="现场无此情况")
     assert case.state == State.DECLINED and case.decline_reason == "现场无此情况"
@@ -177,7 +177,7 @@ def test_full_loop_dispatch_sign_feedback_check_evaluate(world):
 def test_failed_check_sends_it_back_for_rework(world):
     case = _in_progress(world)
     case = services.feedback(world.police_handler, case.pk, note="已处理")
-    with pytest.raises(DomainError, match="note"):
+    with pytest.raises(DomainError, match="请填写说明"):
         services.check(world.dispatcher, case.pk, passed=False)
     case = services.check(world.worker, case.pk, passed=False, note="现场路灯仍不亮")
     assert case.state == State.IN_PROGRESS and case.rework_count == 1
@@ -198,7 +198,7 @@ def test_return_outside_duties_then_redispatch_with_a_ruling(world):
     """R24.4: the department returns with reasons; the agency re-dispatches, and a dispute
     over duty is settled with a recorded ruling. Returns are counted per department."""
     case = _in_progress(world)
-    with pytest.raises(DomainError, match="reason"):
+    with pytest.raises(DomainError, match="请填写原因"):
         services.return_case(world.police_handler, case.pk, reason=" ")
     case = services.return_case(world.police_handler, case.pk, reason="属住建部门职责")
     assert case.state == State.RETURNED and case.return_count == 1
