@@ -271,17 +271,24 @@ def start_import(actor: Actor, new: NewImport) -> RegistryImport:
     kind, upload, dry_run = new.kind, new.upload, new.dry_run
     _check_upload(kind, upload)
     scope, _grant = import_scope(actor, new.region_code)
-    with transaction.atomic():
-        job = RegistryImport(
-            kind=kind,
-            file_name=Path(upload.name).name[:200],
-            dry_run=dry_run,
-            region_code=scope,
-            created_by=actor if getattr(actor, "pk", None) else None,
-        )
-        job.upload.save(Path(upload.name).name, upload, save=False)
-        job.save()
-        transaction.on_commit(lambda: _enqueue(job.pk), robust=True)
+    job = RegistryImport(
+        kind=kind,
+        file_name=Path(upload.name).name[:200],
+        dry_run=dry_run,
+        region_code=scope,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    try:
+        with transaction.atomic():
+            job.upload.save(Path(upload.name).name, upload, save=False)
+            job.save()
+            transaction.on_commit(lambda: _enqueue(job.pk), robust=True)
+    except BaseException:
+        # The stored file holds personal numbers in clear: one whose row was never written
+        # must not stay on disk.
+        if job.upload:
+            job.upload.delete(save=False)
+        raise
     return job
 
 

@@ -142,3 +142,22 @@ def test_the_command_imports_and_refuses_a_bad_file_in_one_line(tmp_path, capsys
     call_command("import_registry", "houses", str(path), "--region", "440703")
     assert "导入 3 条记录" in capsys.readouterr().out
     assert House.objects.count() == 3
+
+
+def test_an_upload_whose_row_is_not_written_leaves_no_file_on_disk(admin, tmp_path, settings):
+    """R22.1: the uploaded file holds personal numbers in clear; if storing the import fails
+    (here the database refuses the row), the file written to the media directory goes too."""
+    from unittest import mock
+
+    from django.db import DatabaseError
+
+    from registry.importing import NewImport
+
+    path = houses_file(tmp_path)
+    new = NewImport(kind="houses", upload=upload(path), dry_run=False, region_code="")
+    refused = mock.patch.object(RegistryImport, "save", side_effect=DatabaseError("refused"))
+    with refused, pytest.raises(DatabaseError):
+        imports.start_import(admin, new)
+    media = settings.MEDIA_ROOT
+    assert not [p for p in media.rglob("*") if p.is_file()]
+    assert not RegistryImport.objects.exists()
