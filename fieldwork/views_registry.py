@@ -1,7 +1,8 @@
 """The basic-information pages of the phone app (``/m/registry/``; R11.1 (二), R22.1): a grid
 worker looks up a house of their grid by address, sees who lives there (masked), and proposes
-changes: add a resident, move in or out, tag, correct a phone, photograph a place, record a
-thing's state, add a place. Each form posts here without JavaScript; with JavaScript
+changes: add a resident, move in or out, tag, correct a resident's facts (name, gender, birth
+date, kind, ID type and number, phone, relation to the household head, note), photograph a place,
+record a thing's state, add a place. Each form posts here without JavaScript; with JavaScript
 (``static/fieldwork/app.js``) it goes through the phone's outbox to
 ``/api/v1/registry/proposals/`` with its ``client_id`` and the browser's GPS fix. Both parse
 through ``registry.api.proposals.submit`` and answer "已提交,待审核" or "已生效".
@@ -26,12 +27,14 @@ from gridgov.errors import DomainError
 from registry.api import proposals as proposal_input
 from registry.models import (
     CareLevel,
+    Gender,
     House,
     HouseRelation,
     Place,
     PlaceKind,
     Proposal,
     ProposalStatus,
+    Relation,
     Resident,
     ResidentKind,
     RiskLevel,
@@ -39,9 +42,16 @@ from registry.models import (
     Thing,
     ThingState,
 )
+from registry.validation import IdType
 from registry.visibility import SpecialGroupKind, kinds_visible_to
 
 LIST_LIMIT = 50
+# personal numbers a refused form never writes back into the page (R22.1)
+NOT_ECHOED = frozenset({"id_number", "phone"})
+# the fields of the resident correction with a message slot of their own
+RESIDENT_FIELDS = frozenset(
+    {"name", "gender", "birth_date", "kind", "id_type", "id_number", "phone", "relation", "note"}
+)
 
 
 def _errors(exc: Exception) -> dict[str, str]:
@@ -55,6 +65,13 @@ def _errors(exc: Exception) -> dict[str, str]:
             for k, v in detail.items()
         }
     return {"general": str(detail)}
+
+
+def _int(raw: Any) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
 
 
 def outcome_message(proposal: Proposal) -> str:
@@ -92,6 +109,9 @@ class RegistryFieldView(ScopedView):
             "client_id": str(uuid.uuid4()),
             "resident_kinds": ResidentKind.choices,
             "house_relations": HouseRelation.choices,
+            "genders": Gender.choices,
+            "id_types": IdType.choices,
+            "relations": Relation.choices,
             "tag_kinds": [c for c in SpecialGroupKind.choices if c[0] in tag_kinds],
             "care_levels": CareLevel.choices,
             "place_kinds": PlaceKind.choices,
@@ -100,7 +120,7 @@ class RegistryFieldView(ScopedView):
         }
 
     def render_page(self, context: dict[str, Any], status: int = 200) -> HttpResponse:
-        context = {"errors": {}, "values": {}, **self.forms(), **context}
+        context = {"errors": {}, "general_errors": {}, "values": {}, **self.forms(), **context}
         return render(self.request, self.template_name, context, status=status)
 
     def propose(self, obj: Any, context: dict[str, Any]) -> HttpResponse:
@@ -113,11 +133,18 @@ class RegistryFieldView(ScopedView):
             )
         except (DomainError, ValidationError) as exc:
             status = getattr(exc, "http_status", 400)
-            form = self.request.POST.get("change", "")
-            return self.render_page(
-                {**context, "errors": _errors(exc), "form": form, "values": self.request.POST},
-                status=status,
-            )
+            post = self.request.POST
+            form = post.get("change", "")
+            errors = _errors(exc)
+            own = RESIDENT_FIELDS if form == "resident_update" else frozenset()
+            refused = {
+                "errors": errors,
+                "general_errors": {k: v for k, v in errors.items() if k not in own},
+                "form": form,
+                "form_subject": _int(post.get("subject")),
+                "values": {k: v for k, v in post.items() if k not in NOT_ECHOED},
+            }
+            return self.render_page({**context, **refused}, status=status)
         messages.success(self.request, f"{proposal.get_kind_display()}:{outcome_message(proposal)}")
         return redirect(self.request.path)
 

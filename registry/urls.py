@@ -3,7 +3,14 @@ imports and exports, the proposals of grid workers to confirm."""
 
 from django.urls import path, re_path
 
-from registry import views, views_import, views_lists, views_proposals, views_stats
+from registry import (
+    views,
+    views_areas,
+    views_import,
+    views_lists,
+    views_proposals,
+    views_stats,
+)
 from registry.models.imports import ImportKind
 
 app_name = "registry"
@@ -34,6 +41,7 @@ urlpatterns: list = [
     path("places/<int:pk>/", views.PlaceDetailView.as_view(), name="place"),
     path("things/<int:pk>/", views.ThingDetailView.as_view(), name="thing"),
     path("statistics/", views_stats.AreaStatisticsView.as_view(), name="statistics"),
+    path("areas/", views_areas.AreaSearchView.as_view(), name="areas"),
     re_path(
         r"^grids/(?P<code>[0-9]{15})/$",
         views_stats.GridStatisticsView.as_view(),

@@ -35,7 +35,8 @@ from registry.models import (
     StandardAddress,
     Thing,
 )
-from registry.views_lists import area_choices, filtered
+from registry.views_areas import area_filter
+from registry.views_lists import filtered
 
 SECTION_SIZE = 20
 TREE_LIMIT = 2000  # addresses shown below one address
@@ -59,7 +60,10 @@ class SearchView(ScopedView):
         user = request.user
         sections: list[dict[str, Any]] = []
         status, retry_after = 200, None
-        if f.q:
+        area = area_filter(user, request.GET, f)
+        if area.refused:
+            status = 400  # the field says why; nothing searched under a refused area
+        elif f.q:
             try:
                 residents = filtered(user, SPECS["residents"], f)
             except (Forbidden, RateLimited) as refused:
@@ -80,7 +84,7 @@ class SearchView(ScopedView):
         context = {
             "filters": f,
             "sections": sections,
-            "areas": area_choices(user),
+            "area": area,
             "kinds": ResidentKind.choices,
             "statuses": ResidentStatus.choices,
             "may_search_numbers": may_search(user),

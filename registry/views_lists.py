@@ -32,27 +32,9 @@ from registry.actions import RegistryAction
 from registry.lists import SPECS, ListSpec
 from registry.models import Resident, SpecialGroupTag
 from registry.stats import visible_kinds
+from registry.views_areas import area_filter
 
 WORKER_CHOICES = 300
-
-
-def area_choices(user: Any) -> list[tuple[str, str]]:
-    """The villages and grids of the user's jurisdiction for the area filter (bounded)."""
-    from regions.models import Grid
-
-    grids = (
-        scoping.scope_queryset(user, Grid.objects.current())
-        .select_related("village")
-        .order_by("code")[: paging.COUNT_CAP]
-    )
-    out: list[tuple[str, str]] = []
-    village = ""
-    for grid in grids:
-        if grid.village.code != village:
-            village = grid.village.code
-            out.append((village, grid.village.name))
-        out.append((grid.code, f"· {grid.name}"))
-    return out
 
 
 def filtered(user: Any, spec: ListSpec, f: filters.Filters) -> QuerySet:
@@ -86,6 +68,7 @@ class RegistryListView(ScopedView):
     def get(self, request: HttpRequest) -> HttpResponse:
         spec = self.spec
         f = filters.parse(request.GET)
+        area = area_filter(request.user, request.GET, f)
         status, retry_after = 200, None
         try:
             queryset = filtered(request.user, spec, f)
@@ -94,6 +77,8 @@ class RegistryListView(ScopedView):
             queryset = spec.model.objects.none()
             status = refused.http_status
             retry_after = getattr(refused, "retry_after", None)
+        if area.refused and "area" in spec.filters:
+            queryset, status = spec.model.objects.none(), 400
         result = paging.page(queryset, request.GET.get("after", ""), order=spec.order)
         params = request.GET.copy()
         params.pop("after", None)
@@ -109,7 +94,7 @@ class RegistryListView(ScopedView):
             "filters": f,
             "query": query,
             "kinds": kinds,
-            "areas": area_choices(request.user),
+            "area": area,
             "may_search_numbers": may_search(request.user),
             "workers": self._workers() if "worker" in spec.filters else [],
             "export_url": reverse(f"registry:{spec.key}-export"),
@@ -157,8 +142,14 @@ class RegistryExportView(ScopedView):
         fmt = request.GET.get("format", "csv")
         if fmt not in exporting.FORMATS:
             fmt = "csv"
+        f = filters.parse(request.GET)
+        if f.area and area_filter(request.user, request.GET, f).refused:
+            # nothing is exported under a refused area: the list page says why
+            params = request.GET.copy()
+            params.pop("format", None)
+            return redirect(f"{reverse(f'registry:{spec.key}')}?{params.urlencode()}")
         try:
-            queryset = filtered(request.user, spec, filters.parse(request.GET))
+            queryset = filtered(request.user, spec, f)
         except (Forbidden, RateLimited) as refused:
             messages.error(request, refused.message)
             params = request.GET.copy()

@@ -138,3 +138,106 @@ def test_a_new_place_with_its_photo_waits_and_then_shows_it(client, worker):
     proposal.refresh_from_db()
     page = client.get(f"/m/registry/places/{proposal.result_id}/").content.decode()
     assert "白沙网吧" in page and f"/registry/proposals/{proposal.pk}/photo/" in page
+
+
+def _correction(resident, client_id: str, **fields) -> dict:
+    """The phone's correction form as sent: every field, the untouched ones blank."""
+    blank = dict.fromkeys(
+        ("name", "gender", "birth_date", "kind", "id_type", "id_number", "phone", "relation",
+         "note", "proposal_note", "gps_lng", "gps_lat", "gps_accuracy", "device_time"),
+        "",
+    )  # fmt: skip
+    return {**blank, "change": "resident_update", "subject": resident.pk,
+            "client_id": client_id, **fields}  # fmt: skip
+
+
+def test_the_correction_form_offers_every_fact_with_the_numbers_masked(client, worker):
+    """R11.1, R22.1: one form per resident for name, gender, birth date, kind, ID type and
+    number, phone, relation and note; the current numbers only as masked placeholders."""
+    house, resident = _house_with_resident()
+    page = client.get(f"/m/registry/houses/{house.pk}/").content.decode()
+    assert "更正信息" in page
+    for name in ("name", "gender", "birth_date", "kind", "id_type", "id_number", "phone",
+                 "relation", "note"):  # fmt: skip
+        assert f'name="{name}"' in page, name
+        assert f'data-error-for="{name}"' in page, name
+    assert f'placeholder="{resident.id_number_masked}"' in page
+    assert f'placeholder="{resident.phone_masked}"' in page
+    assert testing.mobile(61) not in page and w.id_number(61) not in page
+
+
+def test_a_phone_only_correction_from_the_form_takes_effect_at_once(client, worker):
+    """R11.1 (二): the rule table: a phone correction alone is confirmed at once."""
+    house, resident = _house_with_resident()
+    data = _correction(resident, "m-ru-1", phone=testing.mobile(64))
+    assert client.post(f"/m/registry/houses/{house.pk}/", data).status_code == 302
+    proposal = Proposal.objects.get()
+    assert (proposal.kind, proposal.status, proposal.auto) == ("resident_update", "confirmed", True)
+    before = resident.phone_masked
+    resident.refresh_from_db()
+    assert resident.phone_masked != before
+    assert resident.phone_masked.endswith(testing.mobile(64)[-4:])
+    assert "已生效" in client.get(f"/m/registry/houses/{house.pk}/").content.decode()
+
+
+def test_correcting_other_facts_waits_for_the_township(client, worker):
+    """R11.1 (二): name, birth date, kind and a new ID number wait for review; nothing changes
+    before the township confirms, and the stored payload keeps the number masked (R22.1)."""
+    from registry.services import proposals
+
+    house, resident = _house_with_resident()
+    new_number = w.id_number(65, birth="19900505")
+    data = _correction(resident, "m-ru-2", name="张三丰", birth_date="1990-05-05",
+                       kind="floating", id_number=new_number, note="身份证换领")  # fmt: skip
+    assert client.post(f"/m/registry/houses/{house.pk}/", data).status_code == 302
+    proposal = Proposal.objects.get()
+    assert (proposal.kind, proposal.status) == ("resident_update", "pending")
+    assert new_number not in str(proposal.payload)
+    resident.refresh_from_db()
+    assert (resident.name, resident.kind) == ("张三", "registered")
+    followed = client.get(f"/m/registry/houses/{house.pk}/").content.decode()
+    assert "已提交,待审核" in followed and new_number not in followed
+    proposals.confirm(w.ACTOR, proposal)
+    resident.refresh_from_db()
+    assert (resident.name, resident.kind) == ("张三丰", "floating")
+    assert resident.id_number_masked == f"{new_number[:4]}**********{new_number[-4:]}"
+    assert resident.birth_date.isoformat() == "1990-05-05"
+
+
+def test_a_wrong_id_number_is_refused_on_its_field_and_not_echoed(client, worker):
+    """R22.1: a bad ID number: 400, its message beside the field of this resident's form, the
+    number typed not written back into the page, nothing proposed or changed."""
+    house, resident = _house_with_resident()
+    other = w.resident(house, name="李四", id_number=w.id_number(66))
+    wrong = w.id_number(67)[:-1] + ("0" if w.id_number(67)[-1] != "0" else "1")
+    data = _correction(resident, "m-ru-3", id_number=wrong, name="张三改")
+    answer = client.post(f"/m/registry/houses/{house.pk}/", data)
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert wrong not in page
+    assert 'value="张三改"' in page  # the rest of the form as typed
+    forms = {  # each resident's correction form, by the resident it is about
+        int(part.split('name="subject" value="', 1)[1].split('"', 1)[0]): part.split("</form>")[0]
+        for part in page.split('name="change" value="resident_update">')[1:]
+    }
+    mine = forms[resident.pk].split('data-error-for="id_number"')[1].split("</p>")[0]
+    theirs = forms[other.pk].split('data-error-for="id_number"')[1].split("</p>")[0]
+    assert not mine.startswith(" hidden") and "身份证号码校验位错误" in mine
+    assert theirs.startswith(" hidden")
+    assert not Proposal.objects.exists()
+    resident.refresh_from_db()
+    assert resident.name == "张三"
+
+
+def test_the_api_takes_the_same_correction_the_form_sends(client, worker):
+    """R11.1: the outbox posts the form's fields to the proposals API: one parser, the same
+    outcome (pending for a name), the wrong number a 400 naming its field."""
+    _house, resident = _house_with_resident()
+    body = _correction(resident, "m-ru-4", name="王五")
+    answer = client.post("/api/v1/registry/proposals/", body)
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["status"] == "pending"
+    bad = _correction(resident, "m-ru-5", id_number="44070319800101001X")
+    refused = client.post("/api/v1/registry/proposals/", bad)
+    assert refused.status_code == 400 and "id_number" in refused.json()["errors"]
+    assert "44070319800101001X" not in refused.content.decode()
