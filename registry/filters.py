@@ -81,3 +81,15 @@ def in_area(queryset: QuerySet, area: str, *, prefix: str = "") -> QuerySet:
 def choice(value: str, choices: Any) -> str:
     """``value`` when it is one of ``choices`` (a TextChoices), else "" (not filtered)."""
     return value if value in choices.values else ""
+
+
+def narrowed(
+    queryset: QuerySet, area: str, *choices: tuple[str, Any, str], prefix: str = ""
+) -> QuerySet:
+    """The rows in ``area`` (:func:`in_area`) whose fields hold each choice the filters name:
+    ``choices`` are ``(value, TextChoices, field)``; a value outside its table is no filter."""
+    queryset = in_area(queryset, area, prefix=prefix)
+    for value, table, field in choices:
+        if picked := choice(value, table):
+            queryset = queryset.filter(**{field: picked})
+    return queryset

@@ -45,6 +45,14 @@ def located_constraints(prefix: str) -> list[models.BaseConstraint]:
     ]
 
 
+def unique_when_given(
+    field: str, name: str, *, within: tuple[str, ...] = ()
+) -> models.UniqueConstraint:
+    """``field`` unique (within ``within``) among the rows that give it: a blank value is
+    "not given" and may repeat (client ids, registry numbers, codes)."""
+    return models.UniqueConstraint(fields=[*within, field], condition=~Q(**{field: ""}), name=name)
+
+
 class Point(models.Model):
     """A WGS 84 point (longitude, latitude), optional."""
 

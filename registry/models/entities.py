@@ -16,6 +16,7 @@ from registry.models.common import (
     located_constraints,
     masked_field,
     point_constraints,
+    unique_when_given,
 )
 
 
@@ -73,11 +74,7 @@ class Organisation(Located):
         ordering = ["region_code", "name", "pk"]
         constraints = [
             *located_constraints("registry_organisation"),
-            models.UniqueConstraint(
-                fields=["credit_code"],
-                condition=~Q(credit_code=""),
-                name="registry_organisation_credit_code_unique",
-            ),
+            unique_when_given("credit_code", "registry_organisation_credit_code_unique"),
         ]
 
     def __str__(self) -> str:
@@ -194,10 +191,8 @@ class Thing(Located, Point):
         constraints = [
             *located_constraints("registry_thing"),
             *point_constraints("registry_thing"),
-            models.UniqueConstraint(
-                fields=["region_code", "code"],
-                condition=~Q(code=""),
-                name="registry_thing_code_unique_in_village",
+            unique_when_given(
+                "code", "registry_thing_code_unique_in_village", within=("region_code",)
             ),
         ]
 

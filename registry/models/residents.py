@@ -27,6 +27,7 @@ from registry.models.common import (
     encrypted_field,
     located_constraints,
     masked_field,
+    unique_when_given,
 )
 from registry.validation import IdType
 from registry.visibility import (
@@ -64,10 +65,8 @@ class Household(Located):
         ordering = ["region_code", "number", "pk"]
         constraints = [
             *located_constraints("registry_household"),
-            models.UniqueConstraint(
-                fields=["region_code", "number"],
-                condition=~Q(number=""),
-                name="registry_household_number_unique_in_village",
+            unique_when_given(
+                "number", "registry_household_number_unique_in_village", within=("region_code",)
             ),
         ]
 
@@ -187,11 +186,7 @@ class Resident(Located):
                 condition=Q(merged_into__isnull=True) & ~Q(id_number_digest=""),
                 name="registry_resident_one_record_per_document",
             ),
-            models.UniqueConstraint(
-                fields=["client_id"],
-                condition=~Q(client_id=""),
-                name="registry_resident_client_id_unique",
-            ),
+            unique_when_given("client_id", "registry_resident_client_id_unique"),
             models.CheckConstraint(
                 condition=Q(status="living") | Q(status_on__isnull=False),
                 name="registry_resident_status_dated",
@@ -244,11 +239,7 @@ class ResidenceSpell(models.Model):
                 condition=Q(ended_on__isnull=True),
                 name="registry_residence_one_current",
             ),
-            models.UniqueConstraint(
-                fields=["client_id"],
-                condition=~Q(client_id=""),
-                name="registry_residence_client_id_unique",
-            ),
+            unique_when_given("client_id", "registry_residence_client_id_unique"),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                 name="registry_residence_valid_span",
@@ -353,11 +344,7 @@ class SpecialGroupTag(Located):
                 condition=Q(ended_on__isnull=True),
                 name="registry_tag_one_open_per_kind",
             ),
-            models.UniqueConstraint(
-                fields=["client_id"],
-                condition=~Q(client_id=""),
-                name="registry_tag_client_id_unique",
-            ),
+            unique_when_given("client_id", "registry_tag_client_id_unique"),
             models.CheckConstraint(
                 condition=Q(visit_days__gte=1) & Q(visit_days__lte=366),
                 name="registry_tag_visit_days_range",
