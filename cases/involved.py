@@ -146,11 +146,7 @@ def _resident(person: InvolvedInput) -> int | None:
 def parse(value: Any) -> Parsed:
     """The involved persons of a report, or :class:`DomainError` (HTTP 400) whose
     ``errors["involved"]`` lists each item's field messages (``{}`` for a good item)."""
-    if value is None:
-        return ()
-    if isinstance(value, tuple) and all(isinstance(p, InvolvedInput) for p in value):
-        return value  # parsed already (the API's serializer field)
-    return tuple(LIST.parse(value, _person, _resident))
+    return LIST.parse(value, InvolvedInput, _person, _resident)
 
 
 FORM_ROWS = 3  # rows of a web form (the phone's report form); more through the API

@@ -60,11 +60,17 @@ class ItemList:
     def parse(
         self,
         value: Any,
+        kind: type[T],
         item: Callable[[Any], tuple[T | None, Problems]],
         key: Callable[[T], Hashable | None],
-    ) -> list[T]:
-        """Each item parsed by ``item``; ``key`` names what may not be listed twice (None:
-        an item that may repeat)."""
+    ) -> tuple[T, ...]:
+        """Each item parsed by ``item`` into a ``kind``; ``key`` names what may not be listed
+        twice (None: an item that may repeat). None is no items; a tuple of ``kind`` is
+        parsed already (the API's serializer field)."""
+        if value is None:
+            return ()
+        if isinstance(value, tuple) and all(isinstance(one, kind) for one in value):
+            return value
         parsed: list[T] = []
         errors: list[Problems] = []
         seen: set[Hashable] = set()
@@ -83,4 +89,4 @@ class ItemList:
                 first = self.numbered % {"n": n, "message": next(iter(problems.values()))[0]}
         if first:
             raise self.refuse(errors, first)
-        return parsed
+        return tuple(parsed)

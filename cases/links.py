@@ -101,11 +101,7 @@ def _record(link: LinkInput) -> tuple[str, int]:
 def parse(value: Any) -> Parsed:
     """The registry records named, or :class:`DomainError` (HTTP 400) whose
     ``errors["links"]`` lists each item's field messages (``{}`` for a good item)."""
-    if value is None:
-        return ()
-    if isinstance(value, tuple) and all(isinstance(v, LinkInput) for v in value):
-        return value  # parsed already (the API's serializer field)
-    return tuple(LIST.parse(value, _item, _record))
+    return LIST.parse(value, LinkInput, _item, _record)
 
 
 Records = dict[tuple[str, int], models.Model]
