@@ -8,6 +8,7 @@ other filters allow); a choice outside its table likewise.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -93,3 +94,9 @@ def narrowed(
         if picked := choice(value, table):
             queryset = queryset.filter(**{field: picked})
     return queryset
+
+
+def due_by(today: dt.date, within: int, overdue_only: bool) -> dt.date:
+    """The last day a visit or an inspection may fall due on to be listed: ``today + within``
+    days, or yesterday with ``overdue_only`` (R11.1)."""
+    return today - dt.timedelta(days=1) if overdue_only else today + dt.timedelta(days=within)
