@@ -335,14 +335,7 @@ class InvolvedPerson(models.Model):
     # A resident of the registry (ADR 0010, links): the row then holds no name or number of
     # its own and shows the resident's (masked). PROTECT: registry residents are never
     # deleted (a duplicate is merged and kept), and a case's record must not lose its party.
-    resident = models.ForeignKey(
-        "registry.Resident",
-        verbose_name=_("实有人口"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="case_involvements",
-    )
+    resident = optional_fk("registry.Resident", _("实有人口"), "case_involvements")
 
     PROTECTED_FIELDS = {
         "phone": ("mobile", "cases.involvedperson.phone"),
@@ -415,30 +408,9 @@ class CaseLink(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")
     position = models.PositiveSmallIntegerField(_("序号"), default=0)
     kind = models.CharField(_("类别"), max_length=12, choices=LinkKind.choices)
-    organisation = models.ForeignKey(
-        "registry.Organisation",
-        verbose_name=_("组织"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="case_links",
-    )
-    place = models.ForeignKey(
-        "registry.Place",
-        verbose_name=_("重点场所"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="case_links",
-    )
-    thing = models.ForeignKey(
-        "registry.Thing",
-        verbose_name=_("部件"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="case_links",
-    )
+    organisation = optional_fk("registry.Organisation", _("组织"), "case_links")
+    place = optional_fk("registry.Place", _("重点场所"), "case_links")
+    thing = optional_fk("registry.Thing", _("部件"), "case_links")
     note = models.CharField(_("说明"), max_length=100, blank=True)
 
     scope_rule = _case_rule("case__")
