@@ -13,10 +13,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.access.scoping import ScopeRule
 from gridgov.modelfields import optional_fk
-from registry.models.common import Located, Point, located_constraints, point_constraints
-from registry.visibility import REGISTRY_EDITORS, REGISTRY_READERS
+from registry.models.common import (
+    Located,
+    Point,
+    located_constraints,
+    located_scope,
+    point_constraints,
+)
 
 
 class AddressLevel(models.TextChoices):
@@ -117,11 +121,7 @@ class House(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    scope_rule = ScopeRule(
-        view=REGISTRY_READERS,
-        change=REGISTRY_EDITORS,
-        fields=("address__grid_code", "address__region_code"),
-    )
+    scope_rule = located_scope("address__")
 
     class Meta:
         verbose_name = _("实有房屋")

@@ -27,6 +27,7 @@ from registry.models.common import (
     digest_field,
     encrypted_field,
     located_constraints,
+    located_scope,
     masked_field,
     unique_when_given,
 )
@@ -191,11 +192,7 @@ class ResidenceSpell(models.Model):
     ended_on = models.DateField(_("迁出日期"), null=True, blank=True)
     client_id = models.CharField(_("客户端编号"), max_length=64, blank=True)
 
-    scope_rule = ScopeRule(
-        view=REGISTRY_READERS,
-        change=REGISTRY_EDITORS,
-        fields=("house__address__grid_code", "house__address__region_code"),
-    )
+    scope_rule = located_scope("house__address__")
 
     class Meta:
         verbose_name = _("居住经历")
