@@ -34,20 +34,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit import personal_data as pd
+from cases.item_lists import ItemList
 from cases.models import Case, InvolvedPerson, InvolvedRole
 from gridgov.access import scoping
 from gridgov.errors import DomainError
-from gridgov.jsoninput import JSONInputError, loads_bounded
 from gridgov.parsing import parse_id
 from registry.models import Resident
 
 FIELD = "involved"
 MAX_PERSONS = 20
 MAX_NAME = 64
-MAX_JSON_TEXT = 16_000  # a JSON-encoded list in a form field: 20 persons fit many times over
 KEYS = ("name", "role", "phone", "id_number", "resident")
 TYPED = ("name", "phone", "id_number")  # what a linked resident's row does not take
 _ROLES = frozenset(InvolvedRole.values)
+LIST = ItemList(
+    field=FIELD,
+    most=MAX_PERSONS,
+    too_long=gettext_lazy("涉及人员内容过长"),
+    invalid_json=gettext_lazy("涉及人员须为 JSON 列表,每项含 name、role、phone、id_number"),
+    not_a_list=gettext_lazy("涉及人员须为列表,每项含 name、role、phone、id_number"),
+    too_many=gettext_lazy("涉及人员最多 %(n)s 位"),
+    numbered=gettext_lazy("涉及人员第 %(n)s 位:%(message)s"),
+    duplicate=("resident", gettext_lazy("同一实有人口重复列出")),
+)
 
 
 @dataclass(frozen=True)
@@ -68,31 +77,6 @@ class InvolvedInput:
 
 
 Parsed = tuple[InvolvedInput, ...]
-
-
-def _refuse(errors: list[dict[str, list[str]]], message: str) -> DomainError:
-    return DomainError(message, field=FIELD, extra={"errors": {FIELD: errors}})
-
-
-def decode_list(value: Any, field: str = FIELD, shape: str = "") -> Any:
-    """A list as sent: JSON already decoded, or a JSON-encoded string (a multipart form);
-    ``shape`` words the refusal of text that is no JSON (cases.links shares this)."""
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if not text:
-        return []
-    if len(text) > MAX_JSON_TEXT:
-        message = _("涉及人员内容过长") if field == FIELD else _("关联登记信息内容过长")
-        raise DomainError(message, field=field, code="too_long")
-    try:
-        return loads_bounded(text)
-    except JSONInputError:
-        raise DomainError(
-            shape or _("涉及人员须为 JSON 列表,每项含 name、role、phone、id_number"),
-            field=field,
-            code="invalid_json",
-        ) from None
 
 
 def _text(item: dict[str, Any], key: str, errors: dict[str, list[str]]) -> str:
@@ -155,44 +139,14 @@ def _linked(
     return InvolvedInput(name="", role=role, resident=pk), {}
 
 
+def _resident(person: InvolvedInput) -> int | None:
+    return person.resident
+
+
 def parse(value: Any) -> Parsed:
     """The involved persons of a report, or :class:`DomainError` (HTTP 400) whose
     ``errors["involved"]`` lists each item's field messages (``{}`` for a good item)."""
-    if value is None:
-        return ()
-    if isinstance(value, tuple) and all(isinstance(p, InvolvedInput) for p in value):
-        return value  # parsed already (the API's serializer field)
-    value = decode_list(value)
-    if not isinstance(value, list):
-        raise DomainError(
-            _("涉及人员须为列表,每项含 name、role、phone、id_number"),
-            field=FIELD,
-            code="not_a_list",
-        )
-    if len(value) > MAX_PERSONS:
-        raise DomainError(
-            _("涉及人员最多 %(n)s 位") % {"n": MAX_PERSONS}, field=FIELD, code="too_many"
-        )
-    persons: list[InvolvedInput] = []
-    errors: list[dict[str, list[str]]] = []
-    first = ""
-    linked: set[int] = set()
-    for n, item in enumerate(value, start=1):
-        person, problems = _person(item)
-        if person is not None and person.resident is not None:
-            if person.resident in linked:
-                person, problems = None, {"resident": [_("同一实有人口重复列出")]}
-            else:
-                linked.add(person.resident)
-        errors.append(problems)
-        if person is not None:
-            persons.append(person)
-        elif not first:
-            message = next(iter(problems.values()))[0]
-            first = _("涉及人员第 %(n)s 位:%(message)s") % {"n": n, "message": message}
-    if first:
-        raise _refuse(errors, first)
-    return tuple(persons)
+    return LIST.parse(value, InvolvedInput, _person, _resident)
 
 
 FORM_ROWS = 3  # rows of a web form (the phone's report form); more through the API
@@ -244,7 +198,7 @@ def check_residents(actor: Any, persons: Sequence[InvolvedInput]) -> dict[int, R
                 "n": n,
                 "message": NOT_VISIBLE,
             }
-            raise _refuse(errors, message)
+            raise LIST.refuse(errors, message)
     return found
 
 

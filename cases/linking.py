@@ -12,6 +12,7 @@ same ``client_id`` changes nothing (R24.1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from cases import involved, links, machine, steps
+from cases.inputs import LinkStepInput
 from cases.models import MAX_LINKS, Case, CaseLink, InvolvedPerson, InvolvedRole
 from cases.primitives import Actor
 from gridgov.access import scoping
@@ -67,26 +69,12 @@ def _already() -> DomainError:
     return DomainError(_("该登记记录已关联到本事件"), field="record", code="already_linked")
 
 
-@transaction.atomic
-def link_record(
-    actor: Actor,
-    case_id: int,
-    *,
-    kind: str,
-    record: int,
-    role: str = InvolvedRole.PARTY,
-    note: str = "",
-    client_id: str = "",
-) -> Case:
-    """Link one registry record the actor sees to the open case."""
-    step = _begin(actor, case_id, "link", kind, client_id)
-    if step is None:
-        return steps.lock(case_id)
-    case = step.case
+def _link(actor: Actor, case: Case, value: LinkStepInput) -> dict[str, Any]:
+    kind = value.kind
     if kind == RESIDENT:
-        if role not in InvolvedRole.values:
+        if value.role not in InvolvedRole.values:
             raise DomainError(_("身份不正确"), field="role", code="invalid")
-        resident = _visible(actor, Resident, record)
+        resident = _visible(actor, Resident, value.record)
         persons = case.involved_persons.all()
         if persons.filter(resident=resident).exists():
             raise _already()
@@ -95,46 +83,28 @@ def link_record(
                 _("涉及人员最多 %(n)s 位") % {"n": involved.MAX_PERSONS}, field="record"
             )
         last = persons.aggregate(last=Max("position"))["last"]
-        row = InvolvedPerson.objects.create(
-            case=case, position=(last or 0) + 1, role=role, resident=resident
+        person = InvolvedPerson.objects.create(
+            case=case, position=(last or 0) + 1, role=value.role, resident=resident
         )
-        shown = involved.masked([row])[0]
-    else:
-        target = _visible(actor, links.MODELS[kind], record)
-        existing = case.links.all()
-        if existing.filter(**{kind: target}).exists():
-            raise _already()
-        if existing.count() >= MAX_LINKS:
-            raise DomainError(_("关联登记信息最多 %(n)s 项") % {"n": MAX_LINKS}, field="record")
-        last = existing.aggregate(last=Max("position"))["last"]
-        row = CaseLink(case=case, position=(last or 0) + 1, kind=kind, note=note.strip())
-        setattr(row, kind, target)
-        row.save()
-        shown = links.shown(row)
-    step.record(note=note, data={"kind": kind, "record": record, "shown": shown})
-    return case
+        return involved.masked([person])[0]
+    target = _visible(actor, links.MODELS[kind], value.record)
+    existing = case.links.all()
+    if existing.filter(**{kind: target}).exists():
+        raise _already()
+    if existing.count() >= MAX_LINKS:
+        raise DomainError(_("关联登记信息最多 %(n)s 项") % {"n": MAX_LINKS}, field="record")
+    last = existing.aggregate(last=Max("position"))["last"]
+    row = CaseLink(case=case, position=(last or 0) + 1, kind=kind, note=value.note.strip())
+    setattr(row, kind, target)
+    row.save()
+    return links.shown(row)
 
 
-@transaction.atomic
-def unlink_record(
-    actor: Actor,
-    case_id: int,
-    *,
-    kind: str,
-    record: int,
-    role: str = InvolvedRole.PARTY,
-    note: str = "",
-    client_id: str = "",
-) -> Case:
-    """Unlink one registry record from the open case (the archive keeps that it was)."""
-    step = _begin(actor, case_id, "unlink", kind, client_id)
-    if step is None:
-        return steps.lock(case_id)
-    case = step.case
+def _unlink(actor: Actor, case: Case, value: LinkStepInput) -> dict[str, Any]:
+    kind, record = value.kind, value.record
+    row: Any
     if kind == RESIDENT:
-        row: Any = (
-            case.involved_persons.select_related("resident").filter(resident_id=record).first()
-        )
+        row = case.involved_persons.select_related("resident").filter(resident_id=record).first()
         shown = involved.masked([row])[0] if row is not None else None
     else:
         row = case.links.select_related(kind).filter(**{f"{kind}_id": record}).first()
@@ -142,8 +112,33 @@ def unlink_record(
     if row is None:
         raise DomainError(_("该事件没有关联这条登记记录"), field="record", code="not_linked")
     row.delete()
-    step.record(note=note, data={"kind": kind, "record": record, "shown": shown})
-    return case
+    return shown
+
+
+Change = Callable[[Actor, Case, LinkStepInput], dict[str, Any]]
+
+
+def _step(actor: Actor, case_id: int, action: str, value: LinkStepInput, change: Change) -> Case:
+    """One link step: the checks of :func:`_begin`, the change, its archive event."""
+    step = _begin(actor, case_id, action, value.kind, value.client_id)
+    if step is None:
+        return steps.lock(case_id)
+    shown = change(actor, step.case, value)
+    data = {"kind": value.kind, "record": value.record, "shown": shown}
+    step.record(note=value.note, data=data)
+    return step.case
+
+
+@transaction.atomic
+def link_record(actor: Actor, case_id: int, value: LinkStepInput) -> Case:
+    """Link one registry record the actor sees to the open case."""
+    return _step(actor, case_id, "link", value, _link)
+
+
+@transaction.atomic
+def unlink_record(actor: Actor, case_id: int, value: LinkStepInput) -> Case:
+    """Unlink one registry record from the open case (the archive keeps that it was)."""
+    return _step(actor, case_id, "unlink", value, _unlink)
 
 
 OPS = {"link": link_record, "unlink": unlink_record}

@@ -24,10 +24,10 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.involved import NOT_VISIBLE, decode_list
+from cases.involved import NOT_VISIBLE
+from cases.item_lists import ItemList
 from cases.models import MAX_LINKS, Case, CaseLink, LinkKind
 from gridgov.access import scoping
-from gridgov.errors import DomainError
 from gridgov.parsing import parse_id
 from registry.models import Organisation, Place, Thing
 
@@ -40,6 +40,17 @@ MODELS: dict[str, type[models.Model]] = {
     LinkKind.THING: Thing,
 }
 _SHAPE = gettext_lazy("links 须为列表,每项含 kind(organisation、place、thing)和 id")
+_NUMBERED = gettext_lazy("关联登记信息第 %(n)s 项:%(message)s")
+LIST = ItemList(
+    field=FIELD,
+    most=MAX_LINKS,
+    too_long=gettext_lazy("关联登记信息内容过长"),
+    invalid_json=_SHAPE,
+    not_a_list=_SHAPE,
+    too_many=gettext_lazy("关联登记信息最多 %(n)s 项"),
+    numbered=_NUMBERED,
+    duplicate=("id", gettext_lazy("同一登记记录重复列出")),
+)
 
 
 @dataclass(frozen=True)
@@ -56,10 +67,6 @@ class LinkInput:
 
 
 Parsed = tuple[LinkInput, ...]
-
-
-def _refuse(errors: list[dict[str, list[str]]], message: str) -> DomainError:
-    return DomainError(message, field=FIELD, extra={"errors": {FIELD: errors}})
 
 
 def _item(item: Any) -> tuple[LinkInput | None, dict[str, list[str]]]:
@@ -87,38 +94,14 @@ def _item(item: Any) -> tuple[LinkInput | None, dict[str, list[str]]]:
     return LinkInput(kind=str(kind), id=pk, note=note.strip()), {}
 
 
+def _record(link: LinkInput) -> tuple[str, int]:
+    return (link.kind, link.id)
+
+
 def parse(value: Any) -> Parsed:
     """The registry records named, or :class:`DomainError` (HTTP 400) whose
     ``errors["links"]`` lists each item's field messages (``{}`` for a good item)."""
-    if value is None:
-        return ()
-    if isinstance(value, tuple) and all(isinstance(v, LinkInput) for v in value):
-        return value  # parsed already (the API's serializer field)
-    value = decode_list(value, FIELD, str(_SHAPE))
-    if not isinstance(value, list):
-        raise DomainError(str(_SHAPE), field=FIELD, code="not_a_list")
-    if len(value) > MAX_LINKS:
-        raise DomainError(
-            _("关联登记信息最多 %(n)s 项") % {"n": MAX_LINKS}, field=FIELD, code="too_many"
-        )
-    links: list[LinkInput] = []
-    errors: list[dict[str, list[str]]] = []
-    seen: set[tuple[str, int]] = set()
-    first = ""
-    for n, item in enumerate(value, start=1):
-        link, problems = _item(item)
-        if link is not None and (link.kind, link.id) in seen:
-            link, problems = None, {"id": [_("同一登记记录重复列出")]}
-        errors.append(problems)
-        if link is not None:
-            seen.add((link.kind, link.id))
-            links.append(link)
-        elif not first:
-            message = next(iter(problems.values()))[0]
-            first = _("关联登记信息第 %(n)s 项:%(message)s") % {"n": n, "message": message}
-    if first:
-        raise _refuse(errors, first)
-    return tuple(links)
+    return LIST.parse(value, LinkInput, _item, _record)
 
 
 Records = dict[tuple[str, int], models.Model]
@@ -140,8 +123,7 @@ def check(actor: Any, links: Sequence[LinkInput]) -> Records:
     errors = [{} if (link.kind, link.id) in found else {"id": [str(NOT_VISIBLE)]} for link in links]
     for n, problems in enumerate(errors, start=1):
         if problems:
-            message = _("关联登记信息第 %(n)s 项:%(message)s") % {"n": n, "message": NOT_VISIBLE}
-            raise _refuse(errors, message)
+            raise LIST.refuse(errors, _NUMBERED % {"n": n, "message": NOT_VISIBLE})
     return found
 
 

@@ -335,14 +335,7 @@ class InvolvedPerson(models.Model):
     # A resident of the registry (ADR 0010, links): the row then holds no name or number of
     # its own and shows the resident's (masked). PROTECT: registry residents are never
     # deleted (a duplicate is merged and kept), and a case's record must not lose its party.
-    resident = models.ForeignKey(
-        "registry.Resident",
-        verbose_name=_("实有人口"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="case_involvements",
-    )
+    resident = optional_fk("registry.Resident", _("实有人口"), "case_involvements")
 
     PROTECTED_FIELDS = {
         "phone": ("mobile", "cases.involvedperson.phone"),
@@ -415,30 +408,9 @@ class CaseLink(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")
     position = models.PositiveSmallIntegerField(_("序号"), default=0)
     kind = models.CharField(_("类别"), max_length=12, choices=LinkKind.choices)
-    organisation = models.ForeignKey(
-        "registry.Organisation",
-        verbose_name=_("组织"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="case_links",
-    )
-    place = models.ForeignKey(
-        "registry.Place",
-        verbose_name=_("重点场所"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="case_links",
-    )
-    thing = models.ForeignKey(
-        "registry.Thing",
-        verbose_name=_("部件"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="case_links",
-    )
+    organisation = optional_fk("registry.Organisation", _("组织"), "case_links")
+    place = optional_fk("registry.Place", _("重点场所"), "case_links")
+    thing = optional_fk("registry.Thing", _("部件"), "case_links")
     note = models.CharField(_("说明"), max_length=100, blank=True)
 
     scope_rule = _case_rule("case__")
@@ -677,13 +649,10 @@ class RequestStatus(models.TextChoices):
     REFUSED = "refused", _("不批准")
 
 
-class Extension(models.Model):
-    """A department asks for more time; the agency decides (R24.3). The deadline moves only
-    when approved."""
+class AgencyDecidedRequest(models.Model):
+    """What a request the agency decides has (R24.3): a reason, who asked when, the status,
+    who decided when and why. Extension and Suspension add what is asked for."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
-    amount = models.PositiveIntegerField(_("延长量"))
-    unit = models.CharField(_("单位"), max_length=10)  # workdays | workhours
     reason = models.TextField(_("理由"))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -695,14 +664,26 @@ class Extension(models.Model):
     decided_by = actor_field()
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-requested_at"]
+
+
+class Extension(AgencyDecidedRequest):
+    """A department asks for more time; the agency decides (R24.3). The deadline moves only
+    when approved."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
+    amount = models.PositiveIntegerField(_("延长量"))
+    unit = models.CharField(_("单位"), max_length=10)  # workdays | workhours
     new_due_at = models.DateTimeField(null=True, blank=True)
 
     scope_rule = _case_rule("assignment__case__")
 
-    class Meta:
+    class Meta(AgencyDecidedRequest.Meta):
         verbose_name = _("延期申请")
         verbose_name_plural = _("延期申请")
-        ordering = ["-requested_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment"],
@@ -715,29 +696,17 @@ class Extension(models.Model):
         return f"{self.assignment} +{self.amount} {self.unit} ({self.get_status_display()})"
 
 
-class Suspension(models.Model):
+class Suspension(AgencyDecidedRequest):
     """The clock stops while a case waits on outside conditions, once approved (R24.3)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspensions")
-    reason = models.TextField(_("理由"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(
-        max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
-    )
-    decided_by = actor_field()
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
     resumed_at = models.DateTimeField(null=True, blank=True)
 
     scope_rule = _case_rule("case__")
 
-    class Meta:
+    class Meta(AgencyDecidedRequest.Meta):
         verbose_name = _("挂起申请")
         verbose_name_plural = _("挂起申请")
-        ordering = ["-requested_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(status="pending"), name="suspension_one_pending"

@@ -26,7 +26,7 @@ class CaseLinkView(CaseActionView):
         client_id = (request.POST.get("client_id") or "")[:64]
         try:
             op, value = actions_io.link_step_from_form(request.POST, client_id=client_id)
-            linking.OPS[op](request.user, case.pk, **value.as_kwargs())
+            linking.OPS[op](request.user, case.pk, value)
         except DomainError as exc:
             if exc.http_status == 404:
                 raise Http404(exc.message) from exc

@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from people.models import GridAssignment, GridWorker
+from registry.filters import due_by, in_area
 from registry.models import ResidentStatus, SpecialGroupTag
 
 
@@ -38,17 +39,13 @@ def due(
     """Open tags whose visit falls due by ``today + within`` days (or before ``today`` only,
     with ``overdue_only``), the most overdue first."""
     today = today or timezone.localdate()
-    limit = today - dt.timedelta(days=1) if overdue_only else today + dt.timedelta(days=within)
+    limit = due_by(today, within, overdue_only)
     return open_tags(queryset).filter(next_visit_on__lte=limit).order_by("next_visit_on", "pk")
 
 
 def in_grid(queryset: QuerySet[SpecialGroupTag], grid_code: str) -> QuerySet[SpecialGroupTag]:
     """The tags of one grid (or every grid under a region code prefix)."""
-    if len(grid_code) == 15:
-        return queryset.filter(grid_code=grid_code)
-    return queryset.filter(
-        Q(grid_code__startswith=grid_code) | Q(region_code__startswith=grid_code)
-    )
+    return in_area(queryset, grid_code)
 
 
 def of_worker(queryset: QuerySet[SpecialGroupTag], worker: GridWorker) -> QuerySet[SpecialGroupTag]:

@@ -8,6 +8,7 @@ other filters allow); a choice outside its table likewise.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -81,3 +82,21 @@ def in_area(queryset: QuerySet, area: str, *, prefix: str = "") -> QuerySet:
 def choice(value: str, choices: Any) -> str:
     """``value`` when it is one of ``choices`` (a TextChoices), else "" (not filtered)."""
     return value if value in choices.values else ""
+
+
+def narrowed(
+    queryset: QuerySet, area: str, *choices: tuple[str, Any, str], prefix: str = ""
+) -> QuerySet:
+    """The rows in ``area`` (:func:`in_area`) whose fields hold each choice the filters name:
+    ``choices`` are ``(value, TextChoices, field)``; a value outside its table is no filter."""
+    queryset = in_area(queryset, area, prefix=prefix)
+    for value, table, field in choices:
+        if picked := choice(value, table):
+            queryset = queryset.filter(**{field: picked})
+    return queryset
+
+
+def due_by(today: dt.date, within: int, overdue_only: bool) -> dt.date:
+    """The last day a visit or an inspection may fall due on to be listed: ``today + within``
+    days, or yesterday with ``overdue_only`` (R11.1)."""
+    return today - dt.timedelta(days=1) if overdue_only else today + dt.timedelta(days=within)

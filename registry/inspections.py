@@ -17,6 +17,7 @@ from operator import or_
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from registry.filters import due_by
 from registry.models import Place
 
 
@@ -47,7 +48,7 @@ def due(
     """Active places due for an inspection by ``today + within`` (before ``today`` with
     ``overdue_only``), the longest uninspected first."""
     today = today or timezone.localdate()
-    limit = today - dt.timedelta(days=1) if overdue_only else today + dt.timedelta(days=within)
+    limit = due_by(today, within, overdue_only)
     active = queryset.filter(is_active=True)
     return active.filter(due_condition(active, limit)).order_by(
         F("last_inspected_on").asc(nulls_first=True), "pk"

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.exporting import Column
 from people.models import GridWorker
 from registry import due, inspections
-from registry.filters import Filters, choice, in_area
+from registry.filters import Filters, narrowed
 from registry.models import (
     House,
     HouseUse,
@@ -72,11 +72,12 @@ def _house_text(resident: Resident) -> str:
 
 
 def _residents(queryset: QuerySet, f: Filters, user: Any) -> QuerySet:
-    queryset = in_area(queryset.filter(merged_into__isnull=True), f.area)
-    if kind := choice(f.kind, ResidentKind):
-        queryset = queryset.filter(kind=kind)
-    if status := choice(f.status, ResidentStatus):
-        queryset = queryset.filter(status=status)
+    queryset = narrowed(
+        queryset.filter(merged_into__isnull=True),
+        f.area,
+        (f.kind, ResidentKind, "kind"),
+        (f.status, ResidentStatus, "status"),
+    )
     if f.q and not f.is_number_search:
         queryset = queryset.filter(name__icontains=f.q)
     return queryset
@@ -102,11 +103,13 @@ RESIDENT_COLUMNS: list[Column] = [
 
 
 def _houses(queryset: QuerySet, f: Filters, user: Any) -> QuerySet:
-    queryset = in_area(queryset, f.area, prefix="address__")
-    if use := choice(f.use, HouseUse):
-        queryset = queryset.filter(use=use)
-    if status := choice(f.status, RentalStatus):
-        queryset = queryset.filter(rental_status=status)
+    queryset = narrowed(
+        queryset,
+        f.area,
+        (f.use, HouseUse, "use"),
+        (f.status, RentalStatus, "rental_status"),
+        prefix="address__",
+    )
     if f.q:
         queryset = queryset.filter(address__full_text__icontains=f.q)
     return queryset
@@ -127,11 +130,12 @@ HOUSE_COLUMNS: list[Column] = [
 
 
 def _organisations(queryset: QuerySet, f: Filters, user: Any) -> QuerySet:
-    queryset = in_area(queryset, f.area)
-    if kind := choice(f.kind, OrganisationKind):
-        queryset = queryset.filter(kind=kind)
-    if status := choice(f.status, OrganisationStatus):
-        queryset = queryset.filter(status=status)
+    queryset = narrowed(
+        queryset,
+        f.area,
+        (f.kind, OrganisationKind, "kind"),
+        (f.status, OrganisationStatus, "status"),
+    )
     if f.q:
         queryset = queryset.filter(Q(name__icontains=f.q) | Q(credit_code=f.q.upper()))
     return queryset
@@ -153,11 +157,9 @@ ORGANISATION_COLUMNS: list[Column] = [
 
 
 def _places(queryset: QuerySet, f: Filters, user: Any) -> QuerySet:
-    queryset = in_area(queryset, f.area)
-    if kind := choice(f.kind, PlaceKind):
-        queryset = queryset.filter(kind=kind)
-    if risk := choice(f.risk, RiskLevel):
-        queryset = queryset.filter(risk_level=risk)
+    queryset = narrowed(
+        queryset, f.area, (f.kind, PlaceKind, "kind"), (f.risk, RiskLevel, "risk_level")
+    )
     if f.q:
         queryset = queryset.filter(name__icontains=f.q)
     return queryset
@@ -177,19 +179,17 @@ PLACE_COLUMNS: list[Column] = [
 
 
 def _inspections(queryset: QuerySet, f: Filters, user: Any) -> QuerySet:
-    narrowed = _places(queryset, f, user)
-    return inspections.due(narrowed, within=0 if f.overdue else DUE_WITHIN, overdue_only=f.overdue)
+    places = _places(queryset, f, user)
+    return inspections.due(places, within=0 if f.overdue else DUE_WITHIN, overdue_only=f.overdue)
 
 
 # --- things ---
 
 
 def _things(queryset: QuerySet, f: Filters, user: Any) -> QuerySet:
-    queryset = in_area(queryset, f.area)
-    if kind := choice(f.kind, ThingKind):
-        queryset = queryset.filter(kind=kind)
-    if state := choice(f.state, ThingState):
-        queryset = queryset.filter(state=state)
+    queryset = narrowed(
+        queryset, f.area, (f.kind, ThingKind, "kind"), (f.state, ThingState, "state")
+    )
     if f.q:
         queryset = queryset.filter(Q(name__icontains=f.q) | Q(code=f.q))
     return queryset
@@ -211,9 +211,7 @@ THING_COLUMNS: list[Column] = [
 
 
 def _groups(queryset: QuerySet, f: Filters, user: Any) -> QuerySet:
-    queryset = in_area(due.open_tags(queryset), f.area)
-    if kind := choice(f.kind, SpecialGroupKind):
-        queryset = queryset.filter(kind=kind)
+    queryset = narrowed(due.open_tags(queryset), f.area, (f.kind, SpecialGroupKind, "kind"))
     if f.q and not f.is_number_search:
         queryset = queryset.filter(resident__name__icontains=f.q)
     return queryset

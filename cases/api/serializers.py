@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -191,21 +192,31 @@ class InvolvedPersonInputSerializer(serializers.Serializer):
     )
 
 
-@extend_schema_field(InvolvedPersonInputSerializer(many=True))
-class InvolvedPersonsField(serializers.Field):
-    """The report's involved persons, parsed once by :func:`cases.involved.parse` (the
+class ItemListField(serializers.Field):
+    """A list of a report parsed once by its module's ``parse`` (:mod:`cases.item_lists`; the
     services parse the same shape from the web forms): errors name the item and field."""
 
-    def to_internal_value(self, data: Any) -> involved.Parsed:
+    parse: Callable[[Any], tuple[Any, ...]]
+    field_name_in_errors: str
+
+    def to_internal_value(self, data: Any) -> tuple[Any, ...]:
         try:
-            return involved.parse(data)
+            return self.parse(data)
         except DomainError as exc:
             raise serializers.ValidationError(
-                exc.extra.get("errors", {}).get(involved.FIELD) or [exc.message]
+                exc.extra.get("errors", {}).get(self.field_name_in_errors) or [exc.message]
             ) from exc
 
     def to_representation(self, value: Any) -> Any:
-        return [p.__dict__ for p in value]
+        return [item.__dict__ for item in value]
+
+
+@extend_schema_field(InvolvedPersonInputSerializer(many=True))
+class InvolvedPersonsField(ItemListField):
+    """The report's involved persons (:func:`cases.involved.parse`)."""
+
+    parse = staticmethod(involved.parse)
+    field_name_in_errors = involved.FIELD
 
 
 class LinkInputSerializer(serializers.Serializer):
@@ -217,19 +228,11 @@ class LinkInputSerializer(serializers.Serializer):
 
 
 @extend_schema_field(LinkInputSerializer(many=True))
-class LinksField(serializers.Field):
-    """Registry organisations, places and things, parsed once by :func:`cases.links.parse`."""
+class LinksField(ItemListField):
+    """Registry organisations, places and things (:func:`cases.links.parse`)."""
 
-    def to_internal_value(self, data: Any) -> links.Parsed:
-        try:
-            return links.parse(data)
-        except DomainError as exc:
-            raise serializers.ValidationError(
-                exc.extra.get("errors", {}).get(links.FIELD) or [exc.message]
-            ) from exc
-
-    def to_representation(self, value: Any) -> Any:
-        return [link.__dict__ for link in value]
+    parse = staticmethod(links.parse)
+    field_name_in_errors = links.FIELD
 
 
 class CaseSerializer(ModelSerializer):

@@ -304,7 +304,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         serializer = s.LinkStepSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         service = linking.OPS[serializer.validated_data["op"]]
-        service(request.user, case.pk, **serializer.to_input().as_kwargs())
+        service(request.user, case.pk, serializer.to_input())
         return self._detail(case.pk)
 
     @extend_schema(

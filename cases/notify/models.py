@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.access import roles as R
 from gridgov.access.scoping import ScopeRule
+from gridgov.modelfields import optional_fk
 
 # Everyone who gets notifications sees their own receipts, and only those (R22.1).
 NOTIFICATION_RECEIVERS = frozenset(
@@ -89,14 +90,7 @@ class Delivery(models.Model):
 
     key = models.CharField(_("消息键"), max_length=120, unique=True)
     channel = models.CharField(_("渠道"), max_length=16)
-    case = models.ForeignKey(
-        "cases.Case",
-        verbose_name=_("事件"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="deliveries",
-    )
+    case = optional_fk("cases.Case", _("事件"), "deliveries", on_delete=models.CASCADE)
     # The case's grid code: administrators of that jurisdiction read the log (R22.1).
     region_code = models.CharField(_("所属区域代码"), max_length=15, db_index=True)
     recipient_masked = models.CharField(_("接收号码"), max_length=32, blank=True)

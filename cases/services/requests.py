@@ -10,6 +10,7 @@ from cases import clock, deadline_basis, primitives, steps
 from cases.inputs import Photos
 from cases.models import (
     ACTIVE_ASSIGNMENT_STATES,
+    AgencyDecidedRequest,
     AssignmentRole,
     Case,
     Extension,
@@ -72,6 +73,25 @@ def request_extension(
     return extension
 
 
+def _decide(
+    step: steps.Step, request: AgencyDecidedRequest, field: str, approve: bool, note: str
+) -> bool:
+    """The agency's decision on a pending request, on the (unsaved) request (R24.3): approved,
+    or refused with the reason; False for a resend of a decision already taken (nothing
+    changes), a 400 on ``field`` for another decision on a decided request."""
+    if request.status != RequestStatus.PENDING:
+        if steps.replayed(step.case, step.action, step.client_id):
+            return False
+        raise DomainError(_("该申请已审批"), field=field, code="decided")
+    if not approve:  # a refusal says why (R24.3)
+        steps.required(note, "note")
+    request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
+    request.decided_by = steps.user(step.actor)
+    request.decided_at = primitives.now()
+    request.decision_note = note
+    return True
+
+
 @transaction.atomic
 def decide_extension(
     actor: Actor,
@@ -87,17 +107,9 @@ def decide_extension(
     step = steps.begin(actor, case, "decide_extension", client_id)
     extensions = Extension.objects.filter(assignment__case=case).select_related("assignment")
     request = steps.locked_item(extensions, extension, "extension", _("没有这个延期申请"))
-    if request.status != RequestStatus.PENDING:
-        if steps.replayed(case, "decide_extension", client_id):
-            return request
-        raise DomainError(_("该申请已审批"), field="extension", code="decided")
-    if not approve:  # a refusal says why (R24.3)
-        steps.required(note, "note")
-    now = primitives.now()
-    request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
-    request.decided_by = steps.user(actor)
-    request.decided_at = now
-    request.decision_note = note
+    if not _decide(step, request, "extension", approve, note):
+        return request
+    now = request.decided_at
     if approve:
         assignment = request.assignment
         base = assignment.due_at or now
@@ -172,16 +184,8 @@ def decide_suspension(
     step = steps.begin(actor, case, "decide_suspension", client_id)
     missing = _("没有这个挂起申请")
     request = steps.locked_item(case.suspensions.all(), suspension, "suspension", missing)
-    if request.status != RequestStatus.PENDING:
-        if steps.replayed(case, "decide_suspension", client_id):
-            return case
-        raise DomainError(_("该申请已审批"), field="suspension", code="decided")
-    request.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
-    request.decided_by = steps.user(actor)
-    request.decided_at = primitives.now()
-    if not approve:  # a refusal says why (R24.3)
-        steps.required(note, "note")
-    request.decision_note = note
+    if not _decide(step, request, "suspension", approve, note):
+        return case
     request.save()
     if approve:
         case.suspended_from = case.state

@@ -13,9 +13,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.access.scoping import ScopeRule
-from registry.models.common import Located, Point, located_constraints, point_constraints
-from registry.visibility import REGISTRY_EDITORS, REGISTRY_READERS
+from gridgov.modelfields import optional_fk
+from registry.models.common import (
+    Located,
+    Point,
+    located_constraints,
+    located_scope,
+    point_constraints,
+)
 
 
 class AddressLevel(models.TextChoices):
@@ -37,27 +42,13 @@ class StandardAddress(Located, Point):
 
     code = models.CharField(_("地址编码"), max_length=20, unique=True, editable=False)
     level = models.CharField(_("层级"), max_length=16, choices=AddressLevel.choices)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("上级地址"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = optional_fk("self", _("上级地址"), "children")
     road = models.CharField(_("街路巷"), max_length=100, blank=True)
     number = models.CharField(_("门牌号"), max_length=30, blank=True)
     name = models.CharField(_("本级名称"), max_length=60, blank=True, help_text=_("如 3栋、502室"))
     full_text = models.CharField(_("完整地址"), max_length=300, db_index=True)
     retired_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
-    successor = models.ForeignKey(
-        "self",
-        verbose_name=_("继任地址"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="predecessors",
-    )
+    successor = optional_fk("self", _("继任地址"), "predecessors")
     retire_reason = models.CharField(_("注销原因"), max_length=200, blank=True)
 
     class Meta:
@@ -114,13 +105,8 @@ class House(models.Model):
         StandardAddress, verbose_name=_("地址"), on_delete=models.PROTECT, related_name="house"
     )
     use = models.CharField(_("用途"), max_length=16, choices=HouseUse.choices)
-    owner = models.ForeignKey(
-        "registry.Resident",
-        verbose_name=_("产权人(登记人口)"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="owned_houses",
+    owner = optional_fk(
+        "registry.Resident", _("产权人(登记人口)"), "owned_houses", on_delete=models.SET_NULL
     )
     owner_name = models.CharField(
         _("产权人名称"), max_length=100, blank=True, help_text=_("产权人不是登记人口时填写")
@@ -135,11 +121,7 @@ class House(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    scope_rule = ScopeRule(
-        view=REGISTRY_READERS,
-        change=REGISTRY_EDITORS,
-        fields=("address__grid_code", "address__region_code"),
-    )
+    scope_rule = located_scope("address__")
 
     class Meta:
         verbose_name = _("实有房屋")

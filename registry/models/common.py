@@ -11,11 +11,17 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.access.scoping import ScopeRule
 from registry.visibility import REGISTRY_EDITORS, REGISTRY_READERS
 
+
 # Every registry record lies in a village (its 12-digit code) and, where the grids cover it, a
 # grid (15 digits): grid workers reach it by the grid, everyone else by the region prefix.
-LOCATED_SCOPE = ScopeRule(
-    view=REGISTRY_READERS, change=REGISTRY_EDITORS, fields=("grid_code", "region_code")
-)
+def located_scope(prefix: str = "") -> ScopeRule:
+    """The rule of a located row, or of one that lies where another does (a house at its
+    address: ``prefix`` is the relation)."""
+    fields = (f"{prefix}grid_code", f"{prefix}region_code")
+    return ScopeRule(view=REGISTRY_READERS, change=REGISTRY_EDITORS, fields=fields)
+
+
+LOCATED_SCOPE = located_scope()
 
 
 class Located(models.Model):
@@ -43,6 +49,14 @@ def located_constraints(prefix: str) -> list[models.BaseConstraint]:
             name=f"{prefix}_grid_code_15",
         ),
     ]
+
+
+def unique_when_given(
+    field: str, name: str, *, within: tuple[str, ...] = ()
+) -> models.UniqueConstraint:
+    """``field`` unique (within ``within``) among the rows that give it: a blank value is
+    "not given" and may repeat (client ids, registry numbers, codes)."""
+    return models.UniqueConstraint(fields=[*within, field], condition=~Q(**{field: ""}), name=name)
 
 
 class Point(models.Model):

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.access import roles as R
+from gridgov.modelfields import optional_fk
 from registry.models.addresses import StandardAddress
 from registry.models.common import (
     Located,
@@ -16,6 +17,7 @@ from registry.models.common import (
     located_constraints,
     masked_field,
     point_constraints,
+    unique_when_given,
 )
 
 
@@ -42,14 +44,7 @@ class Organisation(Located):
     kind = models.CharField(_("类别"), max_length=24, choices=OrganisationKind.choices)
     name = models.CharField(_("名称"), max_length=200, db_index=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
-    address = models.ForeignKey(
-        StandardAddress,
-        verbose_name=_("地址"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="organisations",
-    )
+    address = optional_fk(StandardAddress, _("地址"), "organisations")
     contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
     contact_phone_encrypted = encrypted_field(_("联系人手机(密文)"))
     contact_phone_digest = digest_field(_("联系人手机(摘要)"))
@@ -73,11 +68,7 @@ class Organisation(Located):
         ordering = ["region_code", "name", "pk"]
         constraints = [
             *located_constraints("registry_organisation"),
-            models.UniqueConstraint(
-                fields=["credit_code"],
-                condition=~Q(credit_code=""),
-                name="registry_organisation_credit_code_unique",
-            ),
+            unique_when_given("credit_code", "registry_organisation_credit_code_unique"),
         ]
 
     def __str__(self) -> str:
@@ -115,22 +106,8 @@ class Place(Located, Point):
 
     kind = models.CharField(_("类别"), max_length=24, choices=PlaceKind.choices)
     name = models.CharField(_("名称"), max_length=200, db_index=True)
-    address = models.ForeignKey(
-        StandardAddress,
-        verbose_name=_("地址"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="places",
-    )
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("经营主体"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="places",
-    )
+    address = optional_fk(StandardAddress, _("地址"), "places")
+    organisation = optional_fk(Organisation, _("经营主体"), "places", on_delete=models.SET_NULL)
     risk_level = models.CharField(
         _("风险等级"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.LOW
     )
@@ -194,10 +171,8 @@ class Thing(Located, Point):
         constraints = [
             *located_constraints("registry_thing"),
             *point_constraints("registry_thing"),
-            models.UniqueConstraint(
-                fields=["region_code", "code"],
-                condition=~Q(code=""),
-                name="registry_thing_code_unique_in_village",
+            unique_when_given(
+                "code", "registry_thing_code_unique_in_village", within=("region_code",)
             ),
         ]
 

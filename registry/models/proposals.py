@@ -17,7 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.access import roles as R
 from gridgov.access.scoping import ScopeRule
 from gridgov.modelfields import actor_field
-from registry.models.common import Located, Point, located_constraints, point_constraints
+from registry.models.common import (
+    Located,
+    Point,
+    located_constraints,
+    point_constraints,
+    unique_when_given,
+)
 
 # Who sees the proposals of their jurisdiction: the grid's workers (theirs and their
 # colleagues'), the agency that reviews them, the system administrator.
@@ -92,10 +98,8 @@ class Proposal(Located, Point):
         constraints = [
             *located_constraints("registry_proposal"),
             *point_constraints("registry_proposal"),
-            models.UniqueConstraint(
-                fields=["proposer", "client_id"],
-                condition=~Q(client_id=""),
-                name="registry_proposal_client_id_unique",
+            unique_when_given(
+                "client_id", "registry_proposal_client_id_unique", within=("proposer",)
             ),
             models.CheckConstraint(
                 condition=Q(status="pending") | Q(reviewed_at__isnull=False),

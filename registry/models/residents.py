@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.access import roles as R
 from gridgov.access.scoping import Access, ScopeRule, prefix_q
+from gridgov.modelfields import optional_fk, span_check
 from people.models import Gender
 from registry.models.addresses import House, StandardAddress
 from registry.models.common import (
@@ -26,7 +27,9 @@ from registry.models.common import (
     digest_field,
     encrypted_field,
     located_constraints,
+    located_scope,
     masked_field,
+    unique_when_given,
 )
 from registry.validation import IdType
 from registry.visibility import (
@@ -41,21 +44,9 @@ class Household(Located):
     """家庭户: residents sharing a household register entry, one of them its head."""
 
     number = models.CharField(_("户号"), max_length=32, blank=True)
-    address = models.ForeignKey(
-        StandardAddress,
-        verbose_name=_("户籍地址"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="households",
-    )
-    head = models.ForeignKey(
-        "registry.Resident",
-        verbose_name=_("户主"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="headed_households",
+    address = optional_fk(StandardAddress, _("户籍地址"), "households")
+    head = optional_fk(
+        "registry.Resident", _("户主"), "headed_households", on_delete=models.SET_NULL
     )
 
     class Meta:
@@ -64,10 +55,8 @@ class Household(Located):
         ordering = ["region_code", "number", "pk"]
         constraints = [
             *located_constraints("registry_household"),
-            models.UniqueConstraint(
-                fields=["region_code", "number"],
-                condition=~Q(number=""),
-                name="registry_household_number_unique_in_village",
+            unique_when_given(
+                "number", "registry_household_number_unique_in_village", within=("region_code",)
             ),
         ]
 
@@ -125,25 +114,11 @@ class Resident(Located):
     phone_encrypted = encrypted_field(_("联系电话(密文)"))
     phone_digest = digest_field(_("联系电话(摘要)"))
     phone_masked = masked_field(_("联系电话"), 16)
-    household = models.ForeignKey(
-        Household,
-        verbose_name=_("家庭户"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="members",
-    )
+    household = optional_fk(Household, _("家庭户"), "members", on_delete=models.SET_NULL)
     relation = models.CharField(
         _("与户主关系"), max_length=16, choices=Relation.choices, blank=True
     )
-    house = models.ForeignKey(
-        House,
-        verbose_name=_("居住房屋"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="residents",
-    )
+    house = optional_fk(House, _("居住房屋"), "residents")
     house_relation = models.CharField(
         _("与房屋关系"), max_length=12, choices=HouseRelation.choices, blank=True
     )
@@ -152,14 +127,7 @@ class Resident(Located):
         _("状态"), max_length=12, choices=ResidentStatus.choices, default=ResidentStatus.LIVING
     )
     status_on = models.DateField(_("状态日期"), null=True, blank=True)
-    merged_into = models.ForeignKey(
-        "self",
-        verbose_name=_("已合并至"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="merged_records",
-    )
+    merged_into = optional_fk("self", _("已合并至"), "merged_records")
     client_id = models.CharField(
         _("客户端编号"), max_length=64, blank=True, help_text=_("手机重发时不重复登记")
     )
@@ -187,11 +155,7 @@ class Resident(Located):
                 condition=Q(merged_into__isnull=True) & ~Q(id_number_digest=""),
                 name="registry_resident_one_record_per_document",
             ),
-            models.UniqueConstraint(
-                fields=["client_id"],
-                condition=~Q(client_id=""),
-                name="registry_resident_client_id_unique",
-            ),
+            unique_when_given("client_id", "registry_resident_client_id_unique"),
             models.CheckConstraint(
                 condition=Q(status="living") | Q(status_on__isnull=False),
                 name="registry_resident_status_dated",
@@ -228,11 +192,7 @@ class ResidenceSpell(models.Model):
     ended_on = models.DateField(_("迁出日期"), null=True, blank=True)
     client_id = models.CharField(_("客户端编号"), max_length=64, blank=True)
 
-    scope_rule = ScopeRule(
-        view=REGISTRY_READERS,
-        change=REGISTRY_EDITORS,
-        fields=("house__address__grid_code", "house__address__region_code"),
-    )
+    scope_rule = located_scope("house__address__")
 
     class Meta:
         verbose_name = _("居住经历")
@@ -244,15 +204,8 @@ class ResidenceSpell(models.Model):
                 condition=Q(ended_on__isnull=True),
                 name="registry_residence_one_current",
             ),
-            models.UniqueConstraint(
-                fields=["client_id"],
-                condition=~Q(client_id=""),
-                name="registry_residence_client_id_unique",
-            ),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                name="registry_residence_valid_span",
-            ),
+            unique_when_given("client_id", "registry_residence_client_id_unique"),
+            span_check("started_on", "ended_on", "registry_residence_valid_span"),
         ]
 
     def __str__(self) -> str:
@@ -316,13 +269,8 @@ class SpecialGroupTag(Located):
     visit_days = models.PositiveIntegerField(_("走访周期(天)"))
     last_visited_on = models.DateField(_("最近走访日期"), null=True, blank=True)
     next_visit_on = models.DateField(_("下次走访日期"), editable=False)
-    last_visited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("最近走访人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+    last_visited_by = optional_fk(
+        settings.AUTH_USER_MODEL, _("最近走访人"), "+", on_delete=models.SET_NULL
     )
     client_id = models.CharField(_("客户端编号"), max_length=64, blank=True)
     note = models.TextField(_("备注"), blank=True)
@@ -353,19 +301,12 @@ class SpecialGroupTag(Located):
                 condition=Q(ended_on__isnull=True),
                 name="registry_tag_one_open_per_kind",
             ),
-            models.UniqueConstraint(
-                fields=["client_id"],
-                condition=~Q(client_id=""),
-                name="registry_tag_client_id_unique",
-            ),
+            unique_when_given("client_id", "registry_tag_client_id_unique"),
             models.CheckConstraint(
                 condition=Q(visit_days__gte=1) & Q(visit_days__lte=366),
                 name="registry_tag_visit_days_range",
             ),
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                name="registry_tag_valid_span",
-            ),
+            span_check("started_on", "ended_on", "registry_tag_valid_span"),
         ]
 
     def __str__(self) -> str:

@@ -45,3 +45,26 @@ def test_search_then_resident_then_reveal(live_server, page, login_as):
     assert page.locator("#reveal-id_number .revealed").inner_text() == number
     assert PersonalDataAccess.objects.filter(subject_id=str(person.pk), granted=True).count() == 1
     assert outside == []
+
+
+def test_a_proposals_page_draws_its_gps_point_on_the_mini_map(live_server, page, login_as):
+    """R11.1 (二): the reviewer sees where the worker's phone was, drawn by the shared
+    gridgov/point-map.js (the case page uses it too)."""
+    from registry import inputs
+    from registry.services import proposals
+
+    worker = testing.make_user("grid_worker_fulltime", w.GRID, username="pm_worker")
+    resident = w.resident(w.house(), name="黄地图")
+    proposal, _ = proposals.propose(
+        worker,
+        "resident_update",
+        resident,
+        inputs.ResidentChanges(name="黄新图"),
+        gps=proposals.Gps(lng=113.0751, lat=22.6051, accuracy_m=9),
+    )
+    login_as(testing.make_user("agency_admin", w.VILLAGE[:9], username="pm_reviewer"))
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/registry/proposals/{proposal.pk}/")
+    page.wait_for_selector("#proposal-map path.leaflet-interactive")
+    assert errors == []
