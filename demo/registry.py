@@ -407,3 +407,13 @@ def load(villages: int = VILLAGES, residents_per_village: int = RESIDENTS_PER_VI
         f"{places} places, {things} things, {tags} special-group tags in {len(chosen)} villages "
         f"({time.perf_counter() - started:.1f} s, {time.process_time() - cpu:.1f} s CPU)"
     )
+
+
+def info() -> list[str]:
+    """What `make demo` prints about the registry (R11.1 (二))."""
+    return [
+        "",
+        "  registry (R11.1): /registry/ (search, houses, residents, statistics, imports;",
+        "    baisha_dispatcher), /registry/proposals/ (what grid workers collected),",
+        "    /m/registry/ (grid worker: grid_worker); four villages of 白沙街道, ~22,000 residents",
+    ]
