@@ -20,6 +20,7 @@ import csv
 import io
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -47,6 +48,9 @@ log = logging.getLogger(__name__)
 
 MAX_PROBLEMS = 1000  # report lines kept (and shown); every problem is counted
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+# Check the next batch in a second thread while this one is written (False: one after the
+# other, as before; bench/registry.py --mode compares the two).
+OVERLAP = True
 
 
 @dataclass
@@ -146,11 +150,6 @@ def import_scope(actor: Actor, region_code: str | None) -> tuple[str, Grant | No
     return code, grant
 
 
-def _batches(rows: Iterator, size: int) -> Iterator[list]:
-    while chunk := list(islice(rows, size)):
-        yield chunk
-
-
 def import_file(
     actor: Actor,
     kind: str,
@@ -212,20 +211,37 @@ def _import(
     progress: Callable[[ImportResult], None] | None,
 ) -> ImportResult:
     result = ImportResult(kind=kind, file_name=file_name, scope=scope, dry_run=dry_run)
-    with transaction.atomic():
+    with transaction.atomic(), ThreadPoolExecutor(1, "registry-import-check") as pool:
         checker = Checker(kind, scope)
         writer = Writer(checker)
-        for chunk in _batches(rows, BATCH):
-            typed = []
-            for number, values in chunk:
-                try:
-                    typed.append(checker.check(number, values))
-                except RowError as exc:
-                    result.add(Problem(number, exc.column, exc.reason))
+        language = translation.get_language()
+
+        def checked() -> tuple[int, list, list[Problem]] | None:
+            """Read and check the next batch (in the pool's thread: no database access)."""
+            chunk = list(islice(rows, BATCH))
+            if not chunk:
+                return None
+            typed, problems = [], []
+            with translation.override(language):
+                for number, values in chunk:
+                    try:
+                        typed.append(checker.check(number, values))
+                    except RowError as exc:
+                        problems.append(Problem(number, exc.column, exc.reason))
+            return len(chunk), typed, problems
+
+        # Batch n+1 is read and checked while batch n is written: the writer waits on the
+        # database (psycopg releases the GIL then) while the checks run (ADR 0013).
+        ahead = pool.submit(checked) if OVERLAP else None
+        while (batch := ahead.result() if ahead is not None else checked()) is not None:
+            ahead = pool.submit(checked) if OVERLAP else None
+            count, typed, problems = batch
+            for problem in problems:
+                result.add(problem)
             written = writer.batch(typed)
             for problem in written.problems:
                 result.add(problem)
-            result.rows_checked += len(chunk)
+            result.rows_checked += count
             result.records_written += written.records
             result.addresses_written += written.addresses
             result.households_written += written.households
