@@ -147,6 +147,30 @@ def _insert_sql(connection, model: type[models.Model], given: tuple, joined: tup
     return _SQL[key]
 
 
+def registered_documents(digests: set[str]) -> set[tuple[str, str]]:
+    """(document type, digest) of the records (not merged away) with one of these digests.
+    On PostgreSQL the digests go as one binary array (``= ANY``) on the import's connection,
+    not as thousands of parameters each prepared by the ORM and quoted into the SQL."""
+    digests.discard("")
+    if not digests:
+        return set()
+    connection = connections[router.db_for_read(Resident)]
+    if connection.vendor != "postgresql":
+        found = Resident.objects.filter(id_number_digest__in=digests, merged_into__isnull=True)
+        return set(found.values_list("id_type", "id_number_digest"))
+    meta, quote = Resident._meta, connection.ops.quote_name
+    names = ("id_type", "id_number_digest", "merged_into")
+    id_type, digest, merged = (quote(meta.get_field(name).column) for name in names)
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"SELECT {id_type}, {digest} FROM {quote(meta.db_table)} "
+            f"WHERE {digest} = ANY(%b::text[]) AND {merged} IS NULL",
+            [list(digests)],
+        )
+        return set(cursor.fetchall())
+
+
 # The resident's columns straight from the checked rows (one C-level getter per row).
 _RESIDENT_COLUMNS = {
     "kind": "kind",
@@ -267,11 +291,7 @@ class Writer:
     def residents(self, rows: Sequence[ResidentRow]) -> Written:
         out = Written()
         keys = {(r.id_type, r.id_number.digest) for r in rows}
-        taken = set(
-            Resident.objects.filter(
-                id_number_digest__in={d for _t, d in keys}, merged_into__isnull=True
-            ).values_list("id_type", "id_number_digest")
-        )
+        taken = registered_documents({d for _t, d in keys})
         found = self.addresses_of(rows)
         houses = {
             h.address_id: h
