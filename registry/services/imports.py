@@ -20,7 +20,7 @@ import csv
 import io
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -216,11 +216,8 @@ def _import(
         writer = Writer(checker)
         language = translation.get_language()
 
-        def checked() -> tuple[int, list, list[Problem]] | None:
-            """Read and check the next batch (in the pool's thread: no database access)."""
-            chunk = list(islice(rows, BATCH))
-            if not chunk:
-                return None
+        def checked(chunk: list) -> tuple[int, list, list[Problem]]:
+            """Check a batch read (in the pool's thread: the checks use no database)."""
             typed, problems = [], []
             with translation.override(language):
                 for number, values in chunk:
@@ -230,11 +227,24 @@ def _import(
                         problems.append(Problem(number, exc.column, exc.reason))
             return len(chunk), typed, problems
 
-        # Batch n+1 is read and checked while batch n is written: the writer waits on the
-        # database (psycopg releases the GIL then) while the checks run (ADR 0013).
-        ahead = pool.submit(checked) if OVERLAP else None
-        while (batch := ahead.result() if ahead is not None else checked()) is not None:
-            ahead = pool.submit(checked) if OVERLAP else None
+        def ahead() -> Future | None:
+            """Read the next batch here (rows given may come from the database) and check
+            it in the pool's thread, or here when not overlapping."""
+            chunk = list(islice(rows, BATCH))
+            if not chunk:
+                return None
+            if OVERLAP:
+                return pool.submit(checked, chunk)
+            done: Future = Future()
+            done.set_result(checked(chunk))
+            return done
+
+        # Batch n+1 is checked while batch n is written: the writer waits on the database
+        # (psycopg releases the GIL then) while the checks run (ADR 0013).
+        pending = ahead()
+        while pending is not None:
+            batch = pending.result()
+            pending = ahead()
             count, typed, problems = batch
             for problem in problems:
                 result.add(problem)
