@@ -71,7 +71,8 @@ def insert_rows(model: type[models.Model], columns: dict[str, list[Any]]) -> lis
     now = timezone.now()
     connection.ensure_connection()
     ids: list[int] = []
-    with psycopg.Cursor(connection.connection) as cursor:
+    # Django's error wrapper: a refusal is django.db's IntegrityError, as with its own cursor
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         for start in range(0, count, BATCH):
             params: list[Any] = []
             joined: list[bool] = []
@@ -154,15 +155,17 @@ def registered_documents(digests: set[str]) -> set[tuple[str, str]]:
     digests.discard("")
     if not digests:
         return set()
-    connection = connections[router.db_for_read(Resident)]
+    connection = connections[router.db_for_write(Resident)]  # the import's transaction
     if connection.vendor != "postgresql":
-        found = Resident.objects.filter(id_number_digest__in=digests, merged_into__isnull=True)
+        found = Resident.objects.using(connection.alias).filter(
+            id_number_digest__in=digests, merged_into__isnull=True
+        )
         return set(found.values_list("id_type", "id_number_digest"))
     meta, quote = Resident._meta, connection.ops.quote_name
     names = ("id_type", "id_number_digest", "merged_into")
     id_type, digest, merged = (quote(meta.get_field(name).column) for name in names)
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
             f"SELECT {id_type}, {digest} FROM {quote(meta.db_table)} "
             f"WHERE {digest} = ANY(%b::text[]) AND {merged} IS NULL",

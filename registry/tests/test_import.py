@@ -287,3 +287,23 @@ def test_a_duplicate_two_batches_apart_is_found_and_nothing_is_kept(tmp_path):
     assert [(p.row, p.column) for p in result.problems] == [(2005, "证件号码")]
     assert not Resident.objects.exists()
     assert not AuditRecord.objects.filter(action="registry.import").exists()
+
+
+def test_a_row_the_database_refuses_is_one_problem_and_nothing_is_kept(tmp_path, monkeypatch):
+    """R11.1, R22.1: when the database itself refuses a batch (here a constraint the checks
+    do not know), the import reports it as a problem row naming the rows, keeps nothing and
+    does not fail with an internal error."""
+    from registry.importing import write
+
+    testing.make_grid(w.GRID)
+    real = write.insert_rows
+
+    def without_names(model, columns):  # type: ignore[no-untyped-def]
+        return real(model, {**columns, "name": [None] * len(columns["name"])})
+
+    monkeypatch.setattr(write, "insert_rows", without_names)
+    path = write_csv(tmp_path / "人口.csv", RESIDENT_HEADER, resident_rows(w.id_number(831)))
+    result = import_file("test", "residents", path, dry_run=False)
+    assert not result.ok and result.problem_count == 1
+    assert "数据库拒绝写入第 2–2 行" in result.problems[0].reason
+    assert not Resident.objects.exists()
