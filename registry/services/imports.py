@@ -5,9 +5,9 @@ nothing, with a dry run and a row-by-row error report.
 with the registry's validation (``registry.importing.check``) and writes the good ones set by
 set (``registry.importing.write``), all in one transaction; batch n+1 is checked in a worker
 thread while batch n is written (:data:`OVERLAP`; the writing stays on the import's
-connection). When any row is refused, or for a
-dry run, the transaction is rolled back: nothing is kept, and the report lists every problem
-(file, row, column, reason; the first :data:`MAX_PROBLEMS` kept, all counted). A real import
+connection). When any row is refused, or for a dry run, the transaction is rolled back:
+nothing is kept, and the report lists every problem (file, row, column, reason; the first
+:data:`MAX_PROBLEMS` kept, all counted). A real import
 that succeeds writes ONE audit record (who, file, kind, counts; no personal data) in its
 transaction; the records it created have none of their own (ADR 0013).
 
