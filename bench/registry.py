@@ -1,7 +1,9 @@
 """Benchmark: the registry at city scale on PostgreSQL (issue 12, R11.1, R22.1).
 
     .venv/bin/python bench/registry.py [--residents 1000000] [--townships 10] [--villages 20]
-                                        [--grids 10] [--lookups 200]
+                                        [--grids 10] [--lookups 200] [--database NAME]
+                                        [--redis URL] [--modes old,sequential,new]
+                                        [--profile N]
 
 What it does (deterministic: fixed seeds, a fresh database ``gridgov_bench_registry``):
 
@@ -12,7 +14,11 @@ What it does (deterministic: fixed seeds, a fresh database ``gridgov_bench_regis
    ``registry.services.imports.import_file`` (the console's and the command's path: checks,
    encryption + blind index, set-based writer, one transaction), timing the rows per second,
    the share of the time in the row checks (with encryption) and in the writer, and sampling
-   the importer's RSS as the rows go by (bounded: it must not grow with the file);
+   the importer's RSS as the rows go by (bounded: it must not grow with the file); with
+   ``--modes`` the same file is imported once per mode (the registry emptied between them)
+   and the figures printed side by side: ``old`` (the writer before "Faster import"),
+   ``sequential`` (the new writer, check then write), ``new`` (the next batch checked while
+   this one is written);
 3. tags about 8 % of the residents (set-based SQL) and ANALYZEs;
 4. times an exact lookup by ID number through ``people.exact_search`` (a logged reveal
    search, as the console and API do it), a grid's statistics through
