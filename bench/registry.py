@@ -1,7 +1,9 @@
 """Benchmark: the registry at city scale on PostgreSQL (issue 12, R11.1, R22.1).
 
     .venv/bin/python bench/registry.py [--residents 1000000] [--townships 10] [--villages 20]
-                                        [--grids 10] [--lookups 200]
+                                        [--grids 10] [--lookups 200] [--database NAME]
+                                        [--redis URL] [--modes old,sequential,new]
+                                        [--profile N]
 
 What it does (deterministic: fixed seeds, a fresh database ``gridgov_bench_registry``):
 
@@ -12,7 +14,11 @@ What it does (deterministic: fixed seeds, a fresh database ``gridgov_bench_regis
    ``registry.services.imports.import_file`` (the console's and the command's path: checks,
    encryption + blind index, set-based writer, one transaction), timing the rows per second,
    the share of the time in the row checks (with encryption) and in the writer, and sampling
-   the importer's RSS as the rows go by (bounded: it must not grow with the file);
+   the importer's RSS as the rows go by (bounded: it must not grow with the file); with
+   ``--modes`` the same file is imported once per mode (the registry emptied between them)
+   and the figures printed side by side: ``old`` (the writer before "Faster import"),
+   ``sequential`` (the new writer, check then write), ``new`` (the next batch checked while
+   this one is written);
 3. tags about 8 % of the residents (set-based SQL) and ANALYZEs;
 4. times an exact lookup by ID number through ``people.exact_search`` (a logged reveal
    search, as the console and API do it), a grid's statistics through
@@ -59,19 +65,32 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--villages", type=int, default=20, help="villages per township")
     parser.add_argument("--grids", type=int, default=10, help="grids per village")
     parser.add_argument("--lookups", type=int, default=200)
+    parser.add_argument("--database", default=DB_NAME, help="scratch database (dropped first)")
+    parser.add_argument("--redis", default=REDIS_URL, help="Redis database (flushed first)")
+    parser.add_argument(
+        "--modes",
+        default="old,new",
+        help="import modes run one after the other on the same file, the table side by side: "
+        "old (the first unnest writer: a dict per row, SQL literals, check then write), "
+        "sequential (the new writer, check then write), new (the new writer, the next batch "
+        "checked while this one is written)",
+    )
+    parser.add_argument(
+        "--profile", type=int, default=0, help="print the top N of cProfile (the main thread)"
+    )
     return parser.parse_args()
 
 
-def fresh_database() -> str:
+def fresh_database(name: str = DB_NAME) -> str:
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    return f"{PG_SERVER}/{DB_NAME}"
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_SERVER}/{name}"
 
 
-def setup_django(database_url: str) -> None:
+def setup_django(database_url: str, redis_url: str = REDIS_URL) -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "gridgov.settings",
@@ -79,13 +98,13 @@ def setup_django(database_url: str) -> None:
             "GRIDGOV_DATA_KEY": hashlib.sha256(f"bench-data-{SEED}".encode()).hexdigest(),
             "GRIDGOV_LOG_LEVEL": "WARNING",
             # the shared state (rate-limit counters of exact search) in Redis, as deployed
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": redis_url,
         }
     )
     import django
     import redis
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(redis_url).flushdb()
     django.setup()
     from django.conf import settings
 
@@ -178,8 +197,57 @@ def write_csv(path: Path, n: int, grids: list[str]) -> None:
             writer.writerow([name, kind, id_number(i), f"138{i:08d}", grids[i % len(grids)]])
 
 
-def run_import(path: Path, rows: int) -> dict[str, Any]:
+def old_insert_rows(model, columns: dict[str, list[Any]]) -> list[int]:  # type: ignore[no-untyped-def]
+    """The writer before "Faster import" (main at f38c973), for the side-by-side figures: a
+    dict per row, every column an array through Django's cursor (SQL literals built on the
+    client), the statement built per call."""
+    from django.db import connection, models
+    from django.utils import timezone
+
+    from registry.importing.write import BATCH, TIMESTAMPS
+
+    by_row = zip(*columns.values(), strict=True)
+    rows = [dict(zip(columns, values, strict=True)) for values in by_row]
+    if not rows:
+        return []
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {
+        f.attname: now if isinstance(f, models.DateTimeField) and f.name in TIMESTAMPS
+        else f.get_default()
+        for f in fields
+    }  # fmt: skip
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT * FROM unnest({', '.join(f'%s::{f.db_type(connection)}[]' for f in fields)}) "
+        f"RETURNING {quote(model._meta.pk.column)}"
+    )
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            values = [[row.get(f.attname, defaults[f.attname]) for row in chunk] for f in fields]
+            cursor.execute(sql, values)
+            ids.extend(pk for (pk,) in cursor.fetchall())
+    return ids
+
+
+def clear_residents() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE registry_resident, registry_household CASCADE")
+        cursor.execute("ANALYZE")
+
+
+def run_import(path: Path, rows: int, mode: str = "new", profile: int = 0) -> dict[str, Any]:
+    import cProfile
+    import pstats
+
     from registry.importing import check, write
+    from registry.services import imports
     from registry.services.imports import import_file
 
     spent = {"check": 0.0, "write": 0.0}
@@ -213,19 +281,32 @@ def run_import(path: Path, rows: int) -> dict[str, Any]:
             samples.append((result.rows_checked, rss_mb()))
 
     check.Checker.__init__, write.Writer.batch = timed_init, timed_batch
+    real_insert, real_overlap = write.insert_rows, imports.OVERLAP
+    if mode == "old":
+        write.insert_rows = old_insert_rows
+    imports.OVERLAP = mode == "new"
+    profiler = cProfile.Profile() if profile else None
     before = rss_mb()
     cpu, db_cpu = time.process_time(), backend_cpu()
     started = time.perf_counter()
     try:
+        if profiler is not None:
+            profiler.enable()
         result = import_file(
             "bench", "residents", path, dry_run=False, region_code=COUNTY, progress=progress
         )
     finally:
+        if profiler is not None:
+            profiler.disable()
         check.Checker.__init__, write.Writer.batch = real_check, real_batch
+        write.insert_rows, imports.OVERLAP = real_insert, real_overlap
     seconds = time.perf_counter() - started
     cpu, db_cpu = time.process_time() - cpu, backend_cpu() - db_cpu
     samples.append((result.rows_checked, rss_mb()))
     assert result.ok, result.problems[:5]
+    if profiler is not None:
+        print(f"--- cProfile, mode {mode} (main thread), top {profile} by own time")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(profile)
     return {"seconds": seconds, "rows": result.records_written, "rss_before": before,
             "samples": samples, "cpu": cpu, "db_cpu": db_cpu, **spent}  # fmt: skip
 
@@ -322,7 +403,7 @@ def machine() -> str:
 def main() -> None:
     args = parse_args()
     WORK_DIR.mkdir(parents=True, exist_ok=True)
-    setup_django(fresh_database())
+    setup_django(fresh_database(args.database), args.redis)
     started = time.perf_counter()
     world = build_world(args)
     print(f"world: {len(world['grids'])} grids in {time.perf_counter() - started:.1f} s")
@@ -331,30 +412,43 @@ def main() -> None:
     write_csv(path, args.residents, world["grids"])
     size = path.stat().st_size / 1024 / 1024
     print(f"csv: {args.residents} rows, {size:.0f} MB in {time.perf_counter() - started:.1f} s")
-    imported = run_import(path, args.residents)
-    rate = imported["rows"] / imported["seconds"]
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    runs: dict[str, dict[str, Any]] = {}
+    for i, mode in enumerate(modes):
+        if i:
+            clear_residents()  # the same file again into an empty registry
+        runs[mode] = run_import(path, args.residents, mode, args.profile)
+        print(f"import, mode {mode}: {runs[mode]['rows'] / runs[mode]['seconds']:,.0f} /s")
     tags = tag_residents()
     figures = queries(world, args)
-    rss = imported["samples"]
     print()
     print(f"registry bench: {args.residents} residents, {len(world['grids'])} grids, {machine()}")
-    print(f"{'measure':<38}{'figure':>20}  goal")
-    print(f"{'import rate (CSV, encrypted + index)':<38}{rate:>14,.0f} /s    ≥ 20,000 /s")
-    print(f"{'  import wall time':<38}{imported['seconds']:>16.1f} s")
-    cpu, db_cpu = imported["cpu"], imported["db_cpu"]
-    print(f"{'  importer CPU / database backend CPU':<38}{cpu:>9.1f} s / {db_cpu:.1f} s")
-    per_cpu = imported["rows"] / (cpu + db_cpu) if cpu + db_cpu else 0
-    print(f"{'  rate per CPU second (both)':<38}{per_cpu:>14,.0f} /s")
-    check_share = imported["check"] / imported["seconds"] * 100
-    write_share = imported["write"] / imported["seconds"] * 100
-    print(f"{'  in row checks (incl. encryption)':<38}{check_share:>16.0f} %")
-    print(f"{'  in the set-based writer':<38}{write_share:>16.0f} %")
+    print(f"load average before the imports: {load}")
+    width = 14
+
+    def line(label: str, cells: list[str], goal: str = "") -> None:
+        print(f"{label:<38}{''.join(f'{c:>{width}}' for c in cells)}  {goal}")
+
+    line("measure (import mode →)", modes, "goal")
+    line("import rate (CSV, encrypted + index)",
+         [f"{r['rows'] / r['seconds']:,.0f} /s" for r in runs.values()], "≥ 20,000 /s")  # fmt: skip
+    line("  import wall time", [f"{r['seconds']:.1f} s" for r in runs.values()])
+    line("  importer CPU", [f"{r['cpu']:.1f} s" for r in runs.values()])
+    line("  database backend CPU", [f"{r['db_cpu']:.1f} s" for r in runs.values()])
+    line("  rate per CPU second (both)",
+         [f"{r['rows'] / (r['cpu'] + r['db_cpu']):,.0f} /s" if r["cpu"] + r["db_cpu"] else "-"
+          for r in runs.values()])  # fmt: skip
+    line("  in row checks (incl. encryption)",
+         [f"{r['check'] / r['seconds'] * 100:.0f} %" for r in runs.values()])  # fmt: skip
+    line("  in the set-based writer",
+         [f"{r['write'] / r['seconds'] * 100:.0f} %" for r in runs.values()])  # fmt: skip
+    line("importer RSS before → end (MB)",
+         [f"{r['rss_before']:.0f} → {r['samples'][-1][1]:.0f}" for r in runs.values()])  # fmt: skip
+    for mode, r in runs.items():
+        rss_text = " ".join(f"{rows // 1000}k:{mb:.0f}" for rows, mb in r["samples"])
+        print(f"  RSS along the file, {mode} (rows:MB) {rss_text}")
     print(f"{'  encryption + index alone':<38}{protect_rate():>14,.0f} /s")
-    rss_text = " ".join(f"{rows // 1000}k:{mb:.0f}" for rows, mb in rss)
-    print(
-        f"{'importer RSS before → end (MB)':<38}{imported['rss_before']:>9.0f} → {rss[-1][1]:.0f}"
-    )
-    print(f"  RSS along the file (rows:MB) {rss_text}")
     print(f"{'special-group tags':<38}{tags:>16,}")
     p50, p95 = figures["lookup"]
     print(f"{'exact lookup by ID (exact_search)':<38}{p50:>10.2f} / {p95:.2f} ms  ≤ 5 ms (p50/p95)")

@@ -82,21 +82,18 @@ def _rows(kind: str, cells: Iterator[list[Any]]) -> tuple[list[str], Iterator[Ro
         raise ImportRefused(_("文件是空的"), [Problem(1, "", _("没有表头行"))])
     codes = _header_codes(kind, [str(c) if c is not None else "" for c in header])
 
+    wanted = [(i, code) for i, code in enumerate(codes) if code is not None]
+
     def rows() -> Iterator[Row]:
         for number, values in enumerate(cells, start=2):
-            texts = [_text(v) for v in values]
+            # CSV cells are text already (the common case, one call less per cell)
+            texts = [v.strip() if type(v) is str else _text(v) for v in values]
             if not any(texts):
                 continue
             if texts[0].startswith(f"{NOTE_PREFIX}["):
                 continue  # the template's note row
-            yield (
-                number,
-                {
-                    code: texts[i] if i < len(texts) else ""
-                    for i, code in enumerate(codes)
-                    if code is not None
-                },
-            )
+            size = len(texts)
+            yield number, {code: texts[i] if i < size else "" for i, code in wanted}
 
     return [c for c in codes if c], rows()
 

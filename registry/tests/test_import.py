@@ -248,3 +248,62 @@ def test_a_household_by_address_code_alone_lies_in_the_house_village(tmp_path):
     household = Household.objects.get(number="H9")
     assert household.region_code == w.VILLAGE and household.head.name == "赵一"
     assert household.members.count() == 2
+
+
+def test_cell_text_is_stored_exactly_even_with_a_control_character(tmp_path):
+    """R11.1: the names and notes of the rows are kept as written, whatever they hold (the
+    writer sends a text column joined by the ASCII unit separator; a cell holding it goes
+    another way), and an empty note stays empty."""
+    testing.make_grid(w.GRID)
+    path = write_csv(
+        tmp_path / "人口.csv",
+        ["姓名", "证件号码", "网格编码", "备注"],
+        [
+            ["甲\x1f乙", w.id_number(821), w.GRID, "备\x1f注"],
+            ["丙", w.id_number(822), w.GRID, ""],
+        ],
+    )
+    result = import_file("test", "residents", path, dry_run=False)
+    assert result.ok, result.problems
+    stored = dict(Resident.objects.values_list("name", "note"))
+    assert stored == {"甲\x1f乙": "备\x1f注", "丙": ""}
+    alone = write_csv(
+        tmp_path / "一人.csv", ["姓名", "证件号码", "网格编码"], [["丁", w.id_number(823), w.GRID]]
+    )
+    assert import_file("test", "residents", alone, dry_run=False).ok
+    assert Resident.objects.get(name="丁").note == ""
+
+
+def test_a_duplicate_two_batches_apart_is_found_and_nothing_is_kept(tmp_path):
+    """R11.1, R22.1: rows are checked and written batch by batch (the next batch checked while
+    this one is written); a number repeated 2,000 rows later is still an error row, every row
+    is counted, and nothing of the file is kept."""
+    testing.make_grid(w.GRID)
+    numbers = [w.id_number(i % 1000, birth=f"19800{1 + i // 1000}01") for i in range(2003)]
+    numbers.append(numbers[1])
+    path = write_csv(tmp_path / "人口.csv", RESIDENT_HEADER, resident_rows(*numbers))
+    result = import_file("test", "residents", path, dry_run=False)
+    assert result.rows_checked == 2004 and result.records_written == 2003
+    assert [(p.row, p.column) for p in result.problems] == [(2005, "证件号码")]
+    assert not Resident.objects.exists()
+    assert not AuditRecord.objects.filter(action="registry.import").exists()
+
+
+def test_a_row_the_database_refuses_is_one_problem_and_nothing_is_kept(tmp_path, monkeypatch):
+    """R11.1, R22.1: when the database itself refuses a batch (here a constraint the checks
+    do not know), the import reports it as a problem row naming the rows, keeps nothing and
+    does not fail with an internal error."""
+    from registry.importing import write
+
+    testing.make_grid(w.GRID)
+    real = write.insert_rows
+
+    def without_names(model, columns):  # type: ignore[no-untyped-def]
+        return real(model, {**columns, "name": [None] * len(columns["name"])})
+
+    monkeypatch.setattr(write, "insert_rows", without_names)
+    path = write_csv(tmp_path / "人口.csv", RESIDENT_HEADER, resident_rows(w.id_number(831)))
+    result = import_file("test", "residents", path, dry_run=False)
+    assert not result.ok and result.problem_count == 1
+    assert "数据库拒绝写入第 2–2 行" in result.problems[0].reason
+    assert not Resident.objects.exists()
