@@ -286,7 +286,8 @@ def test_r22_1_a_linked_residents_phone_is_revealed_by_a_case_revealer_and_logge
     assert answer.json()["value"] == ID_NUMBER
     log = PersonalDataAccess.objects.filter(granted=True).order_by("pk").first()
     assert log.actor == world.dispatcher and log.field == "phone"
-    assert log.subject_id == str(linked["resident"].pk)
+    # Logged as the resident's record, so one person's log is one subject (not the proxy).
+    assert (log.subject_type, log.subject_id) == ("registry.resident", str(linked["resident"].pk))
     assert log.region_code == world.grids[0].code and log.reason == "联系当事人核实"
     refused = login(world.worker).post(f"{CASES}{case_id}/reveal/", ask, format="json")
     assert refused.status_code == 403

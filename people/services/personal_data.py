@@ -88,7 +88,9 @@ def _log_access(
 ) -> None:
     log_personal_data_access(
         actor,
-        subject_type=obj._meta.label_lower,
+        # A proxy (e.g. cases.LinkedResident, a resident revealed over a case) is logged as
+        # the row it stands for, so the log of one person is one subject (R22.1).
+        subject_type=obj._meta.concrete_model._meta.label_lower,
         subject_id=str(obj.pk),
         subject_repr=str(obj),
         field=field,
