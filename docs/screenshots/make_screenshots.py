@@ -348,6 +348,14 @@ SHOTS = [
         user=DISPATCHER,
     ),
     Shot(
+        "phone-house",
+        "网格员手机端基础信息:一户房屋的居住人员(脱敏),新增人口、更正、迁入迁出、标记特殊人群(离线可填,提交待审核)",
+        lambda p: f"/m/registry/houses/{p.house}/",
+        user=WORKER,
+        viewport="phone",
+        full_page=False,
+    ),
+    Shot(
         "grid-statistics",
         "网格统计:户数、各类人口、特殊人群(按可见类别)、场所风险、逾期走访与巡查",
         f"/registry/grids/{DEMO_GRID}/",
