@@ -52,9 +52,7 @@ DB_NAME = "gridgov_bench_intake"
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 ACTOR = "bench"
-COUNTY = "440703"
-# 蓬江区, roughly: ~14 km x 15 km, so 3,000 grids are ~0.07 km² each (urban grids).
-COUNTY_BOX = (112.98, 22.56, 113.12, 22.70)
+COUNTY = "440703"  # the county bench/county.py generates (its box: ~14 km x 15 km of 蓬江区)
 LUA = ROOT / "bench" / "intake.lua"
 WORK_DIR = ROOT / "var" / "bench"
 SEED = 20241125
@@ -161,44 +159,23 @@ def setup_django(env: dict[str, str]) -> None:
 
 def build_world(args: argparse.Namespace) -> dict[str, Any]:
     """The county, its grids, agencies, departments, list, calendar and workers (services)."""
-    import shapely
+    from county import build_county
     from django.test import override_settings
     from django.utils import timezone
 
-    from demo.regions import partition
     from gridgov.access import roles as R
     from gridgov.testing import people
     from matters import services as matters
     from matters.models import MatterCategory
     from people.auth import issue_token
     from regions import index as grid_index
-    from regions.services import GridSpec, divide_region, set_region_geometries
     from workdays import services as calendar
 
     started = time.perf_counter()
     rng = random.Random(SEED)
-    county_geom = shapely.box(*COUNTY_BOX)
-    geometries = {COUNTY: county_geom}
-    grids: dict[str, list[GridSpec]] = {}
-    people.ensure_region(COUNTY)
-    townships = [f"{COUNTY}{t:03d}" for t in range(1, args.townships + 1)]
-    for township, t_geom in zip(
-        townships, partition(county_geom, len(townships), COUNTY), strict=True
-    ):
-        people.ensure_region(township)
-        geometries[township] = t_geom
-        villages = [f"{township}{100 + v:03d}" for v in range(1, args.villages + 1)]
-        for village, v_geom in zip(
-            villages, partition(t_geom, len(villages), township), strict=True
-        ):
-            people.ensure_region(village, kind="urban")
-            geometries[village] = v_geom
-            grids[village] = [
-                GridSpec(g, "", households := rng.randint(300, 500), households * 3)
-                for g in partition(v_geom, args.grids, village)
-            ]
-    set_region_geometries(ACTOR, geometries, reason="基准测试:生成的镇街、村居边界")
-    divide_region(ACTOR, COUNTY, grids, reason="基准测试:生成的网格划分", check=False)
+    townships = build_county(
+        ACTOR, rng=rng, townships=args.townships, villages=args.villages, grids=args.grids
+    )
 
     for code in ["4407", COUNTY, *townships]:
         people.make_agency(code)
@@ -265,7 +242,7 @@ def build_world(args: argparse.Namespace) -> dict[str, Any]:
             points.append(mine)
     return {
         "grids": len(current),
-        "villages": len(grids),
+        "villages": args.townships * args.villages,
         "townships": len(townships),
         "departments": len(departments),
         "matters": matter_codes,
