@@ -191,6 +191,20 @@ class Checker:
         except ValueError:
             raise self.error(column, _("应为数字")) from None
 
+    def addressed(self, values: dict[str, str], no_village: str) -> tuple[str, str, str, str]:
+        """(address code, address text, village, grid) of a row that names an address by its
+        code, or by its text within a village (``no_village``: the refusal without one)."""
+        address_code = self.text(values, "address_code", 20)
+        address_text = self.text(values, "address_text", 300)
+        region_code, grid_code = self.located(
+            self.text(values, "region_code", 12),
+            self.text(values, "grid_code", 15),
+            needed=not address_code,
+        )
+        if address_text and not region_code:
+            raise self.error("region_code", no_village)
+        return address_code, address_text, region_code, grid_code
+
     def located(self, region_code: str, grid_code: str, *, needed: bool) -> tuple[str, str]:
         """(village, grid) of a row, both in the import's jurisdiction."""
         if grid_code:
@@ -243,15 +257,9 @@ class Checker:
                 birth_date, gender = check_consistent(clean, birth_date=birth_date, gender=gender)
         except DomainError as exc:
             raise self.error(exc.field or "id_number", exc.message) from None
-        address_code = self.text(values, "address_code", 20)
-        address_text = self.text(values, "address_text", 300)
-        region_code, grid_code = self.located(
-            self.text(values, "region_code", 12),
-            self.text(values, "grid_code", 15),
-            needed=not address_code,
+        address_code, address_text, region_code, grid_code = self.addressed(
+            values, _("按房屋地址查找时须填写村(社区)代码")
         )
-        if address_text and not region_code:
-            raise self.error("region_code", _("按房屋地址查找时须填写村(社区)代码"))
         has_house = bool(address_code or address_text)
         house_relation = self.choice(values, "house_relation")
         if has_house and not house_relation:
@@ -355,15 +363,9 @@ class Checker:
             credit_code = normalize_uscc(values.get("credit_code", ""))
         except DomainError as exc:
             raise self.error("credit_code", exc.message) from None
-        address_code = self.text(values, "address_code", 20)
-        address_text = self.text(values, "address_text", 300)
-        region_code, grid_code = self.located(
-            self.text(values, "region_code", 12),
-            self.text(values, "grid_code", 15),
-            needed=not address_code,
+        address_code, address_text, region_code, grid_code = self.addressed(
+            values, _("按地址查找时须填写村(社区)代码")
         )
-        if address_text and not region_code:
-            raise self.error("region_code", _("按地址查找时须填写村(社区)代码"))
         return OrganisationRow(
             row=row,
             name=name,
