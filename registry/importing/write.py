@@ -13,7 +13,7 @@ file (``registry.services.imports``; ADR 0013).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -462,24 +462,22 @@ class Writer:
                 number__in={k[2] for k in keys},
             )
         }
-        new = []
-        for r in rows:
-            key = (r.region_code, r.road, r.number)
-            if key not in found:
-                found[key] = self._new_address(
-                    level=AddressLevel.STREET_NUMBER,
-                    road=r.road,
-                    number=r.number,
-                    full_text=f"{r.road}{r.number}"[:300],
-                    region_code=r.region_code,
-                    grid_code=r.grid_code,
-                    lng=r.lng,
-                    lat=r.lat,
-                )
-                new.append(found[key])
-        StandardAddress.objects.bulk_create(new, batch_size=BATCH)
-        out.addresses += len(new)
-        return found
+        return self._add_missing(
+            found,
+            rows,
+            lambda r: (r.region_code, r.road, r.number),
+            lambda r: {
+                "level": AddressLevel.STREET_NUMBER,
+                "road": r.road,
+                "number": r.number,
+                "full_text": f"{r.road}{r.number}"[:300],
+                "region_code": r.region_code,
+                "grid_code": r.grid_code,
+                "lng": r.lng,
+                "lat": r.lat,
+            },
+            out,
+        )
 
     def _children(
         self, level: str, wanted: list[tuple[StandardAddress, str]], out: Written
@@ -493,23 +491,41 @@ class Writer:
                 name__in={n for _p, n in wanted},
             )
         }
+        return self._add_missing(
+            found,
+            wanted,
+            lambda item: (item[0].pk, item[1]),
+            lambda item: {
+                "level": level,
+                "parent": item[0],
+                "road": item[0].road,
+                "number": item[0].number,
+                "name": item[1],
+                "full_text": f"{item[0].full_text}{item[1]}"[:300],
+                "region_code": item[0].region_code,
+                "grid_code": item[0].grid_code,
+                "lng": item[0].lng,
+                "lat": item[0].lat,
+            },
+            out,
+        )
+
+    def _add_missing(
+        self,
+        found: dict[Any, StandardAddress],
+        items: Iterable[Any],
+        key: Callable[[Any], Any],
+        fields: Callable[[Any], dict[str, Any]],
+        out: Written,
+    ) -> dict[Any, StandardAddress]:
+        """Add to ``found`` the addresses of the items it lacks (their fields built only for
+        those), written in one bulk insert."""
         new = []
-        for parent, name in wanted:
-            key = (parent.pk, name)
-            if key not in found:
-                found[key] = self._new_address(
-                    level=level,
-                    parent=parent,
-                    road=parent.road,
-                    number=parent.number,
-                    name=name,
-                    full_text=f"{parent.full_text}{name}"[:300],
-                    region_code=parent.region_code,
-                    grid_code=parent.grid_code,
-                    lng=parent.lng,
-                    lat=parent.lat,
-                )
-                new.append(found[key])
+        for item in items:
+            k = key(item)
+            if k not in found:
+                found[k] = self._new_address(**fields(item))
+                new.append(found[k])
         StandardAddress.objects.bulk_create(new, batch_size=BATCH)
         out.addresses += len(new)
         return found
