@@ -60,3 +60,7 @@ class RegistryAction(AuditAction):
     )
     # imports (one record per import: who, file, kind, counts; never a personal number)
     IMPORT = "registry.import", pgettext_lazy("audit action", "导入基础信息")
+    IMPORT_UPLOAD = (
+        "registry.import.upload",
+        pgettext_lazy("audit action", "上传基础信息导入文件"),
+    )

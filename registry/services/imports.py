@@ -304,7 +304,7 @@ def start_import(actor: Actor, new: NewImport) -> RegistryImport:
     """Store the upload as a pending import and enqueue its task once this commits."""
     kind, upload, dry_run = new.kind, new.upload, new.dry_run
     _check_upload(kind, upload)
-    scope, _grant = import_scope(actor, new.region_code)
+    scope, grant = import_scope(actor, new.region_code)
     job = RegistryImport(
         kind=kind,
         file_name=Path(upload.name).name[:200],
@@ -316,6 +316,15 @@ def start_import(actor: Actor, new: NewImport) -> RegistryImport:
         with transaction.atomic():
             job.upload.save(Path(upload.name).name, upload, save=False)
             job.save()
+            # Who handed in a file of personal data, even one later refused or only checked.
+            audit.record(
+                actor,
+                RegistryAction.IMPORT_UPLOAD,
+                job,
+                region_code=scope,
+                role=scoping.acting_role(actor, grant),
+                after={"kind": kind, "file": job.file_name, "dry_run": dry_run},
+            )
             transaction.on_commit(lambda: _enqueue(job.pk), robust=True)
     except BaseException:
         # The stored file holds personal numbers in clear: one whose row was never written

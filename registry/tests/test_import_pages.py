@@ -161,3 +161,19 @@ def test_an_upload_whose_row_is_not_written_leaves_no_file_on_disk(admin, tmp_pa
     media = settings.MEDIA_ROOT
     assert not [p for p in media.rglob("*") if p.is_file()]
     assert not RegistryImport.objects.exists()
+
+
+def test_every_upload_is_in_the_audit_trail_even_a_dry_run(
+    client, admin, tmp_path, django_capture_on_commit_callbacks
+):
+    """R22.1, R28.1: who handed in a file of personal data is audited at the upload, also for a
+    dry run that stores nothing; the record names the file, never a number in it."""
+    path = houses_file(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(API, {"kind": "houses", "file": upload(path), "dry_run": "true"})
+    assert answer.status_code == 202, answer.content
+    uploaded = AuditRecord.objects.get(action="registry.import.upload")
+    assert uploaded.object_id == str(answer.json()["id"])
+    assert uploaded.after["file"] == path.name and uploaded.after["dry_run"] is True
+    assert not House.objects.exists()
+    assert not AuditRecord.objects.filter(action="registry.import").exists()
